@@ -1,0 +1,54 @@
+import type { ConfigProblem, PathSegment } from './config-problem.js';
+import { formatFieldPath } from './config-problem.js';
+import type { ListenAddress } from './ferry-config.js';
+import { parseListenAddress } from './listen-address.js';
+import { declaredEnvironmentNames, isRecord } from './raw-shape.js';
+
+const wildcardHosts = new Set(['0.0.0.0', '::']);
+
+interface Binding {
+  readonly path: readonly PathSegment[];
+  readonly address: ListenAddress;
+}
+
+function clashes(a: ListenAddress, b: ListenAddress): boolean {
+  if (a.port !== b.port) return false;
+  const host = (h: string) => (h === 'localhost' ? '127.0.0.1' : h);
+  return wildcardHosts.has(a.host) || wildcardHosts.has(b.host) || host(a.host) === host(b.host);
+}
+
+/**
+ * Every route names a declared environment, and no two routes (of any service or environment)
+ * listen on the same port of the same host; `0.0.0.0` clashes with every host.
+ */
+export function checkRoutes(raw: unknown): ConfigProblem[] {
+  if (!isRecord(raw) || !isRecord(raw.services)) return [];
+  const declared = declaredEnvironmentNames(raw);
+  const bindings: Binding[] = [];
+  const problems: ConfigProblem[] = [];
+  for (const [serviceName, service] of Object.entries(raw.services)) {
+    if (!isRecord(service) || !isRecord(service.routes)) continue;
+    for (const [env, listen] of Object.entries(service.routes)) {
+      const path = ['services', serviceName, 'routes', env];
+      if (declared && !declared.includes(env)) {
+        problems.push({
+          path,
+          message: `unknown environment "${env}"; declared environments are ${[...new Set(declared)].join(', ') || '(none)'}`,
+          at: 'key',
+        });
+      }
+      const address = typeof listen === 'string' ? parseListenAddress(listen) : undefined;
+      if (!address) continue;
+      const taken = bindings.find((b) => clashes(b.address, address));
+      if (taken) {
+        problems.push({
+          path,
+          message: `port ${address.port} on ${address.host} is already used by ${formatFieldPath(taken.path)}; give each route its own port`,
+          at: 'value',
+        });
+      }
+      bindings.push({ path, address });
+    }
+  }
+  return problems;
+}

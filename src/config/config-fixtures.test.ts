@@ -1,0 +1,127 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { ConfigError } from '../errors/ferry-error.js';
+import { parseConfig } from './load-config.js';
+
+/** Each malformed fixture, where its first problem is reported, and what the line must say. */
+const cases: readonly { file: string; location: string; path: string; says: string }[] = [
+  { file: 'syntax-error', location: '9:9', path: '(yaml)', says: 'Flow sequence' },
+  {
+    file: 'wrong-type',
+    location: '8:19',
+    path: 'services.web.runtime.local.replicas',
+    says: 'expected an integer >= 1, got "two"',
+  },
+  {
+    file: 'unknown-field',
+    location: '9:9',
+    path: 'services.web.runtime.local.replica',
+    says: 'unknown field "replica"; allowed fields are command, cwd, env, replicas',
+  },
+  {
+    file: 'bad-duration',
+    location: '11:19',
+    path: 'services.web.health.readiness.interval',
+    says: 'expected a duration such as 500ms, 10s or 5m, got "10 seconds"',
+  },
+  {
+    file: 'numeric-duration',
+    location: '8:19',
+    path: 'services.web.drainTimeout',
+    says: 'expected a duration such as 500ms, 10s or 5m, got 5',
+  },
+  {
+    file: 'duplicate-environment',
+    location: '5:11',
+    path: 'environments[2].name',
+    says: 'duplicate environment "prod", already declared at environments[0]',
+  },
+  {
+    file: 'missing-command',
+    location: '8:9',
+    path: 'services.web.runtime.local.command',
+    says: 'required field is missing',
+  },
+  {
+    file: 'empty-command',
+    location: '8:18',
+    path: 'services.web.runtime.local.command',
+    says: 'got an empty list',
+  },
+  {
+    file: 'unknown-route-environment',
+    location: '11:7',
+    path: 'services.web.routes.qa',
+    says: 'unknown environment "qa"; declared environments are staging, prod',
+  },
+  {
+    file: 'port-clash',
+    location: '14:13',
+    path: 'services.api.routes.prod',
+    says: 'port 8080 on 127.0.0.1 is already used by services.web.routes.prod',
+  },
+  {
+    file: 'wildcard-port-clash',
+    location: '11:13',
+    path: 'services.web.routes.prod',
+    says: 'port 9000 on 0.0.0.0 is already used by services.web.routes.staging',
+  },
+  {
+    file: 'replicas-zero',
+    location: '9:19',
+    path: 'services.web.runtime.local.replicas',
+    says: 'expected an integer >= 1, got 0',
+  },
+  {
+    file: 'bad-api-version',
+    location: '1:13',
+    path: 'apiVersion',
+    says: 'expected "ferry.dev/v1", got "ferry.dev/v2"',
+  },
+  {
+    file: 'no-surge-no-unavailable',
+    location: '10:9',
+    path: 'services.web.strategy.rolling',
+    says: 'maxSurge and maxUnavailable are both 0',
+  },
+  {
+    file: 'empty-environments',
+    location: '2:15',
+    path: 'environments',
+    says: 'at least one environment is required',
+  },
+  {
+    file: 'missing-environments',
+    location: '1:1',
+    path: 'environments',
+    says: 'required field is missing',
+  },
+  {
+    file: 'bad-listen-address',
+    location: '9:13',
+    path: 'services.web.routes.prod',
+    says: 'expected a listen address such as 127.0.0.1:8080 or :8080, got "localhost:99999"',
+  },
+  {
+    file: 'bad-service-name',
+    location: '5:3',
+    path: 'services.Web',
+    says: 'got "Web"',
+  },
+];
+
+describe('malformed ferry.yaml fixtures', () => {
+  it.each(cases)('$file is reported at $location on $path', ({ file, location, path, says }) => {
+    const name = `test/fixtures/config/${file}.yaml`;
+    let error: unknown;
+    try {
+      parseConfig(readFileSync(name, 'utf8'), name);
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    const first = (error as ConfigError).format().split('\n')[0];
+    expect(first).toContain(`${name}:${location} ${path}: `);
+    expect(first).toContain(says);
+  });
+});

@@ -1,0 +1,37 @@
+import { z } from 'zod';
+import { nameSchema } from './config-primitives.js';
+import { expecting } from './describe-value.js';
+import type { FerryConfig } from './ferry-config.js';
+import { serviceSchema } from './service-schema.js';
+
+/** The only `apiVersion` this Ferry reads. */
+export const configApiVersion = 'ferry.dev/v1';
+
+const environmentSchema = z.strictObject({ name: nameSchema });
+
+/**
+ * The raw ferry.yaml as users write it, transformed into the resolved {@link FerryConfig}.
+ * Cross-field rules (unique environments, known route environments, port clashes) live in
+ * `check-environments.ts` and `check-routes.ts` so they run even when this schema fails.
+ */
+export const configSchema = z
+  .strictObject(
+    {
+      apiVersion: z.literal(configApiVersion, { error: expecting(`"${configApiVersion}"`) }),
+      environments: z
+        .array(environmentSchema, { error: expecting('a list of environments') })
+        .min(1, { error: 'at least one environment is required, e.g. - name: prod' }),
+      services: z.record(nameSchema, serviceSchema, { error: expecting('a map of services') }),
+    },
+    { error: expecting('a map with apiVersion, environments and services') },
+  )
+  .transform((raw): FerryConfig => ({
+    apiVersion: raw.apiVersion,
+    environments: raw.environments,
+    services: Object.fromEntries(
+      Object.entries(raw.services).map(([name, service]) => [name, { name, ...service }]),
+    ),
+  }));
+
+/** The ferry.yaml text as parsed YAML, before validation. */
+export type RawConfig = z.input<typeof configSchema>;

@@ -1,0 +1,119 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { ConfigError } from '../errors/ferry-error.js';
+import type { FerryConfig } from './ferry-config.js';
+import { loadConfigFile, parseConfig } from './load-config.js';
+
+const fixtures = 'test/fixtures/config';
+
+function configErrorOf(run: () => unknown): ConfigError {
+  try {
+    run();
+  } catch (error) {
+    if (error instanceof ConfigError) return error;
+    throw error;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+const defaultReadiness = {
+  path: '/healthz',
+  intervalMs: 1000,
+  timeoutMs: 2000,
+  successThreshold: 1,
+  failureThreshold: 3,
+  initialDelayMs: 0,
+};
+
+const expected: FerryConfig = {
+  apiVersion: 'ferry.dev/v1',
+  environments: [{ name: 'staging' }, { name: 'prod' }],
+  services: {
+    web: {
+      name: 'web',
+      runtime: {
+        local: {
+          command: ['/bin/sh', '-c', 'node server.js'],
+          cwd: 'app',
+          env: { GREETING: 'hi', WORKERS: '4', DEBUG: 'false' },
+          replicas: 2,
+        },
+      },
+      routes: {
+        staging: { host: '127.0.0.1', port: 8081 },
+        prod: { host: '127.0.0.1', port: 8080 },
+      },
+      health: {
+        readiness: {
+          ...defaultReadiness,
+          path: '/ready',
+          intervalMs: 500,
+          successThreshold: 2,
+          initialDelayMs: 1000,
+        },
+        liveness: { ...defaultReadiness, intervalMs: 5000 },
+      },
+      strategy: { kind: 'rolling', rolling: { maxSurge: '25%', maxUnavailable: 1 } },
+      drainTimeoutMs: 10_000,
+      progressDeadlineMs: 120_000,
+    },
+    worker: {
+      name: 'worker',
+      runtime: {
+        local: {
+          command: ['node', 'worker.js', '--queue', 'jobs'],
+          cwd: '.',
+          env: {},
+          replicas: 1,
+        },
+      },
+      routes: {},
+      health: { readiness: defaultReadiness },
+      strategy: { kind: 'rolling', rolling: { maxSurge: 1, maxUnavailable: 0 } },
+      drainTimeoutMs: 30_000,
+      progressDeadlineMs: 600_000,
+    },
+  },
+};
+
+describe('parseConfig', () => {
+  it('resolves a full ferry.yaml: defaults filled, durations in ms, shell command wrapped', async () => {
+    const config = await loadConfigFile(`${fixtures}/valid-full.yaml`);
+    expect(config).toStrictEqual(expected);
+  });
+
+  it('reports every mistake of a file at once, in source order', () => {
+    const text = readFileSync(`${fixtures}/many-mistakes.yaml`, 'utf8');
+    const error = configErrorOf(() => parseConfig(text, 'ferry.yaml'));
+    expect(error.format().split('\n')).toEqual([
+      'ferry.yaml:4:11 environments[1].name: duplicate environment "prod", already declared at environments[0]; names must be unique',
+      'ferry.yaml:10:19 services.web.runtime.local.replicas: expected an integer >= 1, got -1',
+      'ferry.yaml:11:9 services.web.runtime.local.colour: unknown field "colour"; allowed fields are command, cwd, env, replicas',
+      'ferry.yaml:14:7 services.web.routes.qa: unknown environment "qa"; declared environments are prod',
+      'ferry.yaml:14:11 services.web.routes.qa: port 8080 on 127.0.0.1 is already used by services.web.routes.prod; give each route its own port',
+      'ferry.yaml:16:30 services.web.health.readiness.interval: expected a duration such as 500ms, 10s or 5m, got "soon"',
+      'ferry.yaml:17:19 services.web.drainTimeout: expected a duration such as 500ms, 10s or 5m, got "-1s"',
+      'ferry.yaml:20:14 services.api.runtime.local.command: required field is missing (expected a command: a shell string such as "node server.js" or a list of strings such as [node, server.js])',
+    ]);
+    expect(error.message).toBe('ferry.yaml: 8 errors');
+  });
+
+  it('names the file as given in every location', () => {
+    const error = configErrorOf(() => parseConfig('apiVersion: 1', 'deploy/ferry.yaml'));
+    expect(error.format().split('\n')).toEqual([
+      'deploy/ferry.yaml:1:1 environments: required field is missing (expected a list of environments)',
+      'deploy/ferry.yaml:1:1 services: required field is missing (expected a map of services)',
+      'deploy/ferry.yaml:1:13 apiVersion: expected "ferry.dev/v1", got 1',
+    ]);
+  });
+});
+
+describe('loadConfigFile', () => {
+  it('turns a missing file into a ConfigError that says so', async () => {
+    const error = await loadConfigFile(`${fixtures}/nope.yaml`).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as ConfigError).format()).toBe(
+      `${fixtures}/nope.yaml (file): file not found; create it (see examples/ferry.yaml) or pass the path of your ferry.yaml`,
+    );
+  });
+});

@@ -1,0 +1,73 @@
+import { readFile } from 'node:fs/promises';
+import { LineCounter, parseDocument } from 'yaml';
+import type { ErrorDetail } from '../errors/ferry-error.js';
+import { ConfigError } from '../errors/ferry-error.js';
+import { checkEnvironments } from './check-environments.js';
+import { checkRoutes } from './check-routes.js';
+import type { ConfigProblem } from './config-problem.js';
+import { formatFieldPath } from './config-problem.js';
+import { configSchema } from './config-schema.js';
+import type { FerryConfig } from './ferry-config.js';
+import { locateInYaml } from './yaml-locator.js';
+import { fallbackErrorMap, problemsFromZod } from './zod-problems.js';
+
+interface Located extends ErrorDetail {
+  readonly offset: number;
+}
+
+/**
+ * Parses and validates ferry.yaml text into the resolved config. Every mistake found (YAML
+ * syntax, schema, cross-field) is reported at once as a {@link ConfigError} whose details carry
+ * `file:line:col` locations, with `file` exactly as given.
+ *
+ * @example parseConfig(text, 'ferry.yaml').services.web.runtime.local.replicas
+ */
+export function parseConfig(text: string, file: string): FerryConfig {
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false });
+  const where = (offset: number) => {
+    const { line, col } = lineCounter.linePos(offset);
+    return `${file}:${line}:${col}`;
+  };
+  if (doc.errors.length > 0) {
+    throw new ConfigError(
+      file,
+      doc.errors.map((e) => ({ path: '(yaml)', message: e.message, location: where(e.pos[0]) })),
+    );
+  }
+  const raw: unknown = doc.toJS();
+  const result = configSchema.safeParse(raw, { error: fallbackErrorMap });
+  const problems: ConfigProblem[] = [
+    ...(result.success ? [] : problemsFromZod(result.error)),
+    ...checkEnvironments(raw),
+    ...checkRoutes(raw),
+  ];
+  if (result.success && problems.length === 0) return result.data;
+  const located = problems.map((p): Located => {
+    const offset = locateInYaml(doc, p.path, p.at);
+    return { path: formatFieldPath(p.path), message: p.message, location: where(offset), offset };
+  });
+  throw new ConfigError(
+    file,
+    located.sort((a, b) => a.offset - b.offset).map(({ offset: _, ...detail }) => detail),
+  );
+}
+
+/**
+ * Reads and parses a ferry.yaml. A missing or unreadable file is a {@link ConfigError} too, so the
+ * CLI renders every config problem the same way.
+ */
+export async function loadConfigFile(path: string): Promise<FerryConfig> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    const message =
+      code === 'ENOENT'
+        ? 'file not found; create it (see examples/ferry.yaml) or pass the path of your ferry.yaml'
+        : `cannot read the file (${code ?? String(error)})`;
+    throw new ConfigError(path, [{ path: '(file)', message, location: path }]);
+  }
+  return parseConfig(text, path);
+}

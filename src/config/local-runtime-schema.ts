@@ -1,0 +1,50 @@
+import { z } from 'zod';
+import { countSchema } from './config-primitives.js';
+import { expecting } from './describe-value.js';
+import type { LocalRuntimeConfig } from './ferry-config.js';
+
+const commandError = expecting(
+  'a command: a shell string such as "node server.js" or a list of strings such as [node, server.js]',
+);
+
+/** A shell string runs through `/bin/sh -c`; a list is the argv as written. */
+const commandSchema = z.union(
+  [
+    z
+      .string({ error: commandError })
+      .min(1, { error: commandError })
+      .transform((line) => ['/bin/sh', '-c', line]),
+    z
+      .array(z.string({ error: commandError }), { error: commandError })
+      .min(1, { error: commandError }),
+  ],
+  { error: commandError },
+);
+
+const cwdError = expecting('a relative path such as . or app');
+
+const envNameError = expecting('an environment variable name such as GREETING');
+const envValueError = expecting('a string, number or boolean');
+
+/** `runtime.local`: how the local runtime starts one instance of the service. */
+export const localRuntimeSchema = z
+  .strictObject({
+    command: commandSchema,
+    cwd: z
+      .string({ error: cwdError })
+      .refine((dir) => dir !== '' && !dir.startsWith('/'), { error: cwdError })
+      .default('.'),
+    env: z
+      .record(
+        z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, { error: envNameError }),
+        z.union([z.string(), z.number(), z.boolean()], { error: envValueError }).transform(String),
+      )
+      .default({}),
+    replicas: countSchema(1).default(1),
+  })
+  .transform((local): LocalRuntimeConfig => ({
+    command: local.command,
+    cwd: local.cwd,
+    env: local.env,
+    replicas: local.replicas,
+  }));

@@ -1,0 +1,96 @@
+/**
+ * The closed set of error codes Ferry speaks. The HTTP status and the CLI exit code of every
+ * error come from here, so the API, the CLI and the docs never disagree.
+ */
+export const errorCodes = {
+  invalid_config: 400,
+  invalid_request: 400,
+  not_found: 404,
+  conflict: 409,
+  deployment_in_progress: 409,
+  version_immutable: 409,
+  server_unreachable: 503,
+  internal: 500,
+} as const;
+
+export type ErrorCode = keyof typeof errorCodes;
+
+/** One problem in a user's input, located as precisely as the input allows. */
+export interface ErrorDetail {
+  /** Field path, `services.web.health.readiness.interval` or a JSON pointer for API bodies. */
+  readonly path: string;
+  readonly message: string;
+  /** `file:line:col` for config files. */
+  readonly location?: string;
+}
+
+/**
+ * Base of every error Ferry raises on purpose. Anything else is a bug and renders as `internal`.
+ *
+ * @example throw new NotFoundError('service', 'web')
+ */
+export class FerryError extends Error {
+  readonly code: ErrorCode;
+  readonly details: readonly ErrorDetail[];
+  readonly extra: Readonly<Record<string, unknown>>;
+
+  constructor(
+    code: ErrorCode,
+    message: string,
+    options: {
+      details?: readonly ErrorDetail[];
+      extra?: Record<string, unknown>;
+      cause?: unknown;
+    } = {},
+  ) {
+    super(message, { cause: options.cause });
+    this.name = 'FerryError';
+    this.code = code;
+    this.details = options.details ?? [];
+    this.extra = options.extra ?? {};
+  }
+
+  get status(): number {
+    return errorCodes[this.code];
+  }
+
+  toJSON(): Record<string, unknown> {
+    return {
+      error: {
+        code: this.code,
+        message: this.message,
+        ...(this.details.length > 0 ? { details: this.details } : {}),
+        ...this.extra,
+      },
+    };
+  }
+}
+
+export class NotFoundError extends FerryError {
+  constructor(kind: string, name: string) {
+    super('not_found', `${kind} "${name}" not found`, { extra: { kind, name } });
+  }
+}
+
+export class InvalidRequestError extends FerryError {
+  constructor(message: string, details: readonly ErrorDetail[] = []) {
+    super('invalid_request', message, { details });
+  }
+}
+
+export class ConfigError extends FerryError {
+  constructor(file: string, details: readonly ErrorDetail[]) {
+    super(
+      'invalid_config',
+      `${file}: ${details.length} error${details.length === 1 ? '' : 's'}`,
+      { details },
+    );
+  }
+
+  /** Compiler-style lines: `ferry.yaml:3:5 services.web.replicas: expected a number`. */
+  format(): string {
+    return this.details
+      .map((d) => `${d.location ?? ''}${d.location ? ' ' : ''}${d.path}: ${d.message}`)
+      .join('\n');
+  }
+}

@@ -1,0 +1,9 @@
+import type { Artifact } from './artifact.js';
+
+/** Persistence port for artifact metadata (the bytes live in the blob store). */
+export interface ArtifactStore {
+  get(service: string, version: string): Promise<Artifact | undefined>;
+  /** Inserts; returns false when (service, version) already exists. */
+  insert(artifact: Artifact): Promise<boolean>;
+  list(service: string): Promise<readonly Artifact[]>;
+}

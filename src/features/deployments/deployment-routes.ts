@@ -1,0 +1,82 @@
+import { z } from 'zod';
+import { errorResponses } from '../../server/error-schema.js';
+import type { ZodApp } from '../../server/zod-app.js';
+import type { DeploymentService } from './deployment-service.js';
+import {
+  createDeploymentBody,
+  createRollbackBody,
+  deployResultSchema,
+  deploymentSchema,
+  targetQuery,
+  toDeploymentView,
+} from './deployment-schemas.js';
+
+/** Deployments and rollbacks: create, get, list. */
+export function deploymentRoutes(app: ZodApp, deployments: DeploymentService, actorOf: () => string) {
+  app.post(
+    '/api/v1/deployments',
+    {
+      schema: {
+        tags: ['deployments'],
+        summary: 'Deploy a version of a service to an environment',
+        body: createDeploymentBody,
+        response: { 200: deployResultSchema, 201: deployResultSchema, ...errorResponses },
+      },
+    },
+    async (request, reply) => {
+      const { service, environment, version } = request.body;
+      const result = await deployments.deploy({ service, environment }, version, actorOf());
+      return reply
+        .status(result.noop ? 200 : 201)
+        .send({ deployment: toDeploymentView(result.deployment), noop: result.noop });
+    },
+  );
+
+  app.post(
+    '/api/v1/rollbacks',
+    {
+      schema: {
+        tags: ['deployments'],
+        summary: 'Redeploy the previous successful artifact, or a named version',
+        body: createRollbackBody,
+        response: { 200: deployResultSchema, 201: deployResultSchema, ...errorResponses },
+      },
+    },
+    async (request, reply) => {
+      const { service, environment, toVersion } = request.body;
+      const result = await deployments.rollback({ service, environment }, toVersion, actorOf());
+      return reply
+        .status(result.noop ? 200 : 201)
+        .send({ deployment: toDeploymentView(result.deployment), noop: result.noop });
+    },
+  );
+
+  app.get(
+    '/api/v1/deployments',
+    {
+      schema: {
+        tags: ['deployments'],
+        summary: 'History of a service in an environment, newest first',
+        querystring: targetQuery,
+        response: { 200: z.object({ deployments: z.array(deploymentSchema) }), ...errorResponses },
+      },
+    },
+    async (request) => {
+      const { service, environment, limit } = request.query;
+      const list = await deployments.list({ service, environment }, limit);
+      return { deployments: list.map(toDeploymentView) };
+    },
+  );
+
+  app.get(
+    '/api/v1/deployments/:id',
+    {
+      schema: {
+        tags: ['deployments'],
+        params: z.object({ id: z.string() }),
+        response: { 200: deploymentSchema, ...errorResponses },
+      },
+    },
+    async (request) => toDeploymentView(await deployments.get(request.params.id)),
+  );
+}

@@ -1,0 +1,71 @@
+import { z } from 'zod';
+import { deploymentKinds, deploymentPhases, type Deployment } from './domain/deployment.js';
+
+export const deploymentSchema = z
+  .object({
+    id: z.string(),
+    service: z.string(),
+    environment: z.string(),
+    kind: z.enum(deploymentKinds),
+    version: z.string(),
+    artifactDigest: z.string(),
+    phase: z.enum(deploymentPhases),
+    reason: z.string().nullable(),
+    previousId: z.string().nullable(),
+    actor: z.string(),
+    createdAt: z.string(),
+    updatedAt: z.string(),
+    finishedAt: z.string().nullable(),
+  })
+  .meta({ id: 'Deployment' });
+
+export type DeploymentView = z.infer<typeof deploymentSchema>;
+
+/** The API's view of a deployment: the spec snapshot stays inside. */
+export function toDeploymentView(d: Deployment): DeploymentView {
+  return {
+    id: d.id,
+    service: d.service,
+    environment: d.environment,
+    kind: d.kind,
+    version: d.version,
+    artifactDigest: d.artifactDigest,
+    phase: d.phase,
+    reason: d.reason,
+    previousId: d.previousId,
+    actor: d.actor,
+    createdAt: d.createdAt,
+    updatedAt: d.updatedAt,
+    finishedAt: d.finishedAt,
+  };
+}
+
+const name = z.string().regex(/^[a-z][a-z0-9-]*$/, 'expected a lowercase name like "web"');
+
+export const createDeploymentBody = z
+  .object({
+    service: name,
+    environment: name,
+    version: z.string().min(1).max(128),
+  })
+  .strict()
+  .meta({ id: 'CreateDeployment' });
+
+export const createRollbackBody = z
+  .object({
+    service: name,
+    environment: name,
+    toVersion: z.string().min(1).max(128).optional(),
+  })
+  .strict()
+  .meta({ id: 'CreateRollback' });
+
+export const deployResultSchema = z
+  .object({ deployment: deploymentSchema, noop: z.boolean() })
+  .meta({ id: 'DeployResult' });
+
+export const targetQuery = z.object({
+  service: name,
+  environment: name,
+  limit: z.coerce.number().int().min(1).max(500).default(50),
+});

@@ -1,0 +1,39 @@
+import type { Kysely } from 'kysely';
+import type { Database } from '../../store/schema.js';
+import type { EventQuery, FerryEvent, NewEvent } from './event.js';
+import type { EventStore } from './event-store.js';
+
+export class KyselyEventStore implements EventStore {
+  constructor(private readonly db: Kysely<Database>) {}
+
+  async append(event: NewEvent & { readonly time: string }): Promise<FerryEvent> {
+    const row = await this.db
+      .insertInto('events')
+      .values({
+        time: event.time,
+        actor: event.actor,
+        kind: event.kind,
+        subject: event.subject,
+        payload: JSON.stringify(event.payload),
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    return { ...event, id: row.id };
+  }
+
+  async list(query: EventQuery): Promise<readonly FerryEvent[]> {
+    let q = this.db.selectFrom('events').selectAll();
+    if (query.after !== undefined) q = q.where('id', '>', query.after);
+    if (query.subjectPrefix) q = q.where('subject', 'like', `${escapeLike(query.subjectPrefix)}%`);
+    if (query.kindPrefix) q = q.where('kind', 'like', `${escapeLike(query.kindPrefix)}%`);
+    const rows = await q
+      .orderBy('id', 'asc')
+      .limit(query.limit ?? 1000)
+      .execute();
+    return rows.map((r) => ({ ...r, payload: JSON.parse(r.payload) as Record<string, unknown> }));
+  }
+}
+
+function escapeLike(text: string): string {
+  return text.replace(/[%_]/g, '');
+}

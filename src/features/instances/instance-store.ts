@@ -1,0 +1,21 @@
+import type { InstanceRecord } from './instance-runtime.js';
+import type { InstanceIntent, StoredInstance } from './instance.js';
+
+/** Persistence port for instances. */
+export interface InstanceStore {
+  insert(instance: StoredInstance): Promise<void>;
+  update(
+    id: string,
+    patch: {
+      readonly intent?: InstanceIntent;
+      readonly record?: InstanceRecord;
+      readonly restarts?: number;
+      readonly updatedAt: string;
+    },
+  ): Promise<void>;
+  get(id: string): Promise<StoredInstance | undefined>;
+  /** Instances not yet stopped, of one service/environment or of all. */
+  listLive(target?: { readonly service: string; readonly environment: string }): Promise<
+    readonly StoredInstance[]
+  >;
+}

@@ -1,0 +1,40 @@
+import { z } from 'zod';
+import type { InstanceRuntime } from './instance-runtime.js';
+import type { StoredInstance } from './instance.js';
+
+export const instanceSchema = z
+  .object({
+    id: z.string(),
+    service: z.string(),
+    environment: z.string(),
+    version: z.string(),
+    deploymentId: z.string(),
+    /** What the controller intends (`running`, `draining`, ...). */
+    intent: z.string(),
+    /** What the runtime sees (`starting`, `ready`, `backoff`, ...), or `unknown`. */
+    phase: z.string(),
+    pid: z.number().nullable(),
+    port: z.number().nullable(),
+    restarts: z.number(),
+    createdAt: z.string(),
+  })
+  .meta({ id: 'Instance' });
+
+export type InstanceView = z.infer<typeof instanceSchema>;
+
+export function toInstanceView(i: StoredInstance, runtime: InstanceRuntime): InstanceView {
+  const status = runtime.get(i.id);
+  return {
+    id: i.id,
+    service: i.service,
+    environment: i.environment,
+    version: i.version,
+    deploymentId: i.deploymentId,
+    intent: i.intent,
+    phase: status?.phase ?? 'unknown',
+    pid: status?.record.pid ?? i.record?.pid ?? null,
+    port: status?.record.port ?? i.record?.port ?? null,
+    restarts: status?.restarts ?? i.restarts,
+    createdAt: i.createdAt,
+  };
+}

@@ -1,0 +1,110 @@
+import type { Kysely, Selectable } from 'kysely';
+import type { Database, InstanceTable } from '../../store/schema.js';
+import type { InstanceSpec } from './instance-runtime.js';
+import type { InstanceIntent, StoredInstance } from './instance.js';
+import type { InstanceStore } from './instance-store.js';
+
+export class KyselyInstanceStore implements InstanceStore {
+  constructor(private readonly db: Kysely<Database>) {}
+
+  async insert(i: StoredInstance): Promise<void> {
+    await this.db
+      .insertInto('instances')
+      .values({
+        id: i.id,
+        deployment_id: i.deploymentId,
+        service: i.service,
+        environment: i.environment,
+        version: i.version,
+        artifact_digest: i.artifactDigest,
+        phase: i.intent,
+        pid: i.record?.pid ?? null,
+        pgid: i.record?.pgid ?? null,
+        pid_start_ticks: i.record?.pidStartTicks ?? null,
+        port: i.record?.port ?? null,
+        log_path: i.record?.logPath ?? null,
+        restarts: i.restarts,
+        spec: JSON.stringify(i.spec),
+        created_at: i.createdAt,
+        updated_at: i.updatedAt,
+      })
+      .execute();
+  }
+
+  async update(
+    id: string,
+    patch: Parameters<InstanceStore['update']>[1],
+  ): Promise<void> {
+    await this.db
+      .updateTable('instances')
+      .set({
+        updated_at: patch.updatedAt,
+        ...(patch.intent ? { phase: patch.intent } : {}),
+        ...(patch.restarts !== undefined ? { restarts: patch.restarts } : {}),
+        ...(patch.record
+          ? {
+              pid: patch.record.pid,
+              pgid: patch.record.pgid,
+              pid_start_ticks: patch.record.pidStartTicks,
+              port: patch.record.port,
+              log_path: patch.record.logPath,
+            }
+          : {}),
+      })
+      .where('id', '=', id)
+      .execute();
+  }
+
+  async get(id: string): Promise<StoredInstance | undefined> {
+    const row = await this.db
+      .selectFrom('instances')
+      .selectAll()
+      .where('id', '=', id)
+      .executeTakeFirst();
+    return row && toInstance(row);
+  }
+
+  async listLive(target?: {
+    readonly service: string;
+    readonly environment: string;
+  }): Promise<readonly StoredInstance[]> {
+    let q = this.db.selectFrom('instances').selectAll().where('phase', '!=', 'stopped');
+    if (target) {
+      q = q.where('service', '=', target.service).where('environment', '=', target.environment);
+    }
+    const rows = await q.orderBy('created_at', 'asc').orderBy('id', 'asc').execute();
+    return rows.map(toInstance);
+  }
+}
+
+function toInstance(row: Selectable<InstanceTable>): StoredInstance {
+  const record =
+    row.pid !== null &&
+    row.pgid !== null &&
+    row.pid_start_ticks !== null &&
+    row.port !== null &&
+    row.log_path !== null
+      ? {
+          instanceId: row.id,
+          pid: row.pid,
+          pgid: row.pgid,
+          pidStartTicks: row.pid_start_ticks,
+          port: row.port,
+          logPath: row.log_path,
+        }
+      : null;
+  return {
+    id: row.id,
+    deploymentId: row.deployment_id,
+    service: row.service,
+    environment: row.environment,
+    version: row.version,
+    artifactDigest: row.artifact_digest,
+    intent: row.phase as InstanceIntent,
+    record,
+    restarts: row.restarts,
+    spec: JSON.parse(row.spec) as InstanceSpec,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+}

@@ -1,0 +1,114 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { resolve, sep } from 'node:path';
+import type { InstanceRecord, InstanceSpec } from '../../features/instances/instance-runtime.js';
+import { InvalidRequestError } from '../../errors/ferry-error.js';
+import { closeLogFile, openLogFile } from './log-file.js';
+import { readProcStat } from './proc-stat.js';
+
+/** Server variables an instance inherits; everything else comes from its spec. */
+const inheritedEnv = ['PATH', 'HOME', 'LANG'] as const;
+
+export interface SpawnRequest {
+  readonly spec: InstanceSpec;
+  readonly releaseDir: string;
+  readonly port: number;
+  readonly logPath: string;
+}
+
+export interface ProcessExit {
+  readonly exitCode: number | null;
+  readonly signal: NodeJS.Signals | null;
+}
+
+export interface SpawnedInstance {
+  readonly child: ChildProcess;
+  readonly record: InstanceRecord;
+  /** Settles when the spawned process (not necessarily its whole group) exits. */
+  readonly exited: Promise<ProcessExit>;
+}
+
+/**
+ * The environment of an instance: PATH, HOME and LANG of the server, then the spec's variables,
+ * then what Ferry tells every instance (these win).
+ */
+export function instanceEnv(spec: InstanceSpec, port: number): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const name of inheritedEnv) {
+    const value = process.env[name];
+    if (value !== undefined) env[name] = value;
+  }
+  return {
+    ...env,
+    ...spec.env,
+    PORT: String(port),
+    FERRY_INSTANCE: spec.instanceId,
+    FERRY_SERVICE: spec.service,
+    FERRY_ENVIRONMENT: spec.environment,
+    FERRY_VERSION: spec.version,
+  };
+}
+
+/**
+ * Spawns an instance in its own process group (`detached`), with stdout and stderr going
+ * straight into its log file, so it survives the server and can be adopted again later.
+ * Resolves once the process exists; rejects when it cannot be started (command not found).
+ */
+export async function spawnInstance(request: SpawnRequest): Promise<SpawnedInstance> {
+  const { spec, port, logPath } = request;
+  const [command, ...args] = spec.command;
+  if (command === undefined)
+    throw new InvalidRequestError(`instance ${spec.instanceId}: empty command`);
+  const cwd = releaseCwd(request.releaseDir, spec.cwd);
+  const fd = openLogFile(logPath);
+  let child: ChildProcess;
+  try {
+    child = spawn(command, args, {
+      cwd,
+      env: instanceEnv(spec, port),
+      detached: true,
+      stdio: ['ignore', fd, fd],
+    });
+  } finally {
+    // The child has its own copy of the descriptor.
+    closeLogFile(fd);
+  }
+  // Listen before yielding to the event loop, which may reap a process that exits at once.
+  const exited = new Promise<ProcessExit>((resolveExit) =>
+    child.once('exit', (exitCode, signal) => resolveExit({ exitCode, signal })),
+  );
+  // Read while the process cannot have been reaped yet: start ticks do not change on exec.
+  const stat = child.pid === undefined ? undefined : readProcStat(child.pid);
+  await new Promise<void>((resolveSpawn, rejectSpawn) => {
+    child.once('spawn', resolveSpawn);
+    child.once('error', rejectSpawn);
+  });
+  // Later errors come from ChildProcess.kill(), which the runtime does not use; never throw them.
+  child.on('error', () => undefined);
+  child.unref();
+  const pid = child.pid;
+  if (pid === undefined) throw new Error(`instance ${spec.instanceId}: spawned without a pid`);
+  return {
+    child,
+    exited,
+    record: {
+      instanceId: spec.instanceId,
+      pid,
+      pgid: pid,
+      pidStartTicks: stat?.startTicks ?? 0,
+      port,
+      logPath,
+    },
+  };
+}
+
+/** `spec.cwd` inside the release folder; a path that leaves it is a mistake in the spec. */
+function releaseCwd(releaseDir: string, cwd: string): string {
+  const root = resolve(releaseDir);
+  const full = resolve(root, cwd);
+  if (full !== root && !full.startsWith(root + sep)) {
+    throw new InvalidRequestError(`instance cwd "${cwd}" leaves the release folder`, [
+      { path: 'cwd', message: 'must be a path inside the artifact' },
+    ]);
+  }
+  return full;
+}

@@ -1,0 +1,272 @@
+import { appendFileSync } from 'node:fs';
+import type {
+  InstancePhase,
+  InstanceRecord,
+  InstanceSpec,
+  InstanceStatus,
+  RuntimeEvent,
+} from '../../features/instances/instance-runtime.js';
+import { CrashBackoff, type BackoffOptions } from './crash-backoff.js';
+import { isSameLiveProcess } from './proc-stat.js';
+import { signalGroup, waitForGroupExit } from './process-group.js';
+import { Prober, type ProbeVerdict } from './prober.js';
+import type { ProcessExit, SpawnedInstance } from './spawn-instance.js';
+
+/** What an instance needs from the runtime that owns it. */
+export interface SupervisorContext {
+  readonly now: () => number;
+  readonly emit: (event: RuntimeEvent) => void;
+  readonly backoff: BackoffOptions;
+  /** How often an adopted process (not our child, so no exit event) is checked. */
+  readonly adoptedPollMs: number;
+  /** Spawns the instance again on its port (the release is unpacked again if it was pruned). */
+  readonly respawn: (spec: InstanceSpec, record: InstanceRecord) => Promise<SpawnedInstance>;
+}
+
+/** Bound on waiting for leftovers of a SIGKILLed group; they die at once unless stuck in D. */
+const killWaitMs = 10_000;
+
+/**
+ * One instance under supervision: probes its readiness and liveness, restarts it with backoff
+ * when it crashes, stops it gracefully. The process may be our child (spawned here) or adopted
+ * from an earlier server process; either way signals go to its process group.
+ */
+export class SupervisedInstance {
+  private phase: InstancePhase = 'starting';
+  private restarts = 0;
+  private startedAt: number;
+  private readonly backoff: CrashBackoff;
+  /** Bumped per process and on stop/detach: exit reports of an older process are ignored. */
+  private generation = 0;
+  private readiness: Prober | undefined;
+  private liveness: Prober | undefined;
+  private watcher: NodeJS.Timeout | undefined;
+  private restartTimer: NodeJS.Timeout | undefined;
+  private restarting: Promise<void> | undefined;
+  private stopping: Promise<void> | undefined;
+  private detached = false;
+
+  private constructor(
+    private readonly ctx: SupervisorContext,
+    readonly spec: InstanceSpec,
+    private record: InstanceRecord,
+    private readonly origin: 'instance.started' | 'instance.adopted',
+  ) {
+    this.startedAt = ctx.now();
+    this.backoff = new CrashBackoff(ctx.backoff);
+  }
+
+  /** Supervises a process we just spawned. Call {@link announce} once it is registered. */
+  static spawned(
+    ctx: SupervisorContext,
+    spec: InstanceSpec,
+    spawned: SpawnedInstance,
+  ): SupervisedInstance {
+    const instance = new SupervisedInstance(ctx, spec, spawned.record, 'instance.started');
+    instance.watchChild(spawned);
+    return instance;
+  }
+
+  /** Supervises a process an earlier server spawned. Call {@link announce} once registered. */
+  static adopted(
+    ctx: SupervisorContext,
+    spec: InstanceSpec,
+    record: InstanceRecord,
+  ): SupervisedInstance {
+    const instance = new SupervisedInstance(ctx, spec, record, 'instance.adopted');
+    instance.watchAdopted();
+    return instance;
+  }
+
+  /** Emits `instance.started` or `instance.adopted`: listeners can look the instance up. */
+  announce(): void {
+    this.emit({ kind: this.origin, status: this.status() });
+  }
+
+  status(): InstanceStatus {
+    return {
+      spec: this.spec,
+      record: this.record,
+      phase: this.phase,
+      restarts: this.restarts,
+      startedAt: this.startedAt,
+    };
+  }
+
+  /**
+   * SIGTERM to the group, SIGKILL after the drain timeout, resolves when no live member of the
+   * group is left and `instance.stopped` was emitted. Calling it again returns the same promise.
+   */
+  stop(): Promise<void> {
+    this.stopping ??= this.drain();
+    return this.stopping;
+  }
+
+  /**
+   * Stops watching; the process keeps running. A restart that was waiting for its backoff does
+   * not happen (the next server finds the instance lost and replaces it).
+   */
+  async detach(): Promise<void> {
+    this.detached = true;
+    this.unwatch();
+    clearTimeout(this.restartTimer);
+    await this.restarting;
+  }
+
+  private async drain(): Promise<void> {
+    this.unwatch();
+    clearTimeout(this.restartTimer);
+    await this.restarting;
+    // In backoff no process runs: the crashed group was SIGKILLed when the crash was seen.
+    const running = this.phase !== 'backoff';
+    this.phase = 'stopping';
+    const { pgid } = this.record;
+    let killed = false;
+    if (running && signalGroup(pgid, 'SIGTERM')) {
+      if (!(await waitForGroupExit(pgid, this.spec.drainTimeoutMs))) {
+        signalGroup(pgid, 'SIGKILL');
+        killed = true;
+      }
+    }
+    await waitForGroupExit(pgid, killWaitMs);
+    this.phase = 'stopped';
+    this.emit({ kind: 'instance.stopped', status: this.status(), killed });
+  }
+
+  private get active(): boolean {
+    return this.stopping === undefined && !this.detached;
+  }
+
+  private watchChild(spawned: SpawnedInstance): void {
+    const generation = ++this.generation;
+    void spawned.exited.then((exit) => {
+      if (generation === this.generation) this.onExit(exit);
+    });
+    this.startProbes();
+  }
+
+  private watchAdopted(): void {
+    const generation = ++this.generation;
+    const { pid, pidStartTicks } = this.record;
+    this.watcher = setInterval(() => {
+      if (generation !== this.generation || isSameLiveProcess(pid, pidStartTicks)) return;
+      this.onExit({ exitCode: null, signal: null });
+    }, this.ctx.adoptedPollMs);
+    this.watcher.unref();
+    this.startProbes();
+  }
+
+  private startProbes(): void {
+    const { port } = this.record;
+    this.readiness = new Prober(port, this.spec.readiness, (v) => this.onReadiness(v)).start();
+    if (this.spec.liveness) {
+      this.liveness = new Prober(port, this.spec.liveness, (v) => this.onLiveness(v)).start();
+    }
+  }
+
+  private unwatch(): void {
+    this.generation += 1;
+    this.readiness?.stop();
+    this.liveness?.stop();
+    clearInterval(this.watcher);
+    this.readiness = this.liveness = this.watcher = undefined;
+  }
+
+  private onReadiness(verdict: ProbeVerdict): void {
+    if (!this.active) return;
+    if (verdict.kind === 'passing' && (this.phase === 'starting' || this.phase === 'unready')) {
+      this.phase = 'ready';
+      this.backoff.onReady(this.ctx.now());
+      this.emit({ kind: 'instance.ready', status: this.status() });
+    } else if (verdict.kind === 'failing' && this.phase === 'ready') {
+      this.phase = 'unready';
+      this.backoff.onNotReady(this.ctx.now());
+      this.emit({ kind: 'instance.unready', status: this.status(), reason: verdict.reason });
+    }
+  }
+
+  private onLiveness(verdict: ProbeVerdict): void {
+    if (!this.active || verdict.kind !== 'failing') return;
+    this.emit({ kind: 'instance.liveness_failed', status: this.status() });
+    this.onExit({ exitCode: null, signal: 'SIGKILL' });
+  }
+
+  /** The process is gone (or must go): kill what is left of the group, restart after backoff. */
+  private onExit(exit: ProcessExit): void {
+    if (!this.active) return;
+    this.unwatch();
+    // Kill leftovers now, while the group id cannot have been reused: a shell's child that
+    // outlived it would otherwise hold the port the restart needs.
+    signalGroup(this.record.pgid, 'SIGKILL');
+    this.scheduleRestart(exit);
+  }
+
+  private scheduleRestart(exit: ProcessExit): void {
+    const decision = this.backoff.onCrash(this.ctx.now());
+    this.phase = 'backoff';
+    this.emit({
+      kind: 'instance.crashed',
+      status: this.status(),
+      exitCode: exit.exitCode,
+      signal: exit.signal,
+      restartInMs: decision.restartInMs,
+    });
+    if (decision.crashLoop) {
+      this.emit({
+        kind: 'instance.crash_loop',
+        status: this.status(),
+        restarts: decision.restartsWithoutReady,
+      });
+    }
+    this.restartTimer = setTimeout(() => {
+      this.restarting = this.restart()
+        .catch((error: unknown) => this.note(`ferry: restart failed: ${describe(error)}`))
+        .finally(() => (this.restarting = undefined));
+    }, decision.restartInMs);
+    this.restartTimer.unref();
+  }
+
+  private async restart(): Promise<void> {
+    await waitForGroupExit(this.record.pgid, killWaitMs);
+    if (!this.active) return;
+    let spawned: SpawnedInstance;
+    try {
+      spawned = await this.ctx.respawn(this.spec, this.record);
+    } catch (error) {
+      this.note(`ferry: restart failed: ${describe(error)}`);
+      this.restarts += 1;
+      if (this.active) this.scheduleRestart({ exitCode: null, signal: null });
+      return;
+    }
+    this.record = spawned.record;
+    this.restarts += 1;
+    this.startedAt = this.ctx.now();
+    this.phase = 'starting';
+    if (this.detached) {
+      // Nobody will learn this process's record: do not leave it running unknown.
+      signalGroup(this.record.pgid, 'SIGKILL');
+      return;
+    }
+    // Stopped while spawning: stop() awaits this restart and then drains the new process.
+    if (!this.active) return;
+    this.watchChild(spawned);
+    this.emit({ kind: 'instance.started', status: this.status() });
+  }
+
+  /** A line from Ferry itself in the instance's log, where a person looks for why it failed. */
+  private note(line: string): void {
+    try {
+      appendFileSync(this.record.logPath, `${line}\n`);
+    } catch {
+      // The log is best effort; the event carries the failure too.
+    }
+  }
+
+  private emit(event: RuntimeEvent): void {
+    this.ctx.emit(event);
+  }
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

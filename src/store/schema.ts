@@ -1,0 +1,64 @@
+import type { Generated } from 'kysely';
+
+/** Row shapes of Ferry's tables. Times are ISO-8601 UTC strings; JSON columns are text. */
+export interface Database {
+  events: EventTable;
+  artifacts: ArtifactTable;
+  deployments: DeploymentTable;
+  instances: InstanceTable;
+}
+
+export interface EventTable {
+  id: Generated<number>;
+  time: string;
+  actor: string;
+  kind: string;
+  subject: string;
+  payload: string;
+}
+
+export interface ArtifactTable {
+  service: string;
+  version: string;
+  digest: string;
+  source_commit: string | null;
+  size_bytes: number;
+  created_at: string;
+}
+
+export interface DeploymentTable {
+  id: string;
+  service: string;
+  environment: string;
+  kind: string;
+  artifact_digest: string;
+  version: string;
+  phase: string;
+  reason: string | null;
+  previous_id: string | null;
+  spec: string;
+  actor: string;
+  created_at: string;
+  updated_at: string;
+  last_progress_at: string;
+  finished_at: string | null;
+}
+
+export interface InstanceTable {
+  id: string;
+  deployment_id: string;
+  service: string;
+  environment: string;
+  version: string;
+  artifact_digest: string;
+  phase: string;
+  pid: number | null;
+  pgid: number | null;
+  pid_start_ticks: number | null;
+  port: number | null;
+  log_path: string | null;
+  restarts: number;
+  spec: string;
+  created_at: string;
+  updated_at: string;
+}

@@ -1,0 +1,156 @@
+/**
+ * Header hygiene of a forwarding proxy. Hop-by-hop fields describe one connection and are never
+ * forwarded (RFC 9110 §7.6.1); the X-Forwarded-* fields and Via tell the upstream where the
+ * request came from. Headers stay in Node's flat `rawHeaders` form end to end: no object per
+ * request, names keep their case, repeated fields stay repeated.
+ */
+
+/** What a field means to the proxy; fields without a role pass through untouched. */
+type Role =
+  | 'hop-by-hop'
+  | 'connection'
+  | 'transfer-encoding'
+  | 'content-length'
+  | 'host'
+  | 'forwarded-for'
+  | 'via'
+  | 'replaced';
+
+const roles = new Map<string, Role>([
+  ['connection', 'connection'],
+  ['keep-alive', 'hop-by-hop'],
+  ['proxy-connection', 'hop-by-hop'],
+  ['te', 'hop-by-hop'],
+  ['trailer', 'hop-by-hop'],
+  ['transfer-encoding', 'transfer-encoding'],
+  ['upgrade', 'hop-by-hop'],
+  ['content-length', 'content-length'],
+  ['host', 'host'],
+  ['x-forwarded-for', 'forwarded-for'],
+  ['via', 'via'],
+  ['x-forwarded-proto', 'replaced'],
+  ['x-forwarded-host', 'replaced'],
+  // Node already answered `100 Continue` to the client; the upstream gets the body right away.
+  ['expect', 'replaced'],
+]);
+
+/** Lowercasing only names whose length matches a known field keeps the common case cheap. */
+const knownLengths = new Set([...roles.keys()].map((name) => name.length));
+
+function roleOf(name: string): Role | undefined {
+  return knownLengths.has(name.length) ? roles.get(name.toLowerCase()) : undefined;
+}
+
+const via = '1.1 ferry';
+
+/** The request headers to send upstream, and whether a body follows them. */
+export interface ForwardedRequest {
+  readonly headers: string[];
+  readonly hasBody: boolean;
+}
+
+/**
+ * Builds the upstream request's headers from the client's `rawHeaders`. `defaultHost` stands in
+ * for the Host field of an HTTP/1.0 client that sent none.
+ *
+ * @example forwardRequestHeaders(['Host', 'web', 'Connection', 'close'], '10.0.0.7', 'http', 'x')
+ * // headers: ['Host', 'web', 'x-forwarded-for', '10.0.0.7', 'x-forwarded-proto', 'http',
+ * //           'x-forwarded-host', 'web', 'via', '1.1 ferry']
+ */
+export function forwardRequestHeaders(
+  raw: readonly string[],
+  clientAddress: string | undefined,
+  proto: 'http' | 'https',
+  defaultHost: string,
+): ForwardedRequest {
+  const headers: string[] = [];
+  let connection: string | undefined;
+  let forwardedFor: string | undefined;
+  let priorVia: string | undefined;
+  let host: string | undefined;
+  let hasBody = false;
+  let chunked = false;
+  for (let i = 0; i < raw.length; i += 2) {
+    const name = raw[i] as string;
+    const value = raw[i + 1] as string;
+    switch (roleOf(name)) {
+      case undefined:
+        headers.push(name, value);
+        break;
+      case 'connection':
+        connection = connection === undefined ? value : `${connection},${value}`;
+        break;
+      case 'transfer-encoding':
+        chunked = true;
+        break;
+      case 'content-length':
+        if (value !== '0') hasBody = true;
+        headers.push(name, value);
+        break;
+      case 'host':
+        host = value;
+        headers.push(name, value);
+        break;
+      case 'forwarded-for':
+        forwardedFor = forwardedFor === undefined ? value : `${forwardedFor}, ${value}`;
+        break;
+      case 'via':
+        priorVia = priorVia === undefined ? value : `${priorVia}, ${value}`;
+        break;
+      case 'hop-by-hop':
+      case 'replaced':
+        break;
+    }
+  }
+  if (connection !== undefined) removeListed(headers, connection);
+  if (host === undefined) headers.push('host', defaultHost);
+  const chain =
+    clientAddress === undefined
+      ? forwardedFor
+      : forwardedFor === undefined
+        ? clientAddress
+        : `${forwardedFor}, ${clientAddress}`;
+  if (chain !== undefined) headers.push('x-forwarded-for', chain);
+  headers.push('x-forwarded-proto', proto);
+  if (host !== undefined) headers.push('x-forwarded-host', host);
+  headers.push('via', priorVia === undefined ? via : `${priorVia}, ${via}`);
+  // The client's framing ended at the router; a body of unknown length is re-chunked upstream.
+  if (chunked) headers.push('transfer-encoding', 'chunked');
+  return { headers, hasBody: hasBody || chunked };
+}
+
+/** Builds the client response's headers from the upstream's `rawHeaders`. */
+export function forwardResponseHeaders(raw: readonly string[]): string[] {
+  const headers: string[] = [];
+  let connection: string | undefined;
+  for (let i = 0; i < raw.length; i += 2) {
+    const name = raw[i] as string;
+    const value = raw[i + 1] as string;
+    const role = roleOf(name);
+    if (role === 'connection') {
+      connection = connection === undefined ? value : `${connection},${value}`;
+    } else if (role !== 'hop-by-hop' && role !== 'transfer-encoding') {
+      headers.push(name, value);
+    }
+  }
+  if (connection !== undefined) removeListed(headers, connection);
+  return headers;
+}
+
+/** Removes, in place, the fields a Connection header names (`Connection: close, X-Trace`). */
+function removeListed(headers: string[], connection: string): void {
+  const listed = new Set(
+    connection
+      .split(',')
+      .map((token) => token.trim().toLowerCase())
+      .filter((token) => token !== '' && token !== 'close' && token !== 'keep-alive'),
+  );
+  if (listed.size === 0) return;
+  let kept = 0;
+  for (let i = 0; i < headers.length; i += 2) {
+    if (listed.has((headers[i] as string).toLowerCase())) continue;
+    headers[kept++] = headers[i] as string;
+    headers[kept++] = headers[i + 1] as string;
+  }
+  headers.length = kept;
+}

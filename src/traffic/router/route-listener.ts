@@ -1,0 +1,66 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { CompiledTable } from './compiled-table.js';
+import { proxyRequest, type ProxySettings, type TableHolder } from './proxy.js';
+
+export interface ListenAddress {
+  readonly host: string;
+  readonly port: number;
+}
+
+/** The HTTP listener of one service/environment, proxying with whatever table it holds now. */
+export class RouteListener implements TableHolder {
+  private current: CompiledTable;
+  private readonly server: Server;
+  /** Settles when the listener is bound (or failed to bind). */
+  readonly opened: Promise<void>;
+
+  constructor(
+    readonly listen: ListenAddress,
+    table: CompiledTable,
+    settings: ProxySettings,
+  ) {
+    this.current = table;
+    this.server = createServer((req, res) => proxyRequest(this, settings, req, res));
+    this.opened = new Promise((resolve, reject) => {
+      this.server.once('error', reject);
+      this.server.listen(listen.port, listen.host, () => {
+        this.server.off('error', reject);
+        resolve();
+      });
+    });
+  }
+
+  get table(): CompiledTable {
+    return this.current;
+  }
+
+  /** Routes new requests with `table`; returns the table it replaced. */
+  swap(table: CompiledTable): CompiledTable {
+    const previous = this.current;
+    this.current = table;
+    return previous;
+  }
+
+  /** The bound address: the real port when port 0 was asked for. */
+  address(): ListenAddress {
+    const address = this.server.address() as AddressInfo;
+    return { host: address.address, port: address.port };
+  }
+
+  /**
+   * Stops accepting connections, lets requests in flight finish and closes each keep-alive
+   * connection as soon as it is idle; after `graceMs` the remaining connections are cut.
+   */
+  async close(graceMs: number): Promise<void> {
+    const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
+    const sweep = setInterval(() => this.server.closeIdleConnections(), 50);
+    const cut = setTimeout(() => this.server.closeAllConnections(), graceMs);
+    try {
+      await closed;
+    } finally {
+      clearInterval(sweep);
+      clearTimeout(cut);
+    }
+  }
+}
