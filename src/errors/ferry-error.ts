@@ -80,11 +80,9 @@ export class InvalidRequestError extends FerryError {
 
 export class ConfigError extends FerryError {
   constructor(file: string, details: readonly ErrorDetail[]) {
-    super(
-      'invalid_config',
-      `${file}: ${details.length} error${details.length === 1 ? '' : 's'}`,
-      { details },
-    );
+    super('invalid_config', `${file}: ${details.length} error${details.length === 1 ? '' : 's'}`, {
+      details,
+    });
   }
 
   /** Compiler-style lines: `ferry.yaml:3:5 services.web.replicas: expected a number`. */

@@ -8,7 +8,9 @@ export const errorSchema = z
         code: z.string(),
         message: z.string(),
         details: z
-          .array(z.object({ path: z.string(), message: z.string(), location: z.string().optional() }))
+          .array(
+            z.object({ path: z.string(), message: z.string(), location: z.string().optional() }),
+          )
           .optional(),
       })
       .catchall(z.unknown()),

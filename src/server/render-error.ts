@@ -3,7 +3,11 @@ import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import { FerryError } from '../errors/ferry-error.js';
 
 /** The one place errors become HTTP answers. */
-export function renderError(error: FastifyError | Error, request: FastifyRequest, reply: FastifyReply) {
+export function renderError(
+  error: FastifyError | Error,
+  request: FastifyRequest,
+  reply: FastifyReply,
+) {
   if (hasZodFastifySchemaValidationErrors(error)) {
     const where = (error as { validationContext?: string }).validationContext ?? 'body';
     const details = error.validation.map((v) => ({

@@ -15,7 +15,9 @@ export const artifactSchema = z
   .meta({ id: 'Artifact' });
 
 const name = z.string().regex(/^[a-z][a-z0-9-]*$/);
-const version = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._+-]{0,127}$/, 'expected a version label like v1.2.3');
+const version = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._+-]{0,127}$/, 'expected a version label like v1.2.3');
 
 /** Artifact upload (a `.tar.gz` body) and listing. */
 export function artifactRoutes(app: ZodApp, artifacts: ArtifactService, actorOf: () => string) {

@@ -110,6 +110,26 @@ export class DeploymentController {
       const instance = withProcess.find((i) => i.id === id);
       if (instance) await this.markStopped(instance, 'process gone after server restart');
     }
+    await this.settleAdopted(withProcess.filter((i) => !lost.includes(i.id)));
+  }
+
+  /**
+   * Adopted instances start unprobed. Give each the time of its readiness checks to show it is
+   * ready, so the first reconcile neither stops healthy old instances nor routes to nothing.
+   */
+  private async settleAdopted(adopted: readonly StoredInstance[]): Promise<void> {
+    const budget = Math.max(
+      0,
+      ...adopted.map(
+        ({ spec: { readiness: r } }) =>
+          r.initialDelayMs + (r.intervalMs + r.timeoutMs) * r.successThreshold,
+      ),
+    );
+    const deadline = this.deps.clock.now() + Math.min(budget, 15_000);
+    const unsettled = () => adopted.some((i) => this.deps.runtime.get(i.id)?.phase === 'starting');
+    while (unsettled() && this.deps.clock.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
   }
 
   private async reconcileAll(): Promise<void> {
@@ -139,7 +159,8 @@ export class DeploymentController {
     }
     await this.syncRouter(scope);
 
-    const isTarget = (i: StoredInstance) => target !== null && i.artifactDigest === target.artifactDigest;
+    const isTarget = (i: StoredInstance) =>
+      target !== null && i.artifactDigest === target.artifactDigest;
     const plan = planRollingStep({
       replicas: target ? target.spec.runtime.local.replicas : 0,
       rolling: target ? target.spec.strategy.rolling : { maxSurge: 0, maxUnavailable: 1 },
@@ -289,7 +310,11 @@ export class DeploymentController {
           actor: 'controller',
           kind: 'instance.draining',
           subject: `instance/${instance.id}`,
-          payload: { service: instance.service, environment: instance.environment, version: instance.version },
+          payload: {
+            service: instance.service,
+            environment: instance.environment,
+            version: instance.version,
+          },
         });
       }
       await this.syncRouter(instance);
@@ -353,7 +378,11 @@ export class DeploymentController {
       return;
     }
     const now = new Date(this.deps.clock.now()).toISOString();
-    await this.deps.deployments.update(deployment.id, { phase: 'RollingBack', reason, updatedAt: now });
+    await this.deps.deployments.update(deployment.id, {
+      phase: 'RollingBack',
+      reason,
+      updatedAt: now,
+    });
     await this.deps.events.append({
       actor: 'controller',
       kind: 'deployment.rolling_back',
@@ -426,7 +455,8 @@ export class DeploymentController {
     const history = await this.deps.deployments.list(latest, 50);
     const digests: string[] = [];
     for (const d of history) {
-      if (d.phase === 'Succeeded' && !digests.includes(d.artifactDigest)) digests.push(d.artifactDigest);
+      if (d.phase === 'Succeeded' && !digests.includes(d.artifactDigest))
+        digests.push(d.artifactDigest);
       if (digests.length >= keep) break;
     }
     return digests;

@@ -12,7 +12,11 @@ import {
 } from './deployment-schemas.js';
 
 /** Deployments and rollbacks: create, get, list. */
-export function deploymentRoutes(app: ZodApp, deployments: DeploymentService, actorOf: () => string) {
+export function deploymentRoutes(
+  app: ZodApp,
+  deployments: DeploymentService,
+  actorOf: () => string,
+) {
   app.post(
     '/api/v1/deployments',
     {

@@ -134,7 +134,8 @@ export class DeploymentService {
   private async previousArtifact(target: Target, live: Deployment | undefined) {
     const history = await this.store.list(target, 200);
     const previous = history.find(
-      (d) => d.phase === 'Succeeded' && d.id !== live?.id && d.artifactDigest !== live?.artifactDigest,
+      (d) =>
+        d.phase === 'Succeeded' && d.id !== live?.id && d.artifactDigest !== live?.artifactDigest,
     );
     if (!previous) {
       throw new FerryError(

@@ -15,9 +15,10 @@ export interface DeploymentStore {
   ): Promise<void>;
   get(id: string): Promise<Deployment | undefined>;
   /** Newest first. */
-  list(target: { readonly service: string; readonly environment: string }, limit: number): Promise<
-    readonly Deployment[]
-  >;
+  list(
+    target: { readonly service: string; readonly environment: string },
+    limit: number,
+  ): Promise<readonly Deployment[]>;
   /** Deployments in an active phase, oldest first. */
   listActive(): Promise<readonly Deployment[]>;
   /** The newest deployment of every service/environment that has one. */

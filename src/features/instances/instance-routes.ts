@@ -13,7 +13,10 @@ export function instanceRoutes(app: ZodApp, store: InstanceStore, runtime: Insta
     {
       schema: {
         tags: ['instances'],
-        querystring: z.object({ service: z.string().optional(), environment: z.string().optional() }),
+        querystring: z.object({
+          service: z.string().optional(),
+          environment: z.string().optional(),
+        }),
         response: { 200: z.object({ instances: z.array(instanceSchema) }) },
       },
     },
@@ -21,7 +24,8 @@ export function instanceRoutes(app: ZodApp, store: InstanceStore, runtime: Insta
       const { service, environment } = request.query;
       const live = await store.listLive();
       const wanted = live.filter(
-        (i) => (!service || i.service === service) && (!environment || i.environment === environment),
+        (i) =>
+          (!service || i.service === service) && (!environment || i.environment === environment),
       );
       return { instances: wanted.map((i) => toInstanceView(i, runtime)) };
     },
@@ -35,7 +39,10 @@ export function instanceRoutes(app: ZodApp, store: InstanceStore, runtime: Insta
         summary: 'Last lines of an instance’s stdout and stderr',
         params: z.object({ id: z.string() }),
         querystring: z.object({ lines: z.coerce.number().int().min(1).max(10_000).default(100) }),
-        response: { 200: z.object({ id: z.string(), lines: z.array(z.string()) }), ...errorResponses },
+        response: {
+          200: z.object({ id: z.string(), lines: z.array(z.string()) }),
+          ...errorResponses,
+        },
       },
     },
     async (request) => {

@@ -64,7 +64,11 @@ export type RuntimeEvent =
       readonly signal: string | null;
       readonly restartInMs: number;
     }
-  | { readonly kind: 'instance.crash_loop'; readonly status: InstanceStatus; readonly restarts: number }
+  | {
+      readonly kind: 'instance.crash_loop';
+      readonly status: InstanceStatus;
+      readonly restarts: number;
+    }
   | { readonly kind: 'instance.liveness_failed'; readonly status: InstanceStatus }
   | {
       readonly kind: 'instance.stopped';

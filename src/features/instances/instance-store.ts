@@ -15,7 +15,8 @@ export interface InstanceStore {
   ): Promise<void>;
   get(id: string): Promise<StoredInstance | undefined>;
   /** Instances not yet stopped, of one service/environment or of all. */
-  listLive(target?: { readonly service: string; readonly environment: string }): Promise<
-    readonly StoredInstance[]
-  >;
+  listLive(target?: {
+    readonly service: string;
+    readonly environment: string;
+  }): Promise<readonly StoredInstance[]>;
 }

@@ -31,10 +31,7 @@ export class KyselyInstanceStore implements InstanceStore {
       .execute();
   }
 
-  async update(
-    id: string,
-    patch: Parameters<InstanceStore['update']>[1],
-  ): Promise<void> {
+  async update(id: string, patch: Parameters<InstanceStore['update']>[1]): Promise<void> {
     await this.db
       .updateTable('instances')
       .set({

@@ -104,10 +104,14 @@ export class EventLog {
     this.groups.add(pgid);
   }
 
-  of<K extends RuntimeEvent['kind']>(kind: K, instanceId?: string): Extract<RuntimeEvent, { kind: K }>[] {
+  of<K extends RuntimeEvent['kind']>(
+    kind: K,
+    instanceId?: string,
+  ): Extract<RuntimeEvent, { kind: K }>[] {
     return this.events.filter(
       (event): event is Extract<RuntimeEvent, { kind: K }> =>
-        event.kind === kind && (instanceId === undefined || event.status.spec.instanceId === instanceId),
+        event.kind === kind &&
+        (instanceId === undefined || event.status.spec.instanceId === instanceId),
     );
   }
 
@@ -161,7 +165,10 @@ export function requestJson(
         res.on('error', reject);
         res.on('end', () => {
           try {
-            const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as Record<string, unknown>;
+            const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as Record<
+              string,
+              unknown
+            >;
             resolve({ status: res.statusCode ?? 0, headers: res.headers, body });
           } catch (error) {
             reject(error as Error);

@@ -93,7 +93,9 @@ describe('planRollingStep', () => {
           const maxUnavailable = Math.min(maxUnavailableRaw, replicas);
           const effectiveUnavailable = maxSurge === 0 && maxUnavailable === 0 ? 1 : maxUnavailable;
           let target: PlannedInstance[] = [];
-          let others: PlannedInstance[] = Array.from({ length: replicas }, (_, i) => ready(`o${i}`));
+          let others: PlannedInstance[] = Array.from({ length: replicas }, (_, i) =>
+            ready(`o${i}`),
+          );
           let next = 0;
           for (let tick = 0; tick < 200; tick++) {
             const plan = planRollingStep({

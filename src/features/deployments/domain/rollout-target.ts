@@ -24,7 +24,11 @@ export function rolloutTarget(
     case 'RollingBack':
     case 'RolledBack':
       return previous
-        ? { artifactDigest: previous.artifactDigest, version: previous.version, spec: previous.spec }
+        ? {
+            artifactDigest: previous.artifactDigest,
+            version: previous.version,
+            spec: previous.spec,
+          }
         : null;
     case 'Failed':
       return null;

@@ -1,0 +1,42 @@
+/**
+ * Shapes of the Ferry HTTP API as the CLI reads them. The server's schemas are the source of
+ * truth; these are type-only imports of them, so the client is never typed twice.
+ */
+import type { Artifact } from '../features/artifacts/artifact.js';
+import type { DeploymentView } from '../features/deployments/deployment-schemas.js';
+import type { FerryEvent } from '../features/events/event.js';
+import type { InstanceView } from '../features/instances/instance-view.js';
+
+export type { Artifact, FerryEvent };
+export type Deployment = DeploymentView;
+export type Instance = InstanceView;
+export type DeploymentPhase = Deployment['phase'];
+
+/** Phases after which a rollout changes no more. */
+export const finalPhases: readonly DeploymentPhase[] = ['Succeeded', 'RolledBack', 'Failed'];
+
+/** `POST /deployments` and `POST /rollbacks`: the rollout, or the one already live (`noop`). */
+export interface DeployResult {
+  readonly deployment: Deployment;
+  readonly noop: boolean;
+}
+
+/** One service in one environment, from `GET /services`. */
+export interface EnvironmentStatus {
+  readonly environment: string;
+  readonly listen: string | null;
+  readonly replicas: number;
+  readonly live: Deployment | null;
+  readonly active: Deployment | null;
+  readonly instances: readonly Instance[];
+}
+
+export interface ServiceStatus {
+  readonly name: string;
+  readonly environments: readonly EnvironmentStatus[];
+}
+
+export interface InstanceLogs {
+  readonly id: string;
+  readonly lines: readonly string[];
+}

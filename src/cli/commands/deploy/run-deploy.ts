@@ -1,0 +1,20 @@
+import type { CommandContext } from '../../command-context.js';
+import { runRollout } from '../../rollout/run-rollout.js';
+import { uploadArtifact } from './upload-artifact.js';
+
+export interface DeployInput {
+  readonly service: string;
+  readonly environment: string;
+  readonly dir: string;
+  readonly version: string;
+  readonly wait: boolean;
+}
+
+/** Upload the folder, start the deployment, follow it. `--json`: `{artifact, deployment, noop}`. */
+export async function runDeploy(input: DeployInput, context: CommandContext) {
+  const artifact = await uploadArtifact(input, context);
+  const result = await context
+    .client()
+    .deploy({ service: input.service, environment: input.environment, version: input.version });
+  return runRollout(result, { wait: input.wait, extra: { artifact } }, context);
+}

@@ -1,0 +1,26 @@
+import { stat } from 'node:fs/promises';
+import { shortDigest } from '../../../features/artifacts/artifact.js';
+import { packDirectory, sourceCommitOf } from '../../../features/artifacts/pack-directory.js';
+import { writeLine } from '../../cli-io.js';
+import type { CommandContext } from '../../command-context.js';
+import { UsageError } from '../../usage-error.js';
+
+/** Packs `dir` reproducibly and uploads it as `service@version`; re-uploading is a no-op. */
+export async function uploadArtifact(
+  input: { service: string; version: string; dir: string },
+  { io, client }: CommandContext,
+) {
+  const isDir = await stat(input.dir).then(
+    (s) => s.isDirectory(),
+    () => false,
+  );
+  if (!isDir) throw new UsageError(`--dir "${input.dir}" is not a folder`);
+  const [bytes, commit] = await Promise.all([packDirectory(input.dir), sourceCommitOf(input.dir)]);
+  const artifact = await client().putArtifact(input.service, input.version, bytes, commit);
+  const size = `${(artifact.sizeBytes / 1024).toFixed(1)} KiB`;
+  writeLine(
+    io.stderr,
+    `artifact ${artifact.service} ${artifact.version} ${shortDigest(artifact.digest)} (${size}${commit ? `, commit ${commit.slice(0, 12)}` : ''})`,
+  );
+  return artifact;
+}

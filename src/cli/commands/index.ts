@@ -1,0 +1,23 @@
+import type { FerryCommand } from '../define-command.js';
+import { deployCommand } from './deploy/deploy-command.js';
+import { eventsCommand } from './events/events-command.js';
+import { historyCommand } from './history/history-command.js';
+import { logsCommand } from './logs/logs-command.js';
+import { rollbackCommand } from './rollback/rollback-command.js';
+import { schemaCommand } from './schema/schema-command.js';
+import { serverCommand } from './server/server-command.js';
+import { statusCommand } from './status/status-command.js';
+import { validateCommand } from './validate/validate-command.js';
+
+/** Every `ferry` command, in the order `ferry --help` lists them. */
+export const commands: readonly FerryCommand[] = [
+  serverCommand,
+  validateCommand,
+  schemaCommand,
+  deployCommand,
+  rollbackCommand,
+  statusCommand,
+  historyCommand,
+  logsCommand,
+  eventsCommand,
+];

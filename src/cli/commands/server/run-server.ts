@@ -1,0 +1,32 @@
+import { writeJson, writeLine } from '../../cli-io.js';
+import type { CommandContext } from '../../command-context.js';
+import { exitCodes } from '../../exit-codes.js';
+import { interruptSignal, untilAborted } from '../../interrupt-signal.js';
+
+export interface ServerInput {
+  readonly configPath: string;
+  readonly dataDir: string;
+  readonly listen: { readonly host: string; readonly port: number };
+  readonly logLevel: string;
+}
+
+/**
+ * Starts the server, announces its URL, and resolves once interrupted and closed. A bad
+ * ferry.yaml is a ConfigError from `startServer`, rendered by the CLI's error renderer.
+ */
+export async function runServer(input: ServerInput, { io, json }: CommandContext) {
+  // Loaded on demand: the server pulls in Fastify and SQLite, which no other command needs.
+  const { startServer } = await import('../../../server/start-server.js');
+  const interrupt = interruptSignal(io);
+  try {
+    const server = await startServer(input);
+    writeLine(io.stderr, `ferry server listening on ${server.url}`);
+    if (json) writeJson(io.stdout, { url: server.url }, false);
+    await untilAborted(interrupt.signal);
+    writeLine(io.stderr, 'ferry server stopping');
+    await server.close();
+    return exitCodes.ok;
+  } finally {
+    interrupt.dispose();
+  }
+}

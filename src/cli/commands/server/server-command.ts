@@ -1,0 +1,27 @@
+import { defineCommand } from '../../define-command.js';
+import { requiredString } from '../../option-values.js';
+import { parseListenOption } from './parse-listen-option.js';
+import { runServer } from './run-server.js';
+
+/** `ferry server`: run the control plane in the foreground until Ctrl-C. */
+export const serverCommand = defineCommand({
+  name: 'server',
+  summary: 'Run the Ferry server (API, controller, routers) until interrupted',
+  options: [
+    { flags: '-f, --file <path>', description: 'the config file', default: 'ferry.yaml' },
+    {
+      flags: '--data <dir>',
+      description: 'where state, artifacts and releases live',
+      default: '.ferry',
+    },
+    { flags: '--listen <host:port>', description: 'API listen address', default: '127.0.0.1:7700' },
+    { flags: '--log-level <level>', description: 'server log level (stderr)', default: 'info' },
+  ],
+  input: (_args, options) => ({
+    configPath: requiredString(options, 'file'),
+    dataDir: requiredString(options, 'data'),
+    listen: parseListenOption(requiredString(options, 'listen')),
+    logLevel: requiredString(options, 'logLevel'),
+  }),
+  handler: runServer,
+});

@@ -1,0 +1,161 @@
+import { request } from 'undici';
+import type {
+  Artifact,
+  Deployment,
+  DeployResult,
+  FerryEvent,
+  Instance,
+  InstanceLogs,
+  ServiceStatus,
+} from './api-types.js';
+import { apiErrorFrom, connectionErrorFrom } from './api-error.js';
+import { readServerSentEvents } from './server-sent-events.js';
+
+type Query = Readonly<Record<string, string | number | undefined>>;
+
+export type EventFilter = {
+  readonly subject?: string;
+  readonly kind?: string;
+  readonly after?: number;
+};
+
+/**
+ * Typed calls to a Ferry server's HTTP API. Every failure is a FerryError: the server's own
+ * error body re-raised, or `server_unreachable` when nothing answers.
+ *
+ * @example await new FerryClient('http://127.0.0.1:7700').services()
+ */
+export class FerryClient {
+  readonly baseUrl: string;
+
+  constructor(baseUrl: string) {
+    this.baseUrl = baseUrl.replace(/\/+$/, '');
+  }
+
+  /** Uploads a `.tar.gz`; the same bytes under the same version again are a no-op. */
+  putArtifact(service: string, version: string, bytes: Buffer, sourceCommit: string | null) {
+    const path = `/api/v1/artifacts/${encodeURIComponent(service)}/${encodeURIComponent(version)}`;
+    return this.call<Artifact>('PUT', path, {
+      body: bytes,
+      headers: {
+        'content-type': 'application/gzip',
+        ...(sourceCommit ? { 'x-ferry-source-commit': sourceCommit } : {}),
+      },
+    });
+  }
+
+  deploy(body: { service: string; environment: string; version: string }) {
+    return this.call<DeployResult>('POST', '/api/v1/deployments', { json: body });
+  }
+
+  rollback(body: { service: string; environment: string; toVersion?: string }) {
+    return this.call<DeployResult>('POST', '/api/v1/rollbacks', { json: body });
+  }
+
+  /** History of a service in an environment, newest first. */
+  async deployments(query: { service: string; environment: string; limit?: number }) {
+    const path = `/api/v1/deployments${queryString(query)}`;
+    return (await this.call<{ deployments: Deployment[] }>('GET', path)).deployments;
+  }
+
+  deployment(id: string) {
+    return this.call<Deployment>('GET', `/api/v1/deployments/${encodeURIComponent(id)}`);
+  }
+
+  async services() {
+    return (await this.call<{ services: ServiceStatus[] }>('GET', '/api/v1/services')).services;
+  }
+
+  service(name: string) {
+    return this.call<ServiceStatus>('GET', `/api/v1/services/${encodeURIComponent(name)}`);
+  }
+
+  async instances(query: { service?: string; environment?: string } = {}) {
+    const path = `/api/v1/instances${queryString(query)}`;
+    return (await this.call<{ instances: Instance[] }>('GET', path)).instances;
+  }
+
+  instanceLogs(id: string, lines?: number) {
+    const path = `/api/v1/instances/${encodeURIComponent(id)}/logs${queryString({ lines })}`;
+    return this.call<InstanceLogs>('GET', path);
+  }
+
+  /** A page of the event log, oldest first. */
+  async events(query: EventFilter & { limit?: number } = {}) {
+    const path = `/api/v1/events${queryString(query)}`;
+    return (await this.call<{ events: FerryEvent[] }>('GET', path)).events;
+  }
+
+  /**
+   * The live event stream; resumes after `filter.after`. Ends when the server closes the stream
+   * or `signal` fires.
+   */
+  async *streamEvents(filter: EventFilter, signal: AbortSignal): AsyncGenerator<FerryEvent> {
+    const { subject, kind, after } = filter;
+    const path = `/api/v1/events/stream${queryString({ subject, kind })}`;
+    const headers: Record<string, string> = { accept: 'text/event-stream' };
+    if (after !== undefined) headers['last-event-id'] = String(after);
+    let response;
+    try {
+      response = await this.send('GET', path, { headers, signal });
+    } catch (error) {
+      if (signal.aborted) return;
+      throw error;
+    }
+    if (response.statusCode >= 400) {
+      throw apiErrorFrom(response.statusCode, await response.body.text());
+    }
+    try {
+      for await (const message of readServerSentEvents(response.body, signal)) {
+        yield JSON.parse(message.data) as FerryEvent;
+      }
+    } finally {
+      response.body.destroy();
+    }
+  }
+
+  async health(): Promise<boolean> {
+    const response = await this.send('GET', '/healthz', {});
+    await response.body.dump();
+    return response.statusCode < 400;
+  }
+
+  private async call<T>(
+    method: 'GET' | 'POST' | 'PUT',
+    path: string,
+    options: { json?: unknown; body?: Buffer; headers?: Record<string, string> } = {},
+  ): Promise<T> {
+    const response = await this.send(method, path, {
+      headers: {
+        accept: 'application/json',
+        ...(options.json !== undefined ? { 'content-type': 'application/json' } : {}),
+        ...options.headers,
+      },
+      body: options.json !== undefined ? JSON.stringify(options.json) : options.body,
+    });
+    const text = await response.body.text();
+    if (response.statusCode >= 400) throw apiErrorFrom(response.statusCode, text);
+    return JSON.parse(text) as T;
+  }
+
+  private async send(
+    method: 'GET' | 'POST' | 'PUT',
+    path: string,
+    options: { headers?: Record<string, string>; body?: string | Buffer; signal?: AbortSignal },
+  ) {
+    try {
+      return await request(`${this.baseUrl}${path}`, { method, ...options });
+    } catch (error) {
+      throw connectionErrorFrom(error, this.baseUrl);
+    }
+  }
+}
+
+function queryString(query: Query): string {
+  const params = new URLSearchParams();
+  for (const [key, value] of Object.entries(query)) {
+    if (value !== undefined) params.set(key, String(value));
+  }
+  const text = params.toString();
+  return text ? `?${text}` : '';
+}

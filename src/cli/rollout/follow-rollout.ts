@@ -1,0 +1,43 @@
+import { finalPhases, type Deployment } from '../api-types.js';
+import { writeLine } from '../cli-io.js';
+import type { CommandContext } from '../command-context.js';
+import { sleep } from '../interrupt-signal.js';
+import { describeRollout, readiness } from './describe-rollout.js';
+import { StatusLine } from './status-line.js';
+
+export const defaultPollIntervalMs = 500;
+
+/**
+ * Polls a rollout until it reaches a final phase, showing progress on stderr: one redrawn line
+ * with instance readiness on a terminal, else a plain line per phase change. Returns the final
+ * deployment, or undefined when `signal` fires first.
+ */
+export async function followRollout(
+  start: Deployment,
+  context: CommandContext,
+  signal: AbortSignal,
+): Promise<Deployment | undefined> {
+  const { io } = context;
+  const client = context.client();
+  const interval = io.pollIntervalMs ?? defaultPollIntervalMs;
+  const line = io.isTTY ? new StatusLine(io.stderr) : undefined;
+  let current = start;
+  let shownPhase: string | undefined;
+  try {
+    for (;;) {
+      if (line) {
+        const ready = readiness(await client.service(current.service), current);
+        line.update(`${describeRollout(current)}: ${current.phase}${ready ? `, ${ready}` : ''}`);
+      } else if (current.phase !== shownPhase) {
+        writeLine(io.stderr, `${describeRollout(current)}: ${current.phase}`);
+      }
+      shownPhase = current.phase;
+      if (finalPhases.includes(current.phase)) return current;
+      await sleep(interval, signal);
+      if (signal.aborted) return undefined;
+      current = await client.deployment(current.id);
+    }
+  } finally {
+    line?.done();
+  }
+}

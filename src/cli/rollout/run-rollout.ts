@@ -1,0 +1,62 @@
+import type { DeployResult } from '../api-types.js';
+import { writeJson, writeLine } from '../cli-io.js';
+import type { CommandContext } from '../command-context.js';
+import { exitCodes } from '../exit-codes.js';
+import { interruptSignal } from '../interrupt-signal.js';
+import { describeRollout } from './describe-rollout.js';
+import { followRollout } from './follow-rollout.js';
+
+/**
+ * The shared tail of `deploy` and `rollback`: follow the started rollout unless `wait` is off,
+ * say how it ended, and print the final `{...extra, deployment, noop}` with `--json`.
+ * Exit 0 when live (or already live), 1 when rolled back, failed, or no longer followed.
+ */
+export async function runRollout(
+  result: DeployResult,
+  options: { wait: boolean; extra?: Record<string, unknown> },
+  context: CommandContext,
+): Promise<number> {
+  const { io, json } = context;
+  const { deployment, noop } = result;
+  const print = (d: typeof deployment) =>
+    json && writeJson(io.stdout, { ...options.extra, deployment: d, noop });
+  if (noop) {
+    writeLine(
+      io.stderr,
+      `${deployment.service} ${deployment.version} is already live in ${deployment.environment}`,
+    );
+    print(deployment);
+    return exitCodes.ok;
+  }
+  writeLine(io.stderr, `${describeRollout(deployment)}: started deployment ${deployment.id}`);
+  if (!options.wait) {
+    writeLine(io.stderr, `follow it with "ferry status ${deployment.service}"`);
+    print(deployment);
+    return exitCodes.ok;
+  }
+  const interrupt = interruptSignal(io);
+  try {
+    const final = await followRollout(deployment, context, interrupt.signal);
+    if (!final) {
+      writeLine(
+        io.stderr,
+        `stopped following deployment ${deployment.id}; it continues on the server (see "ferry status ${deployment.service}")`,
+      );
+      print(deployment);
+      return exitCodes.failed;
+    }
+    print(final);
+    if (final.phase === 'Succeeded') {
+      writeLine(io.stderr, `${final.service} ${final.version} is live in ${final.environment}`);
+      return exitCodes.ok;
+    }
+    const outcome = final.phase === 'RolledBack' ? 'was rolled back' : 'failed';
+    writeLine(
+      io.stderr,
+      `error: ${describeRollout(final)} ${outcome}: ${final.reason ?? 'no reason given'}`,
+    );
+    return exitCodes.failed;
+  } finally {
+    interrupt.dispose();
+  }
+}

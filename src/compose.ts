@@ -1,0 +1,106 @@
+import { join } from 'node:path';
+import type { Kysely } from 'kysely';
+import type { Logger } from 'pino';
+import type { FerryConfig } from './config/ferry-config.js';
+import { artifactRoutes } from './features/artifacts/artifact-routes.js';
+import { ArtifactService } from './features/artifacts/artifact-service.js';
+import { BlobStore } from './features/artifacts/blob-store.js';
+import { KyselyArtifactStore } from './features/artifacts/kysely-artifact-store.js';
+import { DeploymentController } from './features/deployments/deployment-controller.js';
+import { deploymentRoutes } from './features/deployments/deployment-routes.js';
+import { DeploymentService } from './features/deployments/deployment-service.js';
+import { KyselyDeploymentStore } from './features/deployments/kysely-deployment-store.js';
+import { EventLog } from './features/events/event-log.js';
+import { eventRoutes } from './features/events/event-routes.js';
+import { KyselyEventStore } from './features/events/kysely-event-store.js';
+import type { InstanceRuntime } from './features/instances/instance-runtime.js';
+import { instanceRoutes } from './features/instances/instance-routes.js';
+import { KyselyInstanceStore } from './features/instances/kysely-instance-store.js';
+import type { TrafficRouter } from './features/routing/traffic-router.js';
+import { serviceRoutes } from './features/services/service-routes.js';
+import { buildApi } from './server/build-api.js';
+import type { ZodApp } from './server/zod-app.js';
+import type { Clock } from './shared/clock.js';
+import type { Database } from './store/schema.js';
+
+export interface FerryParts {
+  readonly config: FerryConfig;
+  readonly dataDir: string;
+  readonly db: Kysely<Database>;
+  readonly runtime: InstanceRuntime;
+  readonly router: TrafficRouter;
+  readonly clock: Clock;
+  readonly logger: Logger;
+}
+
+export interface Ferry {
+  readonly api: ZodApp;
+  readonly controller: DeploymentController;
+  readonly events: EventLog;
+  readonly deployments: DeploymentService;
+  /** Re-adopts instances and starts the controller. */
+  start(): Promise<void>;
+  /** Stops the API and the controller and closes the routers; instances keep running. */
+  close(): Promise<void>;
+}
+
+/**
+ * The composition root: the one place that wires stores, services, the controller and the API
+ * from their parts. Tests pass other parts (a manual clock, a fake runtime) to the same graph.
+ */
+export async function composeFerry(parts: FerryParts): Promise<Ferry> {
+  const { config, db, runtime, router, clock, logger } = parts;
+  const actor = () => 'user:local';
+  const events = new EventLog(new KyselyEventStore(db), clock);
+  const artifacts = new ArtifactService(
+    new KyselyArtifactStore(db),
+    new BlobStore(join(parts.dataDir, 'artifacts')),
+    events,
+    clock,
+  );
+  const deploymentStore = new KyselyDeploymentStore(db);
+  const instanceStore = new KyselyInstanceStore(db);
+  const controller = new DeploymentController({
+    deployments: deploymentStore,
+    instances: instanceStore,
+    runtime,
+    router,
+    events,
+    clock,
+    logger: logger.child({ component: 'controller' }),
+    artifactPath: (digest) => artifacts.blobPath(digest),
+  });
+  const deployments = new DeploymentService(config, deploymentStore, artifacts, events, clock, () =>
+    controller.wake(),
+  );
+  let ready = false;
+  const api = await buildApi({
+    logger,
+    isReady: () => ready,
+    register: (app) => {
+      serviceRoutes(app, config, deployments, instanceStore, runtime);
+      artifactRoutes(app, artifacts, actor);
+      deploymentRoutes(app, deployments, actor);
+      instanceRoutes(app, instanceStore, runtime);
+      eventRoutes(app, events);
+    },
+  });
+  return {
+    api,
+    controller,
+    events,
+    deployments,
+    async start() {
+      await controller.start();
+      ready = true;
+    },
+    async close() {
+      ready = false;
+      await api.close();
+      await controller.stop();
+      await runtime.detach();
+      await router.close();
+      await db.destroy();
+    },
+  };
+}

@@ -1,0 +1,370 @@
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { LocalRuntime } from './local-runtime.js';
+import { readProcStat } from './proc-stat.js';
+import { isGroupAlive } from './process-group.js';
+import {
+  buildHelloArtifact,
+  EventLog,
+  helloSpec,
+  makeTempDir,
+  requestJson,
+  fastReadiness,
+  type BuiltArtifact,
+} from './test-fixtures.js';
+
+/** Resources keeping the event loop alive, by kind (`Timeout`, `TCPSocketWrap`, ...). */
+function countResources(): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const kind of process.getActiveResourcesInfo())
+    counts.set(kind, (counts.get(kind) ?? 0) + 1);
+  return counts;
+}
+
+let root: string;
+let hello: BuiltArtifact;
+let dataDir: string;
+let log: EventLog;
+const runtimes: LocalRuntime[] = [];
+
+function newRuntime(
+  options: Partial<ConstructorParameters<typeof LocalRuntime>[0]> = {},
+): LocalRuntime {
+  const runtime = new LocalRuntime({ dataDir, ...options });
+  runtimes.push(runtime);
+  log.listen(runtime);
+  return runtime;
+}
+
+async function artifact(name: string, settings: Record<string, unknown>): Promise<BuiltArtifact> {
+  return buildHelloArtifact(root, settings, name);
+}
+
+beforeAll(async () => {
+  root = await makeTempDir();
+  hello = await artifact('hello', { version: '1.0.0' });
+});
+
+afterAll(async () => {
+  await rm(root, { recursive: true, force: true });
+});
+
+let testCount = 0;
+beforeEach(() => {
+  testCount += 1;
+  dataDir = join(root, `data-${testCount}`);
+  log = new EventLog();
+});
+
+afterEach(async () => {
+  for (const runtime of runtimes.splice(0)) await runtime.detach();
+  await log.cleanup();
+});
+
+describe('LocalRuntime', () => {
+  it('starts an instance that becomes ready, serves on its port and logs to its file', async () => {
+    const runtime = newRuntime();
+    const status = await runtime.start(helloSpec(hello, { instanceId: 'web-1' }));
+
+    expect(status.phase).toBe('starting');
+    expect(status.record.pgid).toBe(status.record.pid);
+    expect(status.record.pidStartTicks).toBe(readProcStat(status.record.pid)?.startTicks);
+    expect(log.of('instance.started', 'web-1')).toHaveLength(1);
+
+    await log.waitFor('instance.ready', 'web-1');
+    expect(runtime.get('web-1')?.phase).toBe('ready');
+    const response = await requestJson(status.record.port);
+    expect(response.status).toBe(200);
+    expect(response.headers['x-version']).toBe('1.0.0');
+    expect(response.body).toMatchObject({
+      version: '1.0.0',
+      instance: 'web-1',
+      pid: status.record.pid,
+    });
+
+    const releaseDir = join(dataDir, 'releases', 'web', 'dev', hello.digest.slice(7, 23));
+    expect(existsSync(join(releaseDir, 'server.js'))).toBe(true);
+    expect(status.record.logPath).toBe(join(dataDir, 'logs', 'web', 'dev', 'web-1.log'));
+    const lines = await runtime.logs('web-1', 10);
+    expect(lines.join('\n')).toContain(`listening on 127.0.0.1:${status.record.port}`);
+    expect(runtime.list().map((s) => s.spec.instanceId)).toEqual(['web-1']);
+  });
+
+  it('stops gracefully: SIGTERM drains the instance, which exits on its own', async () => {
+    const runtime = newRuntime();
+    const status = await runtime.start(
+      helloSpec(hello, { instanceId: 'web-1', drainTimeoutMs: 20_000 }),
+    );
+    await log.waitFor('instance.ready', 'web-1');
+
+    const began = Date.now();
+    await runtime.stop('web-1');
+
+    expect(Date.now() - began).toBeLessThan(15_000);
+    const [stopped] = log.of('instance.stopped', 'web-1');
+    expect(stopped?.killed).toBe(false);
+    expect(stopped?.status.phase).toBe('stopped');
+    expect(isGroupAlive(status.record.pgid)).toBe(false);
+    expect(runtime.get('web-1')).toBeUndefined();
+    expect(log.of('instance.crashed')).toHaveLength(0);
+    expect((await runtime.logs('web-1', 5)).join('\n')).toContain('SIGTERM: draining');
+    await runtime.stop('unknown'); // resolves
+  });
+
+  it('SIGKILLs an instance that ignores SIGTERM once the drain timeout runs out', async () => {
+    const stubborn = await artifact('stubborn', { ignoreSigterm: true });
+    const runtime = newRuntime();
+    const status = await runtime.start(
+      helloSpec(stubborn, { instanceId: 'web-1', drainTimeoutMs: 500 }),
+    );
+    await log.waitFor('instance.ready', 'web-1');
+
+    await runtime.stop('web-1');
+
+    expect(log.of('instance.stopped', 'web-1')[0]?.killed).toBe(true);
+    expect(isGroupAlive(status.record.pgid)).toBe(false);
+    expect((await runtime.logs('web-1', 5)).join('\n')).toContain('SIGTERM ignored');
+  });
+
+  it('restarts a crashing instance with growing backoff and reports a crash loop', async () => {
+    const crashing = await artifact('crashing', { crashAfterMs: 300, neverReady: true });
+    const runtime = newRuntime({ backoff: { initialMs: 100, maxMs: 5000, crashLoopRestarts: 3 } });
+    const first = await runtime.start(helloSpec(crashing, { instanceId: 'web-1' }));
+
+    const loop = await log.waitFor('instance.crash_loop', 'web-1');
+    await log.waitFor('instance.started', 'web-1', 3);
+
+    expect(loop.restarts).toBe(3);
+    const crashes = log.of('instance.crashed', 'web-1');
+    expect(crashes.slice(0, 3).map((c) => c.restartInMs)).toEqual([100, 200, 400]);
+    expect(crashes[0]).toMatchObject({ exitCode: 1, signal: null });
+    expect(crashes[0]?.status.phase).toBe('backoff');
+    const starts = log.of('instance.started', 'web-1');
+    expect(starts.map((s) => s.status.restarts)).toEqual([0, 1, 2]);
+    expect(new Set(starts.map((s) => s.status.record.port))).toEqual(new Set([first.record.port]));
+    expect(new Set(starts.map((s) => s.status.record.pid)).size).toBe(3);
+    expect(log.of('instance.crash_loop')).toHaveLength(1);
+
+    await runtime.stop('web-1');
+    for (const start of starts) expect(isGroupAlive(start.status.record.pgid)).toBe(false);
+  });
+
+  it('reports unready while readiness fails and ready again once it passes', async () => {
+    const runtime = newRuntime();
+    const readiness = { ...fastReadiness, timeoutMs: 300, failureThreshold: 2 };
+    const status = await runtime.start(helloSpec(hello, { instanceId: 'web-1', readiness }));
+    await log.waitFor('instance.ready', 'web-1');
+
+    process.kill(-status.record.pgid, 'SIGSTOP'); // frozen: probes time out
+    const unready = await log.waitFor('instance.unready', 'web-1');
+    expect(unready.reason).toBe('timed out after 300ms');
+    expect(runtime.get('web-1')?.phase).toBe('unready');
+    process.kill(-status.record.pgid, 'SIGCONT');
+    await log.waitFor('instance.ready', 'web-1', 2);
+
+    expect(runtime.get('web-1')?.phase).toBe('ready');
+    expect(log.of('instance.crashed')).toHaveLength(0);
+    await runtime.stop('web-1');
+  });
+
+  it('keeps an instance that never passes readiness in phase starting', async () => {
+    const stuck = await artifact('stuck', { neverReady: true });
+    const runtime = newRuntime();
+    const status = await runtime.start(helloSpec(stuck, { instanceId: 'web-1' }));
+
+    await sleep(1500);
+
+    expect(runtime.get('web-1')?.phase).toBe('starting');
+    expect(log.of('instance.ready')).toHaveLength(0);
+    expect((await requestJson(status.record.port, '/healthz')).status).toBe(503);
+  });
+
+  it('restarts an instance whose liveness probe fails', async () => {
+    const stuck = await artifact('stuck', { neverReady: true });
+    const runtime = newRuntime({ backoff: { initialMs: 100 } });
+    const liveness = {
+      path: '/healthz',
+      intervalMs: 100,
+      timeoutMs: 1000,
+      successThreshold: 1,
+      failureThreshold: 2,
+      initialDelayMs: 0,
+    };
+    const first = await runtime.start(helloSpec(stuck, { instanceId: 'web-1', liveness }));
+
+    await log.waitFor('instance.liveness_failed', 'web-1');
+    const crashed = await log.waitFor('instance.crashed', 'web-1');
+    const restarted = await log.waitFor('instance.started', 'web-1', 2);
+
+    expect(crashed.signal).toBe('SIGKILL');
+    expect(restarted.status.restarts).toBe(1);
+    expect(restarted.status.record.pid).not.toBe(first.record.pid);
+    expect(isGroupAlive(first.record.pgid)).toBe(false);
+    await runtime.stop('web-1');
+  });
+
+  it('leaves nothing that keeps the event loop alive after detach', async () => {
+    const before = countResources();
+    const runtime = newRuntime();
+    const liveness = { ...fastReadiness, failureThreshold: 100 };
+    const status = await runtime.start(helloSpec(hello, { instanceId: 'web-1', liveness }));
+    await log.waitFor('instance.ready', 'web-1');
+
+    await runtime.detach();
+    await sleep(100); // in-flight probes settle
+
+    const after = countResources();
+    for (const [kind, count] of after)
+      expect(count, kind).toBeLessThanOrEqual(before.get(kind) ?? 0);
+    expect((await requestJson(status.record.port)).status).toBe(200);
+  });
+
+  it('adopts an instance left running by a detached runtime', async () => {
+    const a = newRuntime();
+    const status = await a.start(helloSpec(hello, { instanceId: 'web-1' }));
+    await log.waitFor('instance.ready', 'web-1');
+    await a.detach();
+    expect(a.list()).toHaveLength(0);
+    expect((await requestJson(status.record.port)).status).toBe(200);
+
+    const b = newRuntime();
+    const result = await b.adopt([{ spec: status.spec, record: status.record }]);
+
+    expect(result).toEqual({ adopted: ['web-1'], lost: [] });
+    expect(log.of('instance.adopted', 'web-1')[0]?.status.phase).toBe('starting');
+    await log.waitFor('instance.ready', 'web-1', 2);
+    expect(b.get('web-1')?.phase).toBe('ready');
+    expect(b.get('web-1')?.record).toEqual(status.record);
+    expect((await b.logs('web-1', 20)).join('\n')).toContain('listening');
+
+    await b.stop('web-1');
+    expect(log.of('instance.stopped', 'web-1')[0]?.killed).toBe(false);
+    expect(isGroupAlive(status.record.pgid)).toBe(false);
+  });
+
+  it('restarts an adopted instance that dies', async () => {
+    const a = newRuntime();
+    const status = await a.start(helloSpec(hello, { instanceId: 'web-1' }));
+    await a.detach();
+    const b = newRuntime({ backoff: { initialMs: 100 }, adoptedPollMs: 100 });
+    await b.adopt([{ spec: status.spec, record: status.record }]);
+
+    process.kill(-status.record.pgid, 'SIGKILL');
+
+    const crashed = await log.waitFor('instance.crashed', 'web-1');
+    const restarted = await log.waitFor('instance.started', 'web-1', 2);
+    expect(crashed).toMatchObject({ exitCode: null, signal: null, restartInMs: 100 });
+    expect(restarted.status.record.port).toBe(status.record.port);
+    await log.waitFor('instance.ready', 'web-1');
+    expect((await requestJson(status.record.port)).body.pid).toBe(restarted.status.record.pid);
+    await b.stop('web-1');
+  });
+
+  it('reports records of dead processes as lost, and never kills a process that reused the pid', async () => {
+    const a = newRuntime();
+    const status = await a.start(helloSpec(hello, { instanceId: 'web-1' }));
+    await a.stop('web-1');
+    // A live process (own group) standing in for one that reused a recorded pid.
+    const other = spawn('sleep', ['30'], { detached: true, stdio: 'ignore' });
+    const otherPid = other.pid ?? 0;
+    log.own(otherPid);
+    const reused = {
+      ...status.record,
+      instanceId: 'web-2',
+      pid: otherPid,
+      pgid: otherPid,
+      pidStartTicks: 1,
+    };
+
+    const b = newRuntime();
+    const result = await b.adopt([
+      { spec: status.spec, record: status.record },
+      { spec: { ...status.spec, instanceId: 'web-2' }, record: reused },
+    ]);
+
+    expect(result).toEqual({ adopted: [], lost: ['web-1', 'web-2'] });
+    expect(b.list()).toHaveLength(0);
+    expect(isGroupAlive(otherPid)).toBe(true);
+    expect(log.of('instance.adopted')).toHaveLength(0);
+  });
+
+  it('kills what is left of a lost instance whose shell died but whose server lives on', async () => {
+    const a = newRuntime();
+    const spec = helloSpec(hello, {
+      instanceId: 'web-1',
+      command: ['/bin/sh', '-c', 'node server.js; true'],
+    });
+    const status = await a.start(spec);
+    await log.waitFor('instance.ready', 'web-1');
+    await a.detach();
+    process.kill(status.record.pid, 'SIGKILL'); // the shell only: node lives on in the group
+    await sleep(200);
+    expect(isGroupAlive(status.record.pgid)).toBe(true);
+
+    const b = newRuntime();
+    const result = await b.adopt([{ spec, record: status.record }]);
+
+    expect(result.lost).toEqual(['web-1']);
+    expect(isGroupAlive(status.record.pgid)).toBe(false);
+  });
+
+  it.each([
+    ['with exec', 'exec node server.js'],
+    ['without exec', 'node server.js'],
+    ['with the server in a subshell', 'node server.js; echo done'],
+  ])('stops a shell-string command %s without leaving a process behind', async (_name, line) => {
+    const runtime = newRuntime();
+    const status = await runtime.start(
+      helloSpec(hello, {
+        instanceId: 'web-1',
+        command: ['/bin/sh', '-c', line],
+        drainTimeoutMs: 20_000,
+      }),
+    );
+    await log.waitFor('instance.ready', 'web-1');
+    expect((await requestJson(status.record.port)).status).toBe(200);
+
+    await runtime.stop('web-1');
+
+    expect(log.of('instance.stopped', 'web-1')[0]?.killed).toBe(false);
+    expect(isGroupAlive(status.record.pgid)).toBe(false);
+    expect(log.of('instance.crashed')).toHaveLength(0);
+  });
+
+  it('refuses a second start of the same instance id and a command that does not exist', async () => {
+    const runtime = newRuntime();
+    await runtime.start(helloSpec(hello, { instanceId: 'web-1' }));
+
+    await expect(runtime.start(helloSpec(hello, { instanceId: 'web-1' }))).rejects.toMatchObject({
+      code: 'conflict',
+    });
+    await expect(
+      runtime.start(helloSpec(hello, { instanceId: 'web-2', command: ['/nonexistent/binary'] })),
+    ).rejects.toThrow(/ENOENT/);
+    expect(runtime.list().map((s) => s.spec.instanceId)).toEqual(['web-1']);
+    await runtime.stop('web-1');
+  });
+
+  it('prunes releases except the kept ones and those in use', async () => {
+    const other = await artifact('other', { version: '2.0.0' });
+    const third = await artifact('third', { version: '3.0.0' });
+    const runtime = newRuntime();
+    await runtime.start(helloSpec(hello, { instanceId: 'web-1' }));
+    await runtime.start(helloSpec(other, { instanceId: 'web-2' }));
+    await runtime.start(helloSpec(third, { instanceId: 'web-3' }));
+    await runtime.stop('web-2');
+    await runtime.stop('web-3');
+
+    const removed = await runtime.pruneReleases('web', 'dev', [third.digest]);
+
+    expect(removed).toEqual([other.digest.slice(7, 23)]);
+    const releases = join(dataDir, 'releases', 'web', 'dev');
+    expect(existsSync(join(releases, hello.digest.slice(7, 23)))).toBe(true);
+    expect(existsSync(join(releases, third.digest.slice(7, 23)))).toBe(true);
+    await runtime.stop('web-1');
+  });
+});

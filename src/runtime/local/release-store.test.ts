@@ -1,0 +1,84 @@
+import { existsSync } from 'node:fs';
+import { mkdir, readdir, rm, utimes } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { releaseFolderName, ReleaseStore } from './release-store.js';
+import { buildHelloArtifact, makeTempDir, type BuiltArtifact } from './test-fixtures.js';
+
+let root: string;
+let hello: BuiltArtifact;
+
+beforeAll(async () => {
+  root = await makeTempDir();
+  hello = await buildHelloArtifact(root, { version: '1.0.0' });
+});
+
+afterAll(async () => {
+  await rm(root, { recursive: true, force: true });
+});
+
+describe('releaseFolderName', () => {
+  it('takes the first 16 hex digits of a digest, or of a folder name', () => {
+    expect(releaseFolderName(`sha256:${'AB'.repeat(32)}`)).toBe('ab'.repeat(8));
+    expect(releaseFolderName('0123456789abcdef')).toBe('0123456789abcdef');
+  });
+
+  it('rejects what is not a hex digest (it would name a folder)', () => {
+    expect(() => releaseFolderName('sha256:../../etc')).toThrow(/not a hex digest/);
+  });
+});
+
+describe('ReleaseStore', () => {
+  it('unpacks once into releases/<service>/<env>/<hex16>, also when asked concurrently', async () => {
+    const dataDir = join(root, 'concurrent');
+    // Two stores stand for two server processes sharing the data folder.
+    const stores = [new ReleaseStore(dataDir), new ReleaseStore(dataDir)];
+    const paths = await Promise.all(
+      [...stores, ...stores].map((store) => store.ensure('web', 'dev', hello.digest, hello.path)),
+    );
+
+    const expected = join(dataDir, 'releases', 'web', 'dev', hello.digest.slice(7, 23));
+    expect(new Set(paths)).toEqual(new Set([expected]));
+    expect((await readdir(expected)).sort()).toEqual(['hello.json', 'package.json', 'server.js']);
+    // No temporary folder is left behind.
+    expect(await readdir(join(dataDir, 'releases', 'web', 'dev'))).toEqual([
+      hello.digest.slice(7, 23),
+    ]);
+  });
+
+  it('leaves no trace when the artifact cannot be unpacked', async () => {
+    const dataDir = join(root, 'broken');
+    const store = new ReleaseStore(dataDir);
+    await expect(
+      store.ensure('web', 'dev', `sha256:${'0'.repeat(64)}`, join(root, 'missing.tgz')),
+    ).rejects.toThrow();
+    expect(await readdir(join(dataDir, 'releases', 'web', 'dev'))).toEqual([]);
+  });
+
+  it('prunes all but the kept releases, and only stale temporary folders', async () => {
+    const dataDir = join(root, 'prune');
+    const store = new ReleaseStore(dataDir);
+    const other = await buildHelloArtifact(root, { version: '2.0.0' }, 'other');
+    await store.ensure('web', 'dev', hello.digest, hello.path);
+    await store.ensure('web', 'dev', other.digest, other.path);
+    await store.ensure('web', 'prod', other.digest, other.path);
+    const dir = join(dataDir, 'releases', 'web', 'dev');
+    await mkdir(join(dir, '.tmp-fresh'));
+    await mkdir(join(dir, '.tmp-stale'));
+    const hourAgo = new Date(Date.now() - 3_600_000);
+    await utimes(join(dir, '.tmp-stale'), hourAgo, hourAgo);
+
+    const removed = await store.prune('web', 'dev', [hello.digest]);
+
+    expect(removed).toEqual([other.digest.slice(7, 23)]);
+    expect((await readdir(dir)).sort()).toEqual(['.tmp-fresh', hello.digest.slice(7, 23)]);
+    expect(existsSync(store.path('web', 'prod', other.digest))).toBe(true);
+    expect(await store.prune('api', 'dev', [])).toEqual([]);
+  });
+
+  it('refuses names that would leave the data folder', () => {
+    const store = new ReleaseStore(join(root, 'names'));
+    expect(() => store.path('..', 'dev', hello.digest)).toThrow(/folder name/);
+    expect(() => store.path('web', 'a/b', hello.digest)).toThrow(/folder name/);
+  });
+});

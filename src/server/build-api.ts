@@ -1,0 +1,65 @@
+import swagger from '@fastify/swagger';
+import Fastify from 'fastify';
+import {
+  jsonSchemaTransform,
+  jsonSchemaTransformObject,
+  serializerCompiler,
+  validatorCompiler,
+  type ZodTypeProvider,
+} from 'fastify-type-provider-zod';
+import type { Logger } from 'pino';
+import { z } from 'zod';
+import { renderError } from './render-error.js';
+import type { ZodApp } from './zod-app.js';
+
+/**
+ * A Fastify app with zod validation, Ferry's error rendering, `/openapi.json`, `/healthz` and
+ * `/readyz`. Features add their routes in `register` before the app is ready.
+ */
+export async function buildApi(options: {
+  readonly logger: Logger;
+  readonly isReady: () => boolean;
+  readonly register: (app: ZodApp) => void;
+}): Promise<ZodApp> {
+  const app = Fastify({
+    loggerInstance: options.logger,
+    disableRequestLogging: true,
+    bodyLimit: 1024 * 1024,
+  }).withTypeProvider<ZodTypeProvider>() as unknown as ZodApp;
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  app.setErrorHandler(renderError);
+  app.setNotFoundHandler((request, reply) =>
+    reply.status(404).send({
+      error: { code: 'not_found', message: `no route ${request.method} ${request.url}` },
+    }),
+  );
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'Ferry API',
+        version: '1',
+        description: 'Deployments, rollbacks, instances and the event log of a Ferry server.',
+      },
+    },
+    transform: jsonSchemaTransform,
+    transformObject: jsonSchemaTransformObject,
+  });
+
+  app.get(
+    '/healthz',
+    { schema: { hide: true, response: { 200: z.object({ status: z.literal('ok') }) } } },
+    async () => ({ status: 'ok' as const }),
+  );
+  app.get('/readyz', { schema: { hide: true } }, async (_request, reply) =>
+    options.isReady()
+      ? reply.send({ status: 'ready' })
+      : reply.status(503).send({ error: { code: 'not_ready', message: 'starting' } }),
+  );
+  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+
+  options.register(app);
+  await app.ready();
+  return app;
+}

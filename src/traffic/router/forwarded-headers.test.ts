@@ -1,0 +1,107 @@
+import { describe, expect, it } from 'vitest';
+import { forwardRequestHeaders, forwardResponseHeaders } from './forwarded-headers.js';
+
+describe('forwardRequestHeaders', () => {
+  it('keeps end-to-end fields in order and appends the forwarding fields', () => {
+    const { headers, hasBody } = forwardRequestHeaders(
+      ['Host', 'web.example', 'Accept', '*/*', 'X-Trace', 'a', 'X-Trace', 'b'],
+      '10.0.0.7',
+      'http',
+      '127.0.0.1:9001',
+    );
+
+    expect(headers).toEqual([
+      'Host',
+      'web.example',
+      'Accept',
+      '*/*',
+      'X-Trace',
+      'a',
+      'X-Trace',
+      'b',
+      'x-forwarded-for',
+      '10.0.0.7',
+      'x-forwarded-proto',
+      'http',
+      'x-forwarded-host',
+      'web.example',
+      'via',
+      '1.1 ferry',
+    ]);
+    expect(hasBody).toBe(false);
+  });
+
+  it('drops the fields a Connection header lists, whatever their case, and fills in Host', () => {
+    const { headers } = forwardRequestHeaders(
+      ['connection', 'Close, x-session-hint', 'X-Session-Hint', '1', 'Connection', 'X-Other'],
+      undefined,
+      'http',
+      'h:1',
+    );
+
+    expect(headers).toEqual(['host', 'h:1', 'x-forwarded-proto', 'http', 'via', '1.1 ferry']);
+  });
+
+  it('appends to every X-Forwarded-For and Via already on the request', () => {
+    const { headers } = forwardRequestHeaders(
+      ['X-Forwarded-For', '1.1.1.1', 'x-forwarded-for', '2.2.2.2', 'VIA', '1.0 edge'],
+      '3.3.3.3',
+      'http',
+      'h:1',
+    );
+
+    expect(value(headers, 'x-forwarded-for')).toBe('1.1.1.1, 2.2.2.2, 3.3.3.3');
+    expect(value(headers, 'via')).toBe('1.0 edge, 1.1 ferry');
+  });
+
+  it('replaces X-Forwarded-Proto and -Host instead of trusting the client', () => {
+    const { headers } = forwardRequestHeaders(
+      ['Host', 'a', 'X-Forwarded-Proto', 'https', 'X-Forwarded-Host', 'evil'],
+      '3.3.3.3',
+      'http',
+      'h:1',
+    );
+
+    expect(value(headers, 'x-forwarded-proto')).toBe('http');
+    expect(value(headers, 'x-forwarded-host')).toBe('a');
+  });
+
+  it('re-chunks a chunked body and reports a body for a non-zero Content-Length', () => {
+    const chunked = forwardRequestHeaders(['Transfer-Encoding', 'chunked'], 'c', 'http', 'h:1');
+    const sized = forwardRequestHeaders(['Content-Length', '12'], 'c', 'http', 'h:1');
+    const empty = forwardRequestHeaders(['Content-Length', '0'], 'c', 'http', 'h:1');
+
+    expect(chunked.hasBody).toBe(true);
+    expect(value(chunked.headers, 'transfer-encoding')).toBe('chunked');
+    expect(sized.hasBody).toBe(true);
+    expect(empty.hasBody).toBe(false);
+  });
+});
+
+describe('forwardResponseHeaders', () => {
+  it('drops hop-by-hop fields and the ones Connection lists', () => {
+    expect(
+      forwardResponseHeaders([
+        'Content-Type',
+        'text/plain',
+        'Connection',
+        'keep-alive, X-Hop',
+        'Keep-Alive',
+        'timeout=5',
+        'Transfer-Encoding',
+        'chunked',
+        'x-hop',
+        '1',
+        'Set-Cookie',
+        'a=1',
+        'Set-Cookie',
+        'b=2',
+      ]),
+    ).toEqual(['Content-Type', 'text/plain', 'Set-Cookie', 'a=1', 'Set-Cookie', 'b=2']);
+  });
+});
+
+function value(headers: readonly string[], name: string): string | undefined {
+  const index = headers.findIndex((field, i) => i % 2 === 0 && field.toLowerCase() === name);
+  return index === -1 ? undefined : headers[index + 1];
+}

@@ -1,0 +1,111 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { request } from 'undici';
+import { instanceProcesses, killOrphans } from '../../src/runtime/local/orphan-processes.js';
+import { freePort } from './free-port.js';
+
+const bin = join(import.meta.dirname, '../../bin/ferry.js');
+
+/** A real `ferry server` process on a fresh data dir, for end-to-end tests. */
+export class FerryServer {
+  private child: ChildProcess | undefined;
+  readonly output: string[] = [];
+
+  private constructor(
+    readonly dir: string,
+    readonly dataDir: string,
+    readonly configPath: string,
+    readonly port: number,
+  ) {}
+
+  static async create(configYaml: string): Promise<FerryServer> {
+    const dir = mkdtempSync(join(tmpdir(), 'ferry-e2e-'));
+    const configPath = join(dir, 'ferry.yaml');
+    writeFileSync(configPath, configYaml);
+    return new FerryServer(dir, join(dir, 'data'), configPath, await freePort());
+  }
+
+  get url(): string {
+    return `http://127.0.0.1:${this.port}`;
+  }
+
+  /** Starts the server and waits until /readyz answers 200. */
+  async start(): Promise<void> {
+    const child = spawn(
+      process.execPath,
+      [
+        bin,
+        'server',
+        '-f',
+        this.configPath,
+        '--data',
+        this.dataDir,
+        '--listen',
+        `127.0.0.1:${this.port}`,
+      ],
+      { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, FERRY_LOG_LEVEL: 'warn' } },
+    );
+    this.child = child;
+    child.stdout?.on('data', (d: Buffer) => this.output.push(d.toString()));
+    child.stderr?.on('data', (d: Buffer) => this.output.push(d.toString()));
+    const deadline = Date.now() + 20_000;
+    while (Date.now() < deadline) {
+      if (child.exitCode !== null) {
+        throw new Error(`ferry server exited ${child.exitCode}: ${this.output.join('')}`);
+      }
+      try {
+        const res = await request(`${this.url}/readyz`);
+        await res.body.dump();
+        if (res.statusCode === 200) return;
+      } catch {
+        // Not listening yet.
+      }
+      await sleep(100);
+    }
+    throw new Error(`ferry server not ready: ${this.output.join('')}`);
+  }
+
+  /** Kills the server process (SIGKILL by default) and waits for it to be gone. */
+  async kill(signal: NodeJS.Signals = 'SIGKILL'): Promise<void> {
+    const child = this.child;
+    if (!child || child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    child.kill(signal);
+    await exited;
+  }
+
+  /** Pids of instance processes of this server's data dir that are alive. */
+  instancePids(): number[] {
+    return instanceProcesses(this.dataDir).map((p) => p.pid);
+  }
+
+  /** Stops the server and kills every instance it left (they outlive it by design). */
+  async destroy(): Promise<void> {
+    await this.kill('SIGTERM');
+    killOrphans(this.dataDir, new Set());
+  }
+
+  async get<T>(path: string): Promise<T> {
+    const res = await request(`${this.url}${path}`);
+    const body = (await res.body.json()) as T;
+    if (res.statusCode >= 400)
+      throw new Error(`GET ${path}: ${res.statusCode} ${JSON.stringify(body)}`);
+    return body;
+  }
+
+  async send(
+    method: 'POST' | 'PUT',
+    path: string,
+    body: unknown,
+  ): Promise<{ status: number; body: Record<string, unknown> }> {
+    const res = await request(`${this.url}${path}`, {
+      method,
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+    return { status: res.statusCode, body: (await res.body.json()) as Record<string, unknown> };
+  }
+}

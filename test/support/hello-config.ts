@@ -1,0 +1,28 @@
+/** A ferry.yaml with one `hello` service in `prod`, tuned for fast tests. */
+export function helloConfig(options: {
+  readonly routePort: number;
+  readonly replicas?: number;
+  readonly drainTimeout?: string;
+  readonly progressDeadline?: string;
+  readonly maxSurge?: number;
+  readonly maxUnavailable?: number;
+}): string {
+  return `apiVersion: ferry.dev/v1
+environments:
+  - name: prod
+services:
+  hello:
+    runtime:
+      local:
+        command: [node, server.js]
+        replicas: ${options.replicas ?? 3}
+    routes:
+      prod: 127.0.0.1:${options.routePort}
+    health:
+      readiness: { path: /healthz, interval: 200ms, timeout: 1s, failureThreshold: 2 }
+    strategy:
+      rolling: { maxSurge: ${options.maxSurge ?? 1}, maxUnavailable: ${options.maxUnavailable ?? 0} }
+    drainTimeout: ${options.drainTimeout ?? '5s'}
+    progressDeadline: ${options.progressDeadline ?? '30s'}
+`;
+}
