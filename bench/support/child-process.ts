@@ -20,7 +20,10 @@ export function spawnNode(script: string, options: NodeChildOptions = {}): Child
 /** The next IPC message of `child`; rejects if it exits first or `timeoutMs` passes. */
 export function nextMessage<T>(child: ChildProcess, timeoutMs: number): Promise<T> {
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => settle(new Error(`no message within ${timeoutMs} ms`)), timeoutMs);
+    const timer = setTimeout(
+      () => settle(new Error(`no message within ${timeoutMs} ms`)),
+      timeoutMs,
+    );
     const onMessage = (message: unknown) => settle(undefined, message as T);
     const onExit = (code: number | null) =>
       settle(new Error(`child exited with code ${String(code)} before answering`));

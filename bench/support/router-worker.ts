@@ -14,7 +14,12 @@ await router.apply({
   listen: { host: '127.0.0.1', port: 0 },
   backends: {
     stable: [
-      { id: 'hello-1', host: '127.0.0.1', port: Number(process.env.UPSTREAM_PORT), version: 'bench' },
+      {
+        id: 'hello-1',
+        host: '127.0.0.1',
+        port: Number(process.env.UPSTREAM_PORT),
+        version: 'bench',
+      },
     ],
   },
 });

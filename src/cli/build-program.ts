@@ -17,14 +17,15 @@ export function buildProgram(io: CliIo, onExit: (code: number) => void): Command
         io.env.FERRY_SERVER || defaultServerUrl,
       ),
     )
-    .option('--json', 'print only JSON on stdout', false)
+    .option('--json', 'print only JSON on stdout')
     .configureHelp({ showGlobalOptions: true })
     .showSuggestionAfterError(true)
     .exitOverride()
     .configureOutput({
       writeOut: (text) => io.stdout.write(text),
       writeErr: (text) => io.stderr.write(text),
-      outputError: (text, write) => write(text),
+      // Keep commander's "(Did you mean ...?)" on the error's own line: one line per usage error.
+      outputError: (text, write) => write(text.replace(/\n(?=\(Did you mean)/, ' ')),
     });
   for (const command of commands) addCommand(program, command, io, onExit);
   return program;
@@ -49,7 +50,8 @@ function addCommand(
   }
   command.action(async (...params: unknown[]) => {
     const self = params.at(-1) as Command;
-    const shared = self.optsWithGlobals<{ server: string; json: boolean }>();
+    const globals = self.optsWithGlobals<{ server: string; json?: boolean }>();
+    const shared = { server: globals.server, json: globals.json === true };
     const context = commandContext(io, shared);
     try {
       onExit(await spec.run(self.processedArgs as (string | undefined)[], self.opts(), context));

@@ -2,8 +2,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { request } from 'undici';
 import { eventually, startDeploy, waitForFinal } from '../support/deploy.js';
 import { FerryServer } from '../support/ferry-server.js';
-import { freePort } from '../support/free-port.js';
-import { helloVersion } from '../support/hello-app.js';
+import { freePort } from '../../src/demo/free-port.js';
+import { helloVersion } from '../../src/demo/hello-version.js';
 import { helloConfig } from '../support/hello-config.js';
 
 interface EventBody {

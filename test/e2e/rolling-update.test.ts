@@ -2,10 +2,10 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { startDeploy, waitForFinal } from '../support/deploy.js';
 import { FerryServer } from '../support/ferry-server.js';
-import { freePort } from '../support/free-port.js';
-import { helloVersion } from '../support/hello-app.js';
+import { freePort } from '../../src/demo/free-port.js';
+import { helloVersion } from '../../src/demo/hello-version.js';
 import { helloConfig } from '../support/hello-config.js';
-import { Load } from '../support/load.js';
+import { ConstantLoad } from '../../src/demo/constant-load.js';
 
 interface InstanceBody {
   id: string;
@@ -29,7 +29,7 @@ describe('rolling deploys on the local runtime', () => {
     const v1 = await startDeploy(server, 'hello', 'prod', 'v1', helloVersion({ version: 'v1' }));
     expect((await waitForFinal(server, v1.id)).phase).toBe('Succeeded');
 
-    const load = new Load(`http://127.0.0.1:${routePort}/`, 250).start();
+    const load = new ConstantLoad(`http://127.0.0.1:${routePort}/`, 250).start();
     await sleep(1000);
     const v2 = await startDeploy(server, 'hello', 'prod', 'v2', helloVersion({ version: 'v2' }));
     expect((await waitForFinal(server, v2.id)).phase).toBe('Succeeded');
@@ -67,7 +67,7 @@ describe('rolling deploys on the local runtime', () => {
     const v1 = await startDeploy(server, 'hello', 'prod', 'v1', helloVersion({ version: 'v1' }));
     await waitForFinal(server, v1.id);
 
-    const load = new Load(`http://127.0.0.1:${routePort}/`, 250).start();
+    const load = new ConstantLoad(`http://127.0.0.1:${routePort}/`, 250).start();
     const v2 = await startDeploy(
       server,
       'hello',

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { request } from 'undici';
 import { instanceProcesses, killOrphans } from '../../src/runtime/local/orphan-processes.js';
-import { freePort } from './free-port.js';
+import { freePort } from '../../src/demo/free-port.js';
 
 const bin = join(import.meta.dirname, '../../bin/ferry.js');
 

@@ -42,6 +42,7 @@ function roleOf(name: string): Role | undefined {
 }
 
 const via = '1.1 ferry';
+const plainConnection = new Set(['keep-alive', 'close']);
 
 /** The request headers to send upstream, and whether a body follows them. */
 export interface ForwardedRequest {
@@ -139,6 +140,8 @@ export function forwardResponseHeaders(raw: readonly string[]): string[] {
 
 /** Removes, in place, the fields a Connection header names (`Connection: close, X-Trace`). */
 function removeListed(headers: string[], connection: string): void {
+  // The usual `keep-alive` or `close` names no field: skip the parsing.
+  if (connection.length <= 10 && plainConnection.has(connection.toLowerCase())) return;
   const listed = new Set(
     connection
       .split(',')

@@ -208,7 +208,9 @@ describe('Router', () => {
           'Content-Type',
           'application/json',
         ]);
-        res.end(JSON.stringify({ id: 'app', method: req.method, url: req.url, headers: req.headers }));
+        res.end(
+          JSON.stringify({ id: 'app', method: req.method, url: req.url, headers: req.headers }),
+        );
       }),
     ]);
     cleanups.push(() => app.close());

@@ -1,5 +1,5 @@
 import {
-  Agent,
+  type Agent,
   createServer,
   request,
   type IncomingHttpHeaders,
@@ -100,7 +100,11 @@ export function send(port: number, options: TestRequest = {}): Promise<TestRespo
         res.on('data', (chunk: Buffer) => chunks.push(chunk));
         res.on('error', reject);
         res.on('end', () =>
-          resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }),
+          resolve({
+            status: res.statusCode ?? 0,
+            headers: res.headers,
+            body: Buffer.concat(chunks),
+          }),
         );
       },
     );

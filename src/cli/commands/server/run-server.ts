@@ -7,7 +7,8 @@ export interface ServerInput {
   readonly configPath: string;
   readonly dataDir: string;
   readonly listen: { readonly host: string; readonly port: number };
-  readonly logLevel: string;
+  /** Unset: FERRY_LOG_LEVEL, else `info`. */
+  readonly logLevel: string | undefined;
 }
 
 /**
@@ -19,7 +20,8 @@ export async function runServer(input: ServerInput, { io, json }: CommandContext
   const { startServer } = await import('../../../server/start-server.js');
   const interrupt = interruptSignal(io);
   try {
-    const server = await startServer(input);
+    const logLevel = input.logLevel ?? io.env.FERRY_LOG_LEVEL ?? 'info';
+    const server = await startServer({ ...input, logLevel });
     writeLine(io.stderr, `ferry server listening on ${server.url}`);
     if (json) writeJson(io.stdout, { url: server.url }, false);
     await untilAborted(interrupt.signal);

@@ -1,5 +1,5 @@
 import { defineCommand } from '../../define-command.js';
-import { requiredString } from '../../option-values.js';
+import { requiredString, stringOption } from '../../option-values.js';
 import { parseListenOption } from './parse-listen-option.js';
 import { runServer } from './run-server.js';
 
@@ -15,13 +15,16 @@ export const serverCommand = defineCommand({
       default: '.ferry',
     },
     { flags: '--listen <host:port>', description: 'API listen address', default: '127.0.0.1:7700' },
-    { flags: '--log-level <level>', description: 'server log level (stderr)', default: 'info' },
+    {
+      flags: '--log-level <level>',
+      description: 'server log level on stderr (env: FERRY_LOG_LEVEL, default info)',
+    },
   ],
   input: (_args, options) => ({
     configPath: requiredString(options, 'file'),
     dataDir: requiredString(options, 'data'),
     listen: parseListenOption(requiredString(options, 'listen')),
-    logLevel: requiredString(options, 'logLevel'),
+    logLevel: stringOption(options, 'logLevel'),
   }),
   handler: runServer,
 });

@@ -16,7 +16,7 @@ export interface LoadResult {
  * Constant-rate HTTP load on one URL from this process, until `stop()`: one request every
  * `1000 / rps` ms over keep-alive connections, whatever the answers take.
  */
-export class Load {
+export class ConstantLoad {
   private sent = 0;
   private readonly statuses: Record<number, number> = {};
   private readonly versions: Record<string, number> = {};

@@ -1,0 +1,62 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { main } from '../../main.js';
+import { deploymentFixture } from '../../test-api-fixtures.js';
+import { captureIo, startFakeApi, type FakeApi } from '../../test-api-server.js';
+
+let api: FakeApi | undefined;
+afterEach(async () => {
+  await api?.close();
+  api = undefined;
+});
+
+const rollback = deploymentFixture({ id: 'dep-9', kind: 'rollback', version: 'v1' });
+
+describe('ferry rollback', () => {
+  it('asks for the named version and follows the rollback to Succeeded', async () => {
+    api = await startFakeApi((r) => {
+      if (r.method === 'POST' && r.path === '/api/v1/rollbacks') {
+        return { status: 201, json: { deployment: rollback, noop: false } };
+      }
+      if (r.path === '/api/v1/deployments/dep-9') {
+        return { json: { ...rollback, phase: 'Succeeded' } };
+      }
+      return undefined;
+    });
+    const out = captureIo();
+    const code = await main(
+      ['rollback', 'web', '--env', 'prod', '--to', 'v1', '--server', api.url],
+      out.io,
+    );
+    expect(code).toBe(0);
+    expect(JSON.parse(api.requests[0]?.body.toString() ?? '')).toEqual({
+      service: 'web',
+      environment: 'prod',
+      toVersion: 'v1',
+    });
+    expect(out.stderr()).toContain('rollback web to v1 in prod: Succeeded\n');
+  });
+
+  it('leaves toVersion out when --to is not given, and prints {deployment, noop} with --json', async () => {
+    api = await startFakeApi(() => ({ status: 201, json: { deployment: rollback, noop: false } }));
+    const out = captureIo();
+    const args = ['rollback', 'web', '--env', 'prod', '--no-wait', '--json', '--server', api.url];
+    expect(await main(args, out.io)).toBe(0);
+    expect(JSON.parse(api.requests[0]?.body.toString() ?? '')).toEqual({
+      service: 'web',
+      environment: 'prod',
+    });
+    expect(JSON.parse(out.stdout())).toEqual({ deployment: rollback, noop: false });
+  });
+
+  it('exits 1 on a 404 with the server message', async () => {
+    api = await startFakeApi(() => ({
+      status: 404,
+      json: {
+        error: { code: 'not_found', message: 'no earlier version of web in prod to roll back to' },
+      },
+    }));
+    const out = captureIo();
+    expect(await main(['rollback', 'web', '--env', 'prod', '--server', api.url], out.io)).toBe(1);
+    expect(out.stderr()).toBe('error: no earlier version of web in prod to roll back to\n');
+  });
+});

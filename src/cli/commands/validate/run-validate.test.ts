@@ -1,0 +1,53 @@
+import { describe, expect, it } from 'vitest';
+import { main } from '../../main.js';
+import { captureIo } from '../../test-api-server.js';
+
+const fixture = (name: string) => `test/fixtures/config/${name}.yaml`;
+
+describe('ferry validate', () => {
+  it('says how many services and environments a valid file has', async () => {
+    const out = captureIo();
+    expect(await main(['validate', '-f', fixture('valid-full')], out.io)).toBe(0);
+    expect(out.stderr()).toBe(`${fixture('valid-full')} is valid: 2 services, 2 environments\n`);
+    expect(out.stdout()).toBe('');
+  });
+
+  it('reports a mistake as file:line:col path: message and exits 1', async () => {
+    const out = captureIo();
+    expect(await main(['validate', '--file', fixture('unknown-field')], out.io)).toBe(1);
+    expect(out.stderr()).toBe(
+      `${fixture('unknown-field')}:9:9 services.web.runtime.local.replica: unknown field "replica"; allowed fields are command, cwd, env, replicas\n`,
+    );
+  });
+
+  it('prints {valid, services, environments} with --json', async () => {
+    const out = captureIo();
+    expect(await main(['validate', '-f', fixture('valid-full'), '--json'], out.io)).toBe(0);
+    expect(JSON.parse(out.stdout())).toEqual({
+      valid: true,
+      services: ['web', 'worker'],
+      environments: ['staging', 'prod'],
+    });
+  });
+
+  it('prints {valid: false, errors} with --json', async () => {
+    const out = captureIo();
+    expect(await main(['validate', '-f', fixture('unknown-field'), '--json'], out.io)).toBe(1);
+    expect(JSON.parse(out.stdout())).toEqual({
+      valid: false,
+      errors: [
+        {
+          path: 'services.web.runtime.local.replica',
+          message: 'unknown field "replica"; allowed fields are command, cwd, env, replicas',
+          location: `${fixture('unknown-field')}:9:9`,
+        },
+      ],
+    });
+  });
+
+  it('says what to do when the file does not exist', async () => {
+    const out = captureIo();
+    expect(await main(['validate', '-f', 'no/such/ferry.yaml'], out.io)).toBe(1);
+    expect(out.stderr()).toMatch(/^no\/such\/ferry\.yaml \(file\): file not found; create it/);
+  });
+});

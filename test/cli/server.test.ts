@@ -1,0 +1,76 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { main } from '../../src/cli/main.js';
+import { captureIo } from '../../src/cli/test-api-server.js';
+
+let dir: string;
+beforeEach(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'ferry-cli-server-'));
+});
+afterEach(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+async function until(check: () => boolean, what: string): Promise<void> {
+  for (let i = 0; i < 300; i++) {
+    if (check()) return;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+describe('ferry server', () => {
+  it('serves the API until interrupted, then closes and exits 0', async () => {
+    const config = join(dir, 'ferry.yaml');
+    await writeFile(
+      config,
+      [
+        'apiVersion: ferry.dev/v1',
+        'environments:',
+        '  - name: prod',
+        'services:',
+        '  web:',
+        '    runtime:',
+        '      local:',
+        '        command: node server.js',
+        '',
+      ].join('\n'),
+    );
+    const stop = new AbortController();
+    const server = captureIo({ signal: stop.signal });
+    const args = ['server', '-f', config, '--data', join(dir, 'data'), '--listen', '127.0.0.1:0'];
+    args.push('--log-level', 'silent');
+    const running = main(args, server.io);
+    await until(() => server.stderr().includes('ferry server listening on '), 'the server');
+    const url = /listening on (\S+)/.exec(server.stderr())?.[1] ?? '';
+
+    const status = captureIo();
+    expect(await main(['status', '--json', '--server', url], status.io)).toBe(0);
+    expect(JSON.parse(status.stdout())).toMatchObject({
+      services: [{ name: 'web', environments: [{ environment: 'prod', live: null }] }],
+    });
+
+    stop.abort();
+    expect(await running).toBe(0);
+    expect(server.stderr()).toContain('ferry server stopping\n');
+  });
+
+  it('prints every config mistake with file:line:col and exits 1', async () => {
+    const out = captureIo();
+    const file = 'test/fixtures/config/unknown-field.yaml';
+    expect(await main(['server', '-f', file, '--data', join(dir, 'data')], out.io)).toBe(1);
+    expect(out.stderr()).toBe(
+      `${file}:9:9 services.web.runtime.local.replica: unknown field "replica"; allowed fields are command, cwd, env, replicas\n`,
+    );
+  });
+
+  it('exits 2 for a malformed --listen', async () => {
+    const out = captureIo();
+    expect(await main(['server', '--listen', 'localhost'], out.io)).toBe(2);
+    expect(out.stderr()).toBe(
+      'error: --listen "localhost" is not an address; expected e.g. 127.0.0.1:7700 or :7700\n',
+    );
+  });
+});
