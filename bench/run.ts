@@ -2,10 +2,11 @@
 // one's figures and writes them to bench/out/<name>.json.
 import type { Benchmark } from './support/benchmark.js';
 import { formatTable, writeResult } from './support/report.js';
+import { deployBenchmark } from './deploy.js';
 import { routerBenchmark } from './router.js';
 
 /** Every benchmark `npm run bench` knows; adding one is one line here. */
-const benchmarks: readonly Benchmark[] = [routerBenchmark];
+const benchmarks: readonly Benchmark[] = [deployBenchmark, routerBenchmark];
 
 async function main(argv: readonly string[]): Promise<number> {
   const [name, ...extra] = argv;

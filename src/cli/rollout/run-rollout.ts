@@ -13,7 +13,7 @@ import { followRollout } from './follow-rollout.js';
  */
 export async function runRollout(
   result: DeployResult,
-  options: { wait: boolean; extra?: Record<string, unknown> },
+  options: { wait: boolean; requestedVersion?: string; extra?: Record<string, unknown> },
   context: CommandContext,
 ): Promise<number> {
   const { io, json } = context;
@@ -21,9 +21,12 @@ export async function runRollout(
   const print = (d: typeof deployment) =>
     json && writeJson(io.stdout, { ...options.extra, deployment: d, noop });
   if (noop) {
+    // The server answers noop for the same artifact under another label too: say which.
+    const asked = options.requestedVersion ?? deployment.version;
+    const alias = asked === deployment.version ? '' : ` (same artifact as ${deployment.version})`;
     writeLine(
       io.stderr,
-      `${deployment.service} ${deployment.version} is already live in ${deployment.environment}`,
+      `${deployment.service} ${asked} is already live in ${deployment.environment}${alias}`,
     );
     print(deployment);
     return exitCodes.ok;

@@ -16,5 +16,9 @@ export async function runDeploy(input: DeployInput, context: CommandContext) {
   const result = await context
     .client()
     .deploy({ service: input.service, environment: input.environment, version: input.version });
-  return runRollout(result, { wait: input.wait, extra: { artifact } }, context);
+  return runRollout(
+    result,
+    { wait: input.wait, requestedVersion: input.version, extra: { artifact } },
+    context,
+  );
 }

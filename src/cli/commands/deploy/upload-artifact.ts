@@ -20,7 +20,13 @@ export async function uploadArtifact(
   const size = `${(artifact.sizeBytes / 1024).toFixed(1)} KiB`;
   writeLine(
     io.stderr,
-    `artifact ${artifact.service} ${artifact.version} ${shortDigest(artifact.digest)} (${size}${commit ? `, commit ${commit.slice(0, 12)}` : ''})`,
+    `artifact ${artifact.service} ${artifact.version} ${shortDigest(artifact.digest)} (${size}${commit ? `, commit ${shortCommit(commit)}` : ''})`,
   );
   return artifact;
+}
+
+/** `8a0bea19c1c0` or `8a0bea19c1c0-dirty`: short, but never hiding uncommitted changes. */
+function shortCommit(commit: string): string {
+  const dirty = commit.endsWith('-dirty');
+  return commit.slice(0, 12) + (dirty ? '-dirty' : '');
 }
