@@ -11,7 +11,7 @@ export interface ServerSentEvent {
  * See https://html.spec.whatwg.org/multipage/server-sent-events.html#event-stream-interpretation
  */
 export async function* readServerSentEvents(
-  body: AsyncIterable<Buffer | string>,
+  body: AsyncIterable<Buffer | string> | Iterable<Buffer | string>,
   signal?: AbortSignal,
 ): AsyncGenerator<ServerSentEvent> {
   const decoder = new TextDecoder();

@@ -149,8 +149,26 @@ describe('LocalRuntime', () => {
     expect(new Set(starts.map((s) => s.status.record.pid)).size).toBe(3);
     expect(log.of('instance.crash_loop')).toHaveLength(1);
 
+    // stderr goes to the same log file as stdout.
+    expect((await runtime.logs('web-1', 50)).join('\n')).toContain('crashing after 300ms');
+
     await runtime.stop('web-1');
     for (const start of starts) expect(isGroupAlive(start.status.record.pgid)).toBe(false);
+  });
+
+  it('stops an instance waiting for its restart without restarting it', async () => {
+    const crashing = await artifact('crashing', { crashAfterMs: 300 });
+    const runtime = newRuntime({ backoff: { initialMs: 2000 } });
+    await runtime.start(helloSpec(crashing, { instanceId: 'web-1' }));
+    await log.waitFor('instance.crashed', 'web-1');
+    expect(runtime.get('web-1')?.phase).toBe('backoff');
+
+    await runtime.stop('web-1');
+    await sleep(2500);
+
+    expect(log.of('instance.stopped', 'web-1')[0]).toMatchObject({ killed: false });
+    expect(log.of('instance.started', 'web-1')).toHaveLength(1);
+    expect(runtime.get('web-1')).toBeUndefined();
   });
 
   it('reports unready while readiness fails and ready again once it passes', async () => {

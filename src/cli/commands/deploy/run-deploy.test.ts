@@ -132,6 +132,22 @@ describe('ferry deploy', () => {
     expect(out.stderr()).toMatch(/web v2 is already live in prod\n$/);
   });
 
+  it('names the live label when the same bytes are live under another version', async () => {
+    api = await startFakeApi((r) =>
+      r.method === 'PUT'
+        ? { status: 201, json: artifactFixture() }
+        : {
+            json: {
+              deployment: deploymentFixture({ version: 'v1', phase: 'Succeeded' }),
+              noop: true,
+            },
+          },
+    );
+    const out = captureIo();
+    expect(await main([...deployArgs(), '--server', api.url], out.io)).toBe(0);
+    expect(out.stderr()).toMatch(/web v2 is already live in prod \(same artifact as v1\)\n$/);
+  });
+
   it('renders a 409 as one line and exits 1', async () => {
     api = await startFakeApi(() => ({
       status: 409,
