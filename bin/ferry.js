@@ -1,4 +1,6 @@
 #!/usr/bin/env node
-import('../dist/src/cli/main.js').then((m) => m.main(process.argv.slice(2))).then((code) => {
-  process.exitCode = code;
-});
+import('../dist/src/cli/main.js')
+  .then((m) => m.main(process.argv.slice(2)))
+  .then((code) => {
+    process.exitCode = code;
+  });

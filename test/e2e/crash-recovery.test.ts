@@ -42,12 +42,16 @@ describe('a server killed in the middle of a rolling update', () => {
       'v2',
       helloVersion({ version: 'v2', startDelayMs: 1500 }),
     );
-    await eventually(async () => {
-      const { events } = await server!.get<{ events: EventBody[] }>(
-        '/api/v1/events?kind=instance.ready&limit=1000',
-      );
-      return events.find((e) => e.payload['version'] === 'v2');
-    }, 30_000, 'the first v2 instance to be ready');
+    await eventually(
+      async () => {
+        const { events } = await server!.get<{ events: EventBody[] }>(
+          '/api/v1/events?kind=instance.ready&limit=1000',
+        );
+        return events.find((e) => e.payload['version'] === 'v2');
+      },
+      30_000,
+      'the first v2 instance to be ready',
+    );
     const beforeKill = server.instancePids();
     await server.kill('SIGKILL');
 
