@@ -6,16 +6,19 @@ import { nextMessage, spawnNode, stopChild } from './support/child-process.js';
 import { runLoad, type LoadOptions, type LoadResult } from './support/load.js';
 import { freePort, waitForHttp } from './support/network.js';
 import { projectRoot } from './support/project-root.js';
-import type { RouterWorkerReady } from './support/router-worker.js';
+import type { RouterWorkerCpu, RouterWorkerReady } from './support/router-worker.js';
 import { envNumber, median } from './support/settings.js';
 
 const routerWorker = fileURLToPath(new URL('./support/router-worker.js', import.meta.url));
 
 /**
  * The router's overhead: the same autocannon load against `examples/hello` directly and through
- * Ferry's router, each in its own process. Knobs: BENCH_DURATION (seconds per run, default 5),
- * BENCH_CONNECTIONS (50), BENCH_PIPELINING (1), BENCH_WARMUP (seconds, 1), BENCH_ROUNDS (1; more
- * rounds alternate direct and router runs and report the median).
+ * Ferry's router, each in its own process. The router's CPU time per request is reported too: on
+ * a shared, noisy machine it moves less than requests per second.
+ *
+ * Knobs: BENCH_DURATION (seconds per run, default 5), BENCH_CONNECTIONS (50), BENCH_PIPELINING
+ * (1), BENCH_WARMUP (seconds, 1), BENCH_ROUNDS (1; more rounds alternate direct and router runs
+ * and report medians).
  */
 export const routerBenchmark: Benchmark = {
   name: 'router',
@@ -47,11 +50,20 @@ export const routerBenchmark: Benchmark = {
         runLoad({ url, connections, pipelining, durationSeconds: seconds } satisfies LoadOptions);
       await load(directUrl, warmupSeconds);
       await load(routerUrl, warmupSeconds);
+      const routerCpu = async (): Promise<number> => {
+        const answer = nextMessage<RouterWorkerCpu>(router, 5_000);
+        router.send('cpu');
+        return (await answer).cpuMicros;
+      };
       const direct: LoadResult[] = [];
       const routed: LoadResult[] = [];
+      const cpuPerRequest: number[] = [];
       for (let round = 0; round < rounds; round++) {
         direct.push(await load(directUrl, durationSeconds));
-        routed.push(await load(routerUrl, durationSeconds));
+        const cpuBefore = await routerCpu();
+        const result = await load(routerUrl, durationSeconds);
+        cpuPerRequest.push(((await routerCpu()) - cpuBefore) / result.requests);
+        routed.push(result);
       }
 
       const routerRps = median(routed.map((r) => r.rps));
@@ -63,6 +75,8 @@ export const routerBenchmark: Benchmark = {
           direct_rps: { value: Math.round(directRps), unit: 'req/s' },
           direct_p99_ms: { value: median(direct.map((r) => r.p99Ms)), unit: 'ms' },
           router_vs_direct: { value: round3(routerRps / directRps), unit: 'ratio' },
+          // CPU is steadier than throughput on a busy machine: the router's cost per request.
+          router_cpu_us_per_req: { value: Math.round(median(cpuPerRequest)), unit: 'µs' },
           router_failures: { value: sum(routed.map((r) => r.failures)), unit: 'requests' },
           direct_failures: { value: sum(direct.map((r) => r.failures)), unit: 'requests' },
         },

@@ -17,9 +17,29 @@ function clashes(a: ListenAddress, b: ListenAddress): boolean {
   return wildcardHosts.has(a.host) || wildcardHosts.has(b.host) || host(a.host) === host(b.host);
 }
 
+/** Every map of environment → listen address in a service: its routes, then its preview routes. */
+function routeMaps(serviceName: string, service: Readonly<Record<string, unknown>>) {
+  const maps: { path: PathSegment[]; routes: unknown }[] = [
+    { path: ['services', serviceName, 'routes'], routes: service.routes },
+  ];
+  const strategy = service.strategy;
+  if (isRecord(strategy) && isRecord(strategy.blueGreen)) {
+    maps.push({
+      path: ['services', serviceName, 'strategy', 'blueGreen', 'previewRoutes'],
+      routes: strategy.blueGreen.previewRoutes,
+    });
+  }
+  return maps.flatMap(({ path, routes }) =>
+    isRecord(routes)
+      ? Object.entries(routes).map(([env, listen]) => ({ path: [...path, env], env, listen }))
+      : [],
+  );
+}
+
 /**
- * Every route names a declared environment, and no two routes (of any service or environment)
- * listen on the same port of the same host; `0.0.0.0` clashes with every host.
+ * Every route and blue-green preview route names a declared environment, and no two of them (of
+ * any service or environment) listen on the same port of the same host; `0.0.0.0` clashes with
+ * every host.
  */
 export function checkRoutes(raw: unknown): ConfigProblem[] {
   if (!isRecord(raw) || !isRecord(raw.services)) return [];
@@ -27,9 +47,8 @@ export function checkRoutes(raw: unknown): ConfigProblem[] {
   const bindings: Binding[] = [];
   const problems: ConfigProblem[] = [];
   for (const [serviceName, service] of Object.entries(raw.services)) {
-    if (!isRecord(service) || !isRecord(service.routes)) continue;
-    for (const [env, listen] of Object.entries(service.routes)) {
-      const path = ['services', serviceName, 'routes', env];
+    if (!isRecord(service)) continue;
+    for (const { path, env, listen } of routeMaps(serviceName, service)) {
       if (declared && !declared.includes(env)) {
         problems.push({
           path,

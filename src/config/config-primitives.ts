@@ -43,3 +43,20 @@ export const rollingAmountSchema = z.union(
 export function isZeroAmount(amount: number | string): boolean {
   return amount === 0 || amount === '0%';
 }
+
+const percentText = 'a number from 0 to 100 with at most one decimal';
+const percentError = expecting(percentText);
+
+/** A traffic weight or share of replicas: 0–100 with at most one decimal, such as 10 or 12.5. */
+export const percentSchema = z
+  .number({ error: percentError })
+  .refine((n) => n <= 100 && /^\d+(\.\d)?$/.test(String(n)), { error: percentError });
+
+// RFC 9110 `token`: what a header or cookie name may contain.
+const tokenPattern = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+
+/** A header or cookie name, e.g. `tokenSchema('a header name such as x-canary')`. */
+export function tokenSchema(what: string) {
+  const error = expecting(what);
+  return z.string({ error }).regex(tokenPattern, { error });
+}

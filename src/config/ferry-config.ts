@@ -61,11 +61,76 @@ export interface ProbeConfig {
   readonly initialDelayMs: number;
 }
 
-export type StrategyConfig = { readonly kind: 'rolling'; readonly rolling: RollingConfig };
+/** How a rollout replaces instances: exactly one strategy per service. Default rolling. */
+export type StrategyConfig =
+  | { readonly kind: 'rolling'; readonly rolling: RollingConfig }
+  | { readonly kind: 'canary'; readonly canary: CanaryConfig }
+  | { readonly kind: 'blueGreen'; readonly blueGreen: BlueGreenConfig };
 
 export interface RollingConfig {
   /** Instances above `replicas` allowed during a rollout: a count or `25%` of replicas. Default 1. */
   readonly maxSurge: number | `${number}%`;
   /** Instances below `replicas` allowed during a rollout. Default 0. */
   readonly maxUnavailable: number | `${number}%`;
+}
+
+/** Canary: the new version takes a growing share of traffic, step by step, next to the old one. */
+export interface CanaryConfig {
+  /** Extra canary instances beyond the computed canary scale during scale-ups. Default `25%`. */
+  readonly maxSurge: number | `${number}%`;
+  /** Pins a client to the version it first got, by cookie (`ferry-version` for `true`). */
+  readonly stickySession: { readonly cookie: string } | null;
+  /** How long an aborted canary's instances stay up; its traffic leaves at once. Default 30s. */
+  readonly abortScaleDownDelayMs: number;
+  /** Run in order; never empty. */
+  readonly steps: readonly CanaryStep[];
+}
+
+/**
+ * One canary step. Weights and percentages are 0–100 with at most one decimal (`12.5`).
+ *
+ * @example { kind: 'pause', durationMs: null } // `pause: {}`: wait for `ferry rollout promote`
+ */
+export type CanaryStep =
+  | { readonly kind: 'setWeight'; readonly weight: number }
+  | { readonly kind: 'pause'; readonly durationMs: number | null }
+  | {
+      readonly kind: 'setCanaryScale';
+      /** `weight` is a percentage of `replicas`; `matchTrafficWeight` follows the current weight. */
+      readonly scale:
+        | { readonly replicas: number }
+        | { readonly weight: number }
+        | { readonly matchTrafficWeight: true };
+    }
+  | {
+      readonly kind: 'setHeaderRoute';
+      /** A request matching any of these goes to the canary whatever the weight; empty clears. */
+      readonly match: readonly RouteMatch[];
+    }
+  | {
+      readonly kind: 'setMirror';
+      /** Share of requests copied to the canary (responses discarded); 0 clears. */
+      readonly percentage: number;
+    };
+
+/** A request header or cookie test used by `setHeaderRoute`. */
+export interface RouteMatch {
+  readonly source: 'header' | 'cookie';
+  /** Header names are lower-cased (they match case-insensitively); cookie names are as written. */
+  readonly name: string;
+  readonly kind: 'exact' | 'prefix' | 'regex';
+  /** For `regex`, JavaScript RegExp source, checked to compile when the config loads. */
+  readonly value: string;
+}
+
+/** Blue-green: the new set starts beside the old one, is previewed, then takes all traffic at once. */
+export interface BlueGreenConfig {
+  /** Per environment name, where the preview (the new set) is reachable; optional per environment. */
+  readonly previewRoutes: Readonly<Record<string, ListenAddress>>;
+  /** Promote this long after the preview is ready; null waits for `ferry rollout promote`. */
+  readonly autoPromotionMs: number | null;
+  /** Old set kept after the switch so an abort is instant. Default 30s. */
+  readonly scaleDownDelayMs: number;
+  /** Run before promotion; only `pause` steps today. */
+  readonly prePromotionSteps: readonly CanaryStep[];
 }

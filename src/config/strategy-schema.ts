@@ -1,6 +1,9 @@
 import { z } from 'zod';
+import { blueGreenSchema } from './blue-green-schema.js';
+import { canarySchema } from './canary-schema.js';
 import { isZeroAmount, rollingAmountSchema } from './config-primitives.js';
 import type { StrategyConfig } from './ferry-config.js';
+import { oneKeyMap } from './one-key-map.js';
 
 const rollingSchema = z
   .strictObject({
@@ -13,7 +16,21 @@ const rollingSchema = z
       'set maxSurge: 1 or maxUnavailable: 1',
   });
 
-/** `strategy`: how a rollout replaces instances. Only `rolling` exists today; it is the default. */
-export const strategySchema = z
-  .strictObject({ rolling: rollingSchema.prefault({}) })
-  .transform((s): StrategyConfig => ({ kind: 'rolling', rolling: s.rolling }));
+/**
+ * `strategy`: how a rollout replaces instances, one of `rolling` (the default, also for
+ * `strategy: {}`), `canary` or `blueGreen`.
+ */
+export const strategySchema = oneKeyMap(
+  {
+    rolling: rollingSchema.transform((rolling): StrategyConfig => ({ kind: 'rolling', rolling })),
+    canary: canarySchema.transform((canary): StrategyConfig => ({ kind: 'canary', canary })),
+    blueGreen: blueGreenSchema.transform(
+      (blueGreen): StrategyConfig => ({ kind: 'blueGreen', blueGreen }),
+    ),
+  },
+  {
+    what: 'a map with one of rolling, canary or blueGreen',
+    many: 'a service rolls out with one strategy, so keep the one to use',
+    empty: { kind: 'rolling', rolling: rollingSchema.parse({}) },
+  },
+);

@@ -112,6 +112,9 @@ describe('LocalRuntime', () => {
     expect(runtime.get('web-1')).toBeUndefined();
     expect(log.of('instance.crashed')).toHaveLength(0);
     expect((await runtime.logs('web-1', 5)).join('\n')).toContain('SIGTERM: draining');
+    // A later server finds the log of an instance it never supervised.
+    expect((await newRuntime().logs('web-1', 5)).join('\n')).toContain('drained, bye');
+    expect(await newRuntime().logs('web-9', 5)).toEqual([]);
     await runtime.stop('unknown'); // resolves
   });
 

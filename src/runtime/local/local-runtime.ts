@@ -1,4 +1,4 @@
-import { FerryError, NotFoundError } from '../../errors/ferry-error.js';
+import { FerryError } from '../../errors/ferry-error.js';
 import type {
   InstanceRecord,
   InstanceRuntime,
@@ -9,7 +9,7 @@ import type {
 import { defaultBackoff, type BackoffOptions } from './crash-backoff.js';
 import { EventHub } from './event-hub.js';
 import { allocatePort } from './free-port.js';
-import { instanceLogPath, tailFile } from './log-file.js';
+import { findInstanceLog, instanceLogPath, tailFile } from './log-file.js';
 import { readProcStat } from './proc-stat.js';
 import { isGroupAlive, killGroup } from './process-group.js';
 import { ReleaseStore } from './release-store.js';
@@ -135,11 +135,13 @@ export class LocalRuntime implements InstanceRuntime {
     return this.events.subscribe(listener);
   }
 
+  /** Also reads logs of instances no longer (or not yet) supervised; none found is no lines. */
   async logs(instanceId: string, lines: number): Promise<readonly string[]> {
     const path =
-      this.instances.get(instanceId)?.status().record.logPath ?? this.logPaths.get(instanceId);
-    if (path === undefined) throw new NotFoundError('instance', instanceId);
-    return tailFile(path, lines);
+      this.instances.get(instanceId)?.status().record.logPath ??
+      this.logPaths.get(instanceId) ??
+      (await findInstanceLog(this.options.dataDir, instanceId));
+    return path === undefined ? [] : tailFile(path, lines);
   }
 
   async detach(): Promise<void> {

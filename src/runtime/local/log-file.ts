@@ -1,5 +1,5 @@
 import { closeSync, mkdirSync, openSync } from 'node:fs';
-import { open } from 'node:fs/promises';
+import { open, readdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 
 /** `logs/<service>/<environment>/<instanceId>.log` under the runtime's data folder. */
@@ -10,6 +10,35 @@ export function instanceLogPath(
   instanceId: string,
 ): string {
   return join(dataDir, 'logs', service, environment, `${instanceId}.log`);
+}
+
+/**
+ * Finds the log of an instance this server does not know (stopped, or started by an earlier
+ * server) by looking through `logs/<service>/<environment>/`. Undefined when there is none.
+ */
+export async function findInstanceLog(
+  dataDir: string,
+  instanceId: string,
+): Promise<string | undefined> {
+  if (instanceId.includes('/') || instanceId.startsWith('.')) return undefined;
+  const logs = join(dataDir, 'logs');
+  for (const service of await readdirOrEmpty(logs)) {
+    for (const environment of await readdirOrEmpty(join(logs, service))) {
+      const files = await readdirOrEmpty(join(logs, service, environment));
+      if (files.includes(`${instanceId}.log`)) {
+        return instanceLogPath(dataDir, service, environment, instanceId);
+      }
+    }
+  }
+  return undefined;
+}
+
+async function readdirOrEmpty(dir: string): Promise<string[]> {
+  try {
+    return await readdir(dir);
+  } catch {
+    return [];
+  }
 }
 
 /**

@@ -45,6 +45,8 @@ export class SupervisedInstance {
   private restarting: Promise<void> | undefined;
   private stopping: Promise<void> | undefined;
   private detached = false;
+  /** False between a crash (its group SIGKILLed) and the restart: nothing to drain then. */
+  private running = true;
 
   private constructor(
     private readonly ctx: SupervisorContext,
@@ -116,13 +118,11 @@ export class SupervisedInstance {
   private async drain(): Promise<void> {
     this.unwatch();
     clearTimeout(this.restartTimer);
-    await this.restarting;
-    // In backoff no process runs: the crashed group was SIGKILLed when the crash was seen.
-    const running = this.phase !== 'backoff';
     this.phase = 'stopping';
+    await this.restarting;
     const { pgid } = this.record;
     let killed = false;
-    if (running && signalGroup(pgid, 'SIGTERM')) {
+    if (this.running && signalGroup(pgid, 'SIGTERM')) {
       if (!(await waitForGroupExit(pgid, this.spec.drainTimeoutMs))) {
         signalGroup(pgid, 'SIGKILL');
         killed = true;
@@ -198,6 +198,7 @@ export class SupervisedInstance {
     // Kill leftovers now, while the group id cannot have been reused: a shell's child that
     // outlived it would otherwise hold the port the restart needs.
     signalGroup(this.record.pgid, 'SIGKILL');
+    this.running = false;
     this.scheduleRestart(exit);
   }
 
@@ -239,9 +240,9 @@ export class SupervisedInstance {
       return;
     }
     this.record = spawned.record;
+    this.running = true;
     this.restarts += 1;
     this.startedAt = this.ctx.now();
-    this.phase = 'starting';
     if (this.detached) {
       // Nobody will learn this process's record: do not leave it running unknown.
       signalGroup(this.record.pgid, 'SIGKILL');
@@ -249,6 +250,7 @@ export class SupervisedInstance {
     }
     // Stopped while spawning: stop() awaits this restart and then drains the new process.
     if (!this.active) return;
+    this.phase = 'starting';
     this.watchChild(spawned);
     this.emit({ kind: 'instance.started', status: this.status() });
   }

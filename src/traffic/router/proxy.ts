@@ -2,7 +2,7 @@ import { request, type ClientRequest, type IncomingMessage, type ServerResponse 
 import type { Socket } from 'node:net';
 import type { Track, Upstream } from '../../features/routing/traffic-router.js';
 import type { CompiledTable } from './compiled-table.js';
-import { sendProxyError } from './error-response.js';
+import { proxyErrors, sendProxyError, type ProxyErrorCode } from './error-response.js';
 import { forwardRequestHeaders, forwardResponseHeaders } from './forwarded-headers.js';
 import type { UpstreamTarget } from './upstream-target.js';
 
@@ -107,16 +107,23 @@ export function proxyRequest(
 
 function send(exchange: Exchange): void {
   const target = exchange.target;
+  let upstreamRequest: UpstreamRequest;
+  try {
+    upstreamRequest = request({
+      host: target.host,
+      port: target.port,
+      method: exchange.req.method,
+      path: exchange.req.url,
+      headers: exchange.headers,
+      agent: target.agent,
+      timeout: exchange.settings.responseTimeoutMs,
+    }) as UpstreamRequest;
+  } catch {
+    // Node's client is stricter than its server about a few characters in paths and headers.
+    fail(exchange, 'upstream_unreachable');
+    return;
+  }
   target.begin();
-  const upstreamRequest = request({
-    host: target.host,
-    port: target.port,
-    method: exchange.req.method,
-    path: exchange.req.url,
-    headers: exchange.headers,
-    agent: target.agent,
-    timeout: exchange.settings.responseTimeoutMs,
-  }) as UpstreamRequest;
   upstreamRequest[kExchange] = exchange;
   upstreamRequest[kTarget] = target;
   exchange.upstreamRequest = upstreamRequest;
@@ -148,12 +155,20 @@ function streamBody(upstreamRequest: UpstreamRequest): void {
 function onUpstreamResponse(this: UpstreamRequest, upstreamResponse: IncomingMessage): void {
   const exchange = this[kExchange];
   const status = upstreamResponse.statusCode ?? 502;
+  try {
+    exchange.res.writeHead(
+      status,
+      upstreamResponse.statusMessage,
+      forwardResponseHeaders(upstreamResponse.rawHeaders),
+    );
+  } catch {
+    // A status or header Node refuses to send on: answer 502 rather than crash the router.
+    exchange.upstreamRequest = undefined; // its error and close events no longer concern us
+    this.destroy();
+    fail(exchange, 'upstream_unreachable');
+    return;
+  }
   exchange.upstreamResponse = upstreamResponse;
-  exchange.res.writeHead(
-    status,
-    upstreamResponse.statusMessage,
-    forwardResponseHeaders(upstreamResponse.rawHeaders),
-  );
   upstreamResponse.pipe(exchange.res);
   exchange.settings.onResponse?.(
     exchange.track,
@@ -172,12 +187,18 @@ function onUpstreamError(this: UpstreamRequest, error: Error): void {
     return;
   }
   if (!exchange.retried && retry(exchange, this, error)) return;
-  const timedOut = error instanceof UpstreamTimeoutError;
-  sendProxyError(exchange.res, timedOut ? 'upstream_timeout' : 'upstream_unreachable');
+  fail(
+    exchange,
+    error instanceof UpstreamTimeoutError ? 'upstream_timeout' : 'upstream_unreachable',
+  );
+}
+
+function fail(exchange: Exchange, code: ProxyErrorCode): void {
+  sendProxyError(exchange.res, code);
   exchange.settings.onResponse?.(
     exchange.track,
     exchange.target.upstream,
-    timedOut ? 504 : 502,
+    proxyErrors[code].status,
     exchange.startedAt,
   );
 }

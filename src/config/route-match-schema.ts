@@ -1,0 +1,58 @@
+import { z } from 'zod';
+import { tokenSchema } from './config-primitives.js';
+import { expecting } from './describe-value.js';
+import type { RouteMatch } from './ferry-config.js';
+import { soleEntry } from './one-key-map.js';
+
+const matchSources = ['header', 'cookie'] as const satisfies readonly RouteMatch['source'][];
+const matchKinds = ['exact', 'prefix', 'regex'] as const satisfies readonly RouteMatch['kind'][];
+
+const valueError = expecting('a string (quote numbers and booleans, e.g. "1")');
+const valueSchema = z.string({ error: valueError });
+
+/** JavaScript RegExp source; a pattern that does not compile is reported where it is written. */
+const regexSchema = valueSchema.check((ctx) => {
+  try {
+    new RegExp(ctx.value);
+  } catch (error) {
+    // V8 says `Invalid regular expression: /(/: Unterminated group`; the reason is the last part.
+    const reason = String((error as Error).message).split(': ').at(-1);
+    const message = `${expecting('a valid regular expression')({ input: ctx.value })}: ${reason}`;
+    ctx.issues.push({ code: 'custom', message, input: ctx.value });
+  }
+});
+
+/**
+ * One `setHeaderRoute` match: a header (name case-insensitive, so lower-cased) or a cookie, and
+ * exactly one of `exact`, `prefix` or `regex`.
+ *
+ * @example { header: X-Canary, exact: "yes" } // { source: 'header', name: 'x-canary', kind: 'exact', value: 'yes' }
+ */
+export const routeMatchSchema = z
+  .strictObject(
+    {
+      header: tokenSchema('a header name such as x-canary').optional(),
+      cookie: tokenSchema('a cookie name such as beta').optional(),
+      exact: valueSchema.optional(),
+      prefix: valueSchema.optional(),
+      regex: regexSchema.optional(),
+    },
+    { error: expecting('a match such as { header: x-canary, exact: "yes" }') },
+  )
+  .meta({ minProperties: 2, maxProperties: 2 })
+  .transform((match, ctx): RouteMatch => {
+    const source = soleEntry(match, matchSources);
+    const kind = soleEntry(match, matchKinds);
+    if (typeof source === 'string' || typeof kind === 'string') {
+      const message = typeof source === 'string' ? source : String(kind);
+      ctx.addIssue({ code: 'custom', message, input: match });
+      return z.NEVER;
+    }
+    const [from, name] = source;
+    return {
+      source: from,
+      name: from === 'header' ? name.toLowerCase() : name,
+      kind: kind[0],
+      value: kind[1],
+    };
+  });
