@@ -163,7 +163,10 @@ export class DeploymentController {
       target !== null && i.artifactDigest === target.artifactDigest;
     const plan = planRollingStep({
       replicas: target ? target.spec.runtime.local.replicas : 0,
-      rolling: target ? target.spec.strategy.rolling : { maxSurge: 0, maxUnavailable: 1 },
+      rolling:
+        target?.spec.strategy.kind === 'rolling'
+          ? target.spec.strategy.rolling
+          : { maxSurge: 1, maxUnavailable: 0 },
       target: planned.filter((p) => isTarget(p.instance)).map((p) => p.planned),
       others: planned.filter((p) => !isTarget(p.instance)).map((p) => p.planned),
     });

@@ -92,7 +92,8 @@ export interface InstanceRuntime {
   /**
    * Re-attaches instances started by an earlier server process. Each record whose process is
    * still alive (same pid and start ticks) is adopted and probed again; the others are reported
-   * as not adopted (their group is killed if any member is left).
+   * as not adopted (their group is killed if any member is left). Any other process of this
+   * runtime that nobody supervises (a crash between spawn and record) is killed.
    */
   adopt(
     records: readonly { readonly spec: InstanceSpec; readonly record: InstanceRecord }[],

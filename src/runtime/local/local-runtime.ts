@@ -10,6 +10,7 @@ import { defaultBackoff, type BackoffOptions } from './crash-backoff.js';
 import { EventHub } from './event-hub.js';
 import { allocatePort } from './free-port.js';
 import { findInstanceLog, instanceLogPath, tailFile } from './log-file.js';
+import { killOrphans } from './orphan-processes.js';
 import { readProcStat } from './proc-stat.js';
 import { isGroupAlive, killGroup } from './process-group.js';
 import { ReleaseStore } from './release-store.js';
@@ -120,6 +121,10 @@ export class LocalRuntime implements InstanceRuntime {
       // belongs to another process: then the old group is empty and the id is someone else's.
       if ((stat === undefined || same) && isGroupAlive(record.pgid)) await killGroup(record.pgid);
     }
+    // A server killed between spawning an instance and recording it leaves a process nobody
+    // knows: anything writing to this data dir's logs that is not supervised now goes.
+    const known = new Set([...this.instances.values()].map((i) => i.status().record.logPath));
+    killOrphans(this.options.dataDir, known);
     return { adopted, lost };
   }
 
