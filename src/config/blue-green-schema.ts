@@ -20,11 +20,9 @@ export const blueGreenSchema = z
       })
       .default([]),
   })
-  .transform(
-    (blueGreen): BlueGreenConfig => ({
-      previewRoutes: blueGreen.previewRoutes,
-      autoPromotionMs: blueGreen.autoPromotion ?? null,
-      scaleDownDelayMs: blueGreen.scaleDownDelay,
-      prePromotionSteps: blueGreen.prePromotionSteps,
-    }),
-  );
+  .transform((blueGreen): BlueGreenConfig => ({
+    previewRoutes: blueGreen.previewRoutes,
+    autoPromotionMs: blueGreen.autoPromotion ?? null,
+    scaleDownDelayMs: blueGreen.scaleDownDelay,
+    prePromotionSteps: blueGreen.prePromotionSteps,
+  }));

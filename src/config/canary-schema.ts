@@ -25,11 +25,9 @@ export const canarySchema = z
       .array(canaryStepSchema, { error: expecting('a list of steps such as - setWeight: 10') })
       .min(1, { error: 'at least one step is required, e.g. - setWeight: 20' }),
   })
-  .transform(
-    (canary): CanaryConfig => ({
-      maxSurge: canary.maxSurge,
-      stickySession: canary.stickySession,
-      abortScaleDownDelayMs: canary.abortScaleDownDelay,
-      steps: canary.steps,
-    }),
-  );
+  .transform((canary): CanaryConfig => ({
+    maxSurge: canary.maxSurge,
+    stickySession: canary.stickySession,
+    abortScaleDownDelayMs: canary.abortScaleDownDelay,
+    steps: canary.steps,
+  }));

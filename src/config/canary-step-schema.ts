@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { countSchema, durationSchema, percentSchema } from './config-primitives.js';
-import { expecting } from './describe-value.js';
+import { expecting, expectingMap } from './describe-value.js';
 import type { CanaryStep } from './ferry-config.js';
 import { oneKeyMap } from './one-key-map.js';
 import { routeMatchSchema } from './route-match-schema.js';
@@ -10,7 +10,7 @@ type StepOf<K extends CanaryStep['kind']> = Extract<CanaryStep, { readonly kind:
 const pauseSchema = z
   .strictObject(
     { duration: durationSchema.optional() },
-    { error: expecting('a map such as {} (until promoted) or { duration: 30s }') },
+    { error: expectingMap('a map such as {} (until promoted) or { duration: 30s }') },
   )
   .transform((pause): StepOf<'pause'> => ({ kind: 'pause', durationMs: pause.duration ?? null }));
 
@@ -32,13 +32,15 @@ const matchListError = expecting('a list of matches such as - { header: x-canary
 
 /** Every step a canary can take, keyed as ferry.yaml writes it, in the order messages list them. */
 const steps = {
-  setWeight: percentSchema.transform(
-    (weight): StepOf<'setWeight'> => ({ kind: 'setWeight', weight }),
-  ),
+  setWeight: percentSchema.transform((weight): StepOf<'setWeight'> => ({
+    kind: 'setWeight',
+    weight,
+  })),
   pause: pauseSchema,
-  setCanaryScale: scaleSchema.transform(
-    (scale): StepOf<'setCanaryScale'> => ({ kind: 'setCanaryScale', scale }),
-  ),
+  setCanaryScale: scaleSchema.transform((scale): StepOf<'setCanaryScale'> => ({
+    kind: 'setCanaryScale',
+    scale,
+  })),
   setHeaderRoute: z
     .strictObject({ match: z.array(routeMatchSchema, { error: matchListError }) })
     .transform(({ match }): StepOf<'setHeaderRoute'> => ({ kind: 'setHeaderRoute', match })),

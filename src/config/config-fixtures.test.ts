@@ -108,6 +108,42 @@ const cases: readonly { file: string; location: string; path: string; says: stri
     path: 'services.Web',
     says: 'got "Web"',
   },
+  {
+    file: 'unknown-step-kind',
+    location: '12:13',
+    path: 'services.web.strategy.canary.steps[1].setWieght',
+    says: 'unknown field "setWieght"; expected one of setWeight, pause, setCanaryScale, setHeaderRoute, setMirror',
+  },
+  {
+    file: 'canary-weight-out-of-range',
+    location: '13:24',
+    path: 'services.web.strategy.canary.steps[2].setWeight',
+    says: 'expected a number from 0 to 100 with at most one decimal, got 150',
+  },
+  {
+    file: 'bad-header-regex',
+    location: '16:26',
+    path: 'services.web.strategy.canary.steps[0].setHeaderRoute.match[1].regex',
+    says: 'expected a valid regular expression, got "(iPhone|Android": Unterminated group',
+  },
+  {
+    file: 'two-strategies',
+    location: '9:7',
+    path: 'services.web.strategy',
+    says: 'expected one of rolling, canary, blueGreen, got rolling and canary; a service rolls out with one strategy',
+  },
+  {
+    file: 'unknown-preview-environment',
+    location: '15:11',
+    path: 'services.web.strategy.blueGreen.previewRoutes.qa',
+    says: 'unknown environment "qa"; declared environments are staging, prod',
+  },
+  {
+    file: 'preview-port-clash',
+    location: '18:17',
+    path: 'services.web.strategy.blueGreen.previewRoutes.prod',
+    says: 'port 8081 on 127.0.0.1 is already used by services.api.routes.prod',
+  },
 ];
 
 describe('malformed ferry.yaml fixtures', () => {

@@ -7,6 +7,9 @@ interface JsonSchemaNode {
   required?: string[];
   additionalProperties?: unknown;
   properties?: Record<string, JsonSchemaNode>;
+  items?: JsonSchemaNode;
+  minProperties?: number;
+  maxProperties?: number;
 }
 
 describe('configJsonSchema', () => {
@@ -21,5 +24,31 @@ describe('configJsonSchema', () => {
     const service = services.additionalProperties;
     expect(service.required).toEqual(['runtime']);
     expect(service.properties?.drainTimeout).toMatchObject({ type: 'string', default: '30s' });
+  });
+
+  it('lets a strategy name at most one kind and a canary step exactly one', () => {
+    const schema = configJsonSchema() as JsonSchemaNode;
+    const services = schema.properties?.services as { additionalProperties: JsonSchemaNode };
+    const strategy = services.additionalProperties.properties?.strategy;
+    expect(Object.keys(strategy?.properties ?? {})).toEqual(['rolling', 'canary', 'blueGreen']);
+    expect(strategy).toMatchObject({ maxProperties: 1, additionalProperties: false });
+    expect(strategy).not.toHaveProperty('minProperties');
+    const canary = strategy?.properties?.canary;
+    expect(canary?.required).toEqual(['steps']);
+    const step = canary?.properties?.steps?.items;
+    expect(Object.keys(step?.properties ?? {})).toEqual([
+      'setWeight',
+      'pause',
+      'setCanaryScale',
+      'setHeaderRoute',
+      'setMirror',
+    ]);
+    expect(step).toMatchObject({ minProperties: 1, maxProperties: 1, additionalProperties: false });
+    expect(step?.properties?.setWeight).toMatchObject({ type: 'number', minimum: 0, maximum: 100 });
+    const blueGreen = strategy?.properties?.blueGreen;
+    expect(blueGreen?.properties?.scaleDownDelay).toMatchObject({ type: 'string', default: '30s' });
+    expect(Object.keys(blueGreen?.properties?.prePromotionSteps?.items?.properties ?? {})).toEqual([
+      'pause',
+    ]);
   });
 });

@@ -50,7 +50,9 @@ const percentError = expecting(percentText);
 /** A traffic weight or share of replicas: 0–100 with at most one decimal, such as 10 or 12.5. */
 export const percentSchema = z
   .number({ error: percentError })
-  .refine((n) => n <= 100 && /^\d+(\.\d)?$/.test(String(n)), { error: percentError });
+  .min(0, { error: percentError, abort: true })
+  .max(100, { error: percentError, abort: true })
+  .refine((n) => /^\d+(\.\d)?$/.test(String(n)), { error: percentError });
 
 // RFC 9110 `token`: what a header or cookie name may contain.
 const tokenPattern = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;

@@ -27,3 +27,14 @@ export function expecting(what: string): (issue: { readonly input?: unknown }) =
       ? `required field is missing (expected ${what})`
       : `expected ${what}, got ${describeValue(issue.input)}`;
 }
+
+/**
+ * {@link expecting} for a map schema: an unknown key keeps the default message, which lists the
+ * allowed fields, instead of "expected a map, got a map".
+ */
+export function expectingMap(
+  what: string,
+): (issue: { readonly code?: string; readonly input?: unknown }) => string | undefined {
+  const message = expecting(what);
+  return (issue) => (issue.code === 'unrecognized_keys' ? undefined : message(issue));
+}

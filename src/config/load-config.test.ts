@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../errors/ferry-error.js';
-import type { FerryConfig } from './ferry-config.js';
+import type { FerryConfig, StrategyConfig } from './ferry-config.js';
 import { loadConfigFile, parseConfig } from './load-config.js';
 
 const fixtures = 'test/fixtures/config';
@@ -76,10 +76,82 @@ const expected: FerryConfig = {
   },
 };
 
+/** What each service of valid-strategies.yaml resolves its `strategy` to. */
+const expectedStrategies: Readonly<Record<string, StrategyConfig>> = {
+  web: {
+    kind: 'canary',
+    canary: {
+      maxSurge: 1,
+      stickySession: { cookie: 'ferry-version' },
+      abortScaleDownDelayMs: 60_000,
+      steps: [
+        { kind: 'setCanaryScale', scale: { replicas: 1 } },
+        {
+          kind: 'setHeaderRoute',
+          match: [
+            { source: 'header', name: 'x-canary', kind: 'exact', value: 'yes' },
+            { source: 'cookie', name: 'Beta', kind: 'prefix', value: 'opt-in' },
+            { source: 'header', name: 'user-agent', kind: 'regex', value: '(iPhone|Android)' },
+          ],
+        },
+        { kind: 'setWeight', weight: 12.5 },
+        { kind: 'setMirror', percentage: 50 },
+        { kind: 'pause', durationMs: 30_000 },
+        { kind: 'setCanaryScale', scale: { weight: 50 } },
+        { kind: 'setWeight', weight: 0.1 },
+        { kind: 'pause', durationMs: null },
+        { kind: 'setCanaryScale', scale: { matchTrafficWeight: true } },
+        { kind: 'setHeaderRoute', match: [] },
+        { kind: 'setMirror', percentage: 0 },
+        { kind: 'setWeight', weight: 100 },
+      ],
+    },
+  },
+  api: {
+    kind: 'canary',
+    canary: {
+      maxSurge: '25%',
+      stickySession: { cookie: 'api-version' },
+      abortScaleDownDelayMs: 30_000,
+      steps: [{ kind: 'setWeight', weight: 50 }],
+    },
+  },
+  admin: {
+    kind: 'blueGreen',
+    blueGreen: {
+      previewRoutes: { prod: { host: '127.0.0.1', port: 9070 } },
+      autoPromotionMs: 120_000,
+      scaleDownDelayMs: 10_000,
+      prePromotionSteps: [
+        { kind: 'pause', durationMs: 5000 },
+        { kind: 'pause', durationMs: null },
+      ],
+    },
+  },
+  jobs: {
+    kind: 'blueGreen',
+    blueGreen: {
+      previewRoutes: {},
+      autoPromotionMs: null,
+      scaleDownDelayMs: 30_000,
+      prePromotionSteps: [],
+    },
+  },
+  plain: { kind: 'rolling', rolling: { maxSurge: 1, maxUnavailable: 0 } },
+};
+
 describe('parseConfig', () => {
   it('resolves a full ferry.yaml: defaults filled, durations in ms, shell command wrapped', async () => {
     const config = await loadConfigFile(`${fixtures}/valid-full.yaml`);
     expect(config).toStrictEqual(expected);
+  });
+
+  it('resolves canary and blue-green strategies: every step kind, defaults, lower-cased headers', async () => {
+    const config = await loadConfigFile(`${fixtures}/valid-strategies.yaml`);
+    const strategies = Object.fromEntries(
+      Object.values(config.services).map((service) => [service.name, service.strategy]),
+    );
+    expect(strategies).toStrictEqual(expectedStrategies);
   });
 
   it('reports every mistake of a file at once, in source order', () => {

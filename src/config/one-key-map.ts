@@ -22,7 +22,8 @@ export function soleEntry<K extends string, V>(
   });
   const [only] = entries;
   if (only && entries.length === 1) return only;
-  const got = entries.length === 0 ? 'none' : entries.map(([key]) => key).join(' and ');
+  const found = entries.map(([key]) => key);
+  const got = found.length === 0 ? 'none' : `${found.slice(0, -1).join(', ')} and ${found.at(-1)}`;
   return `expected ${choices(keys)}, got ${got}`;
 }
 
@@ -60,6 +61,8 @@ export function oneKeyMap<Shape extends Readonly<Record<string, z.ZodType>>>(
     .partial()
     .meta({ maxProperties: 1, ...(empty === undefined ? { minProperties: 1 } : {}) })
     .transform((map, ctx): Value => {
+      // An unknown key is already reported, and was most likely meant as the one choice.
+      if (ctx.issues.length > 0) return z.NEVER;
       // Every present value has been resolved by its own alternative's schema.
       const values = map as Readonly<Partial<Record<string, Value>>>;
       if (empty !== undefined && Object.keys(values).length === 0) return empty;

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { tokenSchema } from './config-primitives.js';
-import { expecting } from './describe-value.js';
+import { expecting, expectingMap } from './describe-value.js';
 import type { RouteMatch } from './ferry-config.js';
 import { soleEntry } from './one-key-map.js';
 
@@ -16,7 +16,9 @@ const regexSchema = valueSchema.check((ctx) => {
     new RegExp(ctx.value);
   } catch (error) {
     // V8 says `Invalid regular expression: /(/: Unterminated group`; the reason is the last part.
-    const reason = String((error as Error).message).split(': ').at(-1);
+    const reason = String((error as Error).message)
+      .split(': ')
+      .at(-1);
     const message = `${expecting('a valid regular expression')({ input: ctx.value })}: ${reason}`;
     ctx.issues.push({ code: 'custom', message, input: ctx.value });
   }
@@ -37,10 +39,12 @@ export const routeMatchSchema = z
       prefix: valueSchema.optional(),
       regex: regexSchema.optional(),
     },
-    { error: expecting('a match such as { header: x-canary, exact: "yes" }') },
+    { error: expectingMap('a match such as { header: x-canary, exact: "yes" }') },
   )
   .meta({ minProperties: 2, maxProperties: 2 })
   .transform((match, ctx): RouteMatch => {
+    // An unknown key is already reported, and was most likely meant as one of the choices.
+    if (ctx.issues.length > 0) return z.NEVER;
     const source = soleEntry(match, matchSources);
     const kind = soleEntry(match, matchKinds);
     if (typeof source === 'string' || typeof kind === 'string') {

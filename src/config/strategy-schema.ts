@@ -24,9 +24,10 @@ export const strategySchema = oneKeyMap(
   {
     rolling: rollingSchema.transform((rolling): StrategyConfig => ({ kind: 'rolling', rolling })),
     canary: canarySchema.transform((canary): StrategyConfig => ({ kind: 'canary', canary })),
-    blueGreen: blueGreenSchema.transform(
-      (blueGreen): StrategyConfig => ({ kind: 'blueGreen', blueGreen }),
-    ),
+    blueGreen: blueGreenSchema.transform((blueGreen): StrategyConfig => ({
+      kind: 'blueGreen',
+      blueGreen,
+    })),
   },
   {
     what: 'a map with one of rolling, canary or blueGreen',

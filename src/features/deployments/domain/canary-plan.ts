@@ -1,0 +1,87 @@
+import type { CanaryConfig } from '../../../config/ferry-config.js';
+import { canaryScaleAfter, noCanaryTraffic, trafficAfter } from './canary-traffic.js';
+import { resolveBudget } from './rolling-plan.js';
+import { liveOf, type RolloutInput, type RolloutPlan } from './rollout-plan.js';
+import { readyCount, scaleSet } from './scale-set.js';
+
+/**
+ * One step of a canary rollout. Carries out the steps that can complete now (a weight once the
+ * canary has the instances for it, a timed pause once its time is up), stops at an open-ended
+ * pause, and once past the last step (or promoted with `--full`) scales the canary to full size,
+ * sends it all traffic and only then retires the stable set, so there is no traffic blip.
+ */
+export function planCanary(input: RolloutInput, canary: CanaryConfig): RolloutPlan {
+  const { replicas, now, phase } = input;
+  const { steps } = canary;
+  const surge = resolveBudget(canary.maxSurge, replicas, 'up');
+  const canaryReady = readyCount(input.canary);
+  const stop = liveOf(input.others).map((i) => i.id);
+
+  if (phase === 'Aborted') {
+    const keep = now < (input.state.abortedAt ?? now) + canary.abortScaleDownDelayMs;
+    const stable = scaleSet(input.stable, replicas);
+    const canarySet = scaleSet(input.canary, keep ? liveOf(input.canary).length : 0);
+    return {
+      startStable: stable.start,
+      startCanary: 0,
+      stop: [...stop, ...stable.stop, ...canarySet.stop],
+      routing: { kind: 'canary', traffic: noCanaryTraffic },
+      state: input.state,
+      pause: null,
+      done: false,
+    };
+  }
+
+  let state = input.state;
+  let pause: string | null = null;
+  const promoting = () => state.full || state.stepIndex >= steps.length;
+  while (phase === 'Progressing' && !promoting()) {
+    const step = steps[state.stepIndex]!;
+    if (step.kind === 'pause') {
+      if (step.durationMs === null) {
+        pause = `paused at step ${state.stepIndex + 1}/${steps.length}: run "ferry rollout promote" to go on`;
+        break;
+      }
+      if (now < state.stepStartedAt + step.durationMs) break;
+    } else if (canaryReady < canaryScaleAfter(steps, state.stepIndex + 1, replicas)) {
+      break;
+    }
+    state = { ...state, stepIndex: state.stepIndex + 1, stepStartedAt: now };
+  }
+
+  if (promoting()) {
+    const allReady = canaryReady >= replicas;
+    const canarySet = scaleSet(input.canary, replicas, surge);
+    const stable = scaleSet(input.stable, allReady ? 0 : replicas);
+    const traffic = allReady
+      ? { weight: 100, matches: [], mirrorPercent: 0 }
+      : trafficAfter(steps, Math.min(state.stepIndex, steps.length));
+    return {
+      startStable: stable.start,
+      startCanary: canarySet.start,
+      stop: [...stop, ...stable.stop, ...canarySet.stop],
+      routing: { kind: 'canary', traffic },
+      state,
+      pause,
+      done:
+        allReady &&
+        input.stable.length === 0 &&
+        input.others.length === 0 &&
+        input.canary.length === replicas,
+    };
+  }
+
+  // Scale ahead for the current step, so its weight lands on instances that are ready.
+  const desiredCanary = canaryScaleAfter(steps, state.stepIndex + 1, replicas);
+  const canarySet = scaleSet(input.canary, desiredCanary, surge);
+  const stable = scaleSet(input.stable, replicas);
+  return {
+    startStable: stable.start,
+    startCanary: canarySet.start,
+    stop: [...stop, ...stable.stop, ...canarySet.stop],
+    routing: { kind: 'canary', traffic: trafficAfter(steps, state.stepIndex) },
+    state,
+    pause,
+    done: false,
+  };
+}

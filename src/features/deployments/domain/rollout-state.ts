@@ -1,0 +1,20 @@
+/**
+ * Progress of a canary or blue-green rollout, persisted with its deployment at every change so
+ * a restarted controller carries on from the same step with the same traffic split.
+ */
+export interface RolloutState {
+  /** Index of the step being carried out; `steps.length` once all are done. */
+  readonly stepIndex: number;
+  /** Epoch ms the current step began (for timed pauses). */
+  readonly stepStartedAt: number;
+  /** `ferry rollout promote --full`: skip the remaining steps. */
+  readonly full: boolean;
+  /** Epoch ms of an abort: traffic left the new version then, its instances go after a delay. */
+  readonly abortedAt: number | null;
+  /** Blue-green: epoch ms all traffic switched to the new set. */
+  readonly switchedAt: number | null;
+}
+
+export function initialRolloutState(now: number): RolloutState {
+  return { stepIndex: 0, stepStartedAt: now, full: false, abortedAt: null, switchedAt: null };
+}
