@@ -21,6 +21,7 @@ import { serviceRoutes } from './features/services/service-routes.js';
 import { buildApi } from './server/build-api.js';
 import type { ZodApp } from './server/zod-app.js';
 import type { Clock } from './shared/clock.js';
+import { KeyedQueue } from './shared/keyed-queue.js';
 import type { Database } from './store/schema.js';
 
 export interface FerryParts {
@@ -60,7 +61,9 @@ export async function composeFerry(parts: FerryParts): Promise<Ferry> {
   );
   const deploymentStore = new KyselyDeploymentStore(db);
   const instanceStore = new KyselyInstanceStore(db);
+  const locks = new KeyedQueue();
   const controller = new DeploymentController({
+    locks,
     deployments: deploymentStore,
     instances: instanceStore,
     runtime,
@@ -70,8 +73,14 @@ export async function composeFerry(parts: FerryParts): Promise<Ferry> {
     logger: logger.child({ component: 'controller' }),
     artifactPath: (digest) => artifacts.blobPath(digest),
   });
-  const deployments = new DeploymentService(config, deploymentStore, artifacts, events, clock, () =>
-    controller.wake(),
+  const deployments = new DeploymentService(
+    config,
+    deploymentStore,
+    artifacts,
+    events,
+    clock,
+    locks,
+    () => controller.wake(),
   );
   let ready = false;
   const api = await buildApi({

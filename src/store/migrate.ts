@@ -1,9 +1,11 @@
 import { Migrator, type Kysely, type Migration, type MigrationProvider } from 'kysely';
 import * as initial from './migrations/001-initial.js';
+import * as rolloutState from './migrations/002-rollout-state.js';
 
 /** Migrations are compiled in, not read from disk, so `dist/` and tests run the same list. */
 const migrations: Record<string, Migration> = {
   '001-initial': initial,
+  '002-rollout-state': rolloutState,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

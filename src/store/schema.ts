@@ -42,6 +42,7 @@ export interface DeploymentTable {
   updated_at: string;
   last_progress_at: string;
   finished_at: string | null;
+  rollout: string | null;
 }
 
 export interface InstanceTable {

@@ -7,7 +7,12 @@ import type { InstanceRuntime, InstanceSpec, RuntimeEvent } from '../instances/i
 import type { StoredInstance } from '../instances/instance.js';
 import type { InstanceStore } from '../instances/instance-store.js';
 import type { TrafficRouter } from '../routing/traffic-router.js';
-import { routingTableFor } from './routing-table-for.js';
+import type { RoutingTable } from '../routing/traffic-router.js';
+import { routingTableFor, twoVersionTables } from './routing-table-for.js';
+import { planBlueGreen } from './domain/blue-green-plan.js';
+import { planCanary } from './domain/canary-plan.js';
+import type { RolloutInput, RolloutRouting } from './domain/rollout-plan.js';
+import type { RolloutState } from './domain/rollout-state.js';
 import type { Deployment } from './domain/deployment.js';
 import { planRollingStep, type PlannedInstance } from './domain/rolling-plan.js';
 import { rolloutTarget, type RolloutTarget } from './domain/rollout-target.js';
@@ -27,6 +32,30 @@ export interface ControllerDeps {
   readonly releasesToKeep?: number;
   /** Reconcile period when nothing wakes the loop. Default 250ms. */
   readonly tickMs?: number;
+  /**
+   * One change at a time per service/environment (key `service/environment`), shared with the
+   * API's deployment and rollout commands so they never overwrite each other's state.
+   */
+  readonly locks: KeyedQueue;
+}
+
+interface Planned {
+  readonly instance: StoredInstance;
+  readonly planned: PlannedInstance;
+}
+
+function keyOf(target: { readonly service: string; readonly environment: string }): string {
+  return `${target.service}/${target.environment}`;
+}
+
+/** Phases in which a canary or blue-green runs two versions side by side. */
+const twoVersionPhases: readonly Deployment['phase'][] = ['Progressing', 'Paused', 'Aborted'];
+
+interface TwoVersionRouting {
+  readonly deploymentId: string;
+  readonly routing: RolloutRouting;
+  readonly stableDigest: string;
+  readonly canaryDigest: string;
 }
 
 /**
@@ -48,6 +77,8 @@ export class DeploymentController {
   private readonly routerSyncs = new KeyedQueue();
   private readonly operations = new Set<Promise<void>>();
   private readonly appliedTables = new Map<string, string>();
+  /** The traffic split the planner chose last for each two-version rollout. */
+  private readonly routings = new Map<string, TwoVersionRouting>();
   private unsubscribe: (() => void) | undefined;
 
   constructor(private readonly deps: ControllerDeps) {}
@@ -138,14 +169,27 @@ export class DeploymentController {
     }
   }
 
-  private async reconcile(latest: Deployment): Promise<void> {
-    const { deployments, instances, clock } = this.deps;
-    const previous = latest.previousId ? await deployments.get(latest.previousId) : undefined;
-    const target = rolloutTarget(latest, previous);
-    const scope = { service: latest.service, environment: latest.environment };
-    const live = await instances.listLive(scope);
+  private reconcile(latest: Deployment): Promise<void> {
+    return this.deps.locks.run(keyOf(latest), async () => {
+      // Re-read under the lock: an API command may have changed it since the listing.
+      const current = (await this.deps.deployments.get(latest.id)) ?? latest;
+      const previous = current.previousId
+        ? await this.deps.deployments.get(current.previousId)
+        : undefined;
+      const planned = await this.classify(current);
+      if (current.rollout && previous && twoVersionPhases.includes(current.phase)) {
+        await this.reconcileTwoVersions(current, previous, planned);
+      } else {
+        this.routings.delete(keyOf(current));
+        await this.reconcileRolling(current, previous, planned);
+      }
+    });
+  }
 
-    const planned: { instance: StoredInstance; planned: PlannedInstance }[] = [];
+  /** Live instances with their planning state; forgets lost ones, resumes interrupted stops. */
+  private async classify(latest: Deployment): Promise<Planned[]> {
+    const live = await this.deps.instances.listLive(latest);
+    const planned: Planned[] = [];
     for (const instance of live) {
       const state = this.plannedState(instance);
       if (state === 'lost') {
@@ -157,8 +201,16 @@ export class DeploymentController {
       }
       planned.push({ instance, planned: { id: instance.id, state } });
     }
-    await this.syncRouter(scope);
+    return planned;
+  }
 
+  private async reconcileRolling(
+    latest: Deployment,
+    previous: Deployment | undefined,
+    planned: readonly Planned[],
+  ): Promise<void> {
+    const target = rolloutTarget(latest, previous);
+    await this.syncRouter(latest);
     const isTarget = (i: StoredInstance) =>
       target !== null && i.artifactDigest === target.artifactDigest;
     const plan = planRollingStep({
@@ -170,36 +222,160 @@ export class DeploymentController {
       target: planned.filter((p) => isTarget(p.instance)).map((p) => p.planned),
       others: planned.filter((p) => !isTarget(p.instance)).map((p) => p.planned),
     });
-
-    for (const id of plan.stop) {
-      const instance = live.find((i) => i.id === id);
-      if (instance && !this.busy.has(id)) this.track(this.retire(instance));
-    }
+    this.retireAll(planned, plan.stop);
     if (target) {
       for (let k = 0; k < plan.start; k++) await this.launch(latest, target);
     }
 
-    const now = clock.now();
     if (plan.done && latest.phase === 'Progressing') {
-      await this.finish(latest, 'Succeeded', null);
-      await this.deps.runtime.pruneReleases?.(
-        latest.service,
-        latest.environment,
-        await this.recentDigests(latest),
-      );
+      await this.succeed(latest);
     } else if (plan.done && latest.phase === 'RollingBack') {
       await this.finish(latest, 'RolledBack', latest.reason);
-    } else if (
-      latest.phase === 'Progressing' &&
-      now - Date.parse(latest.lastProgressAt) > latest.spec.progressDeadlineMs
-    ) {
+    } else if (latest.phase === 'Progressing' && this.pastDeadline(latest)) {
       const ready = planned.filter((p) => isTarget(p.instance) && p.planned.state === 'ready');
-      await this.fail(
-        latest,
-        `no progress within the progress deadline (${latest.spec.progressDeadlineMs}ms): ` +
-          `${ready.length}/${latest.spec.runtime.local.replicas} new instances ready`,
-      );
+      await this.fail(latest, this.deadlineReason(latest, ready.length));
     }
+  }
+
+  /** A canary or blue-green: the previous version and the new one side by side. */
+  private async reconcileTwoVersions(
+    latest: Deployment,
+    previous: Deployment,
+    planned: readonly Planned[],
+  ): Promise<void> {
+    const now = this.deps.clock.now();
+    const stableTarget = rolloutTarget(previous, undefined)!;
+    const canaryTarget = rolloutTarget({ ...latest, phase: 'Progressing' }, undefined)!;
+    const of = (digest: string) =>
+      planned.filter((p) => p.instance.artifactDigest === digest).map((p) => p.planned);
+    const input: RolloutInput = {
+      replicas: latest.spec.runtime.local.replicas,
+      state: latest.rollout!,
+      phase: latest.phase as RolloutInput['phase'],
+      now,
+      stable: of(stableTarget.artifactDigest),
+      canary: of(canaryTarget.artifactDigest),
+      others: planned
+        .filter(
+          (p) =>
+            p.instance.artifactDigest !== stableTarget.artifactDigest &&
+            p.instance.artifactDigest !== canaryTarget.artifactDigest,
+        )
+        .map((p) => p.planned),
+    };
+    const strategy = latest.spec.strategy;
+    const plan =
+      strategy.kind === 'canary'
+        ? planCanary(input, strategy.canary)
+        : strategy.kind === 'blueGreen'
+          ? planBlueGreen(input, strategy.blueGreen)
+          : undefined;
+    if (!plan) return;
+
+    if (JSON.stringify(plan.state) !== JSON.stringify(latest.rollout)) {
+      await this.saveRollout(latest, plan.state);
+    }
+    this.routings.set(keyOf(latest), {
+      deploymentId: latest.id,
+      routing: plan.routing,
+      stableDigest: stableTarget.artifactDigest,
+      canaryDigest: canaryTarget.artifactDigest,
+    });
+    await this.syncRouter(latest);
+    if (plan.pause && latest.phase === 'Progressing') {
+      await this.setPhase(latest, 'Paused', plan.pause, 'rollout.paused');
+    }
+
+    this.retireAll(planned, plan.stop);
+    for (let k = 0; k < plan.startStable; k++) await this.launch(previous, stableTarget);
+    for (let k = 0; k < plan.startCanary; k++) await this.launch(latest, canaryTarget);
+
+    const canaryReady = input.canary.filter((i) => i.state === 'ready').length;
+    const waitingOnTime =
+      strategy.kind === 'canary'
+        ? strategy.canary.steps[plan.state.stepIndex]?.kind === 'pause'
+        : canaryReady >= input.replicas;
+    if (plan.done) {
+      await this.succeed(latest);
+    } else if (latest.phase === 'Progressing' && !waitingOnTime && this.pastDeadline(latest)) {
+      await this.fail(latest, this.deadlineReason(latest, canaryReady));
+    }
+  }
+
+  private pastDeadline(latest: Deployment): boolean {
+    return (
+      this.deps.clock.now() - Date.parse(latest.lastProgressAt) > latest.spec.progressDeadlineMs
+    );
+  }
+
+  private deadlineReason(latest: Deployment, ready: number): string {
+    return (
+      `no progress within the progress deadline (${latest.spec.progressDeadlineMs}ms): ` +
+      `${ready}/${latest.spec.runtime.local.replicas} new instances ready`
+    );
+  }
+
+  private retireAll(planned: readonly Planned[], ids: readonly string[]): void {
+    for (const id of ids) {
+      const instance = planned.find((p) => p.instance.id === id)?.instance;
+      if (instance && !this.busy.has(id)) this.track(this.retire(instance));
+    }
+  }
+
+  private async succeed(latest: Deployment): Promise<void> {
+    await this.finish(latest, 'Succeeded', null);
+    await this.deps.runtime.pruneReleases?.(
+      latest.service,
+      latest.environment,
+      await this.recentDigests(latest),
+    );
+  }
+
+  private async saveRollout(latest: Deployment, state: RolloutState): Promise<void> {
+    const now = new Date(this.deps.clock.now()).toISOString();
+    const advanced =
+      state.stepIndex !== latest.rollout?.stepIndex ||
+      state.switchedAt !== latest.rollout?.switchedAt;
+    await this.deps.deployments.update(latest.id, {
+      rollout: state,
+      updatedAt: now,
+      ...(advanced ? { lastProgressAt: now } : {}),
+    });
+    if (advanced) {
+      await this.deps.events.append({
+        actor: 'controller',
+        kind: state.switchedAt !== latest.rollout?.switchedAt ? 'rollout.switched' : 'rollout.step',
+        subject: `deployment/${latest.id}`,
+        payload: {
+          service: latest.service,
+          environment: latest.environment,
+          version: latest.version,
+          stepIndex: state.stepIndex,
+        },
+      });
+    }
+  }
+
+  private async setPhase(
+    deployment: Deployment,
+    phase: Deployment['phase'],
+    reason: string | null,
+    kind: string,
+  ): Promise<void> {
+    const now = new Date(this.deps.clock.now()).toISOString();
+    await this.deps.deployments.update(deployment.id, { phase, reason, updatedAt: now });
+    await this.deps.events.append({
+      actor: 'controller',
+      kind,
+      subject: `deployment/${deployment.id}`,
+      payload: {
+        service: deployment.service,
+        environment: deployment.environment,
+        version: deployment.version,
+        phase,
+        reason,
+      },
+    });
   }
 
   private plannedState(instance: StoredInstance): PlannedInstance['state'] | 'lost' {
@@ -216,27 +392,55 @@ export class DeploymentController {
    * run one after the other and each reads fresh state, so an older table never wins.
    */
   private syncRouter(scope: { service: string; environment: string }): Promise<void> {
-    return this.routerSyncs.run(`${scope.service}/${scope.environment}`, () =>
-      this.applyTable(scope),
-    );
+    return this.routerSyncs.run(keyOf(scope), () => this.applyTable(scope));
   }
 
   private async applyTable(scope: { service: string; environment: string }): Promise<void> {
     const { deployments, instances, runtime, router } = this.deps;
     const latest = (await deployments.list(scope, 1))[0];
     if (!latest) return;
-    const previous = latest.previousId ? await deployments.get(latest.previousId) : undefined;
-    const target = rolloutTarget(latest, previous);
-    const upstreams = (await instances.listLive(scope)).flatMap((i) => {
+    const ready = (await instances.listLive(scope)).filter((i) => {
       const status = runtime.get(i.id);
-      if (i.intent !== 'running' || this.retiring.has(i.id) || status?.phase !== 'ready') return [];
-      return [{ id: i.id, host: '127.0.0.1', port: status.record.port, version: i.version }];
+      return i.intent === 'running' && !this.retiring.has(i.id) && status?.phase === 'ready';
     });
-    const table = routingTableFor(latest, upstreams, target?.spec);
-    const key = `${scope.service}/${scope.environment}`;
+    const upstream = (i: StoredInstance) => ({
+      id: i.id,
+      host: '127.0.0.1',
+      port: runtime.get(i.id)!.record.port,
+      version: i.version,
+    });
+    const twoVersions = this.routings.get(keyOf(latest));
+    let tables: { main: RoutingTable; preview: RoutingTable | null };
+    if (twoVersions?.deploymentId === latest.id) {
+      const set = (digest: string) =>
+        ready.filter((i) => i.artifactDigest === digest).map(upstream);
+      tables = twoVersionTables(
+        latest,
+        twoVersions.routing,
+        set(twoVersions.stableDigest),
+        set(twoVersions.canaryDigest),
+      );
+    } else if (latest.rollout && latest.previousId && twoVersionPhases.includes(latest.phase)) {
+      return; // A two-version rollout after a restart: wait for the planner's split.
+    } else {
+      const previous = latest.previousId ? await deployments.get(latest.previousId) : undefined;
+      const spec = rolloutTarget(latest, previous)?.spec;
+      tables = { main: routingTableFor(latest, ready.map(upstream), spec), preview: null };
+    }
+    await this.applyIfChanged(tables.main);
+    const previewKey = `${keyOf(latest)}/preview`;
+    if (tables.preview) await this.applyIfChanged(tables.preview);
+    else if (this.appliedTables.has(previewKey)) {
+      await router.remove(latest.service, latest.environment, 'preview');
+      this.appliedTables.delete(previewKey);
+    }
+  }
+
+  private async applyIfChanged(table: RoutingTable): Promise<void> {
+    const key = `${table.service}/${table.environment}/${table.listener ?? 'main'}`;
     const signature = JSON.stringify(table);
     if (this.appliedTables.get(key) === signature) return;
-    await router.apply(table);
+    await this.deps.router.apply(table);
     this.appliedTables.set(key, signature);
   }
 
@@ -286,10 +490,11 @@ export class DeploymentController {
         } catch (error) {
           const stored = await instances.get(id);
           if (stored) await this.markStopped(stored, `failed to start: ${String(error)}`);
-          const current = await this.deps.deployments.get(deployment.id);
-          if (current?.phase === 'Progressing') {
-            await this.fail(current, `instance ${id} failed to start: ${String(error)}`);
-          }
+          await this.deps.locks.run(keyOf(deployment), async () => {
+            const current = await this.deps.deployments.get(deployment.id);
+            if (current)
+              await this.fail(current, `instance ${id} failed to start: ${String(error)}`);
+          });
         } finally {
           this.busy.delete(id);
           this.wake();
@@ -375,7 +580,17 @@ export class DeploymentController {
 
   /** A failed rollout goes back to the previous deployment, or stops if there is none. */
   private async fail(deployment: Deployment, reason: string): Promise<void> {
-    if (deployment.phase !== 'Progressing') return;
+    if (deployment.phase !== 'Progressing' && deployment.phase !== 'Paused') return;
+    if (deployment.rollout && deployment.previousId) {
+      const now = this.deps.clock.now();
+      await this.deps.deployments.update(deployment.id, {
+        rollout: { ...deployment.rollout, abortedAt: now },
+        updatedAt: new Date(now).toISOString(),
+      });
+      await this.setPhase(deployment, 'Aborted', reason, 'deployment.aborted');
+      this.wake();
+      return;
+    }
     if (!deployment.previousId) {
       await this.finish(deployment, 'Failed', reason);
       return;
@@ -444,11 +659,12 @@ export class DeploymentController {
     }
     if (stored && kind === 'instance.ready') await this.progressed(stored);
     if (stored && kind === 'instance.crash_loop') {
-      const scope = { service: stored.service, environment: stored.environment };
-      const latest = (await this.deps.deployments.list(scope, 1))[0];
-      if (latest?.phase === 'Progressing' && latest.artifactDigest === stored.artifactDigest) {
-        await this.fail(latest, `instance ${id} is crash-looping (${status.restarts} restarts)`);
-      }
+      await this.deps.locks.run(keyOf(stored), async () => {
+        const latest = (await this.deps.deployments.list(stored, 1))[0];
+        if (latest && latest.artifactDigest === stored.artifactDigest) {
+          await this.fail(latest, `instance ${id} is crash-looping (${status.restarts} restarts)`);
+        }
+      });
     }
     this.wake();
   }

@@ -2,11 +2,12 @@ import type { FerryConfig, ServiceConfig } from '../../config/ferry-config.js';
 import { FerryError, InvalidRequestError, NotFoundError } from '../../errors/ferry-error.js';
 import type { Clock } from '../../shared/clock.js';
 import { newId } from '../../shared/ids.js';
-import { KeyedQueue } from '../../shared/keyed-queue.js';
+import type { KeyedQueue } from '../../shared/keyed-queue.js';
 import type { ArtifactService } from '../artifacts/artifact-service.js';
 import type { EventLog } from '../events/event-log.js';
 import type { Deployment, DeploymentKind } from './domain/deployment.js';
 import { isActive } from './domain/deployment.js';
+import { initialRolloutState } from './domain/rollout-state.js';
 import type { DeploymentStore } from './deployment-store.js';
 
 export interface Target {
@@ -22,14 +23,13 @@ export interface DeployResult {
 
 /** Creates deployments and rollbacks; the controller carries them out. */
 export class DeploymentService {
-  private readonly queue = new KeyedQueue();
-
   constructor(
     private readonly config: FerryConfig,
     private readonly store: DeploymentStore,
     private readonly artifacts: ArtifactService,
     private readonly events: EventLog,
     private readonly clock: Clock,
+    private readonly locks: KeyedQueue,
     private readonly onCreated: () => void,
   ) {}
 
@@ -112,6 +112,8 @@ export class DeploymentService {
       updatedAt: now,
       lastProgressAt: now,
       finishedAt: null,
+      rollout:
+        spec.strategy.kind !== 'rolling' && live ? initialRolloutState(this.clock.now()) : null,
     };
     await this.store.insert(deployment);
     await this.events.append({
@@ -174,6 +176,6 @@ export class DeploymentService {
 
   /** One create at a time per service/environment, so two racing deploys cannot both start. */
   private exclusive<T>(target: Target, work: () => Promise<T>): Promise<T> {
-    return this.queue.run(`${target.service}/${target.environment}`, work);
+    return this.locks.run(`${target.service}/${target.environment}`, work);
   }
 }

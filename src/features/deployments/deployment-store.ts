@@ -1,4 +1,5 @@
 import type { Deployment, DeploymentPhase } from './domain/deployment.js';
+import type { RolloutState } from './domain/rollout-state.js';
 
 /** Persistence port for deployments. */
 export interface DeploymentStore {
@@ -10,6 +11,7 @@ export interface DeploymentStore {
       readonly reason?: string | null;
       readonly lastProgressAt?: string;
       readonly finishedAt?: string | null;
+      readonly rollout?: RolloutState;
       readonly updatedAt: string;
     },
   ): Promise<void>;

@@ -8,6 +8,7 @@ import {
   type DeploymentPhase,
 } from './domain/deployment.js';
 import type { DeploymentStore } from './deployment-store.js';
+import type { RolloutState } from './domain/rollout-state.js';
 
 export class KyselyDeploymentStore implements DeploymentStore {
   constructor(private readonly db: Kysely<Database>) {}
@@ -31,6 +32,7 @@ export class KyselyDeploymentStore implements DeploymentStore {
         updated_at: d.updatedAt,
         last_progress_at: d.lastProgressAt,
         finished_at: d.finishedAt,
+        rollout: d.rollout ? JSON.stringify(d.rollout) : null,
       })
       .execute();
   }
@@ -44,6 +46,7 @@ export class KyselyDeploymentStore implements DeploymentStore {
         ...(patch.reason !== undefined ? { reason: patch.reason } : {}),
         ...(patch.lastProgressAt ? { last_progress_at: patch.lastProgressAt } : {}),
         ...(patch.finishedAt !== undefined ? { finished_at: patch.finishedAt } : {}),
+        ...(patch.rollout !== undefined ? { rollout: JSON.stringify(patch.rollout) } : {}),
       })
       .where('id', '=', id)
       .execute();
@@ -129,5 +132,6 @@ function toDeployment(row: Selectable<DeploymentTable>): Deployment {
     updatedAt: row.updated_at,
     lastProgressAt: row.last_progress_at,
     finishedAt: row.finished_at,
+    rollout: row.rollout ? (JSON.parse(row.rollout) as RolloutState) : null,
   };
 }

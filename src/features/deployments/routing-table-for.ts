@@ -1,6 +1,7 @@
 import type { ServiceConfig } from '../../config/ferry-config.js';
 import type { RoutingTable, Upstream } from '../routing/traffic-router.js';
 import type { Deployment } from './domain/deployment.js';
+import type { RolloutRouting } from './domain/rollout-plan.js';
 
 /**
  * The routing table of a service/environment during a rolling update: every ready instance,
@@ -11,12 +12,71 @@ export function routingTableFor(
   upstreams: readonly Upstream[],
   spec: ServiceConfig = latest.spec,
 ): RoutingTable {
-  const listen = spec.routes[latest.environment] ?? latest.spec.routes[latest.environment];
-  if (!listen) throw new Error(`service ${latest.service} has no route for ${latest.environment}`);
   return {
     service: latest.service,
     environment: latest.environment,
-    listen,
-    backends: { stable: [...upstreams].sort((a, b) => (a.id < b.id ? -1 : 1)) },
+    listen: listenOf(latest, spec),
+    backends: { stable: sorted(upstreams) },
   };
+}
+
+/**
+ * The tables of a canary (one listener, split by weight, matches and mirror) or a blue-green
+ * (the route on one set, and the preview route on the new set while it is previewed).
+ */
+export function twoVersionTables(
+  latest: Deployment,
+  routing: RolloutRouting,
+  stable: readonly Upstream[],
+  canary: readonly Upstream[],
+): { main: RoutingTable; preview: RoutingTable | null } {
+  const base = {
+    service: latest.service,
+    environment: latest.environment,
+    listen: listenOf(latest, latest.spec),
+  };
+  if (routing.kind === 'canary') {
+    const strategy = latest.spec.strategy;
+    const sticky = strategy.kind === 'canary' ? strategy.canary.stickySession : null;
+    return {
+      main: {
+        ...base,
+        backends: { stable: sorted(stable), canary: sorted(canary) },
+        canaryWeight: routing.traffic.weight,
+        canaryMatches: routing.traffic.matches,
+        mirrorPercent: routing.traffic.mirrorPercent,
+        sticky,
+      },
+      preview: null,
+    };
+  }
+  const main = {
+    ...base,
+    backends: { stable: sorted(routing.active === 'stable' ? stable : canary) },
+  };
+  const strategy = latest.spec.strategy;
+  const previewListen =
+    strategy.kind === 'blueGreen'
+      ? strategy.blueGreen.previewRoutes[latest.environment]
+      : undefined;
+  const preview =
+    routing.preview && previewListen
+      ? {
+          ...base,
+          listener: 'preview' as const,
+          listen: previewListen,
+          backends: { stable: sorted(canary) },
+        }
+      : null;
+  return { main, preview };
+}
+
+function listenOf(latest: Deployment, spec: ServiceConfig) {
+  const listen = spec.routes[latest.environment] ?? latest.spec.routes[latest.environment];
+  if (!listen) throw new Error(`service ${latest.service} has no route for ${latest.environment}`);
+  return listen;
+}
+
+function sorted(upstreams: readonly Upstream[]): Upstream[] {
+  return [...upstreams].sort((a, b) => (a.id < b.id ? -1 : 1));
 }

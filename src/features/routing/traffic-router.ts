@@ -9,17 +9,39 @@ export interface Upstream {
 export const tracks = ['stable', 'canary', 'baseline', 'mirror'] as const;
 export type Track = (typeof tracks)[number];
 
+/** Listeners of one service/environment: its route, and blue-green's preview route. */
+export const listenerKinds = ['main', 'preview'] as const;
+export type ListenerKind = (typeof listenerKinds)[number];
+
+/** A request header or cookie test that sends matching requests to the canary track. */
+export interface RequestMatch {
+  readonly source: 'header' | 'cookie';
+  /** Header names lower-cased; cookie names as written. */
+  readonly name: string;
+  readonly kind: 'exact' | 'prefix' | 'regex';
+  readonly value: string;
+}
+
 /**
- * The routing table of one service in one environment. Issue 2 only uses the stable track at
- * 100%; weights, header and cookie routes and mirroring extend it without changing its shape.
+ * The routing table of one listener of a service in an environment. Without a canary it sends
+ * everything to the stable track; during a canary it splits by weight, honours header/cookie
+ * matches and sticky cookies, and mirrors a share of requests.
  */
 export interface RoutingTable {
   readonly service: string;
   readonly environment: string;
+  /** Default `main`. */
+  readonly listener?: ListenerKind;
   readonly listen: { readonly host: string; readonly port: number };
   readonly backends: Readonly<Partial<Record<Track, readonly Upstream[]>>>;
-  /** Percent of traffic per track (stable + canary = 100). Missing: stable gets 100. */
-  readonly weights?: Readonly<Partial<Record<Track, number>>>;
+  /** Percent (0–100, 0.1 steps) of requests for the canary track. Default 0. */
+  readonly canaryWeight?: number;
+  /** Requests matching any of these go to the canary track whatever the weight. */
+  readonly canaryMatches?: readonly RequestMatch[];
+  /** Percent of requests copied to the canary track; their answers are discarded. Default 0. */
+  readonly mirrorPercent?: number;
+  /** Keeps a client on the version it first got, by this cookie. */
+  readonly sticky?: { readonly cookie: string } | null;
 }
 
 /** Ferry's data plane: the controller tells it where traffic goes. */
@@ -31,7 +53,7 @@ export interface TrafficRouter {
    * `timeoutMs` passes. Keep-alive sockets to it are closed.
    */
   drain(upstreamId: string, timeoutMs: number): Promise<void>;
-  /** Closes the listener of one service/environment. */
-  remove(service: string, environment: string): Promise<void>;
+  /** Closes a listener of one service/environment (default `main`); unknown ones are ignored. */
+  remove(service: string, environment: string, listener?: ListenerKind): Promise<void>;
   close(): Promise<void>;
 }

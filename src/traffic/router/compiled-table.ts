@@ -5,8 +5,9 @@ import type { UpstreamPool } from './upstream-pool.js';
 import type { UpstreamTarget } from './upstream-target.js';
 
 /**
- * A routing table ready for the hot path. Immutable: `apply` builds a new one and swaps a single
- * reference, so a request sees either the old table or the new one, never a mix.
+ * A routing table ready for the hot path. Immutable (only the round-robin cursors move): `apply`
+ * builds a new one and swaps a single reference, so a request sees either the old table or the
+ * new one, never a mix.
  */
 export interface CompiledTable {
   readonly source: RoutingTable;

@@ -1,19 +1,24 @@
 import type { ServiceConfig } from '../../../config/ferry-config.js';
+import type { RolloutState } from './rollout-state.js';
 
 /**
- * Phases of a deployment. `Progressing` moves traffic to the new artifact; `RollingBack` moves
- * it back to the previous one after a failure; the other three are final.
+ * Phases of a deployment. `Progressing` moves traffic to the new artifact; `Paused` waits for a
+ * person (`ferry rollout promote` or `resume`); `RollingBack` moves a rolling update back to the
+ * previous artifact after a failure. `Aborted` (a canary or blue-green sent back to stable; it
+ * can be retried), `Succeeded`, `RolledBack` and `Failed` are where a deployment rests.
  */
 export const deploymentPhases = [
   'Progressing',
+  'Paused',
   'Succeeded',
+  'Aborted',
   'RollingBack',
   'RolledBack',
   'Failed',
 ] as const;
 export type DeploymentPhase = (typeof deploymentPhases)[number];
 
-export const activePhases: readonly DeploymentPhase[] = ['Progressing', 'RollingBack'];
+export const activePhases: readonly DeploymentPhase[] = ['Progressing', 'Paused', 'RollingBack'];
 
 export const deploymentKinds = ['deploy', 'rollback'] as const;
 export type DeploymentKind = (typeof deploymentKinds)[number];
@@ -38,6 +43,8 @@ export interface Deployment {
   readonly updatedAt: string;
   readonly lastProgressAt: string;
   readonly finishedAt: string | null;
+  /** Canary and blue-green progress; null for rolling updates. */
+  readonly rollout: RolloutState | null;
 }
 
 export function isActive(phase: DeploymentPhase): boolean {

@@ -10,8 +10,8 @@ export interface RolloutTarget {
 
 /**
  * Derives what should run from the newest deployment: its own artifact while it progresses or
- * after it succeeded; the previous deployment's while and after rolling back; nothing after a
- * first deployment failed.
+ * after it succeeded; the previous deployment's after an abort and while and after rolling back;
+ * nothing after a first deployment failed.
  */
 export function rolloutTarget(
   latest: Deployment,
@@ -19,8 +19,10 @@ export function rolloutTarget(
 ): RolloutTarget | null {
   switch (latest.phase) {
     case 'Progressing':
+    case 'Paused':
     case 'Succeeded':
       return { artifactDigest: latest.artifactDigest, version: latest.version, spec: latest.spec };
+    case 'Aborted':
     case 'RollingBack':
     case 'RolledBack':
       return previous
