@@ -10,6 +10,8 @@ import { DeploymentController } from './features/deployments/deployment-controll
 import { deploymentRoutes } from './features/deployments/deployment-routes.js';
 import { DeploymentService } from './features/deployments/deployment-service.js';
 import { KyselyDeploymentStore } from './features/deployments/kysely-deployment-store.js';
+import { rolloutRoutes, type TrackMetrics } from './features/deployments/rollout-routes.js';
+import { RolloutService } from './features/deployments/rollout-service.js';
 import { EventLog } from './features/events/event-log.js';
 import { eventRoutes } from './features/events/event-routes.js';
 import { KyselyEventStore } from './features/events/kysely-event-store.js';
@@ -32,6 +34,8 @@ export interface FerryParts {
   readonly router: TrafficRouter;
   readonly clock: Clock;
   readonly logger: Logger;
+  /** The router's live numbers per track, for `ferry rollout get`. */
+  readonly trackMetrics?: TrackMetrics;
 }
 
 export interface Ferry {
@@ -82,6 +86,7 @@ export async function composeFerry(parts: FerryParts): Promise<Ferry> {
     locks,
     () => controller.wake(),
   );
+  const rollouts = new RolloutService(deploymentStore, controller, events, clock, locks);
   let ready = false;
   const api = await buildApi({
     logger,
@@ -90,6 +95,16 @@ export async function composeFerry(parts: FerryParts): Promise<Ferry> {
       serviceRoutes(app, config, deployments, instanceStore, runtime);
       artifactRoutes(app, artifacts, actor);
       deploymentRoutes(app, deployments, actor);
+      rolloutRoutes(app, {
+        deployments,
+        store: deploymentStore,
+        rollouts,
+        controller,
+        instances: instanceStore,
+        runtime,
+        metrics: parts.trackMetrics ?? (() => ({})),
+        actorOf: actor,
+      });
       instanceRoutes(app, instanceStore, runtime);
       eventRoutes(app, events);
     },

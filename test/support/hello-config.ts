@@ -6,6 +6,8 @@ export function helloConfig(options: {
   readonly progressDeadline?: string;
   readonly maxSurge?: number;
   readonly maxUnavailable?: number;
+  /** YAML of `strategy:`'s value, indented by 6 spaces; default a rolling update. */
+  readonly strategy?: string;
 }): string {
   return `apiVersion: ferry.dev/v1
 environments:
@@ -21,7 +23,7 @@ services:
     health:
       readiness: { path: /healthz, interval: 200ms, timeout: 1s, failureThreshold: 2 }
     strategy:
-      rolling: { maxSurge: ${options.maxSurge ?? 1}, maxUnavailable: ${options.maxUnavailable ?? 0} }
+${options.strategy ?? `      rolling: { maxSurge: ${options.maxSurge ?? 1}, maxUnavailable: ${options.maxUnavailable ?? 0} }`}
     drainTimeout: ${options.drainTimeout ?? '5s'}
     progressDeadline: ${options.progressDeadline ?? '30s'}
 `;

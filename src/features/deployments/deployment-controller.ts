@@ -102,6 +102,12 @@ export class DeploymentController {
     await Promise.allSettled([...this.operations]);
   }
 
+  /** The traffic split the controller applies for a two-version rollout, if one runs. */
+  routingOf(deployment: Deployment): RolloutRouting | undefined {
+    const known = this.routings.get(keyOf(deployment));
+    return known?.deploymentId === deployment.id ? known.routing : undefined;
+  }
+
   /** Asks for a reconcile as soon as possible (a deployment was created, an instance changed). */
   wake(): void {
     this.wakeRequested = true;
@@ -233,7 +239,7 @@ export class DeploymentController {
       await this.finish(latest, 'RolledBack', latest.reason);
     } else if (latest.phase === 'Progressing' && this.pastDeadline(latest)) {
       const ready = planned.filter((p) => isTarget(p.instance) && p.planned.state === 'ready');
-      await this.fail(latest, this.deadlineReason(latest, ready.length));
+      await this.abort(latest, this.deadlineReason(latest, ready.length));
     }
   }
 
@@ -298,7 +304,7 @@ export class DeploymentController {
     if (plan.done) {
       await this.succeed(latest);
     } else if (latest.phase === 'Progressing' && !waitingOnTime && this.pastDeadline(latest)) {
-      await this.fail(latest, this.deadlineReason(latest, canaryReady));
+      await this.abort(latest, this.deadlineReason(latest, canaryReady));
     }
   }
 
@@ -361,11 +367,12 @@ export class DeploymentController {
     phase: Deployment['phase'],
     reason: string | null,
     kind: string,
+    actor = 'controller',
   ): Promise<void> {
     const now = new Date(this.deps.clock.now()).toISOString();
     await this.deps.deployments.update(deployment.id, { phase, reason, updatedAt: now });
     await this.deps.events.append({
-      actor: 'controller',
+      actor,
       kind,
       subject: `deployment/${deployment.id}`,
       payload: {
@@ -493,7 +500,7 @@ export class DeploymentController {
           await this.deps.locks.run(keyOf(deployment), async () => {
             const current = await this.deps.deployments.get(deployment.id);
             if (current)
-              await this.fail(current, `instance ${id} failed to start: ${String(error)}`);
+              await this.abort(current, `instance ${id} failed to start: ${String(error)}`);
           });
         } finally {
           this.busy.delete(id);
@@ -578,8 +585,13 @@ export class DeploymentController {
     });
   }
 
-  /** A failed rollout goes back to the previous deployment, or stops if there is none. */
-  private async fail(deployment: Deployment, reason: string): Promise<void> {
+  /**
+   * Ends a rollout that failed or that a person aborted. A canary or blue-green sends all traffic
+   * back to stable at once (`Aborted`, retryable); a rolling update rolls back to the previous
+   * deployment (`RollingBack`); a first deployment stops (`Failed`). The caller holds the lock of
+   * the deployment's service/environment.
+   */
+  async abort(deployment: Deployment, reason: string, actor = 'controller'): Promise<void> {
     if (deployment.phase !== 'Progressing' && deployment.phase !== 'Paused') return;
     if (deployment.rollout && deployment.previousId) {
       const now = this.deps.clock.now();
@@ -587,31 +599,12 @@ export class DeploymentController {
         rollout: { ...deployment.rollout, abortedAt: now },
         updatedAt: new Date(now).toISOString(),
       });
-      await this.setPhase(deployment, 'Aborted', reason, 'deployment.aborted');
-      this.wake();
-      return;
-    }
-    if (!deployment.previousId) {
+      await this.setPhase(deployment, 'Aborted', reason, 'deployment.aborted', actor);
+    } else if (deployment.previousId) {
+      await this.setPhase(deployment, 'RollingBack', reason, 'deployment.rolling_back', actor);
+    } else {
       await this.finish(deployment, 'Failed', reason);
-      return;
     }
-    const now = new Date(this.deps.clock.now()).toISOString();
-    await this.deps.deployments.update(deployment.id, {
-      phase: 'RollingBack',
-      reason,
-      updatedAt: now,
-    });
-    await this.deps.events.append({
-      actor: 'controller',
-      kind: 'deployment.rolling_back',
-      subject: `deployment/${deployment.id}`,
-      payload: {
-        service: deployment.service,
-        environment: deployment.environment,
-        version: deployment.version,
-        reason,
-      },
-    });
     this.wake();
   }
 
@@ -662,7 +655,7 @@ export class DeploymentController {
       await this.deps.locks.run(keyOf(stored), async () => {
         const latest = (await this.deps.deployments.list(stored, 1))[0];
         if (latest && latest.artifactDigest === stored.artifactDigest) {
-          await this.fail(latest, `instance ${id} is crash-looping (${status.restarts} restarts)`);
+          await this.abort(latest, `instance ${id} is crash-looping (${status.restarts} restarts)`);
         }
       });
     }

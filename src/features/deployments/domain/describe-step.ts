@@ -1,0 +1,26 @@
+import type { CanaryStep } from '../../../config/ferry-config.js';
+import { formatDuration } from '../../../config/duration.js';
+
+/** A step as a person reads it in `ferry rollout get`: `setWeight 10%`, `pause 30s`. */
+export function describeStep(step: CanaryStep): string {
+  switch (step.kind) {
+    case 'setWeight':
+      return `setWeight ${step.weight}%`;
+    case 'pause':
+      return step.durationMs === null
+        ? 'pause (until promoted)'
+        : `pause ${formatDuration(step.durationMs)}`;
+    case 'setCanaryScale': {
+      const { scale } = step;
+      if ('replicas' in scale) return `setCanaryScale ${scale.replicas} replicas`;
+      if ('weight' in scale) return `setCanaryScale ${scale.weight}% of replicas`;
+      return 'setCanaryScale matchTrafficWeight';
+    }
+    case 'setHeaderRoute':
+      return step.match.length === 0
+        ? 'setHeaderRoute (clear)'
+        : `setHeaderRoute ${step.match.map((m) => `${m.source} ${m.name} ${m.kind} "${m.value}"`).join(' or ')}`;
+    case 'setMirror':
+      return `setMirror ${step.percentage}%`;
+  }
+}

@@ -1,0 +1,22 @@
+import type { StrategyConfig } from '../../../config/ferry-config.js';
+import type { RolloutState } from './rollout-state.js';
+
+/**
+ * `ferry rollout promote`: `full` skips every remaining step; otherwise the current step is
+ * taken as done (an open-ended pause ends, a waiting blue-green switches).
+ */
+export function promote(
+  state: RolloutState,
+  strategy: StrategyConfig,
+  full: boolean,
+  now: number,
+): RolloutState {
+  const steps =
+    strategy.kind === 'canary'
+      ? strategy.canary.steps
+      : strategy.kind === 'blueGreen'
+        ? strategy.blueGreen.prePromotionSteps
+        : [];
+  if (full || state.stepIndex >= steps.length) return { ...state, full: true };
+  return { ...state, stepIndex: state.stepIndex + 1, stepStartedAt: now };
+}

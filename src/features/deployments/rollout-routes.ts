@@ -1,0 +1,117 @@
+import { z } from 'zod';
+import { errorResponses } from '../../server/error-schema.js';
+import type { ZodApp } from '../../server/zod-app.js';
+import type { InstanceRuntime } from '../instances/instance-runtime.js';
+import type { InstanceStore } from '../instances/instance-store.js';
+import type { DeploymentController } from './deployment-controller.js';
+import type { DeploymentService, Target } from './deployment-service.js';
+import type { DeploymentStore } from './deployment-store.js';
+import { rolloutActions, type RolloutService } from './rollout-service.js';
+import {
+  rolloutViewSchema,
+  toRolloutView,
+  type RolloutView,
+  type TrackStats,
+} from './rollout-view.js';
+
+/** Live numbers of one track from the router, if it has seen traffic. */
+export type TrackMetrics = (
+  service: string,
+  environment: string,
+) => Readonly<
+  Record<
+    string,
+    {
+      version: string;
+      requests: number;
+      errors5xx: number;
+      p50Ms: number | null;
+      p95Ms: number | null;
+      p99Ms: number | null;
+    }
+  >
+>;
+
+export interface RolloutRouteDeps {
+  readonly deployments: DeploymentService;
+  readonly store: DeploymentStore;
+  readonly rollouts: RolloutService;
+  readonly controller: DeploymentController;
+  readonly instances: InstanceStore;
+  readonly runtime: InstanceRuntime;
+  readonly metrics: TrackMetrics;
+  readonly actorOf: () => string;
+}
+
+const params = z.object({ service: z.string(), environment: z.string() });
+
+/** `ferry rollout get|promote|abort|retry|pause|resume`. */
+export function rolloutRoutes(app: ZodApp, deps: RolloutRouteDeps) {
+  const view = async (target: Target): Promise<RolloutView> => {
+    await deps.deployments.list(target, 1); // 404 for an unknown service or environment
+    const latest = (await deps.store.list(target, 1))[0];
+    const previous = latest?.previousId ? await deps.store.get(latest.previousId) : undefined;
+    const routing = latest ? deps.controller.routingOf(latest) : undefined;
+    const live = await deps.instances.listLive(target);
+    const numbers = deps.metrics(target.service, target.environment);
+    const track = (name: string, version: string, digest: string): TrackStats => {
+      const mine = live.filter((i) => i.artifactDigest === digest && i.intent !== 'draining');
+      const m = numbers[name];
+      const same = m?.version === version;
+      return {
+        track: name,
+        version,
+        ready: mine.filter((i) => deps.runtime.get(i.id)?.phase === 'ready').length,
+        total: mine.length,
+        requests: same ? m.requests : null,
+        errors5xx: same ? m.errors5xx : null,
+        p50Ms: same ? m.p50Ms : null,
+        p95Ms: same ? m.p95Ms : null,
+        p99Ms: same ? m.p99Ms : null,
+      };
+    };
+    const tracks: TrackStats[] = [];
+    if (latest && routing && previous) {
+      tracks.push(track('stable', previous.version, previous.artifactDigest));
+      tracks.push(track('canary', latest.version, latest.artifactDigest));
+    } else if (latest) {
+      tracks.push(track('stable', latest.version, latest.artifactDigest));
+    }
+    return toRolloutView(target, latest, routing, tracks);
+  };
+
+  app.get(
+    '/api/v1/rollouts/:service/:environment',
+    {
+      schema: {
+        tags: ['rollouts'],
+        summary: 'Steps, current step, traffic split and live per-track numbers',
+        params,
+        response: { 200: rolloutViewSchema, ...errorResponses },
+      },
+    },
+    async (request) => view(request.params),
+  );
+
+  app.post(
+    '/api/v1/rollouts/:service/:environment/:action',
+    {
+      schema: {
+        tags: ['rollouts'],
+        summary: 'promote (optionally full), abort, retry, pause or resume the newest rollout',
+        params: params.extend({ action: z.enum(rolloutActions) }),
+        body: z
+          .object({ full: z.boolean().default(false) })
+          .strict()
+          .optional(),
+        response: { 200: rolloutViewSchema, ...errorResponses },
+      },
+    },
+    async (request) => {
+      const { service, environment, action } = request.params;
+      await deps.deployments.list({ service, environment }, 1);
+      await deps.rollouts.act({ service, environment }, action, deps.actorOf(), request.body?.full);
+      return view({ service, environment });
+    },
+  );
+}

@@ -1,0 +1,117 @@
+import { FerryError } from '../../errors/ferry-error.js';
+import type { Clock } from '../../shared/clock.js';
+import type { KeyedQueue } from '../../shared/keyed-queue.js';
+import type { EventLog } from '../events/event-log.js';
+import type { DeploymentController } from './deployment-controller.js';
+import type { DeploymentStore } from './deployment-store.js';
+import type { Deployment, DeploymentPhase } from './domain/deployment.js';
+import { promote } from './domain/promote.js';
+import { initialRolloutState } from './domain/rollout-state.js';
+import type { Target } from './deployment-service.js';
+
+export const rolloutActions = ['promote', 'abort', 'retry', 'pause', 'resume'] as const;
+export type RolloutAction = (typeof rolloutActions)[number];
+
+/** A person's hand on a rollout: promote, abort, retry, pause, resume. */
+export class RolloutService {
+  constructor(
+    private readonly store: DeploymentStore,
+    private readonly controller: DeploymentController,
+    private readonly events: EventLog,
+    private readonly clock: Clock,
+    private readonly locks: KeyedQueue,
+  ) {}
+
+  /** Applies an action to the newest deployment of a service/environment and returns it. */
+  act(target: Target, action: RolloutAction, actor: string, full = false): Promise<Deployment> {
+    return this.locks.run(`${target.service}/${target.environment}`, async () => {
+      const latest = (await this.store.list(target, 1))[0];
+      if (!latest)
+        throw new FerryError(
+          'not_found',
+          `${target.service} has no deployment in ${target.environment}`,
+        );
+      await this.apply(latest, action, actor, full);
+      this.controller.wake();
+      return (await this.store.get(latest.id))!;
+    });
+  }
+
+  private async apply(d: Deployment, action: RolloutAction, actor: string, full: boolean) {
+    const now = this.clock.now();
+    const at = new Date(now).toISOString();
+    switch (action) {
+      case 'abort':
+        this.expect(d, action, ['Progressing', 'Paused']);
+        return this.controller.abort(d, `aborted by ${actor}`, actor);
+      case 'promote': {
+        this.expect(d, action, ['Progressing', 'Paused']);
+        if (!d.rollout) throw this.notStepped(d, action);
+        const rollout = promote(d.rollout, d.spec.strategy, full, now);
+        await this.store.update(d.id, {
+          rollout,
+          phase: 'Progressing',
+          reason: null,
+          lastProgressAt: at,
+          updatedAt: at,
+        });
+        return this.record(d, 'rollout.promoted', actor, { full, stepIndex: rollout.stepIndex });
+      }
+      case 'retry':
+        this.expect(d, action, ['Aborted']);
+        await this.store.update(d.id, {
+          rollout: initialRolloutState(now),
+          phase: 'Progressing',
+          reason: null,
+          lastProgressAt: at,
+          updatedAt: at,
+        });
+        return this.record(d, 'rollout.retried', actor, {});
+      case 'pause':
+        this.expect(d, action, ['Progressing']);
+        await this.store.update(d.id, {
+          phase: 'Paused',
+          reason: `paused by ${actor}`,
+          updatedAt: at,
+        });
+        return this.record(d, 'rollout.paused', actor, {});
+      case 'resume':
+        this.expect(d, action, ['Paused']);
+        await this.store.update(d.id, {
+          phase: 'Progressing',
+          reason: null,
+          lastProgressAt: at,
+          updatedAt: at,
+        });
+        return this.record(d, 'rollout.resumed', actor, {});
+    }
+  }
+
+  private expect(d: Deployment, action: RolloutAction, phases: readonly DeploymentPhase[]): void {
+    if (!phases.includes(d.phase)) {
+      throw new FerryError(
+        'conflict',
+        `cannot ${action} ${d.service} in ${d.environment}: its newest deployment ${d.id} (${d.version}) is ${d.phase}, ` +
+          `expected ${phases.join(' or ')}`,
+        { extra: { deploymentId: d.id, phase: d.phase } },
+      );
+    }
+  }
+
+  private notStepped(d: Deployment, action: RolloutAction): FerryError {
+    return new FerryError(
+      'conflict',
+      `cannot ${action} ${d.service} in ${d.environment}: ${d.id} is a rolling update without steps`,
+      { extra: { deploymentId: d.id } },
+    );
+  }
+
+  private async record(d: Deployment, kind: string, actor: string, extra: Record<string, unknown>) {
+    await this.events.append({
+      actor,
+      kind,
+      subject: `deployment/${d.id}`,
+      payload: { service: d.service, environment: d.environment, version: d.version, ...extra },
+    });
+  }
+}
