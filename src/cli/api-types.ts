@@ -4,16 +4,24 @@
  */
 import type { Artifact } from '../features/artifacts/artifact.js';
 import type { DeploymentView } from '../features/deployments/deployment-schemas.js';
+import type { RolloutAction } from '../features/deployments/rollout-service.js';
+import type { RolloutView, TrackStats } from '../features/deployments/rollout-view.js';
 import type { FerryEvent } from '../features/events/event.js';
 import type { InstanceView } from '../features/instances/instance-view.js';
 
-export type { Artifact, FerryEvent };
+export type { Artifact, FerryEvent, RolloutAction, RolloutView, TrackStats };
 export type Deployment = DeploymentView;
 export type Instance = InstanceView;
 export type DeploymentPhase = Deployment['phase'];
 
 /** Phases after which a rollout changes no more. */
 export const finalPhases: readonly DeploymentPhase[] = ['Succeeded', 'RolledBack', 'Failed'];
+
+/**
+ * Phases where a rollout waits for a person: `Paused` for `ferry rollout promote` (or `resume`),
+ * `Aborted` (traffic back on stable) for `ferry rollout retry`.
+ */
+export const waitingPhases: readonly DeploymentPhase[] = ['Paused', 'Aborted'];
 
 /** `POST /deployments` and `POST /rollbacks`: the rollout, or the one already live (`noop`). */
 export interface DeployResult {

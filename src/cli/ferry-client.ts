@@ -6,6 +6,8 @@ import type {
   FerryEvent,
   Instance,
   InstanceLogs,
+  RolloutAction,
+  RolloutView,
   ServiceStatus,
 } from './api-types.js';
 import { apiErrorFrom, connectionErrorFrom } from './api-error.js';
@@ -60,6 +62,17 @@ export class FerryClient {
 
   deployment(id: string) {
     return this.call<Deployment>('GET', `/api/v1/deployments/${encodeURIComponent(id)}`);
+  }
+
+  /** Steps, current step, traffic split and per-track numbers of the newest rollout. */
+  rollout(service: string, environment: string) {
+    return this.call<RolloutView>('GET', rolloutPath(service, environment));
+  }
+
+  /** A person's hand on the newest rollout; `full` (promote only) skips every remaining step. */
+  rolloutAction(service: string, environment: string, action: RolloutAction, full?: boolean) {
+    const path = `${rolloutPath(service, environment)}/${action}`;
+    return this.call<RolloutView>('POST', path, { json: full === undefined ? {} : { full } });
   }
 
   async services() {
@@ -149,6 +162,10 @@ export class FerryClient {
       throw connectionErrorFrom(error, this.baseUrl);
     }
   }
+}
+
+function rolloutPath(service: string, environment: string): string {
+  return `/api/v1/rollouts/${encodeURIComponent(service)}/${encodeURIComponent(environment)}`;
 }
 
 function queryString(query: Query): string {

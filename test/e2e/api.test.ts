@@ -89,6 +89,38 @@ describe('HTTP API', () => {
     ).rejects.toThrow(/409.*version_immutable/);
   });
 
+  it('streams events as they happen and resumes after Last-Event-ID', async () => {
+    const controller = new AbortController();
+    const res = await request(`${server.url}/api/v1/events/stream?kind=deployment.`, {
+      signal: controller.signal,
+    });
+    expect(res.headers['content-type']).toMatch(/text\/event-stream/);
+    const v5 = await startDeploy(server, 'hello', 'prod', 'v5', helloVersion({ version: 'v5' }));
+    let text = '';
+    for await (const chunk of res.body) {
+      text += chunk.toString();
+      if (text.includes('event: deployment.succeeded')) break;
+    }
+    controller.abort();
+    expect(text).toContain('event: deployment.created');
+    expect(text).toContain(`"subject":"deployment/${v5.id}"`);
+
+    const firstId = Number(/id: (\d+)/.exec(text)![1]);
+    const resumed = new AbortController();
+    const again = await request(`${server.url}/api/v1/events/stream?kind=deployment.`, {
+      signal: resumed.signal,
+      headers: { 'last-event-id': String(firstId) },
+    });
+    let replay = '';
+    for await (const chunk of again.body) {
+      replay += chunk.toString();
+      if (replay.includes('event: deployment.succeeded')) break;
+    }
+    resumed.abort();
+    expect(replay).not.toContain(`id: ${firstId}\n`);
+    expect(replay).toContain('event: deployment.succeeded');
+  });
+
   it('publishes an OpenAPI document', async () => {
     const doc = await server.get<{ openapi: string; paths: Record<string, unknown> }>(
       '/openapi.json',

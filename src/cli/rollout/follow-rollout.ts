@@ -1,4 +1,4 @@
-import { finalPhases, type Deployment } from '../api-types.js';
+import { finalPhases, waitingPhases, type Deployment } from '../api-types.js';
 import { writeLine } from '../cli-io.js';
 import type { CommandContext } from '../command-context.js';
 import { sleep } from '../interrupt-signal.js';
@@ -7,10 +7,13 @@ import { StatusLine } from './status-line.js';
 
 export const defaultPollIntervalMs = 500;
 
+/** Where following ends: the rollout is over, or it waits for a person (paused, aborted). */
+const endPhases: readonly Deployment['phase'][] = [...finalPhases, ...waitingPhases];
+
 /**
- * Polls a rollout until it reaches a final phase, showing progress on stderr: one redrawn line
- * with instance readiness on a terminal, else a plain line per phase change. Returns the final
- * deployment, or undefined when `signal` fires first.
+ * Polls a rollout until it ends or waits for a person, showing progress on stderr: one redrawn
+ * line with instance readiness on a terminal, else a plain line per phase change. Returns the
+ * last deployment seen, or undefined when `signal` fires first.
  */
 export async function followRollout(
   start: Deployment,
@@ -32,7 +35,7 @@ export async function followRollout(
         writeLine(io.stderr, `${describeRollout(current)}: ${current.phase}`);
       }
       shownPhase = current.phase;
-      if (finalPhases.includes(current.phase)) return current;
+      if (endPhases.includes(current.phase)) return current;
       await sleep(interval, signal);
       if (signal.aborted) return undefined;
       current = await client.deployment(current.id);

@@ -5,11 +5,13 @@ import { exitCodes } from '../exit-codes.js';
 import { interruptSignal } from '../interrupt-signal.js';
 import { describeRollout } from './describe-rollout.js';
 import { followRollout } from './follow-rollout.js';
+import { reportOutcome } from './report-outcome.js';
 
 /**
  * The shared tail of `deploy` and `rollback`: follow the started rollout unless `wait` is off,
  * say how it ended, and print the final `{...extra, deployment, noop}` with `--json`.
- * Exit 0 when live (or already live), 1 when rolled back, failed, or no longer followed.
+ * Exit 0 when live (or already live) or paused for a person; 1 when aborted, rolled back, failed,
+ * or no longer followed.
  */
 export async function runRollout(
   result: DeployResult,
@@ -49,16 +51,7 @@ export async function runRollout(
       return exitCodes.failed;
     }
     print(final);
-    if (final.phase === 'Succeeded') {
-      writeLine(io.stderr, `${final.service} ${final.version} is live in ${final.environment}`);
-      return exitCodes.ok;
-    }
-    const outcome = final.phase === 'RolledBack' ? 'was rolled back' : 'failed';
-    writeLine(
-      io.stderr,
-      `error: ${describeRollout(final)} ${outcome}: ${final.reason ?? 'no reason given'}`,
-    );
-    return exitCodes.failed;
+    return reportOutcome(final, io.stderr);
   } finally {
     interrupt.dispose();
   }

@@ -48,6 +48,8 @@ const plainConnection = new Set(['keep-alive', 'close']);
 export interface ForwardedRequest {
   readonly headers: string[];
   readonly hasBody: boolean;
+  /** Bytes of body the client announced: 0 for none, -1 when chunked (length unknown). */
+  readonly bodyLength: number;
 }
 
 /**
@@ -69,7 +71,7 @@ export function forwardRequestHeaders(
   let forwardedFor: string | undefined;
   let priorVia: string | undefined;
   let host: string | undefined;
-  let hasBody = false;
+  let bodyLength = 0;
   let chunked = false;
   for (let i = 0; i < raw.length; i += 2) {
     const name = raw[i] as string;
@@ -85,7 +87,7 @@ export function forwardRequestHeaders(
         chunked = true;
         break;
       case 'content-length':
-        if (value !== '0') hasBody = true;
+        bodyLength = Number(value);
         headers.push(name, value);
         break;
       case 'host':
@@ -117,7 +119,9 @@ export function forwardRequestHeaders(
   headers.push('via', priorVia === undefined ? via : `${priorVia}, ${via}`);
   // The client's framing ended at the router; a body of unknown length is re-chunked upstream.
   if (chunked) headers.push('transfer-encoding', 'chunked');
-  return { headers, hasBody: hasBody || chunked };
+  return chunked
+    ? { headers, hasBody: true, bodyLength: -1 }
+    : { headers, hasBody: bodyLength > 0, bodyLength };
 }
 
 /** Builds the client response's headers from the upstream's `rawHeaders`. */
