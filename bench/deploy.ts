@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { FerryClient } from '../src/cli/ferry-client.js';
 import { freePort } from '../src/demo/free-port.js';
+import { helloConfig } from '../src/demo/hello-config.js';
 import { helloVersion } from '../src/demo/hello-version.js';
 import { packDirectory } from '../src/features/artifacts/pack-directory.js';
 import type { FerryEvent } from '../src/features/events/event.js';
@@ -28,7 +29,15 @@ export const deployBenchmark: Benchmark = {
     const work = mkdtempSync(join(tmpdir(), 'ferry-bench-deploy-'));
     const dataDir = join(work, 'data');
     const configPath = join(work, 'ferry.yaml');
-    writeFileSync(configPath, config(await freePort()));
+    writeFileSync(
+      configPath,
+      helloConfig({
+        routePort: await freePort(),
+        replicas,
+        readinessInterval: '100ms',
+        drainTimeout: '10s',
+      }),
+    );
     const server = await startServer({
       configPath,
       dataDir,
@@ -155,22 +164,4 @@ function median(values: readonly number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   const mid = Math.floor(sorted.length / 2);
   return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-}
-
-function config(routePort: number): string {
-  return `apiVersion: ferry.dev/v1
-environments:
-  - name: prod
-services:
-  hello:
-    runtime:
-      local:
-        command: [node, server.js]
-        replicas: ${replicas}
-    routes:
-      prod: 127.0.0.1:${routePort}
-    health:
-      readiness: { path: /healthz, interval: 100ms, timeout: 1s }
-    drainTimeout: 10s
-`;
 }

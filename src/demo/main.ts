@@ -8,6 +8,7 @@ import { killOrphans } from '../runtime/local/orphan-processes.js';
 import { startServer } from '../server/start-server.js';
 import { ConstantLoad } from './constant-load.js';
 import { freePort } from './free-port.js';
+import { helloConfig } from './hello-config.js';
 import { helloVersion } from './hello-version.js';
 
 const rps = 200;
@@ -21,7 +22,10 @@ async function demo(): Promise<number> {
   const dataDir = join(work, 'data');
   const [apiPort, routePort] = [await freePort(), await freePort()];
   const configPath = join(work, 'ferry.yaml');
-  writeFileSync(configPath, demoConfig(routePort));
+  writeFileSync(
+    configPath,
+    helloConfig({ routePort, replicas: 3, drainTimeout: '10s', progressDeadline: '1m' }),
+  );
   say(`Ferry demo in ${work}`);
 
   const server = await startServer({
@@ -77,27 +81,6 @@ function deployArgs(version: string): string[] {
     '--version',
     version,
   ];
-}
-
-function demoConfig(routePort: number): string {
-  return `apiVersion: ferry.dev/v1
-environments:
-  - name: prod
-services:
-  hello:
-    runtime:
-      local:
-        command: [node, server.js]
-        replicas: 3
-    routes:
-      prod: 127.0.0.1:${routePort}
-    health:
-      readiness: { path: /healthz, interval: 250ms, timeout: 1s }
-    strategy:
-      rolling: { maxSurge: 1, maxUnavailable: 0 }
-    drainTimeout: 10s
-    progressDeadline: 1m
-`;
 }
 
 function say(text: string): void {

@@ -5,7 +5,7 @@ import { freePort } from '../../src/demo/free-port.js';
 import { helloVersion } from '../../src/demo/hello-version.js';
 import { startDeploy, waitForFinal } from '../support/deploy.js';
 import { FerryServer } from '../support/ferry-server.js';
-import { helloConfig } from '../support/hello-config.js';
+import { helloConfig } from '../../src/demo/hello-config.js';
 import { act, shareOver, waitForPhase } from '../support/rollout.js';
 
 describe('blue-green under load', () => {

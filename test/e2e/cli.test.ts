@@ -5,7 +5,7 @@ import { captureIo } from '../../src/cli/test-api-server.js';
 import { freePort } from '../../src/demo/free-port.js';
 import { helloVersion } from '../../src/demo/hello-version.js';
 import { FerryServer } from '../support/ferry-server.js';
-import { helloConfig } from '../support/hello-config.js';
+import { helloConfig } from '../../src/demo/hello-config.js';
 
 /** The `ferry` CLI against a real server: deploy, history, rollback, logs, events. */
 describe('ferry CLI end to end', () => {

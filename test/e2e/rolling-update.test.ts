@@ -4,7 +4,7 @@ import { startDeploy, waitForFinal } from '../support/deploy.js';
 import { FerryServer } from '../support/ferry-server.js';
 import { freePort } from '../../src/demo/free-port.js';
 import { helloVersion } from '../../src/demo/hello-version.js';
-import { helloConfig } from '../support/hello-config.js';
+import { helloConfig } from '../../src/demo/hello-config.js';
 import { ConstantLoad } from '../../src/demo/constant-load.js';
 
 interface InstanceBody {

@@ -368,9 +368,15 @@ export class DeploymentController {
     reason: string | null,
     kind: string,
     actor = 'controller',
+    final = false,
   ): Promise<void> {
     const now = new Date(this.deps.clock.now()).toISOString();
-    await this.deps.deployments.update(deployment.id, { phase, reason, updatedAt: now });
+    await this.deps.deployments.update(deployment.id, {
+      phase,
+      reason,
+      updatedAt: now,
+      ...(final ? { finishedAt: now } : {}),
+    });
     await this.deps.events.append({
       actor,
       kind,
@@ -559,30 +565,19 @@ export class DeploymentController {
     }
   }
 
-  private async finish(
+  private finish(
     deployment: Deployment,
     phase: 'Succeeded' | 'RolledBack' | 'Failed',
     reason: string | null,
   ): Promise<void> {
-    const now = new Date(this.deps.clock.now()).toISOString();
-    await this.deps.deployments.update(deployment.id, {
+    return this.setPhase(
+      deployment,
       phase,
       reason,
-      finishedAt: now,
-      updatedAt: now,
-    });
-    await this.deps.events.append({
-      actor: 'controller',
-      kind: `deployment.${phase.toLowerCase()}`,
-      subject: `deployment/${deployment.id}`,
-      payload: {
-        service: deployment.service,
-        environment: deployment.environment,
-        version: deployment.version,
-        phase,
-        reason,
-      },
-    });
+      `deployment.${phase.toLowerCase()}`,
+      'controller',
+      true,
+    );
   }
 
   /**

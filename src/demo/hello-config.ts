@@ -1,9 +1,11 @@
-/** A ferry.yaml with one `hello` service in `prod`, tuned for fast tests. */
+/** A ferry.yaml with one `hello` service in `prod`, tuned for quick rollouts: demo, tests, benchmarks. */
 export function helloConfig(options: {
   readonly routePort: number;
   readonly replicas?: number;
   readonly drainTimeout?: string;
   readonly progressDeadline?: string;
+  /** Default `200ms`. */
+  readonly readinessInterval?: string;
   readonly maxSurge?: number;
   readonly maxUnavailable?: number;
   /** YAML of `strategy:`'s value, indented by 6 spaces; default a rolling update. */
@@ -21,7 +23,7 @@ services:
     routes:
       prod: 127.0.0.1:${options.routePort}
     health:
-      readiness: { path: /healthz, interval: 200ms, timeout: 1s, failureThreshold: 2 }
+      readiness: { path: /healthz, interval: ${options.readinessInterval ?? '200ms'}, timeout: 1s, failureThreshold: 2 }
     strategy:
 ${options.strategy ?? `      rolling: { maxSurge: ${options.maxSurge ?? 1}, maxUnavailable: ${options.maxUnavailable ?? 0} }`}
     drainTimeout: ${options.drainTimeout ?? '5s'}
