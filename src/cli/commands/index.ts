@@ -4,6 +4,7 @@ import { eventsCommand } from './events/events-command.js';
 import { historyCommand } from './history/history-command.js';
 import { logsCommand } from './logs/logs-command.js';
 import { rollbackCommand } from './rollback/rollback-command.js';
+import { rolloutCommand } from './rollout/rollout-command.js';
 import { schemaCommand } from './schema/schema-command.js';
 import { serverCommand } from './server/server-command.js';
 import { statusCommand } from './status/status-command.js';
@@ -16,6 +17,7 @@ export const commands: readonly FerryCommand[] = [
   schemaCommand,
   deployCommand,
   rollbackCommand,
+  rolloutCommand,
   statusCommand,
   historyCommand,
   logsCommand,

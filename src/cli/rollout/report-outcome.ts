@@ -26,7 +26,7 @@ export function reportOutcome(final: Deployment, stderr: TextSink): ExitCode {
     case 'Aborted':
       writeLine(
         stderr,
-        `error: ${describeRollout(final)} was aborted, traffic is back on stable: ${final.reason ?? 'no reason given'} (try again with ${command('retry')})`,
+        `error: ${describeRollout(final)} was aborted: ${final.reason ?? 'no reason given'} (traffic is back on stable; ${command('retry')} tries again)`,
       );
       return exitCodes.failed;
     default: {
