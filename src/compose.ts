@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
 import type { FerryConfig } from './config/ferry-config.js';
 import { artifactRoutes } from './features/artifacts/artifact-routes.js';
 import { ArtifactService } from './features/artifacts/artifact-service.js';
@@ -36,6 +37,8 @@ export interface FerryParts {
   readonly logger: Logger;
   /** The router's live numbers per track, for `ferry rollout get`. */
   readonly trackMetrics?: TrackMetrics;
+  /** Served as Prometheus text at `/metrics`. */
+  readonly registry?: Registry;
 }
 
 export interface Ferry {
@@ -90,6 +93,7 @@ export async function composeFerry(parts: FerryParts): Promise<Ferry> {
   let ready = false;
   const api = await buildApi({
     logger,
+    registry: parts.registry,
     isReady: () => ready,
     register: (app) => {
       serviceRoutes(app, config, deployments, instanceStore, runtime);

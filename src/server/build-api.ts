@@ -8,6 +8,7 @@ import {
   type ZodTypeProvider,
 } from 'fastify-type-provider-zod';
 import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
 import { z } from 'zod';
 import { renderError } from './render-error.js';
 import type { ZodApp } from './zod-app.js';
@@ -19,6 +20,8 @@ import type { ZodApp } from './zod-app.js';
 export async function buildApi(options: {
   readonly logger: Logger;
   readonly isReady: () => boolean;
+  /** Served as Prometheus text at `/metrics` when given. */
+  readonly registry?: Registry;
   readonly register: (app: ZodApp) => void;
 }): Promise<ZodApp> {
   const app = Fastify({
@@ -58,6 +61,12 @@ export async function buildApi(options: {
       : reply.status(503).send({ error: { code: 'not_ready', message: 'starting' } }),
   );
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  const registry = options.registry;
+  if (registry) {
+    app.get('/metrics', { schema: { hide: true } }, async (_request, reply) =>
+      reply.type(registry.contentType).send(await registry.metrics()),
+    );
+  }
 
   options.register(app);
   await app.ready();

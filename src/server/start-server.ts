@@ -6,6 +6,8 @@ import { LocalRuntime } from '../runtime/local/local-runtime.js';
 import { systemClock } from '../shared/clock.js';
 import { openSqlite } from '../store/open-sqlite.js';
 import { Router } from '../traffic/router/router.js';
+import { createRouterMetrics } from '../traffic/router/router-metrics.js';
+import { collectDefaultMetrics, Registry } from 'prom-client';
 
 export interface ServerOptions {
   readonly configPath: string;
@@ -27,12 +29,17 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const config = await loadConfigFile(options.configPath);
   const logger = pino({ level: options.logLevel ?? 'info' }, pino.destination(2));
   const db = await openSqlite(join(options.dataDir, 'ferry.db'));
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry, prefix: 'ferry_' });
+  const metrics = createRouterMetrics(registry);
   const ferry = await composeFerry({
     config,
     dataDir: options.dataDir,
     db,
     runtime: new LocalRuntime({ dataDir: options.dataDir }),
-    router: new Router(),
+    router: new Router({ metrics }),
+    registry,
+    trackMetrics: (service, environment) => metrics.snapshot(service, environment).tracks,
     clock: systemClock,
     logger,
   });
