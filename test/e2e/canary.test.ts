@@ -61,6 +61,22 @@ describe('canary rollouts under load', () => {
     expect(at50.total).toBeGreaterThanOrEqual(2000);
     expect(Math.abs(at50.share - 0.5)).toBeLessThanOrEqual(0.03);
 
+    // Per-track numbers: in Prometheus text at /metrics and in the rollout view.
+    const metrics = await (await request(`${server.url}/metrics`)).body.text();
+    for (const [track, version] of [
+      ['stable', 'v1'],
+      ['canary', 'v2'],
+    ]) {
+      expect(metrics).toMatch(
+        new RegExp(`ferry_router_requests_total\\{[^}]*version="${version}"[^}]*track="${track}"`),
+      );
+    }
+    const view = await server.get<{ tracks: { track: string; requests: number | null }[] }>(
+      '/api/v1/rollouts/hello/prod',
+    );
+    expect(view.tracks.map((t) => t.track)).toEqual(['stable', 'canary']);
+    expect(view.tracks.every((t) => (t.requests ?? 0) > 0)).toBe(true);
+
     // The header route sends every matching request to the canary, whatever the weight.
     for (let i = 0; i < 40; i++) {
       const res = await request(`http://127.0.0.1:${routePort}/`, {
