@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { analysisRefSchema } from './analysis-ref-schema.js';
 import { durationSchema } from './config-primitives.js';
 import { prePromotionStepSchema } from './canary-step-schema.js';
 import { expecting } from './describe-value.js';
@@ -19,10 +20,14 @@ export const blueGreenSchema = z
         error: expecting('a list of steps such as - pause: { duration: 5s }'),
       })
       .default([]),
+    prePromotionAnalysis: analysisRefSchema.optional(),
+    postPromotionAnalysis: analysisRefSchema.optional(),
   })
   .transform((blueGreen): BlueGreenConfig => ({
     previewRoutes: blueGreen.previewRoutes,
     autoPromotionMs: blueGreen.autoPromotion ?? null,
     scaleDownDelayMs: blueGreen.scaleDownDelay,
     prePromotionSteps: blueGreen.prePromotionSteps,
+    prePromotionAnalysis: blueGreen.prePromotionAnalysis ?? null,
+    postPromotionAnalysis: blueGreen.postPromotionAnalysis ?? null,
   }));

@@ -1,8 +1,10 @@
 import { z } from 'zod';
+import { backgroundAnalysisSchema } from './analysis-ref-schema.js';
 import { durationSchema, rollingAmountSchema, tokenSchema } from './config-primitives.js';
 import { canaryStepSchema } from './canary-step-schema.js';
-import { expecting } from './describe-value.js';
+import { expecting, expectingMap } from './describe-value.js';
 import type { CanaryConfig } from './ferry-config.js';
+import { judgeSchema } from './judge-schema.js';
 
 /** Cookie that pins a client to a version when `stickySession: true`. */
 export const defaultStickyCookie = 'ferry-version';
@@ -15,12 +17,23 @@ const stickySessionSchema = z.union(
   { error: expecting('true, false or a map such as { cookie: my-cookie }') },
 );
 
+/** `baseline: { enabled: true }`: run the stable version beside the canary, for the judge. */
+const baselineSchema = z
+  .strictObject(
+    { enabled: z.boolean({ error: expecting('true or false') }).default(false) },
+    { error: expectingMap('a map such as { enabled: true }') },
+  )
+  .transform(({ enabled }) => enabled);
+
 /** `strategy.canary`: shift traffic to the new version step by step. */
 export const canarySchema = z
   .strictObject({
     maxSurge: rollingAmountSchema.default('25%'),
     stickySession: stickySessionSchema.prefault(false),
     abortScaleDownDelay: durationSchema.prefault('30s'),
+    analysis: backgroundAnalysisSchema.optional(),
+    baseline: baselineSchema.prefault({}),
+    judge: judgeSchema.optional(),
     steps: z
       .array(canaryStepSchema, { error: expecting('a list of steps such as - setWeight: 10') })
       .min(1, { error: 'at least one step is required, e.g. - setWeight: 20' }),
@@ -29,5 +42,8 @@ export const canarySchema = z
     maxSurge: canary.maxSurge,
     stickySession: canary.stickySession,
     abortScaleDownDelayMs: canary.abortScaleDownDelay,
+    analysis: canary.analysis ?? null,
+    baseline: canary.baseline,
+    judge: canary.judge ?? null,
     steps: canary.steps,
   }));

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { templateNamesSchema } from './analysis-ref-schema.js';
 import { countSchema, durationSchema, percentSchema } from './config-primitives.js';
 import { expecting, expectingMap } from './describe-value.js';
 import type { CanaryStep } from './ferry-config.js';
@@ -47,6 +48,22 @@ const steps = {
   setMirror: z
     .strictObject({ percentage: percentSchema })
     .transform(({ percentage }): StepOf<'setMirror'> => ({ kind: 'setMirror', percentage })),
+  analysis: z
+    .strictObject(
+      { templates: templateNamesSchema, duration: durationSchema.optional() },
+      { error: expectingMap('a map such as { templates: [errors], duration: 30s }') },
+    )
+    .transform(({ templates, duration }): StepOf<'analysis'> => ({
+      kind: 'analysis',
+      templates,
+      durationMs: duration ?? null,
+    })),
+  judge: z
+    .strictObject(
+      { duration: durationSchema },
+      { error: expectingMap('a map such as { duration: 60s }') },
+    )
+    .transform(({ duration }): StepOf<'judge'> => ({ kind: 'judge', durationMs: duration })),
 } satisfies { readonly [K in CanaryStep['kind']]: z.ZodType<StepOf<K>, unknown> };
 
 /**

@@ -112,7 +112,7 @@ const cases: readonly { file: string; location: string; path: string; says: stri
     file: 'unknown-step-kind',
     location: '12:13',
     path: 'services.web.strategy.canary.steps[1].setWieght',
-    says: 'unknown field "setWieght"; expected one of setWeight, pause, setCanaryScale, setHeaderRoute, setMirror',
+    says: 'unknown field "setWieght"; expected one of setWeight, pause, setCanaryScale, setHeaderRoute, setMirror, analysis, judge',
   },
   {
     file: 'canary-weight-out-of-range',
@@ -143,6 +143,36 @@ const cases: readonly { file: string; location: string; path: string; says: stri
     location: '18:17',
     path: 'services.web.strategy.blueGreen.previewRoutes.prod',
     says: 'port 8081 on 127.0.0.1 is already used by services.api.routes.prod',
+  },
+  {
+    file: 'unknown-analysis-template',
+    location: '18:45',
+    path: 'services.web.strategy.canary.steps[1].analysis.templates[1]',
+    says: 'unknown analysis template "latency"; defined: errors',
+  },
+  {
+    file: 'bad-condition',
+    location: '13:38',
+    path: 'services.web.analysis.errors.metrics[0].successCondition',
+    says: "invalid condition: unexpected '=': use '==' to compare (column 8)",
+  },
+  {
+    file: 'prometheus-missing-query',
+    location: '13:27',
+    path: 'services.web.analysis.errors.metrics[0].provider.prometheus.query',
+    says: 'required field is missing (expected a PromQL query',
+  },
+  {
+    file: 'unknown-builtin-metric',
+    location: '13:34',
+    path: 'services.web.analysis.latency.metrics[0].provider.builtin.metric',
+    says: 'expected one of error_rate, latency_p50, latency_p95, latency_p99, request_rate, got "latency_p90"',
+  },
+  {
+    file: 'judge-without-baseline',
+    location: '10:9',
+    path: 'services.web.strategy.canary.judge',
+    says: 'the judge compares the canary with a baseline; set baseline: { enabled: true }',
   },
 ];
 

@@ -8,6 +8,7 @@ interface JsonSchemaNode {
   additionalProperties?: unknown;
   properties?: Record<string, JsonSchemaNode>;
   items?: JsonSchemaNode;
+  enum?: unknown[];
   minProperties?: number;
   maxProperties?: number;
 }
@@ -42,6 +43,8 @@ describe('configJsonSchema', () => {
       'setCanaryScale',
       'setHeaderRoute',
       'setMirror',
+      'analysis',
+      'judge',
     ]);
     expect(step).toMatchObject({ minProperties: 1, maxProperties: 1, additionalProperties: false });
     expect(step?.properties?.setWeight).toMatchObject({ type: 'number', minimum: 0, maximum: 100 });
@@ -50,5 +53,28 @@ describe('configJsonSchema', () => {
     expect(Object.keys(blueGreen?.properties?.prePromotionSteps?.items?.properties ?? {})).toEqual([
       'pause',
     ]);
+  });
+
+  it('describes analysis templates, their one-key providers, smoke checks and notifications', () => {
+    const schema = configJsonSchema() as JsonSchemaNode;
+    const services = schema.properties?.services as { additionalProperties: JsonSchemaNode };
+    const service = services.additionalProperties.properties ?? {};
+    expect(Object.keys(service)).toEqual(
+      expect.arrayContaining(['analysis', 'smoke', 'inconclusive', 'notifications']),
+    );
+    const template = service.analysis?.additionalProperties as JsonSchemaNode;
+    expect(template.required).toEqual(['metrics']);
+    expect(template.properties?.interval).toMatchObject({ type: 'string', default: '10s' });
+    const provider = template.properties?.metrics?.items?.properties?.provider;
+    expect(Object.keys(provider?.properties ?? {})).toEqual([
+      'builtin',
+      'prometheus',
+      'web',
+      'command',
+    ]);
+    expect(provider).toMatchObject({ minProperties: 1, maxProperties: 1 });
+    expect(provider?.properties?.builtin?.properties?.metric?.enum).toContain('latency_p99');
+    expect(provider?.properties?.prometheus?.required).toEqual(['address', 'query']);
+    expect(service.smoke?.items?.properties?.timeout).toMatchObject({ default: '5s' });
   });
 });

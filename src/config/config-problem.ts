@@ -3,12 +3,14 @@ export type PathSegment = string | number;
 
 /**
  * One mistake in a ferry.yaml before it is located in the source. `at: 'key'` points at the map
- * key itself (unknown field, bad name) rather than at its value.
+ * key itself (unknown field, bad name) rather than at its value; `column` (1-based) points inside
+ * a string value, such as at the mistake in an analysis condition.
  */
 export interface ConfigProblem {
   readonly path: readonly PathSegment[];
   readonly message: string;
   readonly at: 'key' | 'value';
+  readonly column?: number;
 }
 
 const plainKey = /^[A-Za-z0-9_-]+$/;

@@ -1,3 +1,8 @@
+import type { ProviderSpec } from '../features/analysis/metric-provider.js';
+
+/** Where a metric's value comes from: the analysis feature's providers take exactly this. */
+export type { ProviderSpec };
+
 /**
  * The resolved shape of a ferry.yaml after validation: durations in milliseconds, defaults
  * filled in, commands normalised. Everything past the loader reads only this.
@@ -24,6 +29,13 @@ export interface ServiceConfig {
   readonly drainTimeoutMs: number;
   /** A rollout that makes no progress for this long is rolled back. Default 10m. */
   readonly progressDeadlineMs: number;
+  /** Analysis templates by name, referenced from the strategy; empty when none are defined. */
+  readonly analysis: Readonly<Record<string, AnalysisTemplate>>;
+  /** HTTP checks against new instances before they get user traffic; run in order. */
+  readonly smoke: readonly SmokeCheck[];
+  /** What to do when analysis is Inconclusive (the rollout pauses). */
+  readonly inconclusive: InconclusiveConfig;
+  readonly notifications: NotificationsConfig;
 }
 
 export interface ListenAddress {
@@ -72,6 +84,8 @@ export interface RollingConfig {
   readonly maxSurge: number | `${number}%`;
   /** Instances below `replicas` allowed during a rollout. Default 0. */
   readonly maxUnavailable: number | `${number}%`;
+  /** Analysis run once every instance is replaced; a failure rolls back. Null runs none. */
+  readonly postDeployAnalysis: AnalysisRef | null;
 }
 
 /** Canary: the new version takes a growing share of traffic, step by step, next to the old one. */
@@ -82,8 +96,47 @@ export interface CanaryConfig {
   readonly stickySession: { readonly cookie: string } | null;
   /** How long an aborted canary's instances stay up; its traffic leaves at once. Default 30s. */
   readonly abortScaleDownDelayMs: number;
+  /** Background analysis from step `startingStep` to the end of the rollout; null runs none. */
+  readonly analysis: BackgroundAnalysis | null;
+  /** Whether a baseline set of the stable version runs beside the canary. Default false. */
+  readonly baseline: boolean;
+  /** Canary-vs-baseline judge used by `judge` steps; set only with `baseline`. */
+  readonly judge: JudgeConfig | null;
   /** Run in order; never empty. */
   readonly steps: readonly CanaryStep[];
+}
+
+/** A list of analysis templates run together; every name is defined in the service's `analysis`. */
+export interface AnalysisRef {
+  /** Never empty. */
+  readonly templates: readonly string[];
+}
+
+export interface BackgroundAnalysis extends AnalysisRef {
+  /** 0-based index of the step the analysis starts at; always an existing step. Default 0. */
+  readonly startingStep: number;
+}
+
+/** Compares the canary with the baseline over a `judge` step's window and scores it 0–100. */
+export interface JudgeConfig {
+  /** A score at or above this passes. Default 95. */
+  readonly passThreshold: number;
+  /** A score at or above this (and below `passThreshold`) is marginal; below it fails. Default 75. */
+  readonly marginalThreshold: number;
+  /** Never empty; names are unique. */
+  readonly metrics: readonly JudgeMetric[];
+}
+
+export interface JudgeMetric {
+  readonly name: string;
+  readonly kind: 'latency' | 'errorRate';
+  /** Which change is bad. Default `increase`. */
+  readonly direction: 'increase' | 'decrease' | 'either';
+  /** A critical metric that fails fails the whole judgement. Default false. */
+  readonly critical: boolean;
+  /** Smallest change that matters: relative for latency (0.1 = 10%), absolute for error rate. */
+  readonly effectSizeTolerance: number;
+  readonly minSampleSize?: number;
 }
 
 /**
@@ -111,6 +164,18 @@ export type CanaryStep =
       readonly kind: 'setMirror';
       /** Share of requests copied to the canary (responses discarded); 0 clears. */
       readonly percentage: number;
+    }
+  | {
+      readonly kind: 'analysis';
+      /** Blocking: the step ends when the templates finish or `durationMs` passes. */
+      readonly templates: readonly string[];
+      /** Null runs until every template has taken its `count` measurements. */
+      readonly durationMs: number | null;
+    }
+  | {
+      /** Runs the canary-vs-baseline judge (`CanaryConfig.judge`) over this window. */
+      readonly kind: 'judge';
+      readonly durationMs: number;
     };
 
 /** A request header or cookie test used by `setHeaderRoute`. */
@@ -133,4 +198,74 @@ export interface BlueGreenConfig {
   readonly scaleDownDelayMs: number;
   /** Run before promotion; only `pause` steps today. */
   readonly prePromotionSteps: readonly CanaryStep[];
+  /** Run against the preview before the switch; a failure aborts. Null runs none. */
+  readonly prePromotionAnalysis: AnalysisRef | null;
+  /** Run after the switch while the old set is kept; a failure switches back. Null runs none. */
+  readonly postPromotionAnalysis: AnalysisRef | null;
+}
+
+/**
+ * A named set of metrics measured every `intervalMs`. Limits count measurements of each metric:
+ * one more than `failureLimit` failures fails the run.
+ */
+export interface AnalysisTemplate {
+  /** Default 10s. */
+  readonly intervalMs: number;
+  /** Measurements per metric; null measures until the step or rollout ends. */
+  readonly count: number | null;
+  /** Default 0. */
+  readonly initialDelayMs: number;
+  /** Default 0. */
+  readonly failureLimit: number;
+  /** Default 0. */
+  readonly inconclusiveLimit: number;
+  /** Errors in a row (the provider failed) tolerated. Default 4. */
+  readonly consecutiveErrorLimit: number;
+  /** Never empty; names are unique within the template. */
+  readonly metrics: readonly AnalysisMetric[];
+}
+
+/**
+ * One metric of a template: where its value comes from and what makes it pass. At least one of
+ * `min`, `max`, `successCondition` and `failureCondition` is set; conditions parse.
+ */
+export interface AnalysisMetric {
+  readonly name: string;
+  readonly provider: ProviderSpec;
+  readonly min?: number;
+  readonly max?: number;
+  /** Expression over `result`, e.g. `result < 0.01`. */
+  readonly successCondition?: string;
+  readonly failureCondition?: string;
+  readonly minSampleSize?: number;
+  /** Measured and shown, but never fails the run. Default false. */
+  readonly dryRun: boolean;
+}
+
+/** An HTTP request to a new instance that must answer as expected before it gets traffic. */
+export interface SmokeCheck {
+  readonly path: string;
+  /** Default GET. */
+  readonly method: string;
+  /** Default [200]. */
+  readonly expectStatus: readonly number[];
+  /** JavaScript RegExp source the body must match, checked to compile when the config loads. */
+  readonly expectBody?: string;
+  /** Default 5s. */
+  readonly timeoutMs: number;
+}
+
+export interface InconclusiveConfig {
+  /** Act after this long; null waits for a person (`ferry rollout promote` or `abort`). */
+  readonly timeoutMs: number | null;
+  /** Default abort. */
+  readonly action: 'abort' | 'promote';
+}
+
+export interface NotificationsConfig {
+  /** POSTed on abort or rollback. */
+  readonly webhooks: readonly {
+    readonly url: string;
+    readonly headers: Readonly<Record<string, string>>;
+  }[];
 }

@@ -25,6 +25,14 @@ const defaultReadiness = {
   initialDelayMs: 0,
 };
 
+/** What a service without analysis, smoke checks or notifications resolves those to. */
+const noAnalysis = {
+  analysis: {},
+  smoke: [],
+  inconclusive: { timeoutMs: null, action: 'abort' },
+  notifications: { webhooks: [] },
+} as const;
+
 const expected: FerryConfig = {
   apiVersion: 'ferry.dev/v1',
   environments: [{ name: 'staging' }, { name: 'prod' }],
@@ -53,9 +61,13 @@ const expected: FerryConfig = {
         },
         liveness: { ...defaultReadiness, intervalMs: 5000 },
       },
-      strategy: { kind: 'rolling', rolling: { maxSurge: '25%', maxUnavailable: 1 } },
+      strategy: {
+        kind: 'rolling',
+        rolling: { maxSurge: '25%', maxUnavailable: 1, postDeployAnalysis: null },
+      },
       drainTimeoutMs: 10_000,
       progressDeadlineMs: 120_000,
+      ...noAnalysis,
     },
     worker: {
       name: 'worker',
@@ -69,9 +81,13 @@ const expected: FerryConfig = {
       },
       routes: {},
       health: { readiness: defaultReadiness },
-      strategy: { kind: 'rolling', rolling: { maxSurge: 1, maxUnavailable: 0 } },
+      strategy: {
+        kind: 'rolling',
+        rolling: { maxSurge: 1, maxUnavailable: 0, postDeployAnalysis: null },
+      },
       drainTimeoutMs: 30_000,
       progressDeadlineMs: 600_000,
+      ...noAnalysis,
     },
   },
 };
@@ -84,6 +100,9 @@ const expectedStrategies: Readonly<Record<string, StrategyConfig>> = {
       maxSurge: 1,
       stickySession: { cookie: 'ferry-version' },
       abortScaleDownDelayMs: 60_000,
+      analysis: null,
+      baseline: false,
+      judge: null,
       steps: [
         { kind: 'setCanaryScale', scale: { replicas: 1 } },
         {
@@ -113,6 +132,9 @@ const expectedStrategies: Readonly<Record<string, StrategyConfig>> = {
       maxSurge: '25%',
       stickySession: { cookie: 'api-version' },
       abortScaleDownDelayMs: 30_000,
+      analysis: null,
+      baseline: false,
+      judge: null,
       steps: [{ kind: 'setWeight', weight: 50 }],
     },
   },
@@ -126,6 +148,8 @@ const expectedStrategies: Readonly<Record<string, StrategyConfig>> = {
         { kind: 'pause', durationMs: 5000 },
         { kind: 'pause', durationMs: null },
       ],
+      prePromotionAnalysis: null,
+      postPromotionAnalysis: null,
     },
   },
   jobs: {
@@ -135,9 +159,11 @@ const expectedStrategies: Readonly<Record<string, StrategyConfig>> = {
       autoPromotionMs: null,
       scaleDownDelayMs: 30_000,
       prePromotionSteps: [],
+      prePromotionAnalysis: null,
+      postPromotionAnalysis: null,
     },
   },
-  plain: { kind: 'rolling', rolling: { maxSurge: 1, maxUnavailable: 0 } },
+  plain: { kind: 'rolling', rolling: { maxSurge: 1, maxUnavailable: 0, postDeployAnalysis: null } },
 };
 
 describe('parseConfig', () => {

@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { LineCounter, parseDocument } from 'yaml';
 import type { ErrorDetail } from '../errors/ferry-error.js';
 import { ConfigError } from '../errors/ferry-error.js';
+import { checkAnalysis } from './check-analysis.js';
 import { checkEnvironments } from './check-environments.js';
 import { checkRoutes } from './check-routes.js';
 import type { ConfigProblem } from './config-problem.js';
@@ -41,10 +42,11 @@ export function parseConfig(text: string, file: string): FerryConfig {
     ...(result.success ? [] : problemsFromZod(result.error)),
     ...checkEnvironments(raw),
     ...checkRoutes(raw),
+    ...checkAnalysis(raw),
   ];
   if (result.success && problems.length === 0) return result.data;
   const located = problems.map((p): Located => {
-    const offset = locateInYaml(doc, p.path, p.at);
+    const offset = locateInYaml(doc, text, p);
     return { path: formatFieldPath(p.path), message: p.message, location: where(offset), offset };
   });
   throw new ConfigError(

@@ -8,7 +8,7 @@ const commandError = expecting(
 );
 
 /** A shell string runs through `/bin/sh -c`; a list is the argv as written. */
-const commandSchema = z.union(
+export const commandSchema = z.union(
   [
     z
       .string({ error: commandError })
@@ -26,6 +26,12 @@ const cwdError = expecting('a relative path such as . or app');
 const envNameError = expecting('an environment variable name such as GREETING');
 const envValueError = expecting('a string, number or boolean');
 
+/** Environment variables for a process; numbers and booleans become strings. */
+export const envSchema = z.record(
+  z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, { error: envNameError }),
+  z.union([z.string(), z.number(), z.boolean()], { error: envValueError }).transform(String),
+);
+
 /** `runtime.local`: how the local runtime starts one instance of the service. */
 export const localRuntimeSchema = z
   .strictObject({
@@ -34,12 +40,7 @@ export const localRuntimeSchema = z
       .string({ error: cwdError })
       .refine((dir) => dir !== '' && !dir.startsWith('/'), { error: cwdError })
       .default('.'),
-    env: z
-      .record(
-        z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, { error: envNameError }),
-        z.union([z.string(), z.number(), z.boolean()], { error: envValueError }).transform(String),
-      )
-      .default({}),
+    env: envSchema.default({}),
     replicas: countSchema(1).default(1),
   })
   .transform((local): LocalRuntimeConfig => ({

@@ -1,28 +1,12 @@
 import { z } from 'zod';
 import { tokenSchema } from './config-primitives.js';
-import { expecting, expectingMap } from './describe-value.js';
+import { expectingMap } from './describe-value.js';
 import type { RouteMatch } from './ferry-config.js';
 import { soleEntry } from './one-key-map.js';
+import { regexSchema, stringValueSchema as valueSchema } from './regex-schema.js';
 
 const matchSources = ['header', 'cookie'] as const satisfies readonly RouteMatch['source'][];
 const matchKinds = ['exact', 'prefix', 'regex'] as const satisfies readonly RouteMatch['kind'][];
-
-const valueError = expecting('a string (quote numbers and booleans, e.g. "1")');
-const valueSchema = z.string({ error: valueError });
-
-/** JavaScript RegExp source; a pattern that does not compile is reported where it is written. */
-const regexSchema = valueSchema.check((ctx) => {
-  try {
-    new RegExp(ctx.value);
-  } catch (error) {
-    // V8 says `Invalid regular expression: /(/: Unterminated group`; the reason is the last part.
-    const reason = String((error as Error).message)
-      .split(': ')
-      .at(-1);
-    const message = `${expecting('a valid regular expression')({ input: ctx.value })}: ${reason}`;
-    ctx.issues.push({ code: 'custom', message, input: ctx.value });
-  }
-});
 
 /**
  * One `setHeaderRoute` match: a header (name case-insensitive, so lower-cased) or a cookie, and

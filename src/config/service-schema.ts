@@ -1,9 +1,14 @@
 import { z } from 'zod';
+import { analysisLabelSchema, analysisTemplateSchema } from './analysis-template-schema.js';
 import { durationSchema } from './config-primitives.js';
+import { expecting } from './describe-value.js';
 import type { HealthConfig, ServiceConfig } from './ferry-config.js';
+import { inconclusiveSchema } from './inconclusive-schema.js';
 import { listenAddressSchema } from './listen-address.js';
 import { localRuntimeSchema } from './local-runtime-schema.js';
+import { notificationsSchema } from './notifications-schema.js';
 import { probeSchema } from './probe-schema.js';
+import { smokeSchema } from './smoke-schema.js';
 import { strategySchema } from './strategy-schema.js';
 
 const healthSchema = z
@@ -26,6 +31,15 @@ export const serviceSchema = z
     strategy: strategySchema.prefault({}),
     drainTimeout: durationSchema.prefault('30s'),
     progressDeadline: durationSchema.prefault('10m'),
+    // Template names are checked against their uses by the cross-field checks.
+    analysis: z
+      .record(analysisLabelSchema('errors'), analysisTemplateSchema, {
+        error: expecting('a map of analysis templates such as errors: { metrics: [...] }'),
+      })
+      .default({}),
+    smoke: smokeSchema,
+    inconclusive: inconclusiveSchema.prefault({}),
+    notifications: notificationsSchema.prefault({}),
   })
   .transform((service): Omit<ServiceConfig, 'name'> => ({
     runtime: service.runtime,
@@ -34,4 +48,8 @@ export const serviceSchema = z
     strategy: service.strategy,
     drainTimeoutMs: service.drainTimeout,
     progressDeadlineMs: service.progressDeadline,
+    analysis: service.analysis,
+    smoke: service.smoke,
+    inconclusive: service.inconclusive,
+    notifications: service.notifications,
   }));

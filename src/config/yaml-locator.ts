@@ -1,6 +1,7 @@
 import type { Document, Node, Pair } from 'yaml';
 import { isAlias, isMap, isNode, isScalar, isSeq } from 'yaml';
 import type { PathSegment } from './config-problem.js';
+import { offsetInScalar } from './scalar-column.js';
 
 function resolve(doc: Document, value: unknown): Node | undefined {
   if (isAlias(value)) return value.resolve(doc) ?? value;
@@ -27,22 +28,32 @@ function child(
   return at === 'key' || !value || empty ? pair.key : value;
 }
 
+/** Where in the source a problem lies: see {@link locateInYaml}. */
+export interface YamlTarget {
+  readonly path: readonly PathSegment[];
+  readonly at: 'key' | 'value';
+  /** 1-based character of a string value the problem is at. */
+  readonly column?: number;
+}
+
 /**
- * The source offset a problem at `path` should point at: the value (or, with `at: 'key'`, the key)
- * at the end of the path, or the deepest node that exists, so a missing field points at the map
- * that lacks it.
+ * The source offset a problem should point at: the value (or, with `at: 'key'`, the key) at the
+ * end of its path, or the deepest node that exists, so a missing field points at the map that
+ * lacks it. With a `column`, a string value found at the full path is pointed into.
  */
-export function locateInYaml(
-  doc: Document,
-  path: readonly PathSegment[],
-  at: 'key' | 'value',
-): number {
+export function locateInYaml(doc: Document, text: string, target: YamlTarget): number {
+  const { path, at, column } = target;
   let node = resolve(doc, doc.contents);
+  let found = 0;
   for (const [index, segment] of path.entries()) {
     if (!node) break;
     const next = child(doc, node, segment, index === path.length - 1 ? at : 'value');
     if (!next) break;
     node = next;
+    found += 1;
+  }
+  if (column !== undefined && found === path.length && isScalar(node)) {
+    return offsetInScalar(text, node, column);
   }
   return node?.range?.[0] ?? 0;
 }

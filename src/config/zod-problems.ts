@@ -40,6 +40,14 @@ export function problemsFromZod(error: z.ZodError): ConfigProblem[] {
     if (issue.code === 'invalid_key') {
       return [{ path, message: issue.issues[0]?.message ?? issue.message, at: 'key' }];
     }
-    return [{ path, message: issue.message, at: 'value' }];
+    const column: unknown = issue.code === 'custom' ? issue.params?.column : undefined;
+    return [
+      {
+        path,
+        message: issue.message,
+        at: 'value',
+        ...(typeof column === 'number' ? { column } : {}),
+      },
+    ];
   });
 }

@@ -11,6 +11,8 @@ const config: BlueGreenConfig = {
   autoPromotionMs: 1000,
   scaleDownDelayMs: 3000,
   prePromotionSteps: [],
+  prePromotionAnalysis: null,
+  postPromotionAnalysis: null,
 };
 const stable = [ready('s1'), ready('s2')];
 const fresh = [ready('n1'), ready('n2')];

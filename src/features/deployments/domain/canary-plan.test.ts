@@ -19,6 +19,9 @@ const config: CanaryConfig = {
   stickySession: null,
   abortScaleDownDelayMs: 5000,
   steps,
+  analysis: null,
+  baseline: false,
+  judge: null,
 };
 const stable = [ready('s1'), ready('s2'), ready('s3'), ready('s4')];
 

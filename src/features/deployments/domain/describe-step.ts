@@ -22,5 +22,9 @@ export function describeStep(step: CanaryStep): string {
         : `setHeaderRoute ${step.match.map((m) => `${m.source} ${m.name} ${m.kind} "${m.value}"`).join(' or ')}`;
     case 'setMirror':
       return `setMirror ${step.percentage}%`;
+    case 'analysis':
+      return `analysis ${step.templates.join(', ')}${step.durationMs === null ? '' : ` for ${formatDuration(step.durationMs)}`}`;
+    case 'judge':
+      return `judge canary vs baseline for ${formatDuration(step.durationMs)}`;
   }
 }

@@ -9,7 +9,7 @@ export interface PlannedInstance {
 
 export interface RollingInput {
   readonly replicas: number;
-  readonly rolling: RollingConfig;
+  readonly rolling: Pick<RollingConfig, 'maxSurge' | 'maxUnavailable'>;
   /** Instances running the target artifact. */
   readonly target: readonly PlannedInstance[];
   /** Instances running anything else: they all have to go. */

@@ -1,0 +1,159 @@
+import type { ConfigProblem, PathSegment } from './config-problem.js';
+import { isRecord } from './raw-shape.js';
+
+type RawMap = Readonly<Record<string, unknown>>;
+
+interface TemplateUse {
+  readonly path: readonly PathSegment[];
+  readonly templates: unknown;
+}
+
+/** Every `{ templates: [...] }` in a service's strategy, with the path of its `templates`. */
+function templateUses(base: readonly PathSegment[], strategy: RawMap): TemplateUse[] {
+  const uses: TemplateUse[] = [];
+  const use = (path: readonly PathSegment[], ref: unknown) => {
+    if (isRecord(ref)) uses.push({ path: [...path, 'templates'], templates: ref.templates });
+  };
+  const { rolling, canary, blueGreen } = strategy;
+  if (isRecord(rolling))
+    use([...base, 'rolling', 'postDeployAnalysis'], rolling.postDeployAnalysis);
+  if (isRecord(canary)) {
+    use([...base, 'canary', 'analysis'], canary.analysis);
+    if (Array.isArray(canary.steps)) {
+      canary.steps.forEach((step: unknown, index) => {
+        if (isRecord(step)) use([...base, 'canary', 'steps', index, 'analysis'], step.analysis);
+      });
+    }
+  }
+  if (isRecord(blueGreen)) {
+    for (const key of ['prePromotionAnalysis', 'postPromotionAnalysis']) {
+      use([...base, 'blueGreen', key], blueGreen[key]);
+    }
+  }
+  return uses;
+}
+
+/** Metric names of each template and of the judge are unique, so results can be told apart. */
+function duplicateNames(path: readonly PathSegment[], metrics: unknown): ConfigProblem[] {
+  if (!Array.isArray(metrics)) return [];
+  const firstIndex = new Map<string, number>();
+  return metrics.flatMap((metric: unknown, index): ConfigProblem[] => {
+    if (!isRecord(metric) || typeof metric.name !== 'string') return [];
+    const first = firstIndex.get(metric.name);
+    if (first === undefined) {
+      firstIndex.set(metric.name, index);
+      return [];
+    }
+    return [
+      {
+        path: [...path, index, 'name'],
+        message: `duplicate metric "${metric.name}", already named at metrics[${first}]; names must be unique`,
+        at: 'value',
+      },
+    ];
+  });
+}
+
+/** `judge` steps and `canary.judge` compare with a baseline, and steps need the judge's metrics. */
+function judgeProblems(base: readonly PathSegment[], canary: RawMap): ConfigProblem[] {
+  const hasBaseline = isRecord(canary.baseline) && canary.baseline.enabled === true;
+  const needsBaseline =
+    'the judge compares the canary with a baseline; set baseline: { enabled: true }';
+  const problems: ConfigProblem[] = [];
+  if (canary.judge !== undefined && !hasBaseline) {
+    problems.push({ path: [...base, 'judge'], message: needsBaseline, at: 'key' });
+  }
+  if (!Array.isArray(canary.steps)) return problems;
+  canary.steps.forEach((step: unknown, index) => {
+    if (!isRecord(step) || step.judge === undefined) return;
+    const path = [...base, 'steps', index, 'judge'];
+    if (!hasBaseline) problems.push({ path, message: needsBaseline, at: 'key' });
+    if (canary.judge === undefined) {
+      problems.push({
+        path,
+        message: 'a judge step needs the metrics to compare; set canary.judge: { metrics: [...] }',
+        at: 'key',
+      });
+    }
+  });
+  return problems;
+}
+
+/** `canary.analysis.startingStep` names an existing step. */
+function startingStepProblems(base: readonly PathSegment[], canary: RawMap): ConfigProblem[] {
+  const { analysis, steps } = canary;
+  if (!isRecord(analysis) || !Array.isArray(steps) || steps.length === 0) return [];
+  const start = analysis.startingStep;
+  if (typeof start !== 'number' || start < steps.length) return [];
+  return [
+    {
+      path: [...base, 'analysis', 'startingStep'],
+      message: `step ${start} does not exist: steps are numbered from 0 to ${steps.length - 1}`,
+      at: 'value',
+    },
+  ];
+}
+
+/** Each template named by the strategy is one of `defined`. */
+function unknownTemplates(
+  base: readonly PathSegment[],
+  defined: readonly string[],
+  strategy: RawMap,
+): ConfigProblem[] {
+  const known =
+    defined.length > 0
+      ? `defined: ${defined.join(', ')}`
+      : `none are defined; add it under ${base.join('.')}.analysis`;
+  return templateUses([...base, 'strategy'], strategy).flatMap(({ path, templates }) =>
+    Array.isArray(templates)
+      ? templates.flatMap((template: unknown, index): ConfigProblem[] =>
+          typeof template !== 'string' || defined.includes(template)
+            ? []
+            : [
+                {
+                  path: [...path, index],
+                  message: `unknown analysis template "${template}"; ${known}`,
+                  at: 'value',
+                },
+              ],
+        )
+      : [],
+  );
+}
+
+function serviceProblems(name: string, service: RawMap): ConfigProblem[] {
+  const base = ['services', name];
+  const { analysis, strategy } = service;
+  const problems: ConfigProblem[] = [];
+  if (isRecord(analysis)) {
+    for (const [template, body] of Object.entries(analysis)) {
+      const path = [...base, 'analysis', template, 'metrics'];
+      if (isRecord(body)) problems.push(...duplicateNames(path, body.metrics));
+    }
+  }
+  if (!isRecord(strategy)) return problems;
+  // A malformed `analysis` is reported by the schema; every name would read as unknown.
+  if (analysis === undefined || isRecord(analysis)) {
+    problems.push(...unknownTemplates(base, Object.keys(analysis ?? {}), strategy));
+  }
+  const { canary } = strategy;
+  if (isRecord(canary)) {
+    const path = [...base, 'strategy', 'canary'];
+    problems.push(...judgeProblems(path, canary), ...startingStepProblems(path, canary));
+    if (isRecord(canary.judge)) {
+      problems.push(...duplicateNames([...path, 'judge', 'metrics'], canary.judge.metrics));
+    }
+  }
+  return problems;
+}
+
+/**
+ * Analysis cross-field rules: templates referenced by the strategy are defined in the service's
+ * `analysis`, metric names are unique, the judge has a baseline and `startingStep` exists.
+ */
+export function checkAnalysis(raw: unknown): ConfigProblem[] {
+  if (!isRecord(raw) || !isRecord(raw.services)) return [];
+  return Object.entries(raw.services).flatMap(([name, service]) =>
+    isRecord(service) ? serviceProblems(name, service) : [],
+  );
+}

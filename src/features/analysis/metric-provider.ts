@@ -1,0 +1,102 @@
+/** Tracks a measurement can be about; the router's `mirror` track answers nobody, so it is not one. */
+export const measuredTracks = ['stable', 'canary', 'baseline'] as const;
+export type MeasuredTrack = (typeof measuredTracks)[number];
+
+/** Figures Ferry's router keeps per track, measurable without any other system. */
+export const builtinMetrics = [
+  'error_rate',
+  'latency_p50',
+  'latency_p95',
+  'latency_p99',
+  'request_rate',
+] as const;
+export type BuiltinMetric = (typeof builtinMetrics)[number];
+
+/** Who is being measured, and when. */
+export interface MeasureContext {
+  readonly service: string;
+  readonly environment: string;
+  /** The track the analysis is about; a builtin spec may name another one. */
+  readonly track: MeasuredTrack;
+  /** The version expected on that track: figures of any other version are not this one's. */
+  readonly version: string;
+  /** Aborted when the measurement is no longer wanted (the rollout moved on, Ferry stops). */
+  readonly signal: AbortSignal;
+  /** Epoch ms the measurement is taken at. */
+  readonly now: number;
+}
+
+/**
+ * Where one metric's value comes from. Adapters take these as given: parsing and validating
+ * the template is the config loader's job.
+ */
+export type ProviderSpec =
+  | {
+      readonly kind: 'builtin';
+      readonly metric: BuiltinMetric;
+      /** Defaults to the context's track. */
+      readonly track?: MeasuredTrack;
+    }
+  | {
+      readonly kind: 'prometheus';
+      /** Base URL, e.g. `http://127.0.0.1:9090`. */
+      readonly address: string;
+      /** An instant PromQL query. */
+      readonly query: string;
+      readonly timeoutMs: number;
+    }
+  | {
+      readonly kind: 'web';
+      readonly url: string;
+      readonly method: string;
+      readonly headers: Readonly<Record<string, string>>;
+      readonly body?: string;
+      readonly timeoutMs: number;
+      /** A small JSONPath subset: `$`, `$.a.b`, `$.a[0].b`, `$['x-y']`. */
+      readonly jsonPath?: string;
+      /** Statuses that count as an answer; any 2xx when absent. */
+      readonly expectStatus?: readonly number[];
+    }
+  | {
+      readonly kind: 'command';
+      /** Program and arguments; run without a shell. */
+      readonly argv: readonly string[];
+      readonly cwd?: string;
+      /** Added to Ferry's own environment. */
+      readonly env?: Readonly<Record<string, string>>;
+      readonly timeoutMs: number;
+    };
+
+export type ProviderKind = ProviderSpec['kind'];
+export type SpecOf<K extends ProviderKind> = Extract<ProviderSpec, { readonly kind: K }>;
+
+/** What a provider measured; the judge sees `value` as `result`. */
+export interface ProviderResult {
+  /** A number, a string, a JSON object or array, or `null` for "no data". */
+  readonly value: unknown;
+  /** How many observations the value summarises, when the provider knows. */
+  readonly sampleSize?: number;
+}
+
+/**
+ * Takes one measurement. Rejects with a `ProviderError` when no value could be obtained (it
+ * becomes an Error measurement), and with `ctx.signal.reason` when the caller aborted: then
+ * nothing was measured and nothing should be recorded.
+ *
+ * @example await providers.measure({ kind: 'builtin', metric: 'error_rate' }, ctx)
+ * // { value: 0.004, sampleSize: 1250 }
+ */
+export interface MetricProvider<S extends ProviderSpec = ProviderSpec> {
+  measure(spec: S, ctx: MeasureContext): Promise<ProviderResult>;
+}
+
+/**
+ * A provider could not produce a value. The message says what failed, for the analysis run's
+ * record: `prometheus at http://127.0.0.1:9090: connection refused`, `timed out after 2s`.
+ */
+export class ProviderError extends Error {
+  constructor(message: string, options: { cause?: unknown } = {}) {
+    super(message, { cause: options.cause });
+    this.name = 'ProviderError';
+  }
+}
