@@ -6,7 +6,7 @@ import {
   type ProviderResult,
   type SpecOf,
 } from '../features/analysis/metric-provider.js';
-import { formatDuration } from './format-duration.js';
+import { formatDuration } from '../config/duration.js';
 import { formatBytes } from './read-capped.js';
 
 type CommandSpec = SpecOf<'command'>;

@@ -1,5 +1,5 @@
 import { ProviderError } from '../features/analysis/metric-provider.js';
-import { formatDuration } from './format-duration.js';
+import { formatDuration } from '../config/duration.js';
 
 /**
  * The caller's signal and a timeout as one signal, remembering which of the two fired: a timeout
