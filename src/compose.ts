@@ -20,6 +20,7 @@ import type { InstanceRuntime } from './features/instances/instance-runtime.js';
 import { instanceRoutes } from './features/instances/instance-routes.js';
 import { KyselyInstanceStore } from './features/instances/kysely-instance-store.js';
 import type { TrafficRouter } from './features/routing/traffic-router.js';
+import { WebhookNotifier } from './features/notifications/webhook-notifier.js';
 import { serviceRoutes } from './features/services/service-routes.js';
 import { buildApi } from './server/build-api.js';
 import type { ZodApp } from './server/zod-app.js';
@@ -89,6 +90,7 @@ export async function composeFerry(parts: FerryParts): Promise<Ferry> {
     locks,
     () => controller.wake(),
   );
+  const notifier = new WebhookNotifier(config, events, logger.child({ component: 'notifier' }));
   const rollouts = new RolloutService(deploymentStore, controller, events, clock, locks);
   let ready = false;
   const api = await buildApi({
@@ -119,6 +121,7 @@ export async function composeFerry(parts: FerryParts): Promise<Ferry> {
     events,
     deployments,
     async start() {
+      notifier.start();
       await controller.start();
       ready = true;
     },
@@ -126,6 +129,7 @@ export async function composeFerry(parts: FerryParts): Promise<Ferry> {
       ready = false;
       await api.close();
       await controller.stop();
+      await notifier.stop();
       await runtime.detach();
       await router.close();
       await db.destroy();

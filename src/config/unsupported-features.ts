@@ -15,7 +15,6 @@ export function unsupportedFeatures(config: FerryConfig): ErrorDetail[] {
   for (const [name, service] of Object.entries(config.services)) {
     const at = `services.${name}`;
     if (service.smoke.length > 0) flag(`${at}.smoke`);
-    if (service.notifications.webhooks.length > 0) flag(`${at}.notifications`);
     const strategy = service.strategy;
     if (strategy.kind === 'rolling' && strategy.rolling.postDeployAnalysis) {
       flag(`${at}.strategy.rolling.postDeployAnalysis`);
