@@ -6,6 +6,8 @@ export interface Database {
   artifacts: ArtifactTable;
   deployments: DeploymentTable;
   instances: InstanceTable;
+  analysis_runs: AnalysisRunTable;
+  analysis_measurements: AnalysisMeasurementTable;
 }
 
 export interface EventTable {
@@ -62,4 +64,29 @@ export interface InstanceTable {
   spec: string;
   created_at: string;
   updated_at: string;
+}
+
+export interface AnalysisRunTable {
+  id: string;
+  deployment_id: string;
+  /** `step-2`, `background`, ... */
+  name: string;
+  /** JSON: the templates as resolved when the run started. */
+  templates: string;
+  phase: string;
+  message: string | null;
+  started_at: string;
+  finished_at: string | null;
+}
+
+export interface AnalysisMeasurementTable {
+  id: Generated<number>;
+  run_id: string;
+  metric: string;
+  phase: string;
+  /** JSON: what the provider returned (`null` for no data or an error). */
+  value: string;
+  message: string | null;
+  sample_size: number | null;
+  at: string;
 }

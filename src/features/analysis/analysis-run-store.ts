@@ -1,0 +1,15 @@
+import type { RunPhase } from './domain/measurement.js';
+import type { AnalysisRun, RecordedMeasurement, StoredMeasurement } from './analysis-run.js';
+
+/** Persistence port of analysis runs and their measurements. */
+export interface AnalysisRunStore {
+  createRun(run: AnalysisRun): Promise<void>;
+  /** Records where a run ended; `finishedAt` is ISO-8601 UTC. */
+  finishRun(id: string, phase: RunPhase, message: string | null, finishedAt: string): Promise<void>;
+  appendMeasurement(measurement: RecordedMeasurement): Promise<StoredMeasurement>;
+  getRun(id: string): Promise<AnalysisRun | undefined>;
+  /** Oldest first. */
+  listRuns(deploymentId: string): Promise<readonly AnalysisRun[]>;
+  /** In the order they were appended. */
+  listMeasurements(runId: string): Promise<readonly StoredMeasurement[]>;
+}

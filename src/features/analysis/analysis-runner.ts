@@ -1,0 +1,307 @@
+import { formatDuration } from '../../config/duration.js';
+import { newId } from '../../shared/ids.js';
+import { judgeMeasurement, type Judgement } from './domain/judge-measurement.js';
+import { judgeRun, type MetricRunResult } from './domain/judge-run.js';
+import type { Measurement, RunPhase } from './domain/measurement.js';
+import {
+  ProviderError,
+  type MeasureContext,
+  type MetricProvider,
+  type ProviderSpec,
+} from './metric-provider.js';
+import { planMetrics, type PlannedMetric } from './analysis-plan.js';
+import type { NamedTemplate, RecordedMeasurement } from './analysis-run.js';
+import type { AnalysisRunStore } from './analysis-run-store.js';
+import type { Scheduler } from './scheduler.js';
+
+export interface AnalysisRunnerOptions {
+  readonly store: AnalysisRunStore;
+  readonly provider: MetricProvider;
+  readonly scheduler: Scheduler;
+  /** Called once when a run leaves Running (after it is persisted); never for `terminating: false`. */
+  readonly onFinished?: (runId: string, phase: RunPhase, message: string | undefined) => void;
+  /** Where failures that belong to no measurement go (a store write, `onFinished` throwing). */
+  readonly onError?: (error: unknown, runId: string) => void;
+  /** Deadline of a measurement whose provider spec has no `timeoutMs` (builtin). Default 10s. */
+  readonly defaultTimeoutMs?: number;
+  /** Added to a spec's own `timeoutMs`, so the provider's clearer timeout message wins. Default 1s. */
+  readonly timeoutGraceMs?: number;
+}
+
+export interface StartAnalysis {
+  readonly deploymentId: string;
+  /** `step-2`, `background`, ... */
+  readonly name: string;
+  readonly templates: readonly NamedTemplate[];
+  readonly context: Omit<MeasureContext, 'signal' | 'now'>;
+}
+
+/** Where a run stands, with per-metric tallies (`MetricRunResult`). */
+export interface AnalysisRunStatus {
+  readonly id: string;
+  readonly phase: RunPhase;
+  readonly message?: string;
+  readonly finished: boolean;
+  readonly metrics: readonly MetricRunResult[];
+  readonly dryRun: readonly MetricRunResult[];
+}
+
+interface ActiveRun {
+  readonly id: string;
+  readonly plans: readonly PlannedMetric[];
+  readonly context: StartAnalysis['context'];
+  readonly measurements: Measurement[];
+  readonly timers: Map<string, () => void>;
+  readonly inFlight: Set<AbortController>;
+  finished: boolean;
+}
+
+type Observed = {
+  readonly judgement: Judgement;
+  readonly value: unknown;
+  readonly sampleSize?: number;
+};
+
+/**
+ * Runs analysis: measures each metric of a run's templates every `intervalMs` after
+ * `initialDelayMs`, judges each value (`judgeMeasurement`), records it, and re-judges the run
+ * (`judgeRun`) after every measurement. When the run leaves Running it is recorded as finished,
+ * its timers and in-flight measurements stop, and `onFinished` is called.
+ *
+ * A run lives in this process: after a restart, a run left unfinished in the store is not resumed.
+ *
+ * @example
+ * const runId = await runner.start({ deploymentId, name: 'step-2', templates, context });
+ * // ... onFinished(runId, 'Failed', 'errors/error-rate: 1 failed, more than failureLimit 0; ...')
+ */
+export class AnalysisRunner {
+  private readonly runs = new Map<string, ActiveRun>();
+  private readonly pending = new Set<Promise<void>>();
+
+  constructor(private readonly options: AnalysisRunnerOptions) {}
+
+  /** Records a new Running run and schedules its first measurements; returns its id. */
+  async start(request: StartAnalysis): Promise<string> {
+    const now = this.options.scheduler.clock.now();
+    const id = newId('ana', now);
+    await this.options.store.createRun({
+      id,
+      deploymentId: request.deploymentId,
+      name: request.name,
+      templates: request.templates,
+      phase: 'Running',
+      message: null,
+      startedAt: iso(now),
+      finishedAt: null,
+    });
+    const run: ActiveRun = {
+      id,
+      plans: planMetrics(request.templates),
+      context: request.context,
+      measurements: [],
+      timers: new Map(),
+      inFlight: new Set(),
+      finished: false,
+    };
+    this.runs.set(id, run);
+    if (run.plans.length === 0) {
+      this.track(run, this.finish(run, 'Successful', 'no metrics to measure'));
+    }
+    for (const plan of run.plans) this.schedule(run, plan, plan.initialDelayMs);
+    return id;
+  }
+
+  /**
+   * Ends a run before its metrics settle. `terminating: true` (a timed step is over, the rollout
+   * finished) judges metrics still Running as Successful, records the verdict and calls
+   * `onFinished`. `terminating: false` abandons it (the rollout was aborted or moved on): it is
+   * recorded as finished in the phase it had, and `onFinished` is not called. Resolves to the
+   * recorded phase, or `undefined` when the run was not running here.
+   */
+  async stop(
+    runId: string,
+    options: { readonly terminating: boolean },
+  ): Promise<RunPhase | undefined> {
+    const run = this.runs.get(runId);
+    if (run === undefined || run.finished) return undefined;
+    const judgement = judgeRun(this.specs(run), run.measurements, options);
+    if (options.terminating) {
+      await this.finish(run, judgement.phase, judgement.message);
+    } else {
+      const message = judgement.message ?? 'stopped before a verdict';
+      await this.finish(run, judgement.phase, message, false);
+    }
+    return judgement.phase;
+  }
+
+  /** Abandons every run (see `stop` with `terminating: false`), e.g. when Ferry shuts down. */
+  async close(): Promise<void> {
+    await Promise.all([...this.runs.keys()].map((id) => this.stop(id, { terminating: false })));
+    await this.settle();
+  }
+
+  /** A run's phase and per-metric tallies, read from the store; `undefined` for an unknown id. */
+  async status(runId: string): Promise<AnalysisRunStatus | undefined> {
+    const run = await this.options.store.getRun(runId);
+    if (run === undefined) return undefined;
+    const measurements = await this.options.store.listMeasurements(runId);
+    const finished = run.finishedAt !== null;
+    const specs = planMetrics(run.templates).map((plan) => plan.runSpec);
+    const judged = judgeRun(specs, measurements.map(toDomain), { terminating: finished });
+    return {
+      id: run.id,
+      phase: run.phase,
+      ...(run.message === null ? {} : { message: run.message }),
+      finished,
+      metrics: judged.metrics,
+      dryRun: judged.dryRun,
+    };
+  }
+
+  /** Resolves once no measurement or write started by this runner is still under way. */
+  async settle(): Promise<void> {
+    while (this.pending.size > 0) await Promise.allSettled([...this.pending]);
+  }
+
+  private specs(run: ActiveRun) {
+    return run.plans.map((plan) => plan.runSpec);
+  }
+
+  private schedule(run: ActiveRun, plan: PlannedMetric, delayMs: number): void {
+    const cancel = this.options.scheduler.setTimer(() => {
+      run.timers.delete(plan.key);
+      this.track(run, this.measure(run, plan));
+    }, delayMs);
+    run.timers.set(plan.key, cancel);
+  }
+
+  private track(run: ActiveRun, work: Promise<void>): void {
+    const tracked = work.catch((error: unknown) => this.fail(run, error));
+    this.pending.add(tracked);
+    void tracked.finally(() => this.pending.delete(tracked));
+  }
+
+  private async fail(run: ActiveRun, error: unknown): Promise<void> {
+    if (run.finished) {
+      this.report(error, run.id);
+      return;
+    }
+    try {
+      await this.finish(run, 'Error', `analysis failed: ${describe(error)}`);
+    } catch (again) {
+      this.report(again, run.id);
+    }
+  }
+
+  private report(error: unknown, runId: string): void {
+    if (this.options.onError) this.options.onError(error, runId);
+    else process.emitWarning(`analysis run ${runId}: ${describe(error)}`);
+  }
+
+  private async measure(run: ActiveRun, plan: PlannedMetric): Promise<void> {
+    const observed = await this.observe(run, plan);
+    if (observed === undefined || run.finished) return;
+    const at = this.options.scheduler.clock.now();
+    const recorded: RecordedMeasurement = {
+      runId: run.id,
+      metric: plan.key,
+      phase: observed.judgement.phase,
+      value: observed.value ?? null,
+      message: observed.judgement.message ?? null,
+      sampleSize: observed.sampleSize ?? null,
+      at: iso(at),
+    };
+    run.measurements.push(toDomain(recorded));
+    await this.options.store.appendMeasurement(recorded);
+    if (run.finished) return;
+    const judgement = judgeRun(this.specs(run), run.measurements);
+    if (judgement.phase !== 'Running') {
+      await this.finish(run, judgement.phase, judgement.message);
+      return;
+    }
+    const metric = [...judgement.metrics, ...judgement.dryRun].find((m) => m.metric === plan.key);
+    if (metric?.phase === 'Running') this.schedule(run, plan, plan.intervalMs);
+  }
+
+  /** One provider call under a deadline; `undefined` when the run stopped meanwhile. */
+  private async observe(run: ActiveRun, plan: PlannedMetric): Promise<Observed | undefined> {
+    const controller = new AbortController();
+    const timeoutMs = this.deadline(plan.metric.provider);
+    const timedOut = new ProviderError(`timed out after ${formatDuration(timeoutMs)}`);
+    const cancelTimer = this.options.scheduler.setTimer(
+      () => controller.abort(timedOut),
+      timeoutMs,
+    );
+    run.inFlight.add(controller);
+    try {
+      const now = this.options.scheduler.clock.now();
+      const ctx: MeasureContext = { ...run.context, signal: controller.signal, now };
+      const result = await untilAborted(
+        this.options.provider.measure(plan.metric.provider, ctx),
+        controller.signal,
+      );
+      const judgement = judgeMeasurement(plan.criteria, result);
+      return { judgement, value: result.value, sampleSize: result.sampleSize };
+    } catch (error) {
+      if (controller.signal.aborted && controller.signal.reason !== timedOut) return undefined;
+      // A provider must reject with a ProviderError; anything else is still no value, not a verdict.
+      return { judgement: { phase: 'Error', message: describe(error) }, value: null };
+    } finally {
+      cancelTimer();
+      run.inFlight.delete(controller);
+    }
+  }
+
+  private deadline(spec: ProviderSpec): number {
+    const grace = this.options.timeoutGraceMs ?? 1000;
+    return 'timeoutMs' in spec ? spec.timeoutMs + grace : (this.options.defaultTimeoutMs ?? 10_000);
+  }
+
+  private async finish(
+    run: ActiveRun,
+    phase: RunPhase,
+    message: string | undefined,
+    notify = true,
+  ): Promise<void> {
+    if (run.finished) return;
+    run.finished = true;
+    this.runs.delete(run.id);
+    for (const cancel of run.timers.values()) cancel();
+    run.timers.clear();
+    for (const controller of run.inFlight) controller.abort(new Error('analysis run finished'));
+    const now = this.options.scheduler.clock.now();
+    await this.options.store.finishRun(run.id, phase, message ?? null, iso(now));
+    if (notify) this.options.onFinished?.(run.id, phase, message);
+  }
+}
+
+function iso(ms: number): string {
+  return new Date(ms).toISOString();
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+function toDomain(recorded: RecordedMeasurement): Measurement {
+  return {
+    metric: recorded.metric,
+    value: typeof recorded.value === 'number' ? recorded.value : null,
+    phase: recorded.phase,
+    at: Date.parse(recorded.at),
+    ...(recorded.message === null ? {} : { message: recorded.message }),
+    ...(recorded.sampleSize === null ? {} : { sampleSize: recorded.sampleSize }),
+  };
+}
+
+/** The provider's answer, or a rejection with the signal's reason as soon as it aborts. */
+function untilAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
+  // A provider that ignores the signal may still settle later: nobody is waiting for it then.
+  work.catch(() => undefined);
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = (): void => reject(signal.reason);
+    if (signal.aborted) return onAbort();
+    signal.addEventListener('abort', onAbort, { once: true });
+    work.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
+}
