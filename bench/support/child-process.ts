@@ -6,11 +6,22 @@ export interface NodeChildOptions {
   readonly cwd?: string;
   /** Opens an IPC channel for `process.send` between bench and child. */
   readonly ipc?: boolean;
+  /** Node flags before the script, e.g. `--cpu-prof`. */
+  readonly execArgv?: readonly string[];
 }
 
 /** Runs `script` in its own Node process: load generator, router and upstream get a core each. */
 export function spawnNode(script: string, options: NodeChildOptions = {}): ChildProcess {
-  return spawn(process.execPath, [script], {
+  return spawnProgram(process.execPath, [...(options.execArgv ?? []), script], options);
+}
+
+/** Runs any program with the bench's conventions: stdout ignored, stderr shown. */
+export function spawnProgram(
+  program: string,
+  args: readonly string[],
+  options: Omit<NodeChildOptions, 'execArgv'> = {},
+): ChildProcess {
+  return spawn(program, args, {
     cwd: options.cwd,
     env: { ...process.env, ...options.env },
     stdio: options.ipc ? ['ignore', 'ignore', 'inherit', 'ipc'] : ['ignore', 'ignore', 'inherit'],

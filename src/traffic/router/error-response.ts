@@ -1,4 +1,5 @@
 import type { ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
 
 /**
  * The errors the router itself answers with, and their HTTP status. The body has the shape of
@@ -45,4 +46,28 @@ export function sendProxyError(res: ServerResponse, code: ProxyErrorCode): void 
     'no-store',
   ]);
   res.end(body);
+}
+
+const reasons: Record<number, string> = {
+  502: 'Bad Gateway',
+  503: 'Service Unavailable',
+  504: 'Gateway Timeout',
+};
+
+/** Whole responses for a connection taken over by the router (Upgrade), rendered once. */
+const rawResponses = Object.fromEntries(
+  Object.entries(bodies).map(([code, body]) => {
+    const status = proxyErrors[code as ProxyErrorCode].status;
+    const head =
+      `HTTP/1.1 ${status} ${reasons[status] ?? 'Error'}\r\n` +
+      'content-type: application/json; charset=utf-8\r\n' +
+      `content-length: ${body.length}\r\ncache-control: no-store\r\nconnection: close\r\n\r\n`;
+    return [code, Buffer.concat([Buffer.from(head, 'latin1'), body])];
+  }),
+) as Record<ProxyErrorCode, Buffer>;
+
+/** Answers `code` on a raw client socket (no HTTP response object) and closes it. */
+export function sendRawProxyError(socket: Duplex, code: ProxyErrorCode): void {
+  if (socket.writable) socket.end(rawResponses[code]);
+  else socket.destroy();
 }

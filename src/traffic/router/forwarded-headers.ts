@@ -117,8 +117,8 @@ export function forwardRequestHeaders(
   headers.push('x-forwarded-proto', proto);
   if (host !== undefined) headers.push('x-forwarded-host', host);
   headers.push('via', priorVia === undefined ? via : `${priorVia}, ${via}`);
-  // The client's framing ended at the router; a body of unknown length is re-chunked upstream.
-  if (chunked) headers.push('transfer-encoding', 'chunked');
+  // The client's framing ended at the router: the upstream client frames the body again, chunked
+  // when its length is unknown.
   return chunked
     ? { headers, hasBody: true, bodyLength: -1 }
     : { headers, hasBody: bodyLength > 0, bodyLength };

@@ -1,27 +1,38 @@
-import { request, type ClientRequest, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { Socket } from 'node:net';
-import type { Track, Upstream } from '../../features/routing/traffic-router.js';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Dispatcher } from 'undici';
+import type { RoutingTable, Track, Upstream } from '../../features/routing/traffic-router.js';
 import type { CompiledTable } from './compiled-table.js';
 import { proxyErrors, sendProxyError, type ProxyErrorCode } from './error-response.js';
 import { forwardRequestHeaders, forwardResponseHeaders } from './forwarded-headers.js';
+import type { Mirror, MirrorCopy } from './mirror.js';
 import type { UpstreamTarget } from './upstream-target.js';
 
 /**
- * Called once per request with the status the client got (`upstream` is `undefined` for
- * `no_upstream`); `startedAt` is `performance.now()` when the request arrived. The single place
- * where per-track counters and latency histograms hook in. Unset, it costs one comparison.
+ * Called once per response with the route (the table's source: service, environment, listener),
+ * the track and upstream that served it, the status the client got and `startedAt`, the
+ * `performance.now()` of the request's arrival; the duration ends at the response head.
+ * `byRouter` is true when the router answered itself (503 `no_upstream`, 502, 504): `upstream` is
+ * then the one that failed, or `undefined` when there was none. Mirrored copies report track
+ * `mirror`. The single place where per-track counters and latency histograms hook in; unset, it
+ * costs one comparison.
  */
 export type ResponseHook = (
+  route: RoutingTable,
   track: Track,
   upstream: Upstream | undefined,
   status: number,
   startedAt: number,
+  byRouter: boolean,
 ) => void;
 
 export interface ProxySettings {
-  /** Inactivity on the upstream connection that ends a request with 504 (or a cut response). */
+  /**
+   * How long the upstream may take to send the response head (504 after it), and then stay
+   * silent between body chunks (the response is cut).
+   */
   readonly responseTimeoutMs: number;
   readonly onResponse: ResponseHook | undefined;
+  readonly mirror: Mirror;
 }
 
 /** Where requests read the routing table: one reference, swapped atomically by `apply`. */
@@ -30,42 +41,177 @@ export interface TableHolder {
 }
 
 /** Failing to connect means no byte was sent: any request may go to another upstream. */
-const connectErrors = new Set(['ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH', 'EADDRNOTAVAIL']);
-/** A keep-alive socket the upstream closed while the request was on its way. */
-const staleSocketErrors = new Set(['ECONNRESET', 'EPIPE']);
+const connectErrors = new Set([
+  'ECONNREFUSED',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'EADDRNOTAVAIL',
+  'UND_ERR_CONNECT_TIMEOUT',
+]);
+/** The connection broke before any response byte: typically a keep-alive socket closing. */
+const resetErrors = new Set(['ECONNRESET', 'EPIPE', 'UND_ERR_SOCKET']);
+const timeoutErrors = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT']);
 /** Safe to send twice (RFC 9110 §9.2.2) and, without a body, cheap to replay. */
 const replayableMethods = new Set(['GET', 'HEAD', 'OPTIONS']);
 
-class UpstreamTimeoutError extends Error {
+class ClientGoneError extends Error {
   constructor() {
-    super('upstream response timed out');
+    super('the client closed the connection');
   }
 }
 
-/** The state of one client request across its (at most two) upstream attempts. */
-class Exchange {
-  upstreamRequest: ClientRequest | undefined;
-  upstreamResponse: IncomingMessage | undefined;
+/**
+ * One client request across its (at most two) upstream attempts. It is its own undici handler,
+ * in undici's internal callback form (`onConnect`, `onHeaders`, `onData`, `onComplete`,
+ * `onError`): raw header buffers and no wrapper object per request.
+ */
+class Exchange implements Dispatcher.DispatchHandler {
   retried = false;
   clientGone = false;
+  /** The response head went out to the client. */
+  responded = false;
+  private abortUpstream: ((error?: Error) => void) | undefined;
+  private resumeUpstream: (() => void) | undefined;
+  /** A mirrored copy waiting for the request body, teed once the body streams upstream. */
+  mirrorCopy: MirrorCopy | undefined;
 
   constructor(
     readonly holder: TableHolder,
     readonly settings: ProxySettings,
+    readonly route: RoutingTable,
     readonly req: IncomingMessage,
     readonly res: ServerResponse,
     public track: Track,
     public target: UpstreamTarget,
+    readonly pinCookie: string | undefined,
     readonly headers: string[],
     readonly hasBody: boolean,
     readonly startedAt: number,
   ) {}
+
+  onConnect(abort: (error?: Error) => void): void {
+    this.abortUpstream = abort;
+    if (this.clientGone) {
+      abort(new ClientGoneError());
+      return;
+    }
+    // The body starts streaming now, never before: a refused connection leaves it unread.
+    if (this.mirrorCopy !== undefined) {
+      this.mirrorCopy.tee(this.req);
+      this.mirrorCopy = undefined;
+    }
+  }
+
+  onHeaders(status: number, raw: Buffer[], resume: () => void, statusText: string): boolean {
+    if (status < 200) return true; // 1xx information: Node answers `100 Continue` itself
+    const headers = forwardResponseHeaders(latin1(raw));
+    if (this.pinCookie !== undefined) {
+      headers.push('set-cookie', pinCookie(this.pinCookie, this.target.upstream.version));
+    }
+    try {
+      this.res.writeHead(status, statusText, headers);
+    } catch {
+      // A status or header Node refuses to send on: answer 502 rather than crash the router.
+      this.fail('upstream_unreachable');
+      this.abort();
+      return false;
+    }
+    this.responded = true;
+    this.resumeUpstream = resume;
+    this.settings.onResponse?.(
+      this.route,
+      this.track,
+      this.target.upstream,
+      status,
+      this.startedAt,
+      false,
+    );
+    return true;
+  }
+
+  onData(chunk: Buffer): boolean {
+    const res = this.res;
+    if (res.write(chunk) || res.destroyed) return true;
+    res.once('drain', onClientDrain);
+    return false;
+  }
+
+  onComplete(): void {
+    this.target.end();
+    this.res.end();
+  }
+
+  onError(error: Error): void {
+    this.target.end();
+    if (this.clientGone) return;
+    if (this.responded) {
+      // The status line is out: the only honest signal left is a cut connection.
+      this.res.destroy();
+      return;
+    }
+    const code = (error as NodeJS.ErrnoException).code ?? '';
+    if (!this.retried && this.retry(code)) return;
+    this.fail(timeoutErrors.has(code) ? 'upstream_timeout' : 'upstream_unreachable');
+  }
+
+  resume(): void {
+    this.resumeUpstream?.();
+  }
+
+  abort(): void {
+    this.clientGone = true;
+    this.abortUpstream?.(new ClientGoneError());
+  }
+
+  fail(code: ProxyErrorCode): void {
+    // A copy whose body never started streaming would wait for it until its timeout.
+    this.mirrorCopy?.cancel();
+    this.mirrorCopy = undefined;
+    sendProxyError(this.res, code);
+    this.settings.onResponse?.(
+      this.route,
+      this.track,
+      this.target.upstream,
+      proxyErrors[code].status,
+      this.startedAt,
+      true,
+    );
+  }
+
+  /** Sends the request once more when the failed attempt cannot have reached the application. */
+  private retry(code: string): boolean {
+    const failed = this.target;
+    // The same track in the table as it is now: it may have changed since the request arrived.
+    const table = this.holder.table;
+    let balancer = table.serving(this.track);
+    let next: UpstreamTarget | undefined;
+    if (connectErrors.has(code)) {
+      next = balancer.nextExcept(failed);
+      if (next === undefined) {
+        // Never a 502 while the other track has a live upstream.
+        balancer = table.serving(balancer.track === 'canary' ? 'stable' : 'canary');
+        next = balancer.nextExcept(failed);
+      }
+    } else if (
+      resetErrors.has(code) &&
+      !this.hasBody &&
+      replayableMethods.has(this.req.method ?? '')
+    ) {
+      // A fresh connection to the same upstream is fine when it is the only one left.
+      next =
+        balancer.nextExcept(failed) ?? (balancer.targets.includes(failed) ? failed : undefined);
+    }
+    if (next === undefined) return false;
+    this.retried = true;
+    this.track = balancer.track;
+    this.target = next;
+    send(this);
+    return true;
+  }
 }
 
 // Listeners are shared functions that find their state on the emitter: no closures per request.
 const kExchange = Symbol('ferry.exchange');
-const kTarget = Symbol('ferry.target');
-type UpstreamRequest = ClientRequest & { [kExchange]: Exchange; [kTarget]: UpstreamTarget };
 type ClientResponse = ServerResponse & { [kExchange]: Exchange };
 
 /** Forwards one client request to an upstream of the track the table picks for it. */
@@ -76,11 +222,13 @@ export function proxyRequest(
   res: ServerResponse,
 ): void {
   const startedAt = settings.onResponse === undefined ? 0 : performance.now();
-  const balancer = holder.table.pick(req);
+  const table = holder.table;
+  const selection = table.pick(req);
+  const balancer = selection.balancer;
   const target = balancer.next();
   if (target === undefined) {
     sendProxyError(res, 'no_upstream');
-    settings.onResponse?.(balancer.track, undefined, 503, startedAt);
+    settings.onResponse?.(table.source, balancer.track, undefined, 503, startedAt, true);
     return;
   }
   const forwarded = forwardRequestHeaders(
@@ -92,14 +240,22 @@ export function proxyRequest(
   const exchange = new Exchange(
     holder,
     settings,
+    table.source,
     req,
     res,
     balancer.track,
     target,
+    selection.pinCookie,
     forwarded.headers,
     forwarded.hasBody,
     startedAt,
   );
+  if (balancer.track === 'stable') {
+    const mirrorTarget = table.mirrorTarget();
+    if (mirrorTarget !== undefined) {
+      exchange.mirrorCopy = settings.mirror.copy(table.source, mirrorTarget, req, forwarded);
+    }
+  }
   (res as ClientResponse)[kExchange] = exchange;
   res.on('close', onClientClose);
   send(exchange);
@@ -107,145 +263,39 @@ export function proxyRequest(
 
 function send(exchange: Exchange): void {
   const target = exchange.target;
-  let upstreamRequest: UpstreamRequest;
-  try {
-    upstreamRequest = request({
-      host: target.host,
-      port: target.port,
-      method: exchange.req.method,
-      path: exchange.req.url,
-      headers: exchange.headers,
-      agent: target.agent,
-      timeout: exchange.settings.responseTimeoutMs,
-    }) as UpstreamRequest;
-  } catch {
-    // Node's client is stricter than its server about a few characters in paths and headers.
-    fail(exchange, 'upstream_unreachable');
-    return;
-  }
+  const timeout = exchange.settings.responseTimeoutMs;
   target.begin();
-  upstreamRequest[kExchange] = exchange;
-  upstreamRequest[kTarget] = target;
-  exchange.upstreamRequest = upstreamRequest;
-  upstreamRequest.on('response', onUpstreamResponse);
-  upstreamRequest.on('error', onUpstreamError);
-  upstreamRequest.on('timeout', onUpstreamTimeout);
-  upstreamRequest.on('close', onUpstreamClose);
-  if (exchange.hasBody) {
-    // The body is streamed only once connected: a refused connection leaves it unread, so the
-    // request can still go to another upstream.
-    upstreamRequest.on('socket', onUpstreamSocket);
-  } else {
-    upstreamRequest.end();
-  }
-}
-
-function onUpstreamSocket(this: UpstreamRequest, socket: Socket): void {
-  if (socket.connecting) socket.once('connect', () => streamBody(this));
-  else streamBody(this);
-}
-
-function streamBody(upstreamRequest: UpstreamRequest): void {
-  const exchange = upstreamRequest[kExchange];
-  if (exchange.upstreamRequest === upstreamRequest && !upstreamRequest.destroyed) {
-    exchange.req.pipe(upstreamRequest);
-  }
-}
-
-function onUpstreamResponse(this: UpstreamRequest, upstreamResponse: IncomingMessage): void {
-  const exchange = this[kExchange];
-  const status = upstreamResponse.statusCode ?? 502;
-  try {
-    exchange.res.writeHead(
-      status,
-      upstreamResponse.statusMessage,
-      forwardResponseHeaders(upstreamResponse.rawHeaders),
-    );
-  } catch {
-    // A status or header Node refuses to send on: answer 502 rather than crash the router.
-    exchange.upstreamRequest = undefined; // its error and close events no longer concern us
-    this.destroy();
-    fail(exchange, 'upstream_unreachable');
-    return;
-  }
-  exchange.upstreamResponse = upstreamResponse;
-  upstreamResponse.pipe(exchange.res);
-  exchange.settings.onResponse?.(
-    exchange.track,
-    exchange.target.upstream,
-    status,
-    exchange.startedAt,
-  );
-}
-
-function onUpstreamError(this: UpstreamRequest, error: Error): void {
-  const exchange = this[kExchange];
-  if (exchange.upstreamRequest !== this || exchange.clientGone) return;
-  if (exchange.upstreamResponse !== undefined) {
-    // The status line is out: the only honest signal left is a cut connection.
-    exchange.res.destroy();
-    return;
-  }
-  if (!exchange.retried && retry(exchange, this, error)) return;
-  fail(
+  // undici reports invalid input through `onError`, never by throwing.
+  target.pool.dispatch(
+    {
+      path: exchange.req.url ?? '/',
+      method: exchange.req.method ?? 'GET',
+      headers: exchange.headers,
+      body: exchange.hasBody ? exchange.req : null,
+      headersTimeout: timeout,
+      bodyTimeout: timeout,
+    },
     exchange,
-    error instanceof UpstreamTimeoutError ? 'upstream_timeout' : 'upstream_unreachable',
   );
 }
 
-function fail(exchange: Exchange, code: ProxyErrorCode): void {
-  sendProxyError(exchange.res, code);
-  exchange.settings.onResponse?.(
-    exchange.track,
-    exchange.target.upstream,
-    proxyErrors[code].status,
-    exchange.startedAt,
-  );
+/** `Set-Cookie` that keeps the client on `version`; URI-encoded, as the table reads it back. */
+export function pinCookie(cookie: string, version: string): string {
+  return `${cookie}=${encodeURIComponent(version)}; Path=/; HttpOnly; SameSite=Lax`;
 }
 
-/** Sends the request once more when the failed attempt cannot have reached the application. */
-function retry(exchange: Exchange, failed: UpstreamRequest, error: Error): boolean {
-  const code = (error as NodeJS.ErrnoException).code ?? '';
-  const failedTarget = failed[kTarget];
-  const balancer = exchange.holder.table.pick(exchange.req);
-  let next: UpstreamTarget | undefined;
-  if (!failed.reusedSocket && connectErrors.has(code)) {
-    next = balancer.nextExcept(failedTarget);
-  } else if (
-    failed.reusedSocket &&
-    staleSocketErrors.has(code) &&
-    !exchange.hasBody &&
-    replayableMethods.has(exchange.req.method ?? '')
-  ) {
-    // A fresh connection to the same upstream is fine when it is the only one left.
-    next =
-      balancer.nextExcept(failedTarget) ??
-      (balancer.targets.includes(failedTarget) ? failedTarget : undefined);
-  }
-  if (next === undefined) return false;
-  exchange.retried = true;
-  exchange.track = balancer.track;
-  exchange.target = next;
-  send(exchange);
-  return true;
+/** Header bytes as Node's own parser gives them: one char per byte, so no byte is altered. */
+function latin1(raw: readonly Buffer[]): string[] {
+  const fields = new Array<string>(raw.length);
+  for (let i = 0; i < raw.length; i++) fields[i] = (raw[i] as Buffer).toString('latin1');
+  return fields;
 }
 
-function onUpstreamTimeout(this: UpstreamRequest): void {
-  this.destroy(new UpstreamTimeoutError());
-}
-
-function onUpstreamClose(this: UpstreamRequest): void {
-  this[kTarget].end();
-  const exchange = this[kExchange];
-  const upstreamResponse = exchange.upstreamResponse;
-  if (exchange.upstreamRequest === this && upstreamResponse && !upstreamResponse.complete) {
-    exchange.res.destroy();
-  }
+function onClientDrain(this: ClientResponse): void {
+  this[kExchange].resume();
 }
 
 function onClientClose(this: ClientResponse): void {
   if (this.writableFinished) return;
-  const exchange = this[kExchange];
-  exchange.clientGone = true;
-  exchange.upstreamRequest?.destroy();
+  this[kExchange].abort();
 }

@@ -1,17 +1,24 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
 import type { CompiledTable } from './compiled-table.js';
 import { proxyRequest, type ProxySettings, type TableHolder } from './proxy.js';
+import { proxyUpgrade } from './upgrade-tunnel.js';
 
 export interface ListenAddress {
   readonly host: string;
   readonly port: number;
 }
 
-/** The HTTP listener of one service/environment, proxying with whatever table it holds now. */
+/**
+ * The HTTP listener of one service/environment (main or preview), proxying with whatever table
+ * it holds now. Upgraded connections (WebSocket) are tunnelled and tracked: the HTTP server no
+ * longer sees them, so closing the listener cuts them itself.
+ */
 export class RouteListener implements TableHolder {
   private current: CompiledTable;
   private readonly server: Server;
+  private readonly tunnels = new Set<Duplex>();
   /** Settles when the listener is bound (or failed to bind). */
   readonly opened: Promise<void>;
 
@@ -22,6 +29,11 @@ export class RouteListener implements TableHolder {
   ) {
     this.current = table;
     this.server = createServer((req, res) => proxyRequest(this, settings, req, res));
+    this.server.on('upgrade', (req, socket: Duplex, head: Buffer) => {
+      this.tunnels.add(socket);
+      socket.once('close', () => this.tunnels.delete(socket));
+      proxyUpgrade(this, settings, req, socket, head);
+    });
     this.opened = new Promise((resolve, reject) => {
       this.server.once('error', reject);
       this.server.listen(listen.port, listen.host, () => {
@@ -50,12 +62,16 @@ export class RouteListener implements TableHolder {
 
   /**
    * Stops accepting connections, lets requests in flight finish and closes each keep-alive
-   * connection as soon as it is idle; after `graceMs` the remaining connections are cut.
+   * connection as soon as it is idle; after `graceMs` the remaining connections, tunnels
+   * included, are cut.
    */
   async close(graceMs: number): Promise<void> {
     const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
     const sweep = setInterval(() => this.server.closeIdleConnections(), 50);
-    const cut = setTimeout(() => this.server.closeAllConnections(), graceMs);
+    const cut = setTimeout(() => {
+      this.server.closeAllConnections();
+      for (const tunnel of this.tunnels) tunnel.destroy();
+    }, graceMs);
     try {
       await closed;
     } finally {

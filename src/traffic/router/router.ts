@@ -1,30 +1,46 @@
 import { FerryError } from '../../errors/ferry-error.js';
-import type { RoutingTable, TrafficRouter } from '../../features/routing/traffic-router.js';
+import type {
+  ListenerKind,
+  RoutingTable,
+  TrafficRouter,
+} from '../../features/routing/traffic-router.js';
 import { compileTable, releaseTable } from './compiled-table.js';
+import { Mirror } from './mirror.js';
 import type { ProxySettings, ResponseHook } from './proxy.js';
 import { RouteListener, type ListenAddress } from './route-listener.js';
+import type { RouterMetrics } from './router-metrics.js';
 import { UpstreamPool } from './upstream-pool.js';
 
 export interface RouterOptions {
-  /** Inactivity on an upstream connection that fails the request with 504. Default 60 s. */
+  /**
+   * How long an upstream may take to send the response head (then 504), and stay silent between
+   * body chunks (then the response is cut). Default 60 s.
+   */
   readonly responseTimeoutMs?: number;
   /**
    * How long an idle keep-alive socket to an upstream stays pooled. Below the applications'
    * keep-alive timeout (Node's default is 5 s) so the router closes idle sockets first and never
-   * reuses one the application is closing. Default 4 s.
+   * reuses one the application is closing; a shorter `Keep-Alive: timeout` from the application
+   * wins. Default 4 s.
    */
   readonly idleSocketTimeoutMs?: number;
-  /** Idle keep-alive sockets kept per upstream. Default 256. */
-  readonly maxFreeSockets?: number;
   /** How long `remove` and `close` wait for requests in flight before cutting them. Default 5 s. */
   readonly closeGraceMs?: number;
-  /** Per-request observation point, e.g. for metrics; see {@link ResponseHook}. */
+  /** Per-response observation point besides `metrics`; see {@link ResponseHook}. */
   readonly onResponse?: ResponseHook;
+  /** Prometheus series and snapshots, from `createRouterMetrics(registry)`. */
+  readonly metrics?: RouterMetrics;
+  /** Mirrored copies in flight at most; more are dropped and counted. Default 64. */
+  readonly maxMirrorsInFlight?: number;
+  /** How long a mirrored copy may take before it is abandoned. Default 5 s. */
+  readonly mirrorTimeoutMs?: number;
 }
 
 /**
- * Ferry's built-in data plane: one HTTP listener per service/environment, forwarding each request
- * to an upstream of its routing table over pooled keep-alive connections.
+ * Ferry's built-in data plane: one HTTP listener per service/environment and listener kind (main,
+ * and blue-green's preview), forwarding each request to an upstream of the track its routing
+ * table picks (stable or canary, by match, sticky cookie or weight) over pooled keep-alive
+ * connections, copying a share to the canary when mirroring, and tunnelling WebSockets.
  *
  * @example
  * const router = new Router();
@@ -38,21 +54,24 @@ export class Router implements TrafficRouter {
   private readonly closeGraceMs: number;
 
   constructor(options: RouterOptions = {}) {
-    this.pool = new UpstreamPool({
-      keepAlive: true,
-      scheduling: 'lifo',
-      maxFreeSockets: options.maxFreeSockets ?? 256,
-      timeout: options.idleSocketTimeoutMs ?? 4_000,
-    });
+    this.pool = new UpstreamPool({ idleTimeoutMs: options.idleSocketTimeoutMs ?? 4_000 });
+    const onResponse = combine(options.metrics?.onResponse, options.onResponse);
     this.settings = {
       responseTimeoutMs: options.responseTimeoutMs ?? 60_000,
-      onResponse: options.onResponse,
+      onResponse,
+      mirror: new Mirror({
+        maxInFlight: options.maxMirrorsInFlight ?? 64,
+        timeoutMs: options.mirrorTimeoutMs ?? 5_000,
+        maxBodyBytes: 1024 * 1024,
+        onResponse,
+        onSkipped: options.metrics?.onMirrorSkipped,
+      }),
     };
     this.closeGraceMs = options.closeGraceMs ?? 5_000;
   }
 
   async apply(table: RoutingTable): Promise<void> {
-    const key = listenerKey(table.service, table.environment);
+    const key = listenerKey(table.service, table.environment, table.listener);
     const compiled = compileTable(table, this.pool);
     const current = this.listeners.get(key);
     if (current !== undefined && sameAddress(current.listen, table.listen)) {
@@ -84,8 +103,8 @@ export class Router implements TrafficRouter {
     return this.pool.drain(upstreamId, timeoutMs);
   }
 
-  async remove(service: string, environment: string): Promise<void> {
-    const key = listenerKey(service, environment);
+  async remove(service: string, environment: string, kind?: ListenerKind): Promise<void> {
+    const key = listenerKey(service, environment, kind);
     const listener = this.listeners.get(key);
     if (listener === undefined) return;
     this.listeners.delete(key);
@@ -99,9 +118,13 @@ export class Router implements TrafficRouter {
     this.pool.destroy();
   }
 
-  /** Where the listener of a service/environment is bound; tests ask for port 0 and read it here. */
-  address(service: string, environment: string): ListenAddress | undefined {
-    return this.listeners.get(listenerKey(service, environment))?.address();
+  /** Where a listener of a service/environment is bound; tests ask for port 0 and read it here. */
+  address(
+    service: string,
+    environment: string,
+    listener?: ListenerKind,
+  ): ListenAddress | undefined {
+    return this.listeners.get(listenerKey(service, environment, listener))?.address();
   }
 
   private async closeListener(listener: RouteListener): Promise<void> {
@@ -111,8 +134,19 @@ export class Router implements TrafficRouter {
   }
 }
 
-function listenerKey(service: string, environment: string): string {
-  return `${service}\u0000${environment}`;
+function listenerKey(service: string, environment: string, listener?: ListenerKind): string {
+  return `${service}\u0000${environment}\u0000${listener ?? 'main'}`;
+}
+
+function combine(
+  first: ResponseHook | undefined,
+  second: ResponseHook | undefined,
+): ResponseHook | undefined {
+  if (first === undefined || second === undefined) return first ?? second;
+  return (...args) => {
+    first(...args);
+    second(...args);
+  };
 }
 
 function sameAddress(a: ListenAddress, b: ListenAddress): boolean {

@@ -1,5 +1,5 @@
 import {
-  type Agent,
+  Agent,
   createServer,
   request,
   type IncomingHttpHeaders,
@@ -124,4 +124,36 @@ export interface Echo {
   readonly method: string;
   readonly url: string;
   readonly headers: IncomingHttpHeaders;
+}
+
+/** `upstream` claiming another version, as the canary of a test. */
+export function withVersion(upstream: Upstream, version: string): Upstream {
+  return { ...upstream, version };
+}
+
+/**
+ * Sends `count` requests over `concurrency` keep-alive connections, `options(i)` describing the
+ * i-th; resolves with all responses in order.
+ */
+export async function sendMany(
+  port: number,
+  count: number,
+  options: (index: number) => TestRequest = () => ({}),
+  concurrency = 16,
+): Promise<TestResponse[]> {
+  const agent = new Agent({ keepAlive: true, maxSockets: concurrency });
+  const responses: TestResponse[] = [];
+  let next = 0;
+  const worker = async () => {
+    while (next < count) {
+      const index = next++;
+      responses[index] = await send(port, { agent, ...options(index) });
+    }
+  };
+  try {
+    await Promise.all(Array.from({ length: concurrency }, worker));
+  } finally {
+    agent.destroy();
+  }
+  return responses;
 }

@@ -1,6 +1,5 @@
-import type { AgentOptions } from 'node:http';
 import type { Upstream } from '../../features/routing/traffic-router.js';
-import { UpstreamTarget } from './upstream-target.js';
+import { UpstreamTarget, type ConnectionOptions } from './upstream-target.js';
 
 /**
  * The upstream targets of all listeners, by upstream id. Compiled tables hold references; a
@@ -10,14 +9,14 @@ import { UpstreamTarget } from './upstream-target.js';
 export class UpstreamPool {
   private readonly targets = new Map<string, UpstreamTarget>();
 
-  constructor(private readonly agentOptions: AgentOptions) {}
+  constructor(private readonly connections: ConnectionOptions) {}
 
   /** The target of `upstream`, created on first use; the caller must `release` it later. */
   acquire(upstream: Upstream): UpstreamTarget {
     let target = this.targets.get(upstream.id);
     if (target === undefined || target.host !== upstream.host || target.port !== upstream.port) {
       if (target !== undefined) this.retire(target);
-      target = new UpstreamTarget(upstream, this.agentOptions);
+      target = new UpstreamTarget(upstream, this.connections);
       this.targets.set(upstream.id, target);
     }
     target.tables++;

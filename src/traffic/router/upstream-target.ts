@@ -1,12 +1,23 @@
-import { Agent, type AgentOptions } from 'node:http';
+import { Pool } from 'undici';
 import type { Upstream } from '../../features/routing/traffic-router.js';
 
+/** How the keep-alive connections to each upstream behave. */
+export interface ConnectionOptions {
+  /**
+   * How long an idle connection stays open; undici also honours a shorter `Keep-Alive: timeout`
+   * the upstream announces.
+   */
+  readonly idleTimeoutMs: number;
+}
+
 /**
- * One upstream as the hot path sees it: its address, its own keep-alive agent and the number of
+ * One upstream as the hot path sees it: its address, its own pool of keep-alive connections
+ * (undici: its parser and request path cost a fraction of `http.request`'s) and the number of
  * requests in flight to it. Shared by every compiled table that routes to the same upstream id.
  */
 export class UpstreamTarget {
-  readonly agent: Agent;
+  /** Replaced, never mutated, when its idle connections are closed. */
+  pool: Pool;
   readonly host: string;
   readonly port: number;
   /** Host field for clients that sent none (HTTP/1.0). */
@@ -19,12 +30,12 @@ export class UpstreamTarget {
 
   constructor(
     readonly upstream: Upstream,
-    agentOptions: AgentOptions,
+    private readonly options: ConnectionOptions,
   ) {
     this.host = upstream.host;
     this.port = upstream.port;
     this.hostHeader = `${upstream.host.includes(':') ? `[${upstream.host}]` : upstream.host}:${upstream.port}`;
-    this.agent = new Agent(agentOptions);
+    this.pool = this.newPool();
   }
 
   begin(): void {
@@ -45,15 +56,26 @@ export class UpstreamTarget {
     return new Promise((resolve) => this.idleWaiters.push(resolve));
   }
 
-  /** Closes the pooled keep-alive sockets; sockets carrying a request are left alone. */
+  /**
+   * Closes the keep-alive connections: the pool is swapped for a fresh one, and the old one
+   * closes each connection once its request (if any) is done.
+   */
   closeIdleSockets(): void {
-    for (const sockets of Object.values(this.agent.freeSockets)) {
-      for (const socket of sockets ?? []) socket.destroy();
-    }
+    const old = this.pool;
+    this.pool = this.newPool();
+    void old.close().catch(() => undefined);
   }
 
-  /** Closes every socket to this upstream. */
+  /** Closes every connection to this upstream, cutting requests in flight. */
   destroy(): void {
-    this.agent.destroy();
+    void this.pool.destroy().catch(() => undefined);
+  }
+
+  private newPool(): Pool {
+    return new Pool(`http://${this.hostHeader}`, {
+      pipelining: 1,
+      keepAliveTimeout: this.options.idleTimeoutMs,
+      keepAliveMaxTimeout: this.options.idleTimeoutMs,
+    });
   }
 }

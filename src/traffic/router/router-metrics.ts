@@ -1,0 +1,215 @@
+import { Counter, type Registry } from 'prom-client';
+import {
+  tracks,
+  type ListenerKind,
+  type RoutingTable,
+  type Track,
+  type Upstream,
+} from '../../features/routing/traffic-router.js';
+import { registerCollectedFamily, type CollectedSample } from './collected-family.js';
+import { TrackWindows } from './latency-window.js';
+import type { MirrorSkipHook, MirrorSkipReason } from './mirror.js';
+import type { ResponseHook } from './proxy.js';
+import { codeClasses, durationBuckets, TrackSeries, type VersionSeries } from './version-series.js';
+
+/** What one track served lately, for canary analysis and `ferry status`. */
+export interface TrackSnapshot {
+  /** The version that answered last on this track; `none` if only the router answered. */
+  readonly version: string;
+  /** Responses of that version since the router started, router errors included. */
+  readonly requests: number;
+  readonly errors5xx: number;
+  /** Over the last 2048 responses of that version, to the response head. */
+  readonly p50Ms: number;
+  readonly p95Ms: number;
+  readonly p99Ms: number;
+}
+
+export interface RouteSnapshot {
+  /** Only the tracks that served a request. */
+  readonly tracks: Partial<Record<Track, TrackSnapshot>>;
+}
+
+/** The router's metrics: the hooks it feeds, and what Ferry reads back. */
+export interface RouterMetrics {
+  readonly onResponse: ResponseHook;
+  readonly onMirrorSkipped: MirrorSkipHook;
+  /** Per-track figures of one listener (default `main`) of a service/environment. */
+  snapshot(service: string, environment: string, listener?: ListenerKind): RouteSnapshot;
+}
+
+const trackIndex = Object.fromEntries(tracks.map((track, index) => [track, index])) as Record<
+  Track,
+  number
+>;
+
+/**
+ * Metrics of Ferry's router in `registry`:
+ * `ferry_router_requests_total{service,environment,version,track,code_class}`,
+ * `ferry_router_request_duration_seconds{service,environment,version,track}` (to the response
+ * head) and `ferry_router_mirror_skipped_total{service,environment,reason}`. Responses the router
+ * produced itself (502, 503, 504) carry version `none`.
+ *
+ * @example
+ * const registry = new Registry();
+ * const metrics = createRouterMetrics(registry);
+ * const router = new Router({ metrics });
+ * // later: await registry.metrics(); metrics.snapshot('web', 'prod').tracks.canary?.p99Ms
+ */
+export function createRouterMetrics(registry: Registry): RouterMetrics {
+  return new PrometheusRouterMetrics(registry);
+}
+
+/** What one routing table's responses update, resolved once per table. */
+interface RouteHandle {
+  readonly series: readonly TrackSeries[];
+  readonly windows: readonly TrackWindows[];
+}
+
+class PrometheusRouterMetrics implements RouterMetrics {
+  /** By `service\0environment`: one set of label sets for both listeners. */
+  private readonly series = new Map<string, TrackSeries[]>();
+  /** By `service\0environment\0listener`. */
+  private readonly windows = new Map<string, TrackWindows[]>();
+  /** Tables are immutable: a response finds its handle with one lookup. */
+  private readonly handles = new WeakMap<RoutingTable, RouteHandle>();
+  private readonly mirrorSkipped: Counter<'service' | 'environment' | 'reason'>;
+
+  readonly onResponse: ResponseHook = (route, track, upstream, status, startedAt, byRouter) =>
+    this.record(route, track, upstream, status, startedAt, byRouter);
+
+  readonly onMirrorSkipped: MirrorSkipHook = (route, reason: MirrorSkipReason) =>
+    this.mirrorSkipped.inc({ service: route.service, environment: route.environment, reason });
+
+  constructor(registry: Registry) {
+    registerCollectedFamily(registry, {
+      name: 'ferry_router_requests_total',
+      help: 'Responses sent by the router, by version and track; version none when the router answered itself.',
+      type: 'counter',
+      collect: () => this.collectRequests(),
+      reset: () => this.resetSeries(),
+    });
+    registerCollectedFamily(registry, {
+      name: 'ferry_router_request_duration_seconds',
+      help: 'Time from request arrival to the response head, by version and track.',
+      type: 'histogram',
+      collect: () => this.collectDurations(),
+      reset: () => this.resetSeries(),
+    });
+    this.mirrorSkipped = new Counter({
+      name: 'ferry_router_mirror_skipped_total',
+      help: 'Requests picked for mirroring but not copied: body chunked or over 1 MiB, or too many copies in flight.',
+      labelNames: ['service', 'environment', 'reason'],
+      registers: [registry],
+    });
+  }
+
+  snapshot(service: string, environment: string, listener: ListenerKind = 'main'): RouteSnapshot {
+    const windows = this.windows.get(`${service}\u0000${environment}\u0000${listener}`);
+    const snapshot: Partial<Record<Track, TrackSnapshot>> = {};
+    for (const track of tracks) {
+      const trackWindows = windows?.[trackIndex[track]];
+      const window = trackWindows?.latest ?? trackWindows?.byVersion.get('none');
+      if (window === undefined) continue;
+      const [p50Ms = 0, p95Ms = 0, p99Ms = 0] = window.percentiles([0.5, 0.95, 0.99]);
+      snapshot[track] = {
+        version: window.version,
+        requests: window.requests,
+        errors5xx: window.errors5xx,
+        p50Ms,
+        p95Ms,
+        p99Ms,
+      };
+    }
+    return { tracks: snapshot };
+  }
+
+  private record(
+    route: RoutingTable,
+    track: Track,
+    upstream: Upstream | undefined,
+    status: number,
+    startedAt: number,
+    byRouter: boolean,
+  ): void {
+    const ms = performance.now() - startedAt;
+    const handle = this.handles.get(route) ?? this.resolve(route);
+    const index = trackIndex[track];
+    const version = upstream === undefined ? 'none' : upstream.version;
+    handle.series[index]!.get(byRouter ? 'none' : version).observe(status, ms / 1_000);
+    // A router error on an upstream's behalf is what that version's users saw.
+    handle.windows[index]!.get(version).add(ms, status);
+  }
+
+  private resolve(route: RoutingTable): RouteHandle {
+    const { service, environment } = route;
+    const routeKey = `${service}\u0000${environment}`;
+    let series = this.series.get(routeKey);
+    if (series === undefined) {
+      series = tracks.map((track) => new TrackSeries(service, environment, track));
+      this.series.set(routeKey, series);
+    }
+    const listenerKey = `${routeKey}\u0000${route.listener ?? 'main'}`;
+    let windows = this.windows.get(listenerKey);
+    if (windows === undefined) {
+      windows = tracks.map(() => new TrackWindows());
+      this.windows.set(listenerKey, windows);
+    }
+    const handle = { series, windows };
+    this.handles.set(route, handle);
+    return handle;
+  }
+
+  private *allSeries(): Generator<VersionSeries> {
+    for (const trackSeries of this.series.values()) {
+      for (const { byVersion } of trackSeries) yield* byVersion.values();
+    }
+  }
+
+  private collectRequests(): CollectedSample[] {
+    const samples: CollectedSample[] = [];
+    for (const series of this.allSeries()) {
+      series.codes.forEach((value, index) => {
+        if (value > 0) {
+          samples.push({ labels: { ...series.labels, code_class: codeClasses[index]! }, value });
+        }
+      });
+    }
+    return samples;
+  }
+
+  private collectDurations(): CollectedSample[] {
+    const samples: CollectedSample[] = [];
+    const bucketName = 'ferry_router_request_duration_seconds_bucket';
+    for (const series of this.allSeries()) {
+      if (series.count === 0) continue;
+      let cumulative = 0;
+      durationBuckets.forEach((le, index) => {
+        cumulative += series.buckets[index]!;
+        samples.push({
+          labels: { ...series.labels, le },
+          value: cumulative,
+          metricName: bucketName,
+        });
+      });
+      samples.push(
+        { labels: { ...series.labels, le: '+Inf' }, value: series.count, metricName: bucketName },
+        {
+          labels: series.labels,
+          value: series.sum,
+          metricName: 'ferry_router_request_duration_seconds_sum',
+        },
+        {
+          labels: series.labels,
+          value: series.count,
+          metricName: 'ferry_router_request_duration_seconds_count',
+        },
+      );
+    }
+    return samples;
+  }
+
+  private resetSeries(): void {
+    for (const series of this.allSeries()) series.reset();
+  }
+}
