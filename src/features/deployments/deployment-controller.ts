@@ -108,6 +108,12 @@ export class DeploymentController {
     return known?.deploymentId === deployment.id ? known.routing : undefined;
   }
 
+  /** Reconciles one service/environment now, e.g. so an abort's new split is in place on return. */
+  async reconcileNow(scope: { service: string; environment: string }): Promise<void> {
+    const latest = (await this.deps.deployments.list(scope, 1))[0];
+    if (latest) await this.reconcile(latest);
+  }
+
   /** Asks for a reconcile as soon as possible (a deployment was created, an instance changed). */
   wake(): void {
     this.wakeRequested = true;

@@ -24,17 +24,24 @@ export class RolloutService {
 
   /** Applies an action to the newest deployment of a service/environment and returns it. */
   act(target: Target, action: RolloutAction, actor: string, full = false): Promise<Deployment> {
-    return this.locks.run(`${target.service}/${target.environment}`, async () => {
-      const latest = (await this.store.list(target, 1))[0];
-      if (!latest)
-        throw new FerryError(
-          'not_found',
-          `${target.service} has no deployment in ${target.environment}`,
-        );
-      await this.apply(latest, action, actor, full);
-      this.controller.wake();
-      return (await this.store.get(latest.id))!;
-    });
+    const key = `${target.service}/${target.environment}`;
+    return this.locks
+      .run(key, async () => {
+        const latest = (await this.store.list(target, 1))[0];
+        if (!latest) {
+          throw new FerryError(
+            'not_found',
+            `${target.service} has no deployment in ${target.environment}`,
+          );
+        }
+        await this.apply(latest, action, actor, full);
+        return latest.id;
+      })
+      .then(async (id) => {
+        // Carry the change out before answering: after `abort` returns, traffic has left.
+        await this.controller.reconcileNow(target);
+        return (await this.store.get(id))!;
+      });
   }
 
   private async apply(d: Deployment, action: RolloutAction, actor: string, full: boolean) {
