@@ -1,3 +1,4 @@
+import type { TrackFigures } from '../features/routing/traffic-router.js';
 import type {
   MeasureContext,
   MeasuredTrack,
@@ -8,17 +9,7 @@ import type {
 
 type BuiltinSpec = SpecOf<'builtin'>;
 
-/** One track's figures as the router reports them (`RouterMetrics.snapshot`). */
-export interface TrackFigures {
-  readonly version: string;
-  /** Cumulative since the router started counting this version on this track. */
-  readonly requests: number;
-  readonly errors5xx: number;
-  /** Over the router's recent window of this version's responses. */
-  readonly p50Ms: number;
-  readonly p95Ms: number;
-  readonly p99Ms: number;
-}
+export type { TrackFigures };
 
 /** What the router knows about one service in one environment; tracks that served nothing are absent. */
 export type RouteFigures = (

@@ -3,6 +3,7 @@ import { errorResponses } from '../../server/error-schema.js';
 import type { ZodApp } from '../../server/zod-app.js';
 import type { InstanceRuntime } from '../instances/instance-runtime.js';
 import type { InstanceStore } from '../instances/instance-store.js';
+import type { Track, TrackFigures } from '../routing/traffic-router.js';
 import type { DeploymentController } from './deployment-controller.js';
 import type { DeploymentService, Target } from './deployment-service.js';
 import type { DeploymentStore } from './deployment-store.js';
@@ -14,23 +15,11 @@ import {
   type TrackStats,
 } from './rollout-view.js';
 
-/** Live numbers of one track from the router, if it has seen traffic. */
+/** The router's live numbers per track of a service/environment. */
 export type TrackMetrics = (
   service: string,
   environment: string,
-) => Readonly<
-  Record<
-    string,
-    {
-      version: string;
-      requests: number;
-      errors5xx: number;
-      p50Ms: number | null;
-      p95Ms: number | null;
-      p99Ms: number | null;
-    }
-  >
->;
+) => Readonly<Partial<Record<Track, TrackFigures>>>;
 
 export interface RolloutRouteDeps {
   readonly deployments: DeploymentService;
@@ -56,7 +45,7 @@ export function rolloutRoutes(app: ZodApp, deps: RolloutRouteDeps) {
     const numbers = deps.metrics(target.service, target.environment);
     const track = (name: string, version: string, digest: string): TrackStats => {
       const mine = live.filter((i) => i.artifactDigest === digest && i.intent !== 'draining');
-      const m = numbers[name];
+      const m = numbers[name as Track];
       const same = m?.version === version;
       return {
         track: name,

@@ -57,3 +57,22 @@ export interface TrafficRouter {
   remove(service: string, environment: string, listener?: ListenerKind): Promise<void>;
   close(): Promise<void>;
 }
+
+/** What one track of a listener served lately, as the router counts it. */
+export interface TrackFigures {
+  /** The version that answered last on this track; `none` if only the router answered. */
+  readonly version: string;
+  /** Responses of that version since the router started counting it, router errors included. */
+  readonly requests: number;
+  readonly errors5xx: number;
+  /** Over the router's recent window of that version's responses, to the response head. */
+  readonly p50Ms: number;
+  readonly p95Ms: number;
+  readonly p99Ms: number;
+}
+
+/** The router's figures of one service/environment; tracks that served nothing are absent. */
+export type RouteFigures = (
+  service: string,
+  environment: string,
+) => { readonly tracks: Partial<Record<Track, TrackFigures>> };

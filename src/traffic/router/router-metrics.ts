@@ -1,3 +1,4 @@
+import type { TrackFigures } from '../../features/routing/traffic-router.js';
 import { Counter, type Registry } from 'prom-client';
 import {
   tracks,
@@ -12,18 +13,8 @@ import type { MirrorSkipHook, MirrorSkipReason } from './mirror.js';
 import type { ResponseHook } from './proxy.js';
 import { codeClasses, durationBuckets, TrackSeries, type VersionSeries } from './version-series.js';
 
-/** What one track served lately, for canary analysis and `ferry status`. */
-export interface TrackSnapshot {
-  /** The version that answered last on this track; `none` if only the router answered. */
-  readonly version: string;
-  /** Responses of that version since the router started, router errors included. */
-  readonly requests: number;
-  readonly errors5xx: number;
-  /** Over the last 2048 responses of that version, to the response head. */
-  readonly p50Ms: number;
-  readonly p95Ms: number;
-  readonly p99Ms: number;
-}
+/** What one track served lately, for canary analysis and `ferry rollout get`. */
+export type TrackSnapshot = TrackFigures;
 
 export interface RouteSnapshot {
   /** Only the tracks that served a request. */
