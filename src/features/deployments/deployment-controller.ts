@@ -1,14 +1,13 @@
 import type { Logger } from 'pino';
 import type { Clock } from '../../shared/clock.js';
 import { newId } from '../../shared/ids.js';
-import { KeyedQueue } from '../../shared/keyed-queue.js';
+import type { KeyedQueue } from '../../shared/keyed-queue.js';
 import type { EventLog } from '../events/event-log.js';
 import type { InstanceRuntime, InstanceSpec, RuntimeEvent } from '../instances/instance-runtime.js';
 import type { StoredInstance } from '../instances/instance.js';
 import type { InstanceStore } from '../instances/instance-store.js';
 import type { TrafficRouter } from '../routing/traffic-router.js';
-import type { RoutingTable } from '../routing/traffic-router.js';
-import { routingTableFor, twoVersionTables } from './routing-table-for.js';
+import { RouterSync } from './router-sync.js';
 import { planBlueGreen } from './domain/blue-green-plan.js';
 import { planCanary } from './domain/canary-plan.js';
 import type { RolloutInput, RolloutRouting } from './domain/rollout-plan.js';
@@ -17,6 +16,7 @@ import type { Deployment } from './domain/deployment.js';
 import { planRollingStep, type PlannedInstance } from './domain/rolling-plan.js';
 import { rolloutTarget, type RolloutTarget } from './domain/rollout-target.js';
 import type { DeploymentStore } from './deployment-store.js';
+import { twoVersionPhases } from './domain/deployment.js';
 
 export interface ControllerDeps {
   readonly deployments: DeploymentStore;
@@ -48,16 +48,6 @@ function keyOf(target: { readonly service: string; readonly environment: string 
   return `${target.service}/${target.environment}`;
 }
 
-/** Phases in which a canary or blue-green runs two versions side by side. */
-const twoVersionPhases: readonly Deployment['phase'][] = ['Progressing', 'Paused', 'Aborted'];
-
-interface TwoVersionRouting {
-  readonly deploymentId: string;
-  readonly routing: RolloutRouting;
-  readonly stableDigest: string;
-  readonly canaryDigest: string;
-}
-
 /**
  * The reconciler. Reads desired state (the newest deployment of each service/environment) and
  * actual state (instances in the store and the runtime), takes the next step, persists it.
@@ -72,16 +62,13 @@ export class DeploymentController {
   private loop: Promise<void> | undefined;
   private wakeLoop: (() => void) | undefined;
   private readonly busy = new Set<string>();
-  /** Instances leaving rotation: never put back into a routing table, whatever the store says. */
-  private readonly retiring = new Set<string>();
-  private readonly routerSyncs = new KeyedQueue();
   private readonly operations = new Set<Promise<void>>();
-  private readonly appliedTables = new Map<string, string>();
-  /** The traffic split the planner chose last for each two-version rollout. */
-  private readonly routings = new Map<string, TwoVersionRouting>();
+  private readonly routerSync: RouterSync;
   private unsubscribe: (() => void) | undefined;
 
-  constructor(private readonly deps: ControllerDeps) {}
+  constructor(private readonly deps: ControllerDeps) {
+    this.routerSync = new RouterSync(deps);
+  }
 
   /** Re-adopts what an earlier server left running, then starts reconciling. */
   async start(): Promise<void> {
@@ -104,8 +91,7 @@ export class DeploymentController {
 
   /** The traffic split the controller applies for a two-version rollout, if one runs. */
   routingOf(deployment: Deployment): RolloutRouting | undefined {
-    const known = this.routings.get(keyOf(deployment));
-    return known?.deploymentId === deployment.id ? known.routing : undefined;
+    return this.routerSync.routingOf(deployment);
   }
 
   /** Reconciles one service/environment now, e.g. so an abort's new split is in place on return. */
@@ -192,7 +178,7 @@ export class DeploymentController {
       if (current.rollout && previous && twoVersionPhases.includes(current.phase)) {
         await this.reconcileTwoVersions(current, previous, planned);
       } else {
-        this.routings.delete(keyOf(current));
+        this.routerSync.forget(current);
         await this.reconcileRolling(current, previous, planned);
       }
     });
@@ -222,7 +208,7 @@ export class DeploymentController {
     planned: readonly Planned[],
   ): Promise<void> {
     const target = rolloutTarget(latest, previous);
-    await this.syncRouter(latest);
+    await this.routerSync.sync(latest);
     const isTarget = (i: StoredInstance) =>
       target !== null && i.artifactDigest === target.artifactDigest;
     const plan = planRollingStep({
@@ -287,13 +273,12 @@ export class DeploymentController {
     if (JSON.stringify(plan.state) !== JSON.stringify(latest.rollout)) {
       await this.saveRollout(latest, plan.state);
     }
-    this.routings.set(keyOf(latest), {
-      deploymentId: latest.id,
+    this.routerSync.remember(latest, {
       routing: plan.routing,
       stableDigest: stableTarget.artifactDigest,
       canaryDigest: canaryTarget.artifactDigest,
     });
-    await this.syncRouter(latest);
+    await this.routerSync.sync(latest);
     if (plan.pause && latest.phase === 'Progressing') {
       await this.setPhase(latest, 'Paused', plan.pause, 'rollout.paused');
     }
@@ -406,63 +391,6 @@ export class DeploymentController {
     return status.phase === 'ready' ? 'ready' : 'pending';
   }
 
-  /**
-   * Sends traffic to every ready instance that is not leaving. Syncs of one service/environment
-   * run one after the other and each reads fresh state, so an older table never wins.
-   */
-  private syncRouter(scope: { service: string; environment: string }): Promise<void> {
-    return this.routerSyncs.run(keyOf(scope), () => this.applyTable(scope));
-  }
-
-  private async applyTable(scope: { service: string; environment: string }): Promise<void> {
-    const { deployments, instances, runtime, router } = this.deps;
-    const latest = (await deployments.list(scope, 1))[0];
-    if (!latest) return;
-    const ready = (await instances.listLive(scope)).filter((i) => {
-      const status = runtime.get(i.id);
-      return i.intent === 'running' && !this.retiring.has(i.id) && status?.phase === 'ready';
-    });
-    const upstream = (i: StoredInstance) => ({
-      id: i.id,
-      host: '127.0.0.1',
-      port: runtime.get(i.id)!.record.port,
-      version: i.version,
-    });
-    const twoVersions = this.routings.get(keyOf(latest));
-    let tables: { main: RoutingTable; preview: RoutingTable | null };
-    if (twoVersions?.deploymentId === latest.id) {
-      const set = (digest: string) =>
-        ready.filter((i) => i.artifactDigest === digest).map(upstream);
-      tables = twoVersionTables(
-        latest,
-        twoVersions.routing,
-        set(twoVersions.stableDigest),
-        set(twoVersions.canaryDigest),
-      );
-    } else if (latest.rollout && latest.previousId && twoVersionPhases.includes(latest.phase)) {
-      return; // A two-version rollout after a restart: wait for the planner's split.
-    } else {
-      const previous = latest.previousId ? await deployments.get(latest.previousId) : undefined;
-      const spec = rolloutTarget(latest, previous)?.spec;
-      tables = { main: routingTableFor(latest, ready.map(upstream), spec), preview: null };
-    }
-    await this.applyIfChanged(tables.main);
-    const previewKey = `${keyOf(latest)}/preview`;
-    if (tables.preview) await this.applyIfChanged(tables.preview);
-    else if (this.appliedTables.has(previewKey)) {
-      await router.remove(latest.service, latest.environment, 'preview');
-      this.appliedTables.delete(previewKey);
-    }
-  }
-
-  private async applyIfChanged(table: RoutingTable): Promise<void> {
-    const key = `${table.service}/${table.environment}/${table.listener ?? 'main'}`;
-    const signature = JSON.stringify(table);
-    if (this.appliedTables.get(key) === signature) return;
-    await this.deps.router.apply(table);
-    this.appliedTables.set(key, signature);
-  }
-
   private async launch(deployment: Deployment, target: RolloutTarget): Promise<void> {
     const { clock, instances, runtime } = this.deps;
     const now = new Date(clock.now()).toISOString();
@@ -526,7 +454,7 @@ export class DeploymentController {
   private async retire(instance: StoredInstance): Promise<void> {
     const { instances, router, runtime, clock } = this.deps;
     this.busy.add(instance.id);
-    this.retiring.add(instance.id);
+    this.routerSync.exclude(instance.id);
     try {
       if (instance.intent !== 'draining') {
         await instances.update(instance.id, {
@@ -544,14 +472,14 @@ export class DeploymentController {
           },
         });
       }
-      await this.syncRouter(instance);
+      await this.routerSync.sync(instance);
       await router.drain(instance.id, instance.spec.drainTimeoutMs);
       await runtime.stop(instance.id);
       await this.markStopped(instance, null);
       await this.progressed(instance);
     } finally {
       this.busy.delete(instance.id);
-      this.retiring.delete(instance.id);
+      this.routerSync.include(instance.id);
       this.wake();
     }
   }
@@ -649,7 +577,7 @@ export class DeploymentController {
     });
     const stored = await this.deps.instances.get(id);
     if (stored && (kind === 'instance.ready' || kind === 'instance.unready')) {
-      await this.syncRouter(stored);
+      await this.routerSync.sync(stored);
     }
     if (stored && kind === 'instance.ready') await this.progressed(stored);
     if (stored && kind === 'instance.crash_loop') {

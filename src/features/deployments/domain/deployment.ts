@@ -20,6 +20,9 @@ export type DeploymentPhase = (typeof deploymentPhases)[number];
 
 export const activePhases: readonly DeploymentPhase[] = ['Progressing', 'Paused', 'RollingBack'];
 
+/** Phases in which a canary or blue-green runs two versions side by side. */
+export const twoVersionPhases: readonly DeploymentPhase[] = ['Progressing', 'Paused', 'Aborted'];
+
 export const deploymentKinds = ['deploy', 'rollback'] as const;
 export type DeploymentKind = (typeof deploymentKinds)[number];
 
