@@ -123,6 +123,9 @@ describe('canary rollouts under load', () => {
 
     const aborted = await act(server, 'abort');
     expect(aborted.deployment?.phase).toBe('Aborted');
+    // Requests already in flight at the abort finish where they were sent; give them 500 ms,
+    // then nothing new may reach the canary.
+    await shareOver(load, 'v2', 500);
     const after = await shareOver(load, 'v2', 2000);
     expect(after.share).toBeLessThan(0.01);
     await waitForPhase(server, 'Aborted');
