@@ -3,7 +3,7 @@ import { request } from 'undici';
 import { ConstantLoad } from '../../src/demo/constant-load.js';
 import { freePort } from '../../src/demo/free-port.js';
 import { helloVersion } from '../../src/demo/hello-version.js';
-import { startDeploy, waitForFinal } from '../support/deploy.js';
+import { deployHello, startDeploy, waitForFinal } from '../support/deploy.js';
 import { FerryServer } from '../support/ferry-server.js';
 import { helloConfig } from '../../src/demo/hello-config.js';
 import { act, shareOver, waitForPhase } from '../support/rollout.js';
@@ -30,10 +30,7 @@ describe('blue-green under load', () => {
       }),
     );
     await server.start();
-    await waitForFinal(
-      server,
-      (await startDeploy(server, 'hello', 'prod', 'v1', helloVersion({ version: 'v1' }))).id,
-    );
+    await deployHello(server, { version: 'v1' });
     load = new ConstantLoad(`http://127.0.0.1:${routePort}/`, 250).start();
     const v2 = await startDeploy(server, 'hello', 'prod', 'v2', helloVersion({ version: 'v2' }));
 

@@ -3,7 +3,7 @@ import { request } from 'undici';
 import { ConstantLoad } from '../../src/demo/constant-load.js';
 import { freePort } from '../../src/demo/free-port.js';
 import { helloVersion } from '../../src/demo/hello-version.js';
-import { startDeploy, waitForFinal } from '../support/deploy.js';
+import { deployHello, startDeploy, waitForFinal } from '../support/deploy.js';
 import { FerryServer } from '../support/ferry-server.js';
 import { helloConfig } from '../../src/demo/hello-config.js';
 import { act, getRollout, shareOver, waitForPhase } from '../support/rollout.js';
@@ -39,10 +39,7 @@ describe('canary rollouts under load', () => {
       helloConfig({ routePort, replicas: 2, strategy: canarySteps }),
     );
     await s.start();
-    await waitForFinal(
-      s,
-      (await startDeploy(s, 'hello', 'prod', 'v1', helloVersion({ version: 'v1' }))).id,
-    );
+    await deployHello(s, { version: 'v1' });
     return s;
   }
 

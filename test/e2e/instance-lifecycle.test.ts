@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { startDeploy, waitForFinal } from '../support/deploy.js';
+import { deployHello, startDeploy, waitForFinal } from '../support/deploy.js';
 import { FerryServer } from '../support/ferry-server.js';
 import { freePort } from '../../src/demo/free-port.js';
 import { helloVersion } from '../../src/demo/hello-version.js';
@@ -40,10 +40,7 @@ describe('instance lifecycle', () => {
     const routePort = await freePort();
     server = await FerryServer.create(helloConfig({ routePort, replicas: 1 }));
     await server.start();
-    await waitForFinal(
-      server,
-      (await startDeploy(server, 'hello', 'prod', 'v1', helloVersion({ version: 'v1' }))).id,
-    );
+    await deployHello(server, { version: 'v1' });
     const v2 = await startDeploy(
       server,
       'hello',

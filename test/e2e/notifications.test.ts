@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { freePort } from '../../src/demo/free-port.js';
 import { helloConfig } from '../../src/demo/hello-config.js';
 import { helloVersion } from '../../src/demo/hello-version.js';
-import { eventually, startDeploy, waitForFinal } from '../support/deploy.js';
+import { deployHello, eventually, startDeploy, waitForFinal } from '../support/deploy.js';
 import { FerryServer } from '../support/ferry-server.js';
 
 describe('webhook notifications', () => {
@@ -40,10 +40,7 @@ describe('webhook notifications', () => {
     );
     server = await FerryServer.create(config);
     await server.start();
-    await waitForFinal(
-      server,
-      (await startDeploy(server, 'hello', 'prod', 'v1', helloVersion({ version: 'v1' }))).id,
-    );
+    await deployHello(server, { version: 'v1' });
     const v2 = await startDeploy(
       server,
       'hello',

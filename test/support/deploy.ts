@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { request } from 'undici';
 import { packDirectory } from '../../src/features/artifacts/pack-directory.js';
+import { helloVersion, type HelloKnobs } from '../../src/demo/hello-version.js';
 import type { FerryServer } from './ferry-server.js';
 
 export interface DeploymentBody {
@@ -56,6 +57,12 @@ export async function waitForFinal(
     await sleep(100);
   }
   throw new Error(`deployment ${id} did not finish in ${timeoutMs}ms`);
+}
+
+/** Deploys a version of `hello` to `prod` and waits until the rollout ends. */
+export async function deployHello(server: FerryServer, knobs: HelloKnobs): Promise<DeploymentBody> {
+  const started = await startDeploy(server, 'hello', 'prod', knobs.version, helloVersion(knobs));
+  return waitForFinal(server, started.id);
 }
 
 /** Waits until `check` returns a value that is not undefined. */
