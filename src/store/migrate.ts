@@ -2,12 +2,14 @@ import { Migrator, type Kysely, type Migration, type MigrationProvider } from 'k
 import * as initial from './migrations/001-initial.js';
 import * as rolloutState from './migrations/002-rollout-state.js';
 import * as analysis from './migrations/003-analysis.js';
+import * as analysisStep from './migrations/004-analysis-step.js';
 
 /** Migrations are compiled in, not read from disk, so `dist/` and tests run the same list. */
 const migrations: Record<string, Migration> = {
   '001-initial': initial,
   '002-rollout-state': rolloutState,
   '003-analysis': analysis,
+  '004-analysis-step': analysisStep,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

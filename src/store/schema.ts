@@ -77,6 +77,8 @@ export interface AnalysisRunTable {
   message: string | null;
   started_at: string;
   finished_at: string | null;
+  /** Who let the rollout go on past this run's Inconclusive verdict; null when nobody did. */
+  overridden_by: string | null;
 }
 
 export interface AnalysisMeasurementTable {
@@ -88,5 +90,7 @@ export interface AnalysisMeasurementTable {
   value: string;
   message: string | null;
   sample_size: number | null;
+  /** 0-based rollout step the measurement was taken at; null outside a stepped rollout. */
+  step: number | null;
   at: string;
 }

@@ -6,6 +6,8 @@ export interface AnalysisRunStore {
   createRun(run: AnalysisRun): Promise<void>;
   /** Records where a run ended; `finishedAt` is ISO-8601 UTC. */
   finishRun(id: string, phase: RunPhase, message: string | null, finishedAt: string): Promise<void>;
+  /** Marks a finished run as overridden by `actor`: the rollout went on past its verdict. */
+  overrideRun(id: string, actor: string): Promise<void>;
   appendMeasurement(measurement: RecordedMeasurement): Promise<StoredMeasurement>;
   getRun(id: string): Promise<AnalysisRun | undefined>;
   /** Oldest first. */

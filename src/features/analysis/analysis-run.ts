@@ -22,6 +22,8 @@ export interface AnalysisRun {
   /** ISO-8601 UTC. */
   readonly startedAt: string;
   readonly finishedAt: string | null;
+  /** Who let the rollout go on past this run's Inconclusive verdict (`user:local`, `controller`). */
+  readonly overriddenBy: string | null;
 }
 
 /** One measurement as recorded: the provider's value as it came, and how it was judged. */
@@ -34,6 +36,8 @@ export interface RecordedMeasurement {
   readonly value: unknown;
   readonly message: string | null;
   readonly sampleSize: number | null;
+  /** 0-based rollout step the measurement was taken at; null outside a stepped rollout. */
+  readonly step: number | null;
   /** ISO-8601 UTC. */
   readonly at: string;
 }

@@ -34,6 +34,8 @@ export interface StartAnalysis {
   readonly name: string;
   readonly templates: readonly NamedTemplate[];
   readonly context: Omit<MeasureContext, 'signal' | 'now'>;
+  /** The rollout step at the time of a measurement, recorded with it; null when there is none. */
+  readonly stepOf?: () => number | null;
 }
 
 /** Where a run stands, with per-metric tallies (`MetricRunResult`). */
@@ -50,6 +52,7 @@ interface ActiveRun {
   readonly id: string;
   readonly plans: readonly PlannedMetric[];
   readonly context: StartAnalysis['context'];
+  readonly stepOf: () => number | null;
   readonly measurements: Measurement[];
   readonly timers: Map<string, () => void>;
   readonly inFlight: Set<AbortController>;
@@ -93,11 +96,13 @@ export class AnalysisRunner {
       message: null,
       startedAt: iso(now),
       finishedAt: null,
+      overriddenBy: null,
     });
     const run: ActiveRun = {
       id,
       plans: planMetrics(request.templates),
       context: request.context,
+      stepOf: request.stepOf ?? (() => null),
       measurements: [],
       timers: new Map(),
       inFlight: new Set(),
@@ -209,6 +214,7 @@ export class AnalysisRunner {
       value: observed.value ?? null,
       message: observed.judgement.message ?? null,
       sampleSize: observed.sampleSize ?? null,
+      step: run.stepOf(),
       at: iso(at),
     };
     run.measurements.push(toDomain(recorded));

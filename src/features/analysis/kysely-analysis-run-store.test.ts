@@ -33,6 +33,7 @@ const run = (id: string, startedAt: string): AnalysisRun => ({
   message: null,
   startedAt,
   finishedAt: null,
+  overriddenBy: null,
 });
 
 describe('KyselyAnalysisRunStore', () => {
@@ -52,6 +53,9 @@ describe('KyselyAnalysisRunStore', () => {
     });
     expect(await store.getRun('ana-2')).toEqual(run('ana-2', '2025-06-01T12:01:00.000Z'));
     expect(await store.getRun('nope')).toBeUndefined();
+
+    await store.overrideRun('ana-1', 'user:local');
+    expect((await store.getRun('ana-1'))?.overriddenBy).toBe('user:local');
   });
 
   it('keeps measurements in append order, values as JSON', async () => {
@@ -62,6 +66,7 @@ describe('KyselyAnalysisRunStore', () => {
       value: { p99: 120, tags: ['a'] },
       message: null,
       sampleSize: 40,
+      step: 3,
     });
     const stored = await store.appendMeasurement({
       ...base,
@@ -69,6 +74,7 @@ describe('KyselyAnalysisRunStore', () => {
       value: undefined,
       message: 'timed out after 2s',
       sampleSize: null,
+      step: null,
     });
     expect(stored.id).toBe(2);
     expect(await store.listMeasurements('ana-1')).toEqual([
@@ -79,6 +85,7 @@ describe('KyselyAnalysisRunStore', () => {
         value: { p99: 120, tags: ['a'] },
         message: null,
         sampleSize: 40,
+        step: 3,
       },
       {
         ...base,
@@ -87,6 +94,7 @@ describe('KyselyAnalysisRunStore', () => {
         value: null,
         message: 'timed out after 2s',
         sampleSize: null,
+        step: null,
       },
     ]);
     expect(await store.listMeasurements('ana-2')).toEqual([]);

@@ -29,6 +29,7 @@ export class KyselyAnalysisRunStore implements AnalysisRunStore {
         message: run.message,
         started_at: run.startedAt,
         finished_at: run.finishedAt,
+        overridden_by: run.overriddenBy,
       })
       .execute();
   }
@@ -46,6 +47,14 @@ export class KyselyAnalysisRunStore implements AnalysisRunStore {
       .execute();
   }
 
+  async overrideRun(id: string, actor: string): Promise<void> {
+    await this.db
+      .updateTable('analysis_runs')
+      .set({ overridden_by: actor })
+      .where('id', '=', id)
+      .execute();
+  }
+
   async appendMeasurement(measurement: RecordedMeasurement): Promise<StoredMeasurement> {
     const row = await this.db
       .insertInto('analysis_measurements')
@@ -56,6 +65,7 @@ export class KyselyAnalysisRunStore implements AnalysisRunStore {
         value: JSON.stringify(measurement.value ?? null),
         message: measurement.message,
         sample_size: measurement.sampleSize,
+        step: measurement.step,
         at: measurement.at,
       })
       .returning('id')
@@ -110,6 +120,7 @@ function toRun(row: Selectable<AnalysisRunTable>): AnalysisRun {
     message: row.message,
     startedAt: row.started_at,
     finishedAt: row.finished_at,
+    overriddenBy: row.overridden_by,
   };
 }
 
@@ -122,6 +133,7 @@ function toMeasurement(row: Selectable<AnalysisMeasurementTable>): StoredMeasure
     value: JSON.parse(row.value) as unknown,
     message: row.message,
     sampleSize: row.sample_size,
+    step: row.step,
     at: row.at,
   };
 }
