@@ -59,6 +59,7 @@ describe('AnalysisRunner', () => {
         value: 0.3,
         message: '0.3 is above max 0.01',
         sampleSize: 500,
+        step: null,
         at: '2025-06-01T12:00:00.000Z',
       },
     ]);
