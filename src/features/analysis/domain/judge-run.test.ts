@@ -113,8 +113,25 @@ describe('judgeMetric', () => {
     const measurements = series('m', Array<MeasurementPhase>(50).fill('Successful'));
     expect(judgeMetric({ name: 'm' }, measurements).phase).toBe('Running');
     expect(judgeMetric({ name: 'm' }, measurements, true).phase).toBe('Successful');
-    expect(judgeMetric({ name: 'm' }, [], true).phase).toBe('Successful');
+    expect(judgeMetric({ name: 'm' }, [], true)).toMatchObject({
+      phase: 'Inconclusive',
+      message: 'no measurement was taken',
+    });
     expect(judgeMetric({ name: 'm' }, series('m', ['Failed']), true).phase).toBe('Failed');
+  });
+
+  it('is never Successful without one Successful measurement (too little traffic)', () => {
+    const tolerant = { name: 'm', count: 3, inconclusiveLimit: 5 };
+    const allInconclusive = series('m', ['Inconclusive', 'Inconclusive', 'Inconclusive']);
+    expect(judgeMetric(tolerant, allInconclusive)).toMatchObject({
+      phase: 'Inconclusive',
+      message: 'no measurement succeeded (3 inconclusive, 0 failed, 0 errors)',
+    });
+    expect(judgeMetric({ name: 'm', inconclusiveLimit: 5 }, allInconclusive, true).phase).toBe(
+      'Inconclusive',
+    );
+    const oneGood = series('m', ['Inconclusive', 'Successful', 'Inconclusive']);
+    expect(judgeMetric(tolerant, oneGood).phase).toBe('Successful');
   });
 
   it('only reads its own metric', () => {

@@ -109,9 +109,23 @@ function assess(
     return { phase: 'Error', message };
   }
   if (spec.count !== undefined && t.count >= spec.count) {
+    if (t.successful === 0) return noSuccess(t);
     return { phase: 'Successful', message: `${t.count} of ${spec.count} measurements taken` };
   }
   return { phase: 'Running' };
+}
+
+/**
+ * Ferry departs from Argo Rollouts here: a metric that settles without one Successful measurement
+ * (every value Inconclusive within its limit, e.g. too little traffic, or nothing measured before
+ * the step ended) is Inconclusive, never a pass.
+ */
+function noSuccess(t: Tally): Pick<MetricRunResult, 'phase' | 'message'> {
+  const message =
+    t.count + t.error === 0
+      ? 'no measurement was taken'
+      : `no measurement succeeded (${t.inconclusive} inconclusive, ${t.failed} failed, ${t.error} errors)`;
+  return { phase: 'Inconclusive', message };
 }
 
 /** Measurements in time order; equal times keep the order they were given in. */
@@ -126,7 +140,8 @@ function inTimeOrder(measurements: readonly Measurement[]): Measurement[] {
  * Folds one metric's measurements, in time order, into its phase. The first measurement that
  * crosses a limit or reaches `count` settles the metric, and later ones are ignored, as Argo
  * Rollouts stops measuring a completed metric. A metric still Running when `terminating` is set
- * (its analysis step is over, or the rollout moved on) is Successful, as in Argo Rollouts.
+ * (its analysis step is over, or the rollout moved on) is Successful, as in Argo Rollouts, provided
+ * one of its measurements succeeded (see `noSuccess`).
  */
 export function judgeMetric(
   spec: MetricRunSpec,
@@ -149,7 +164,10 @@ export function judgeMetric(
     if (verdict.phase !== 'Running') break;
   }
   if (verdict.phase === 'Running' && terminating) {
-    verdict = { phase: 'Successful', message: 'run terminated before the metric settled' };
+    verdict =
+      counts.successful === 0
+        ? noSuccess(counts)
+        : { phase: 'Successful', message: 'run terminated before the metric settled' };
   }
   return { metric: spec.name, dryRun: spec.dryRun ?? false, ...counts, ...verdict };
 }
