@@ -30,7 +30,10 @@ function setup() {
   const provider = new BuiltinProvider(() => ({ tracks: router.tracks }));
   const at = 1_700_000_000_000;
   const measure = (metric: BuiltinMetric, now: number, extra: { track?: MeasuredTrack } = {}) =>
-    provider.measure({ kind: 'builtin', metric, ...extra }, testContext({ now }));
+    provider.measure(
+      { kind: 'builtin', metric, ...extra },
+      testContext({ now, versions: { baseline: 'v1', stable: 'v1' } }),
+    );
   return { router, measure, at };
 }
 
@@ -104,12 +107,20 @@ describe('BuiltinProvider', () => {
   it('measures the track the spec names instead of the context one', async () => {
     const { router, measure, at } = setup();
     router.serve('canary', 'v2', 100, 50);
-    router.serve('baseline', 'v2', 100, 1);
+    router.serve('baseline', 'v1', 100, 1);
     expect(await measure('error_rate', at, { track: 'baseline' })).toEqual({
       value: 0.01,
       sampleSize: 100,
     });
     expect(await measure('error_rate', at)).toEqual({ value: 0.5, sampleSize: 100 });
+  });
+
+  it('gives no data for a track whose expected version the context does not name', async () => {
+    const router = new FakeRouter();
+    const provider = new BuiltinProvider(() => ({ tracks: router.tracks }));
+    router.serve('stable', 'v1', 100, 0);
+    const spec = { kind: 'builtin', metric: 'error_rate', track: 'stable' } as const;
+    expect(await provider.measure(spec, testContext())).toEqual({ value: null, sampleSize: 0 });
   });
 
   it('counts from zero when the router restarted and its counters went down', async () => {

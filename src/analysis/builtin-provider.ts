@@ -15,6 +15,7 @@ export type { TrackFigures };
 export type RouteFigures = (
   service: string,
   environment: string,
+  listener?: 'main' | 'preview',
 ) => { readonly tracks: Partial<Record<MeasuredTrack | 'mirror', TrackFigures>> };
 
 /** The counters at the previous measurement of one metric on one track. */
@@ -44,8 +45,9 @@ const percentileOf = {
  * - `request_rate` = Δrequests / Δseconds (by `ctx.now`); the first measurement has no interval → `null`.
  * - `latency_p50|p95|p99` = the router's recent percentile in ms; no new requests → `null`.
  *
- * `sampleSize` is Δrequests. A track that served nothing, or whose latest version is not
- * `ctx.version` (the rollout moved on, or has not started), is `null` with sample size 0.
+ * `sampleSize` is Δrequests. A track that served nothing, or whose latest version is not the one
+ * expected there (`ctx.version` on `ctx.track`, `ctx.versions` elsewhere: the rollout moved on,
+ * or has not started), is `null` with sample size 0.
  * Counters that went down (the router restarted) count from zero, as Prometheus' `rate()` does.
  *
  * @example
@@ -61,10 +63,12 @@ export class BuiltinProvider implements MetricProvider<BuiltinSpec> {
   async measure(spec: BuiltinSpec, ctx: MeasureContext): Promise<ProviderResult> {
     ctx.signal.throwIfAborted();
     const track = spec.track ?? ctx.track;
-    const current = this.figures(ctx.service, ctx.environment).tracks[track];
-    if (current === undefined || current.version !== ctx.version) return noData;
+    const expected = track === ctx.track ? ctx.version : ctx.versions?.[track];
+    const listener = ctx.listener ?? 'main';
+    const current = this.figures(ctx.service, ctx.environment, listener).tracks[track];
+    if (current === undefined || current.version !== expected) return noData;
 
-    const key = [ctx.service, ctx.environment, track, spec.metric].join('\u0000');
+    const key = [ctx.service, ctx.environment, listener, track, spec.metric].join('\u0000');
     const previous = this.readings.get(key);
     const sameVersion = previous !== undefined && previous.version === ctx.version;
     const reset = sameVersion && current.requests < previous.requests;

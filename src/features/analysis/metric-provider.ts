@@ -20,6 +20,10 @@ export interface MeasureContext {
   readonly track: MeasuredTrack;
   /** The version expected on that track: figures of any other version are not this one's. */
   readonly version: string;
+  /** Versions expected on other tracks, for a builtin spec that names one (`track: stable`). */
+  readonly versions?: Readonly<Partial<Record<MeasuredTrack, string>>>;
+  /** Which listener of the service: blue-green's pre-promotion analysis reads `preview`. Default `main`. */
+  readonly listener?: 'main' | 'preview';
   /** Aborted when the measurement is no longer wanted (the rollout moved on, Ferry stops). */
   readonly signal: AbortSignal;
   /** Epoch ms the measurement is taken at. */

@@ -13,8 +13,20 @@ export interface RolloutState {
   readonly abortedAt: number | null;
   /** Blue-green: epoch ms all traffic switched to the new set. */
   readonly switchedAt: number | null;
+  /**
+   * Epoch ms this attempt began (the deployment, or its last `retry`): analysis runs started
+   * before it belong to an earlier attempt. Absent in states written before analysis existed.
+   */
+  readonly attemptStartedAt?: number;
 }
 
 export function initialRolloutState(now: number): RolloutState {
-  return { stepIndex: 0, stepStartedAt: now, full: false, abortedAt: null, switchedAt: null };
+  return {
+    stepIndex: 0,
+    stepStartedAt: now,
+    full: false,
+    abortedAt: null,
+    switchedAt: null,
+    attemptStartedAt: now,
+  };
 }
