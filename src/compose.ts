@@ -23,6 +23,14 @@ import type { TrafficRouter } from './features/routing/traffic-router.js';
 import { WebhookNotifier } from './features/notifications/webhook-notifier.js';
 import { serviceRoutes } from './features/services/service-routes.js';
 import { buildApi } from './server/build-api.js';
+import { createProviders } from './analysis/create-providers.js';
+import type { RouteFigures } from './analysis/builtin-provider.js';
+import { AnalysisRunner } from './features/analysis/analysis-runner.js';
+import { JudgeRunner } from './features/analysis/judge-runner.js';
+import { KyselyAnalysisRunStore } from './features/analysis/kysely-analysis-run-store.js';
+import { systemScheduler, type Scheduler } from './features/analysis/scheduler.js';
+import { RolloutAnalysis } from './features/deployments/rollout-analysis.js';
+import type { TrafficSampler } from './features/routing/traffic-samples.js';
 import type { ZodApp } from './server/zod-app.js';
 import type { Clock } from './shared/clock.js';
 import { KeyedQueue } from './shared/keyed-queue.js';
@@ -40,6 +48,12 @@ export interface FerryParts {
   readonly trackMetrics?: TrackMetrics;
   /** Served as Prometheus text at `/metrics`. */
   readonly registry?: Registry;
+  /** The router's counters per track, for builtin analysis metrics. */
+  readonly routeFigures?: RouteFigures;
+  /** The router's raw samples, for the canary judge; without it `judge` steps cannot run. */
+  readonly sampler?: TrafficSampler;
+  /** Time for analysis; the wall clock by default. */
+  readonly scheduler?: Scheduler;
 }
 
 export interface Ferry {
@@ -70,7 +84,42 @@ export async function composeFerry(parts: FerryParts): Promise<Ferry> {
   const deploymentStore = new KyselyDeploymentStore(db);
   const instanceStore = new KyselyInstanceStore(db);
   const locks = new KeyedQueue();
+  const analysisRuns = new KyselyAnalysisRunStore(db);
+  const scheduler = parts.scheduler ?? { ...systemScheduler, clock };
+  const analysisLogger = logger.child({ component: 'analysis' });
+  // A run that ends by itself wakes the controller, which reads the verdict from the store.
+  const onFinished = (runId: string) => {
+    rolloutAnalysis.finished(runId);
+    controller.wake();
+  };
+  const onError = (error: unknown, runId: string) =>
+    analysisLogger.error({ err: error, runId }, 'analysis run failed');
+  const runner = new AnalysisRunner({
+    store: analysisRuns,
+    provider: createProviders({
+      routeFigures: parts.routeFigures ?? (() => ({ tracks: {} })),
+    }),
+    scheduler,
+    onFinished,
+    onError,
+  });
+  const judges = parts.sampler
+    ? new JudgeRunner({
+        store: analysisRuns,
+        sampler: parts.sampler,
+        scheduler,
+        onFinished,
+        onError,
+      })
+    : undefined;
+  const rolloutAnalysis: RolloutAnalysis = new RolloutAnalysis({
+    store: analysisRuns,
+    templates: runner,
+    ...(judges ? { judges } : {}),
+    clock,
+  });
   const controller = new DeploymentController({
+    analysis: rolloutAnalysis,
     locks,
     deployments: deploymentStore,
     instances: instanceStore,
@@ -91,7 +140,14 @@ export async function composeFerry(parts: FerryParts): Promise<Ferry> {
     () => controller.wake(),
   );
   const notifier = new WebhookNotifier(config, events, logger.child({ component: 'notifier' }));
-  const rollouts = new RolloutService(deploymentStore, controller, events, clock, locks);
+  const rollouts = new RolloutService(
+    deploymentStore,
+    controller,
+    events,
+    clock,
+    locks,
+    rolloutAnalysis,
+  );
   let ready = false;
   const api = await buildApi({
     logger,
@@ -129,6 +185,9 @@ export async function composeFerry(parts: FerryParts): Promise<Ferry> {
       ready = false;
       await api.close();
       await controller.stop();
+      await rolloutAnalysis.close();
+      await runner.settle();
+      await judges?.settle();
       await notifier.stop();
       await runtime.detach();
       await router.close();

@@ -4,11 +4,11 @@ import { loadConfigFile } from './load-config.js';
 import { assertSupported, unsupportedFeatures } from './unsupported-features.js';
 
 describe('settings not carried out yet', () => {
-  it('are all named, so a rollout never silently skips its analysis', async () => {
+  it('are all named, so a rollout never silently skips its judgement', async () => {
     const config = await loadConfigFile('test/fixtures/config/valid-analysis.yaml');
     const paths = unsupportedFeatures(config).map((d) => d.path);
     expect(paths.length).toBeGreaterThan(0);
-    expect(paths.some((p) => p.includes('analysis'))).toBe(true);
+    expect(paths.some((p) => p.includes('judge') || p.includes('baseline'))).toBe(true);
     expect(() => assertSupported(config, 'ferry.yaml')).toThrow(ConfigError);
   });
 

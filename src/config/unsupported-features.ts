@@ -16,25 +16,13 @@ export function unsupportedFeatures(config: FerryConfig): ErrorDetail[] {
     const at = `services.${name}`;
     if (service.smoke.length > 0) flag(`${at}.smoke`);
     const strategy = service.strategy;
-    if (strategy.kind === 'rolling' && strategy.rolling.postDeployAnalysis) {
-      flag(`${at}.strategy.rolling.postDeployAnalysis`);
-    }
     if (strategy.kind === 'canary') {
       const canary = strategy.canary;
-      if (canary.analysis) flag(`${at}.strategy.canary.analysis`);
       if (canary.baseline) flag(`${at}.strategy.canary.baseline`);
       if (canary.judge) flag(`${at}.strategy.canary.judge`);
       canary.steps.forEach((step, i) => {
-        if (step.kind === 'analysis' || step.kind === 'judge') {
-          flag(`${at}.strategy.canary.steps[${i}].${step.kind}`);
-        }
+        if (step.kind === 'judge') flag(`${at}.strategy.canary.steps[${i}].judge`);
       });
-    }
-    if (strategy.kind === 'blueGreen') {
-      if (strategy.blueGreen.prePromotionAnalysis)
-        flag(`${at}.strategy.blueGreen.prePromotionAnalysis`);
-      if (strategy.blueGreen.postPromotionAnalysis)
-        flag(`${at}.strategy.blueGreen.postPromotionAnalysis`);
     }
   }
   return details;

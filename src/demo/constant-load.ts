@@ -1,11 +1,22 @@
 import { Agent, request } from 'node:http';
 
+/** What one version answered: how many responses, how many were not 2xx, and when. */
+export interface VersionTally {
+  readonly responses: number;
+  readonly failed: number;
+  /** Epoch ms of its first and latest response. */
+  readonly firstAt: number;
+  readonly lastAt: number;
+}
+
 export interface LoadResult {
   readonly sent: number;
   readonly statuses: Readonly<Record<number, number>>;
   readonly errors: readonly string[];
   /** Responses per `x-version` header value. */
   readonly versions: Readonly<Record<string, number>>;
+  /** Per `x-version`: responses, failures and when they came. */
+  readonly byVersion: Readonly<Record<string, VersionTally>>;
   readonly non2xx: number;
   readonly durationMs: number;
   /** Requests per second actually completed. */
@@ -20,6 +31,7 @@ export class ConstantLoad {
   private sent = 0;
   private readonly statuses: Record<number, number> = {};
   private readonly versions: Record<string, number> = {};
+  private readonly tallies: Record<string, VersionTally> = {};
   private readonly errors: string[] = [];
   private timer: NodeJS.Timeout | undefined;
   private readonly inFlight = new Set<Promise<void>>();
@@ -62,6 +74,7 @@ export class ConstantLoad {
       statuses: { ...this.statuses },
       errors: [...this.errors],
       versions: { ...this.versions },
+      byVersion: this.byVersion(),
       non2xx: answered - ok,
       durationMs,
       rate: (answered * 1000) / durationMs,
@@ -73,12 +86,29 @@ export class ConstantLoad {
     return { ...this.versions };
   }
 
+  /** Per version: responses, failures (not 2xx) and the times of the first and latest. */
+  byVersion(): Readonly<Record<string, VersionTally>> {
+    return Object.fromEntries(Object.entries(this.tallies).map(([v, t]) => [v, { ...t }]));
+  }
+
+  private tally(version: string, status: number): void {
+    const now = Date.now();
+    const before = this.tallies[version];
+    const failed = status < 200 || status >= 300 ? 1 : 0;
+    this.tallies[version] = before
+      ? { ...before, responses: before.responses + 1, failed: before.failed + failed, lastAt: now }
+      : { responses: 1, failed, firstAt: now, lastAt: now };
+  }
+
   private fire(): void {
     this.sent++;
     const done = new Promise<void>((resolve) => {
       const req = request(this.url, { agent: this.agent, timeout: 10_000 }, (res) => {
         const version = res.headers['x-version'];
-        if (typeof version === 'string') this.versions[version] = (this.versions[version] ?? 0) + 1;
+        if (typeof version === 'string') {
+          this.versions[version] = (this.versions[version] ?? 0) + 1;
+          this.tally(version, res.statusCode ?? 0);
+        }
         res.resume();
         res.on('end', () => {
           const code = res.statusCode ?? 0;

@@ -10,6 +10,8 @@ export function helloConfig(options: {
   readonly maxUnavailable?: number;
   /** YAML of `strategy:`'s value, indented by 6 spaces; default a rolling update. */
   readonly strategy?: string;
+  /** More YAML of the service (`analysis:`, `smoke:`, `inconclusive:` ...), indented by 4 spaces. */
+  readonly service?: string;
 }): string {
   return `apiVersion: ferry.dev/v1
 environments:
@@ -28,5 +30,5 @@ services:
 ${options.strategy ?? `      rolling: { maxSurge: ${options.maxSurge ?? 1}, maxUnavailable: ${options.maxUnavailable ?? 0} }`}
     drainTimeout: ${options.drainTimeout ?? '5s'}
     progressDeadline: ${options.progressDeadline ?? '30s'}
-`;
+${options.service ?? ''}`;
 }

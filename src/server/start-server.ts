@@ -41,6 +41,9 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     router: new Router({ metrics }),
     registry,
     trackMetrics: (service, environment) => metrics.snapshot(service, environment).tracks,
+    routeFigures: (service, environment, listener) =>
+      metrics.snapshot(service, environment, listener),
+    sampler: metrics,
     clock: systemClock,
     logger,
   });

@@ -17,6 +17,9 @@ import { planRollingStep, type PlannedInstance } from './domain/rolling-plan.js'
 import { rolloutTarget, type RolloutTarget } from './domain/rollout-target.js';
 import type { DeploymentStore } from './deployment-store.js';
 import { twoVersionPhases } from './domain/deployment.js';
+import { gatesOf } from './domain/analysis-gates.js';
+import type { GateState, RolloutAnalysis } from './rollout-analysis.js';
+import { formatDuration } from '../../config/duration.js';
 
 export interface ControllerDeps {
   readonly deployments: DeploymentStore;
@@ -37,11 +40,20 @@ export interface ControllerDeps {
    * API's deployment and rollout commands so they never overwrite each other's state.
    */
   readonly locks: KeyedQueue;
+  /** Runs the rollouts' analysis; without it, analysis settings are not acted on. */
+  readonly analysis?: RolloutAnalysis;
 }
 
 interface Planned {
   readonly instance: StoredInstance;
   readonly planned: PlannedInstance;
+}
+
+/** Canary steps that wait for time to pass rather than for instances. */
+const waitingKinds: readonly string[] = ['pause', 'analysis', 'judge'];
+
+function allPassed(states: ReadonlyMap<string, GateState>): boolean {
+  return [...states.values()].every((state) => state.state === 'passed');
 }
 
 function keyOf(target: { readonly service: string; readonly environment: string }): string {
@@ -65,6 +77,8 @@ export class DeploymentController {
   private readonly operations = new Set<Promise<void>>();
   private readonly routerSync: RouterSync;
   private unsubscribe: (() => void) | undefined;
+  /** The step each two-version rollout is at, recorded with its measurements. */
+  private readonly steps = new Map<string, number>();
 
   constructor(private readonly deps: ControllerDeps) {
     this.routerSync = new RouterSync(deps);
@@ -175,6 +189,9 @@ export class DeploymentController {
         ? await this.deps.deployments.get(current.previousId)
         : undefined;
       const planned = await this.classify(current);
+      if (current.phase !== 'Progressing' && current.phase !== 'Paused') {
+        await this.deps.analysis?.abandon(current.id);
+      }
       if (current.rollout && previous && twoVersionPhases.includes(current.phase)) {
         await this.reconcileTwoVersions(current, previous, planned);
       } else {
@@ -225,8 +242,11 @@ export class DeploymentController {
       for (let k = 0; k < plan.start; k++) await this.launch(latest, target);
     }
 
-    if (plan.done && latest.phase === 'Progressing') {
-      await this.succeed(latest);
+    if (plan.done && (latest.phase === 'Progressing' || latest.phase === 'Paused')) {
+      const gates = this.gatesFor(latest, previous, { rolledOut: true, previewReady: false });
+      const states = await this.checkGates(latest, gates);
+      if (await this.applyVerdicts(latest, states)) return;
+      if (latest.phase === 'Progressing' && allPassed(states)) await this.succeed(latest);
     } else if (plan.done && latest.phase === 'RollingBack') {
       await this.finish(latest, 'RolledBack', latest.reason);
     } else if (latest.phase === 'Progressing' && this.pastDeadline(latest)) {
@@ -246,9 +266,32 @@ export class DeploymentController {
     const canaryTarget = rolloutTarget({ ...latest, phase: 'Progressing' }, undefined)!;
     const of = (digest: string) =>
       planned.filter((p) => p.instance.artifactDigest === digest).map((p) => p.planned);
+    const replicas = latest.spec.runtime.local.replicas;
+    let state = latest.rollout!;
+    this.steps.set(latest.id, state.stepIndex);
+    const strategy = latest.spec.strategy;
+    let analysisPending = false;
+    if (latest.phase !== 'Aborted') {
+      const previewReady =
+        of(canaryTarget.artifactDigest).filter((i) => i.state === 'ready').length >= replicas;
+      const gates = this.gatesFor(latest, previous, { rolledOut: false, previewReady });
+      const states = await this.checkGates(latest, gates);
+      if (await this.applyVerdicts(latest, states)) return;
+      analysisPending = !allPassed(states);
+      // A blocking step whose analysis passed is done: the planner carries on from the next one.
+      const step = strategy.kind === 'canary' ? strategy.canary.steps[state.stepIndex] : undefined;
+      const stepGate = states.get(
+        `${step?.kind === 'judge' ? 'judge' : 'step'}-${state.stepIndex + 1}`,
+      );
+      if (latest.phase === 'Progressing' && !state.full && stepGate?.state === 'passed') {
+        state = { ...state, stepIndex: state.stepIndex + 1, stepStartedAt: now };
+        this.steps.set(latest.id, state.stepIndex);
+      }
+    }
     const input: RolloutInput = {
-      replicas: latest.spec.runtime.local.replicas,
-      state: latest.rollout!,
+      replicas,
+      analysisPending,
+      state,
       phase: latest.phase as RolloutInput['phase'],
       now,
       stable: of(stableTarget.artifactDigest),
@@ -261,7 +304,6 @@ export class DeploymentController {
         )
         .map((p) => p.planned),
     };
-    const strategy = latest.spec.strategy;
     const plan =
       strategy.kind === 'canary'
         ? planCanary(input, strategy.canary)
@@ -290,13 +332,79 @@ export class DeploymentController {
     const canaryReady = input.canary.filter((i) => i.state === 'ready').length;
     const waitingOnTime =
       strategy.kind === 'canary'
-        ? strategy.canary.steps[plan.state.stepIndex]?.kind === 'pause'
+        ? waitingKinds.includes(strategy.canary.steps[plan.state.stepIndex]?.kind ?? 'setWeight')
         : canaryReady >= input.replicas;
     if (plan.done) {
+      await this.deps.analysis?.terminate(latest.id);
+      this.steps.delete(latest.id);
       await this.succeed(latest);
     } else if (latest.phase === 'Progressing' && !waitingOnTime && this.pastDeadline(latest)) {
       await this.abort(latest, this.deadlineReason(latest, canaryReady));
     }
+  }
+
+  private gatesFor(
+    latest: Deployment,
+    previous: Deployment | undefined,
+    progress: { readonly rolledOut: boolean; readonly previewReady: boolean },
+  ) {
+    if (!this.deps.analysis) return [];
+    return gatesOf({
+      spec: latest.spec,
+      version: latest.version,
+      stableVersion: previous?.version ?? null,
+      state: latest.rollout,
+      ...progress,
+    });
+  }
+
+  private async checkGates(
+    latest: Deployment,
+    gates: ReturnType<typeof gatesOf>,
+  ): Promise<Map<string, GateState>> {
+    const analysis = this.deps.analysis;
+    if (!analysis) return new Map();
+    return analysis.check(latest, gates, () => this.steps.get(latest.id) ?? null);
+  }
+
+  /**
+   * Acts on finished analysis: a Failed or Error run aborts the rollout at once; an Inconclusive
+   * one pauses it for a person, and after `inconclusive.timeout` takes `inconclusive.action`.
+   * Returns whether the deployment's phase changed (the caller stops and reconciles again).
+   */
+  private async applyVerdicts(
+    latest: Deployment,
+    states: ReadonlyMap<string, GateState>,
+  ): Promise<boolean> {
+    for (const [name, state] of states) {
+      if (state.state !== 'failed') continue;
+      await this.abort(latest, `analysis "${name}" ${state.phase}: ${state.message}`);
+      return true;
+    }
+    for (const [name, state] of states) {
+      if (state.state !== 'inconclusive') continue;
+      if (latest.phase === 'Progressing') {
+        const reason =
+          `analysis "${name}" is Inconclusive (${state.message}): ` +
+          'run "ferry rollout promote" to go on or "ferry rollout abort" to roll back';
+        await this.setPhase(latest, 'Paused', reason, 'rollout.paused');
+        this.wake();
+        return true;
+      }
+      const { timeoutMs, action } = latest.spec.inconclusive;
+      if (timeoutMs === null || this.deps.clock.now() < state.since + timeoutMs) return false;
+      const waited = `analysis "${name}" stayed Inconclusive for ${formatDuration(timeoutMs)}`;
+      if (action === 'abort') {
+        await this.abort(latest, `${waited}: aborted (inconclusive.action: abort)`);
+      } else {
+        await this.deps.analysis!.override(latest, 'controller');
+        await this.setPhase(latest, 'Progressing', null, 'rollout.resumed', 'controller');
+        this.deps.logger.info({ deployment: latest.id }, `${waited}: promoted`);
+      }
+      this.wake();
+      return true;
+    }
+    return false;
   }
 
   private pastDeadline(latest: Deployment): boolean {

@@ -8,6 +8,7 @@ import type { Deployment, DeploymentPhase } from './domain/deployment.js';
 import { promote } from './domain/promote.js';
 import { initialRolloutState } from './domain/rollout-state.js';
 import type { Target } from './deployment-service.js';
+import type { RolloutAnalysis } from './rollout-analysis.js';
 
 export const rolloutActions = ['promote', 'abort', 'retry', 'pause', 'resume'] as const;
 export type RolloutAction = (typeof rolloutActions)[number];
@@ -20,6 +21,7 @@ export class RolloutService {
     private readonly events: EventLog,
     private readonly clock: Clock,
     private readonly locks: KeyedQueue,
+    private readonly analysis?: RolloutAnalysis,
   ) {}
 
   /** Applies an action to the newest deployment of a service/environment and returns it. */
@@ -53,6 +55,18 @@ export class RolloutService {
         return this.controller.abort(d, `aborted by ${actor}`, actor);
       case 'promote': {
         this.expect(d, action, ['Progressing', 'Paused']);
+        // Past an Inconclusive verdict: the run counts as passed and the rollout goes on from
+        // where it stands (an analysis step then ends as passed); nothing else is skipped.
+        const overridden = (await this.analysis?.override(d, actor)) ?? 0;
+        if (overridden > 0 && !full) {
+          await this.store.update(d.id, {
+            phase: 'Progressing',
+            reason: null,
+            lastProgressAt: at,
+            updatedAt: at,
+          });
+          return this.record(d, 'rollout.promoted', actor, { full, overridden });
+        }
         if (!d.rollout) throw this.notStepped(d, action);
         const rollout = promote(d.rollout, d.spec.strategy, full, now);
         await this.store.update(d.id, {

@@ -6,7 +6,8 @@ import { readyCount, scaleSet } from './scale-set.js';
  * One step of a blue-green rollout. The new set starts at full size beside the old one and is
  * reachable only on the preview route; once it is all ready, the pre-promotion steps run, then
  * promotion (automatic after `autoPromotion`, or by command) switches all traffic at once. The old
- * set stays up for `scaleDownDelay`, so an abort in that window switches straight back.
+ * set stays up for `scaleDownDelay` (and until post-promotion analysis passed), so an abort in
+ * that window switches straight back. Pre-promotion analysis must pass before the switch.
  */
 export function planBlueGreen(input: RolloutInput, blueGreen: BlueGreenConfig): RolloutPlan {
   const { replicas, now, phase } = input;
@@ -45,7 +46,8 @@ export function planBlueGreen(input: RolloutInput, blueGreen: BlueGreenConfig): 
       }
       const stepsDone = state.full || state.stepIndex >= steps.length;
       const auto = blueGreen.autoPromotionMs;
-      if (stepsDone && (state.full || (auto !== null && now >= state.stepStartedAt + auto))) {
+      const promoted = state.full || (auto !== null && now >= state.stepStartedAt + auto);
+      if (stepsDone && promoted && !input.analysisPending) {
         state = { ...state, switchedAt: now, stepIndex: steps.length };
       } else if (stepsDone && auto === null && pause === null) {
         pause = 'preview ready: run "ferry rollout promote" to switch traffic';
@@ -66,7 +68,7 @@ export function planBlueGreen(input: RolloutInput, blueGreen: BlueGreenConfig): 
     }
   }
 
-  const keepOld = now < state.switchedAt! + blueGreen.scaleDownDelayMs;
+  const keepOld = input.analysisPending || now < state.switchedAt! + blueGreen.scaleDownDelayMs;
   const stable = scaleSet(input.stable, keepOld ? liveOf(input.stable).length : 0);
   const active = scaleSet(input.canary, replicas);
   return {

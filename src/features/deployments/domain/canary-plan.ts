@@ -7,7 +7,7 @@ import { readyCount, scaleSet } from './scale-set.js';
 /**
  * One step of a canary rollout. Carries out the steps that can complete now (a weight once the
  * canary has the instances for it, a timed pause once its time is up), stops at an open-ended
- * pause, and once past the last step (or promoted with `--full`) scales the canary to full size,
+ * pause and at an `analysis` or `judge` step (the controller ends those when their run passes), and once past the last step (or promoted with `--full`) scales the canary to full size,
  * sends it all traffic and only then retires the stable set, so there is no traffic blip.
  */
 export function planCanary(input: RolloutInput, canary: CanaryConfig): RolloutPlan {
@@ -43,6 +43,8 @@ export function planCanary(input: RolloutInput, canary: CanaryConfig): RolloutPl
         break;
       }
       if (now < state.stepStartedAt + step.durationMs) break;
+    } else if (step.kind === 'analysis' || step.kind === 'judge') {
+      break; // Ends when its analysis passes: the controller moves the step on.
     } else if (canaryReady < canaryScaleAfter(steps, state.stepIndex + 1, replicas)) {
       break;
     }

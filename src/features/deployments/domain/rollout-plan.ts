@@ -5,6 +5,11 @@ import type { RolloutState } from './rollout-state.js';
 /** What a canary or blue-green planner is given: two versions side by side. */
 export interface RolloutInput {
   readonly replicas: number;
+  /**
+   * Analysis that must pass first is still running: blue-green does not switch before its
+   * pre-promotion analysis passed, nor retire the old set before its post-promotion analysis did.
+   */
+  readonly analysisPending?: boolean;
   readonly state: RolloutState;
   readonly phase: 'Progressing' | 'Paused' | 'Aborted';
   readonly now: number;

@@ -1,0 +1,147 @@
+import type { JudgeConfig, ServiceConfig } from '../../../config/ferry-config.js';
+import type { MeasuredTrack } from '../../analysis/metric-provider.js';
+import type { RolloutState } from './rollout-state.js';
+
+/**
+ * A run a rollout wants going now: the templates of an analysis step, background analysis,
+ * blue-green's pre- or post-promotion analysis, a rolling update's post-deploy check, or the
+ * canary judge of a `judge` step. `name` identifies it within one attempt of a deployment.
+ */
+export type Gate =
+  | {
+      readonly kind: 'templates';
+      readonly name: string;
+      readonly templates: readonly string[];
+      /** The track measured by default and the version expected on it. */
+      readonly track: MeasuredTrack;
+      readonly version: string;
+      readonly versions: Readonly<Partial<Record<MeasuredTrack, string>>>;
+      readonly listener: 'main' | 'preview';
+      /** Ends the run (with a verdict from what was measured) this long after it started. */
+      readonly durationMs: number | null;
+    }
+  | {
+      readonly kind: 'judge';
+      readonly name: string;
+      readonly judge: JudgeConfig;
+      readonly canaryVersion: string;
+      readonly baselineVersion: string;
+      readonly durationMs: number;
+    };
+
+/** What decides which analysis a rollout runs now. */
+export interface GateInput {
+  readonly spec: ServiceConfig;
+  /** The version being rolled out. */
+  readonly version: string;
+  /** The version it replaces; null for a first deployment. */
+  readonly stableVersion: string | null;
+  /** Canary and blue-green progress; null for a rolling update. */
+  readonly state: RolloutState | null;
+  /** Blue-green: the new set is all ready (pre-promotion analysis reads its preview). */
+  readonly previewReady: boolean;
+  /** Rolling: every instance runs the new version (the post-deploy check runs then). */
+  readonly rolledOut: boolean;
+}
+
+/**
+ * The analysis a rollout wants going at its current point:
+ *
+ * - canary: the current step's `analysis` (`step-N`, blocking) or `judge` (`judge-N`), and
+ *   `background` from `startingStep` to the end;
+ * - blue-green: `pre-promotion` against the preview once it is ready, `post-promotion` after the
+ *   switch while the old set is kept;
+ * - rolling: `post-deploy` once every instance runs the new version.
+ *
+ * Step names are 1-based, as `ferry rollout get` shows steps.
+ */
+export function gatesOf(input: GateInput): Gate[] {
+  const { spec, version, stableVersion, state } = input;
+  const strategy = spec.strategy;
+  const versions: Partial<Record<MeasuredTrack, string>> = { canary: version };
+  if (stableVersion !== null) {
+    versions.stable = stableVersion;
+    versions.baseline = stableVersion;
+  }
+  const gates: Gate[] = [];
+  if (strategy.kind === 'canary' && state) {
+    const { steps, analysis, judge } = strategy.canary;
+    const index = state.stepIndex;
+    const step = state.full ? undefined : steps[index];
+    if (step?.kind === 'analysis') {
+      gates.push({
+        kind: 'templates',
+        name: `step-${index + 1}`,
+        templates: step.templates,
+        track: 'canary',
+        version,
+        versions,
+        listener: 'main',
+        durationMs: step.durationMs,
+      });
+    }
+    if (step?.kind === 'judge' && judge && stableVersion !== null) {
+      gates.push({
+        kind: 'judge',
+        name: `judge-${index + 1}`,
+        judge,
+        canaryVersion: version,
+        baselineVersion: stableVersion,
+        durationMs: step.durationMs,
+      });
+    }
+    if (analysis && index >= analysis.startingStep) {
+      gates.push({
+        kind: 'templates',
+        name: 'background',
+        templates: analysis.templates,
+        track: 'canary',
+        version,
+        versions,
+        listener: 'main',
+        durationMs: null,
+      });
+    }
+  }
+  if (strategy.kind === 'blueGreen' && state) {
+    const { prePromotionAnalysis: pre, postPromotionAnalysis: post } = strategy.blueGreen;
+    const previewed = { stable: version };
+    if (state.switchedAt === null && pre && input.previewReady) {
+      gates.push({
+        kind: 'templates',
+        name: 'pre-promotion',
+        templates: pre.templates,
+        track: 'stable',
+        version,
+        versions: previewed,
+        listener: 'preview',
+        durationMs: null,
+      });
+    }
+    if (state.switchedAt !== null && post) {
+      gates.push({
+        kind: 'templates',
+        name: 'post-promotion',
+        templates: post.templates,
+        track: 'stable',
+        version,
+        versions: previewed,
+        listener: 'main',
+        durationMs: null,
+      });
+    }
+  }
+  if (strategy.kind === 'rolling' && strategy.rolling.postDeployAnalysis && input.rolledOut) {
+    gates.push({
+      kind: 'templates',
+      name: 'post-deploy',
+      templates: strategy.rolling.postDeployAnalysis.templates,
+      track: 'stable',
+      version,
+      versions: { stable: version },
+      listener: 'main',
+      durationMs: null,
+    });
+  }
+  return gates;
+}

@@ -1,0 +1,231 @@
+import type { Clock } from '../../shared/clock.js';
+import type { AnalysisRun } from '../analysis/analysis-run.js';
+import type { AnalysisRunStore } from '../analysis/analysis-run-store.js';
+import type { StartAnalysis } from '../analysis/analysis-runner.js';
+import type { RunPhase } from '../analysis/domain/measurement.js';
+import type { StartJudge } from '../analysis/judge-runner.js';
+import type { Gate } from './domain/analysis-gates.js';
+import type { Deployment } from './domain/deployment.js';
+
+export type { Gate };
+
+/** Where a gate stands. An overridden Inconclusive run counts as passed. */
+export type GateState =
+  | { readonly state: 'running' }
+  | { readonly state: 'passed'; readonly overriddenBy: string | null }
+  | { readonly state: 'failed'; readonly phase: 'Failed' | 'Error'; readonly message: string }
+  | { readonly state: 'inconclusive'; readonly message: string; readonly since: number };
+
+/** What starts and stops runs: `AnalysisRunner` for templates, `JudgeRunner` for the judge. */
+export interface RunControl<R> {
+  start(request: R): Promise<string>;
+  stop(runId: string, options: { readonly terminating: boolean }): Promise<RunPhase | undefined>;
+}
+
+interface ActiveRun {
+  readonly deploymentId: string;
+  readonly name: string;
+  readonly runId: string;
+  readonly startedAt: number;
+  readonly durationMs: number | null;
+  readonly control: RunControl<never>;
+}
+
+/**
+ * Keeps the analysis runs of rollouts in line with what their current step asks for, and reads
+ * their verdicts back for the controller. Runs live in this process; the store is the record: a
+ * run left unfinished by an earlier process is closed as interrupted and started again, and a
+ * finished one keeps its verdict, so a restart neither loses a failure nor repeats a pass.
+ */
+export class RolloutAnalysis {
+  /** By `deploymentId/name`. */
+  private readonly active = new Map<string, ActiveRun>();
+
+  constructor(
+    private readonly deps: {
+      readonly store: AnalysisRunStore;
+      readonly templates: RunControl<StartAnalysis>;
+      readonly judges?: RunControl<StartJudge>;
+      readonly clock: Clock;
+    },
+  ) {}
+
+  /**
+   * Starts the gates not yet started in this attempt, ends the active runs of the deployment no
+   * gate asks for any more (abandoned, no verdict), ends timed runs whose time is up (with a
+   * verdict), and returns every gate's state by name.
+   */
+  async check(
+    deployment: Deployment,
+    gates: readonly Gate[],
+    stepOf: () => number | null,
+  ): Promise<Map<string, GateState>> {
+    const wanted = new Set(gates.map((gate) => gate.name));
+    for (const run of this.activeOf(deployment.id)) {
+      if (!wanted.has(run.name)) await this.end(run, false);
+    }
+    if (gates.length === 0) return new Map();
+    const attemptStartedAt = deployment.rollout?.attemptStartedAt ?? 0;
+    const runs = (await this.deps.store.listRuns(deployment.id)).filter(
+      (run) => Date.parse(run.startedAt) >= attemptStartedAt,
+    );
+    const states = new Map<string, GateState>();
+    for (const gate of gates) {
+      states.set(gate.name, await this.checkGate(deployment, gate, runs, stepOf));
+    }
+    return states;
+  }
+
+  /** Abandons every run of a deployment (it was aborted, rolled back or superseded). */
+  async abandon(deploymentId: string): Promise<void> {
+    for (const run of this.activeOf(deploymentId)) await this.end(run, false);
+  }
+
+  /** Ends every run of a deployment with a verdict from what was measured (it succeeded). */
+  async terminate(deploymentId: string): Promise<void> {
+    for (const run of this.activeOf(deploymentId)) await this.end(run, true);
+  }
+
+  /**
+   * A person (or the Inconclusive timeout) lets the rollout go on: the Inconclusive runs of the
+   * current attempt are marked overridden by `actor`, and count as passed from now on. Returns
+   * how many were.
+   */
+  async override(deployment: Deployment, actor: string): Promise<number> {
+    const attemptStartedAt = deployment.rollout?.attemptStartedAt ?? 0;
+    const runs = await this.deps.store.listRuns(deployment.id);
+    let count = 0;
+    for (const run of runs) {
+      if (Date.parse(run.startedAt) < attemptStartedAt) continue;
+      if (run.finishedAt !== null && run.phase === 'Inconclusive' && run.overriddenBy === null) {
+        await this.deps.store.overrideRun(run.id, actor);
+        count++;
+      }
+    }
+    return count;
+  }
+
+  /** Abandons every run here, e.g. when Ferry stops. */
+  async close(): Promise<void> {
+    for (const run of [...this.active.values()]) await this.end(run, false);
+  }
+
+  private activeOf(deploymentId: string): ActiveRun[] {
+    return [...this.active.values()].filter((run) => run.deploymentId === deploymentId);
+  }
+
+  private async checkGate(
+    deployment: Deployment,
+    gate: Gate,
+    runs: readonly AnalysisRun[],
+    stepOf: () => number | null,
+  ): Promise<GateState> {
+    const key = `${deployment.id}/${gate.name}`;
+    const active = this.active.get(key);
+    if (active) {
+      const now = this.deps.clock.now();
+      if (active.durationMs === null || now < active.startedAt + active.durationMs) {
+        return { state: 'running' };
+      }
+      await this.end(active, true);
+      const ended = await this.deps.store.getRun(active.runId);
+      return ended ? stateOf(ended) : { state: 'running' };
+    }
+    const latest = runs.filter((run) => run.name === gate.name).at(-1);
+    if (latest && latest.finishedAt === null) {
+      // Started by an earlier process that stopped before a verdict: close it, start again.
+      await this.deps.store.finishRun(
+        latest.id,
+        latest.phase,
+        'interrupted: Ferry stopped before a verdict; the run was started again',
+        new Date(this.deps.clock.now()).toISOString(),
+      );
+    } else if (latest && latest.phase !== 'Running') {
+      return stateOf(latest);
+    }
+    await this.startGate(deployment, gate, stepOf);
+    return { state: 'running' };
+  }
+
+  private async startGate(
+    deployment: Deployment,
+    gate: Gate,
+    stepOf: () => number | null,
+  ): Promise<void> {
+    const startedAt = this.deps.clock.now();
+    let runId: string;
+    let control: RunControl<never>;
+    if (gate.kind === 'templates') {
+      const named = gate.templates.map((name) => {
+        const template = deployment.spec.analysis[name];
+        if (!template) throw new Error(`analysis template "${name}" is not defined`);
+        return { name, template };
+      });
+      control = this.deps.templates;
+      runId = await this.deps.templates.start({
+        deploymentId: deployment.id,
+        name: gate.name,
+        templates: named,
+        context: {
+          service: deployment.service,
+          environment: deployment.environment,
+          track: gate.track,
+          version: gate.version,
+          versions: gate.versions,
+          listener: gate.listener,
+        },
+        stepOf,
+      });
+    } else {
+      const judges = this.deps.judges;
+      if (!judges) throw new Error('no canary judge is configured in this Ferry');
+      control = judges;
+      runId = await judges.start({
+        deploymentId: deployment.id,
+        name: gate.name,
+        service: deployment.service,
+        environment: deployment.environment,
+        canaryVersion: gate.canaryVersion,
+        baselineVersion: gate.baselineVersion,
+        judge: gate.judge,
+        durationMs: gate.durationMs,
+        stepOf,
+      });
+    }
+    this.active.set(`${deployment.id}/${gate.name}`, {
+      deploymentId: deployment.id,
+      name: gate.name,
+      runId,
+      startedAt,
+      durationMs: gate.kind === 'judge' ? null : gate.durationMs,
+      control,
+    });
+  }
+
+  private async end(run: ActiveRun, terminating: boolean): Promise<void> {
+    this.active.delete(`${run.deploymentId}/${run.name}`);
+    await run.control.stop(run.runId, { terminating });
+  }
+
+  /** Called when a run ended by itself: it is no longer active here. */
+  finished(runId: string): void {
+    for (const [key, run] of this.active) if (run.runId === runId) this.active.delete(key);
+  }
+}
+
+function stateOf(run: AnalysisRun): GateState {
+  const message = run.message ?? run.phase;
+  switch (run.phase) {
+    case 'Successful':
+      return { state: 'passed', overriddenBy: null };
+    case 'Failed':
+    case 'Error':
+      return { state: 'failed', phase: run.phase, message };
+    case 'Inconclusive':
+      return run.overriddenBy !== null
+        ? { state: 'passed', overriddenBy: run.overriddenBy }
+        : { state: 'inconclusive', message, since: Date.parse(run.finishedAt ?? run.startedAt) };
+    case 'Running':
+      return { state: 'running' };
+  }
+}
