@@ -1,0 +1,323 @@
+import type { JudgeConfig, JudgeMetric } from '../../config/ferry-config.js';
+import { newId } from '../../shared/ids.js';
+import type { SampleWindow, TrackSample, TrafficSampler } from '../routing/traffic-samples.js';
+import {
+  compareCanary,
+  type CanaryComparison,
+  type CanaryMetricInput,
+  type CanaryMetricResult,
+  type CanaryVerdict,
+  type MetricClassification,
+} from './domain/compare-canary.js';
+import type { MeasurementPhase, RunPhase } from './domain/measurement.js';
+import type { AnalysisRunStore } from './analysis-run-store.js';
+import type { Scheduler } from './scheduler.js';
+
+export interface JudgeRunnerOptions {
+  readonly store: AnalysisRunStore;
+  readonly sampler: TrafficSampler;
+  readonly scheduler: Scheduler;
+  /** Called once when a run leaves Running (after it is persisted); never for `terminating: false`. */
+  readonly onFinished?: (runId: string, phase: RunPhase, message: string | undefined) => void;
+  /** Where failures that belong to no verdict go (a store write, `onFinished` throwing). */
+  readonly onError?: (error: unknown, runId: string) => void;
+}
+
+export interface StartJudge {
+  readonly deploymentId: string;
+  /** `judge-4`, ... */
+  readonly name: string;
+  readonly service: string;
+  readonly environment: string;
+  /** The version expected on the `canary` track; samples of any other are ignored. */
+  readonly canaryVersion: string;
+  /** The version expected on the `baseline` track; samples of any other are ignored. */
+  readonly baselineVersion: string;
+  readonly judge: JudgeConfig;
+  /** How long to collect samples before judging. */
+  readonly durationMs: number;
+  /** The rollout step at the time of the verdict, recorded with its measurements. */
+  readonly stepOf?: () => number | null;
+}
+
+/** Too little traffic is never a pass: NoData is Inconclusive, like Marginal. */
+const verdictPhases: Readonly<Record<CanaryVerdict, RunPhase & MeasurementPhase>> = {
+  Pass: 'Successful',
+  Marginal: 'Inconclusive',
+  Fail: 'Failed',
+  NoData: 'Inconclusive',
+};
+
+const classificationPhases: Readonly<Record<MetricClassification, MeasurementPhase>> = {
+  Pass: 'Successful',
+  High: 'Failed',
+  Low: 'Failed',
+  NoData: 'Inconclusive',
+};
+
+interface ActiveJudge {
+  readonly id: string;
+  readonly request: StartJudge;
+  readonly window: SampleWindow;
+  readonly stepOf: () => number | null;
+  cancelTimer: () => void;
+}
+
+/**
+ * Judges a canary against a baseline started with it, in the manner of Kayenta: collects the
+ * router's samples of both tracks for `durationMs`, then compares them (`compareCanary`) and
+ * records one measurement per judge metric, a `judge/score` measurement and the verdict as an
+ * analysis run. Pass is Successful, Fail is Failed, Marginal and NoData are Inconclusive.
+ *
+ * A run lives in this process: after a restart, a run left unfinished in the store is not resumed.
+ *
+ * @example
+ * const runId = await runner.start({ deploymentId, name: 'judge-4', service: 'web',
+ *   environment: 'prod', canaryVersion: 'v2', baselineVersion: 'v1', judge, durationMs: 300_000 });
+ * // ... onFinished(runId, 'Failed', 'score 0 (Fail, pass ≥ 95, marginal ≥ 75): latency High: ...')
+ */
+export class JudgeRunner {
+  private readonly runs = new Map<string, ActiveJudge>();
+  private readonly pending = new Set<Promise<void>>();
+
+  constructor(private readonly options: JudgeRunnerOptions) {}
+
+  /** Opens a sample window, records a new Running run and schedules its verdict; returns its id. */
+  async start(request: StartJudge): Promise<string> {
+    const { store, sampler, scheduler } = this.options;
+    const now = scheduler.clock.now();
+    const id = newId('ana', now);
+    const window = sampler.open(request.service, request.environment);
+    try {
+      await store.createRun({
+        id,
+        deploymentId: request.deploymentId,
+        name: request.name,
+        templates: [],
+        phase: 'Running',
+        message: null,
+        startedAt: iso(now),
+        finishedAt: null,
+        overriddenBy: null,
+      });
+    } catch (error) {
+      window.close();
+      throw error;
+    }
+    const run: ActiveJudge = {
+      id,
+      request,
+      window,
+      stepOf: request.stepOf ?? (() => null),
+      cancelTimer: () => undefined,
+    };
+    this.runs.set(id, run);
+    run.cancelTimer = scheduler.setTimer(() => this.track(this.judge(run)), request.durationMs);
+    return id;
+  }
+
+  /**
+   * Ends a run before its window is over. `terminating: true` (the step was cut short, the
+   * rollout finished) judges what was collected so far, records the verdict and calls
+   * `onFinished`. `terminating: false` abandons it (the rollout was aborted or moved on): it is
+   * recorded as finished in phase Running, and `onFinished` is not called. Either way the window
+   * closes. Resolves to the recorded phase, or `undefined` when the run was not running here.
+   */
+  async stop(
+    runId: string,
+    options: { readonly terminating: boolean },
+  ): Promise<RunPhase | undefined> {
+    const run = this.runs.get(runId);
+    if (run === undefined) return undefined;
+    if (options.terminating) return this.judge(run);
+    this.release(run);
+    const now = this.options.scheduler.clock.now();
+    await this.options.store.finishRun(run.id, 'Running', 'stopped before a verdict', iso(now));
+    return 'Running';
+  }
+
+  /** Abandons every run (see `stop` with `terminating: false`), e.g. when Ferry shuts down. */
+  async close(): Promise<void> {
+    await Promise.all(
+      [...this.runs.keys()].map((id) =>
+        this.stop(id, { terminating: false }).catch((error: unknown) => this.report(error, id)),
+      ),
+    );
+    await this.settle();
+  }
+
+  /** Resolves once no verdict or write started by this runner is still under way. */
+  async settle(): Promise<void> {
+    while (this.pending.size > 0) await Promise.allSettled([...this.pending]);
+  }
+
+  /** Takes the run out of the running set: no timer, no more samples. */
+  private release(run: ActiveJudge): void {
+    this.runs.delete(run.id);
+    run.cancelTimer();
+    try {
+      run.window.close();
+    } catch (error) {
+      this.report(error, run.id);
+    }
+  }
+
+  private track(work: Promise<unknown>): void {
+    const tracked = work.then(() => undefined);
+    this.pending.add(tracked);
+    void tracked.finally(() => this.pending.delete(tracked));
+  }
+
+  /** Compares what the window collected and records the verdict; never rejects. */
+  private async judge(run: ActiveJudge): Promise<RunPhase> {
+    this.release(run);
+    try {
+      const { request } = run;
+      const samples = run.window.read();
+      const canary = expected(samples.canary, request.canaryVersion);
+      const baseline = expected(samples.baseline, request.baselineVersion);
+      const comparison = compareCanary(
+        request.judge.metrics.map((metric) => metricInput(metric, baseline, canary)),
+        request.judge,
+      );
+      await this.recordMeasurements(run, comparison);
+      const notes = [
+        mismatch('canary', samples.canary, request.canaryVersion),
+        mismatch('baseline', samples.baseline, request.baselineVersion),
+      ].filter((note) => note !== undefined);
+      const message = [summary(comparison, request.judge), ...notes].join('; ');
+      const phase = verdictPhases[comparison.verdict];
+      await this.finish(run, phase, message);
+      return phase;
+    } catch (error) {
+      // `finish` reports `onFinished` failures itself: reaching here, nothing was recorded yet.
+      try {
+        await this.finish(run, 'Error', `judge failed: ${describe(error)}`);
+      } catch (again) {
+        this.report(again, run.id);
+      }
+      return 'Error';
+    }
+  }
+
+  private async recordMeasurements(run: ActiveJudge, comparison: CanaryComparison): Promise<void> {
+    const at = iso(this.options.scheduler.clock.now());
+    const step = run.stepOf();
+    for (const result of comparison.metrics) {
+      await this.options.store.appendMeasurement({
+        runId: run.id,
+        metric: `judge/${result.name}`,
+        phase: classificationPhases[result.classification],
+        value: {
+          classification: result.classification,
+          pValue: result.pValue,
+          effectSize: result.effectSize,
+          baseline: result.baseline,
+          canary: result.canary,
+        },
+        message: result.reason,
+        sampleSize: Math.min(result.baseline.count, result.canary.count),
+        step,
+        at,
+      });
+    }
+    await this.options.store.appendMeasurement({
+      runId: run.id,
+      metric: 'judge/score',
+      phase: verdictPhases[comparison.verdict],
+      value: comparison.score,
+      message: thresholds(comparison, run.request.judge),
+      sampleSize: null,
+      step,
+      at,
+    });
+  }
+
+  private async finish(run: ActiveJudge, phase: RunPhase, message: string): Promise<void> {
+    const now = this.options.scheduler.clock.now();
+    await this.options.store.finishRun(run.id, phase, message, iso(now));
+    try {
+      this.options.onFinished?.(run.id, phase, message);
+    } catch (error) {
+      this.report(error, run.id);
+    }
+  }
+
+  private report(error: unknown, runId: string): void {
+    if (this.options.onError) this.options.onError(error, runId);
+    else process.emitWarning(`judge run ${runId}: ${describe(error)}`);
+  }
+}
+
+/** A track's samples when it served the expected version; otherwise it counts as none. */
+function expected(sample: TrackSample | undefined, version: string): TrackSample | undefined {
+  return sample?.version === version ? sample : undefined;
+}
+
+function mismatch(
+  track: 'canary' | 'baseline',
+  sample: TrackSample | undefined,
+  version: string,
+): string | undefined {
+  if (sample === undefined || sample.version === version) return undefined;
+  return `the ${track} track served version ${sample.version}, not ${version}: its samples were ignored`;
+}
+
+function metricInput(
+  metric: JudgeMetric,
+  baseline: TrackSample | undefined,
+  canary: TrackSample | undefined,
+): CanaryMetricInput {
+  const { name, direction, critical, effectSizeTolerance, minSampleSize } = metric;
+  const base = {
+    name,
+    direction,
+    critical,
+    effectSizeTolerance,
+    ...(minSampleSize === undefined ? {} : { minSampleSize }),
+  };
+  if (metric.kind === 'latency') {
+    return {
+      ...base,
+      kind: 'latency',
+      baseline: baseline?.latenciesMs ?? [],
+      canary: canary?.latenciesMs ?? [],
+    };
+  }
+  const proportion = (sample: TrackSample | undefined) => ({
+    events: sample?.errors5xx ?? 0,
+    total: sample?.requests ?? 0,
+  });
+  return { ...base, kind: 'errorRate', baseline: proportion(baseline), canary: proportion(canary) };
+}
+
+function thresholds(comparison: CanaryComparison, judge: JudgeConfig): string {
+  return `${comparison.verdict}, pass ≥ ${judge.passThreshold}, marginal ≥ ${judge.marginalThreshold}`;
+}
+
+/**
+ * `score 50 (Fail, pass ≥ 95, marginal ≥ 75): latency High: canary median +31.2% (...)`: the
+ * failing metrics when some failed, otherwise every metric.
+ */
+function summary(comparison: CanaryComparison, judge: JudgeConfig): string {
+  const failing = comparison.metrics.filter(
+    (m) => m.classification === 'High' || m.classification === 'Low',
+  );
+  const shown = failing.length > 0 ? failing : comparison.metrics;
+  const score = Number.isInteger(comparison.score)
+    ? String(comparison.score)
+    : comparison.score.toFixed(1);
+  return `score ${score} (${thresholds(comparison, judge)}): ${shown.map(line).join('; ')}`;
+}
+
+function line(result: CanaryMetricResult): string {
+  return `${result.name} ${result.classification}: ${result.reason}`;
+}
+
+function iso(ms: number): string {
+  return new Date(ms).toISOString();
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
