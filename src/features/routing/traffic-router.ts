@@ -24,8 +24,8 @@ export interface RequestMatch {
 
 /**
  * The routing table of one listener of a service in an environment. Without a canary it sends
- * everything to the stable track; during a canary it splits by weight, honours header/cookie
- * matches and sticky cookies, and mirrors a share of requests.
+ * everything to the stable track; during a canary it splits by weight (canary, baseline, rest to
+ * stable), honours header/cookie matches and sticky cookies, and mirrors a share of requests.
  */
 export interface RoutingTable {
   readonly service: string;
@@ -36,6 +36,12 @@ export interface RoutingTable {
   readonly backends: Readonly<Partial<Record<Track, readonly Upstream[]>>>;
   /** Percent (0–100, 0.1 steps) of requests for the canary track. Default 0. */
   readonly canaryWeight?: number;
+  /**
+   * Percent (0–100, 0.1 steps) of requests for the baseline track: fresh instances of the stable
+   * version beside the canary, so the judge compares like with like. Clamped to
+   * `100 - canaryWeight`; header/cookie matches never go to it. Default 0.
+   */
+  readonly baselineWeight?: number;
   /** Requests matching any of these go to the canary track whatever the weight. */
   readonly canaryMatches?: readonly RequestMatch[];
   /** Percent of requests copied to the canary track; their answers are discarded. Default 0. */

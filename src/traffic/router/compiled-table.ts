@@ -26,11 +26,19 @@ export interface CompiledTable {
   readonly targets: readonly UpstreamTarget[];
   /**
    * Chooses where `request` goes: the canary track when a header or cookie match holds, else the
-   * version its sticky cookie names, else stable or canary by weight. A track without upstreams
-   * falls back to the other one: no 503 while any upstream exists.
+   * version its sticky cookie names, else canary, baseline or stable by weight. A track without
+   * upstreams falls back to another one (see {@link CompiledTable.serving}): no 503 while any
+   * upstream exists.
+   *
+   * Sticky sessions: a weighted pick to the baseline pins the client like a stable pick, to the
+   * version that answered. The baseline runs the stable version, so the client's next requests
+   * go to stable: with sticky tables the baseline serves new clients' first requests only.
    */
   pick(request: IncomingMessage): Selection;
-  /** `track`'s upstreams, or the other track's when it has none: where a retry goes. */
+  /**
+   * `track`'s upstreams, or a fallback's when it has none, where a retry goes: stable falls back
+   * to canary then baseline, canary to stable then baseline, baseline to stable then canary.
+   */
   serving(track: Track): TrackBalancer;
   /** A canary upstream for a copy of a stable request, `mirrorPercent` of the time. */
   mirrorTarget(): UpstreamTarget | undefined;
@@ -48,18 +56,25 @@ export function releaseTable(table: CompiledTable, pool: UpstreamPool): void {
   for (const target of table.targets) pool.release(target);
 }
 
+/** Where a weighted pick of one track goes, without and with a pin cookie to set. */
+interface TrackSelections {
+  readonly free: Selection;
+  readonly pinned: Selection;
+}
+
 class Compiled implements CompiledTable {
   readonly targets: readonly UpstreamTarget[];
-  private readonly stable: Selection;
-  private readonly canary: Selection;
-  private readonly stablePinned: Selection;
-  private readonly canaryPinned: Selection;
+  private readonly stable: TrackSelections;
+  private readonly canary: TrackSelections;
+  private readonly baseline: TrackSelections;
+  /** A draw below this goes to the canary. */
   private readonly canaryThreshold: number;
+  /** A draw below this (and not below `canaryThreshold`) goes to the baseline. */
+  private readonly baselineThreshold: number;
   private readonly mirrorThreshold: number;
   private readonly inspector: RequestInspector | undefined;
   /** By sticky cookie value (the encoded version): only that version's upstreams. */
   private readonly versions = new Map<string, Selection>();
-  private readonly stableBalancer: TrackBalancer;
   private readonly canaryBalancer: TrackBalancer;
 
   constructor(
@@ -70,28 +85,43 @@ class Compiled implements CompiledTable {
       uniqueById(upstreams ?? []).map((upstream) => pool.acquire(upstream));
     const stableTargets = acquire(source.backends.stable);
     const canaryTargets = acquire(source.backends.canary);
-    this.targets = [...stableTargets, ...canaryTargets];
-    this.stableBalancer = new TrackBalancer('stable', stableTargets);
-    this.canaryBalancer = new TrackBalancer('canary', canaryTargets);
+    const baselineTargets = acquire(source.backends.baseline);
+    this.targets = [...stableTargets, ...canaryTargets, ...baselineTargets];
+    const stableBalancer = new TrackBalancer('stable', stableTargets);
+    const canaryBalancer = new TrackBalancer('canary', canaryTargets);
+    const baselineBalancer = new TrackBalancer('baseline', baselineTargets);
+    this.canaryBalancer = canaryBalancer;
 
     const stickyCookie = source.sticky?.cookie;
-    // A track without upstreams borrows the other's balancer: fallback costs nothing per request.
-    const stable = stableTargets.length > 0 ? this.stableBalancer : this.canaryBalancer;
-    const canary = canaryTargets.length > 0 ? this.canaryBalancer : this.stableBalancer;
-    this.stable = { balancer: stable, pinCookie: undefined };
-    this.canary = { balancer: canary, pinCookie: undefined };
-    this.stablePinned = { balancer: stable, pinCookie: stickyCookie };
-    this.canaryPinned = { balancer: canary, pinCookie: stickyCookie };
+    // A track without upstreams borrows another's balancer: fallback costs nothing per request.
+    const selections = (...order: TrackBalancer[]): TrackSelections => {
+      const balancer = order.find((candidate) => candidate.targets.length > 0) ?? order[0]!;
+      return {
+        free: { balancer, pinCookie: undefined },
+        pinned: { balancer, pinCookie: stickyCookie },
+      };
+    };
+    this.stable = selections(stableBalancer, canaryBalancer, baselineBalancer);
+    this.canary = selections(canaryBalancer, stableBalancer, baselineBalancer);
+    this.baseline = selections(baselineBalancer, stableBalancer, canaryBalancer);
 
-    this.canaryThreshold = canaryTargets.length > 0 ? toSteps(source.canaryWeight) : 0;
+    // The canary's weight bounds the baseline's even when the canary has no upstream, so the
+    // baseline's share does not grow when the canary's goes to stable.
+    const canarySteps = toSteps(source.canaryWeight);
+    this.canaryThreshold = canaryTargets.length > 0 ? canarySteps : 0;
+    const baselineSteps =
+      baselineTargets.length > 0
+        ? Math.min(toSteps(source.baselineWeight), steps - canarySteps)
+        : 0;
+    this.baselineThreshold = this.canaryThreshold + baselineSteps;
     this.mirrorThreshold = canaryTargets.length > 0 ? toSteps(source.mirrorPercent) : 0;
     const matches = canaryTargets.length > 0 ? (source.canaryMatches ?? []) : [];
     if (matches.length > 0 || stickyCookie !== undefined) {
       this.inspector = new RequestInspector(matches, stickyCookie);
     }
     if (stickyCookie !== undefined) {
-      // Canary first so that stable wins when both tracks serve one version.
-      for (const balancer of [this.canaryBalancer, this.stableBalancer]) {
+      // Later tracks win when several serve one version: stable, then canary, then baseline.
+      for (const balancer of [baselineBalancer, canaryBalancer, stableBalancer]) {
         for (const [version, targets] of groupByVersion(balancer.targets)) {
           this.versions.set(encodeURIComponent(version), {
             balancer: new TrackBalancer(balancer.track, targets),
@@ -104,17 +134,20 @@ class Compiled implements CompiledTable {
 
   pick(request: IncomingMessage): Selection {
     const inspector = this.inspector;
-    if (inspector === undefined) return this.weighted(false);
+    if (inspector === undefined) return this.weighted().free;
     const facts = inspector.inspect(request.rawHeaders);
     const pinned =
       facts.stickyValue === undefined ? undefined : this.versions.get(facts.stickyValue);
-    const pin = pinned === undefined && this.stablePinned.pinCookie !== undefined;
-    if (facts.matched) return pin ? this.canaryPinned : this.canary;
-    return pinned ?? this.weighted(pin);
+    const pin = pinned === undefined && this.stable.pinned.pinCookie !== undefined;
+    if (facts.matched) return pin ? this.canary.pinned : this.canary.free;
+    if (pinned !== undefined) return pinned;
+    const selections = this.weighted();
+    return pin ? selections.pinned : selections.free;
   }
 
   serving(track: Track): TrackBalancer {
-    return track === 'canary' ? this.canary.balancer : this.stable.balancer;
+    if (track === 'canary') return this.canary.free.balancer;
+    return track === 'baseline' ? this.baseline.free.balancer : this.stable.free.balancer;
   }
 
   mirrorTarget(): UpstreamTarget | undefined {
@@ -124,10 +157,11 @@ class Compiled implements CompiledTable {
     return this.canaryBalancer.next();
   }
 
-  private weighted(pin: boolean): Selection {
-    const canary = this.canaryThreshold > 0 && Math.random() * steps < this.canaryThreshold;
-    if (pin) return canary ? this.canaryPinned : this.stablePinned;
-    return canary ? this.canary : this.stable;
+  private weighted(): TrackSelections {
+    if (this.baselineThreshold === 0) return this.stable;
+    const draw = Math.random() * steps;
+    if (draw < this.canaryThreshold) return this.canary;
+    return draw < this.baselineThreshold ? this.baseline : this.stable;
   }
 }
 

@@ -51,6 +51,13 @@ const connectErrors = new Set([
 /** The connection broke before any response byte: typically a keep-alive socket closing. */
 const resetErrors = new Set(['ECONNRESET', 'EPIPE', 'UND_ERR_SOCKET']);
 const timeoutErrors = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT']);
+/** Where a refused request goes when its track has no other upstream, in order. */
+const otherTracks: Readonly<Record<Track, readonly Track[]>> = {
+  stable: ['canary', 'baseline'],
+  canary: ['stable', 'baseline'],
+  baseline: ['stable', 'canary'],
+  mirror: ['stable', 'canary', 'baseline'],
+};
 /** Safe to send twice (RFC 9110 §9.2.2) and, without a body, cheap to replay. */
 const replayableMethods = new Set(['GET', 'HEAD', 'OPTIONS']);
 
@@ -187,9 +194,10 @@ class Exchange implements Dispatcher.DispatchHandler {
     let next: UpstreamTarget | undefined;
     if (connectErrors.has(code)) {
       next = balancer.nextExcept(failed);
-      if (next === undefined) {
-        // Never a 502 while the other track has a live upstream.
-        balancer = table.serving(balancer.track === 'canary' ? 'stable' : 'canary');
+      // Never a 502 while another track has a live upstream.
+      const others = otherTracks[balancer.track];
+      for (let i = 0; next === undefined && i < others.length; i++) {
+        balancer = table.serving(others[i] as Track);
         next = balancer.nextExcept(failed);
       }
     } else if (

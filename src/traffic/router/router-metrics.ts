@@ -1,4 +1,5 @@
 import type { TrackFigures } from '../../features/routing/traffic-router.js';
+import type { SampleWindow, TrafficSampler } from '../../features/routing/traffic-samples.js';
 import { Counter, type Registry } from 'prom-client';
 import {
   tracks,
@@ -11,6 +12,7 @@ import { registerCollectedFamily, type CollectedSample } from './collected-famil
 import { TrackWindows } from './latency-window.js';
 import type { MirrorSkipHook, MirrorSkipReason } from './mirror.js';
 import type { ResponseHook } from './proxy.js';
+import { SampleWindows } from './sample-windows.js';
 import { codeClasses, durationBuckets, TrackSeries, type VersionSeries } from './version-series.js';
 
 /** What one track served lately, for canary analysis and `ferry rollout get`. */
@@ -21,8 +23,11 @@ export interface RouteSnapshot {
   readonly tracks: Partial<Record<Track, TrackSnapshot>>;
 }
 
-/** The router's metrics: the hooks it feeds, and what Ferry reads back. */
-export interface RouterMetrics {
+/**
+ * The router's metrics: the hooks it feeds, and what Ferry reads back: figures since start
+ * (`snapshot`) and raw samples of the main listener over a window (`open`).
+ */
+export interface RouterMetrics extends TrafficSampler {
   readonly onResponse: ResponseHook;
   readonly onMirrorSkipped: MirrorSkipHook;
   /** Per-track figures of one listener (default `main`) of a service/environment. */
@@ -39,7 +44,8 @@ const trackIndex = Object.fromEntries(tracks.map((track, index) => [track, index
  * `ferry_router_requests_total{service,environment,version,track,code_class}`,
  * `ferry_router_request_duration_seconds{service,environment,version,track}` (to the response
  * head) and `ferry_router_mirror_skipped_total{service,environment,reason}`. Responses the router
- * produced itself (502, 503, 504) carry version `none`.
+ * produced itself (502, 503, 504) carry version `none`. Also the router's {@link TrafficSampler}:
+ * a window costs nothing until opened, then O(1) per response, and nothing once closed.
  *
  * @example
  * const registry = new Registry();
@@ -55,6 +61,7 @@ export function createRouterMetrics(registry: Registry): RouterMetrics {
 interface RouteHandle {
   readonly series: readonly TrackSeries[];
   readonly windows: readonly TrackWindows[];
+  readonly samples: SampleWindows;
 }
 
 class PrometheusRouterMetrics implements RouterMetrics {
@@ -62,6 +69,8 @@ class PrometheusRouterMetrics implements RouterMetrics {
   private readonly series = new Map<string, TrackSeries[]>();
   /** By `service\0environment\0listener`. */
   private readonly windows = new Map<string, TrackWindows[]>();
+  /** By `service\0environment\0listener`; only the main listeners' are ever opened. */
+  private readonly samples = new Map<string, SampleWindows>();
   /** Tables are immutable: a response finds its handle with one lookup. */
   private readonly handles = new WeakMap<RoutingTable, RouteHandle>();
   private readonly mirrorSkipped: Counter<'service' | 'environment' | 'reason'>;
@@ -115,6 +124,16 @@ class PrometheusRouterMetrics implements RouterMetrics {
     return { tracks: snapshot };
   }
 
+  open(
+    service: string,
+    environment: string,
+    options: { readonly maxLatencySamples?: number } = {},
+  ): SampleWindow {
+    return this.samplesOf(`${service}\u0000${environment}\u0000main`).openWindow(
+      options.maxLatencySamples,
+    );
+  }
+
   private record(
     route: RoutingTable,
     track: Track,
@@ -130,6 +149,8 @@ class PrometheusRouterMetrics implements RouterMetrics {
     handle.series[index]!.get(byRouter ? 'none' : version).observe(status, ms / 1_000);
     // A router error on an upstream's behalf is what that version's users saw.
     handle.windows[index]!.get(version).add(ms, status);
+    const samples = handle.samples;
+    if (samples.open.length !== 0) samples.add(index, upstream, status, ms);
   }
 
   private resolve(route: RoutingTable): RouteHandle {
@@ -146,9 +167,18 @@ class PrometheusRouterMetrics implements RouterMetrics {
       windows = tracks.map(() => new TrackWindows());
       this.windows.set(listenerKey, windows);
     }
-    const handle = { series, windows };
+    const handle = { series, windows, samples: this.samplesOf(listenerKey) };
     this.handles.set(route, handle);
     return handle;
+  }
+
+  private samplesOf(listenerKey: string): SampleWindows {
+    let samples = this.samples.get(listenerKey);
+    if (samples === undefined) {
+      samples = new SampleWindows();
+      this.samples.set(listenerKey, samples);
+    }
+    return samples;
   }
 
   private *allSeries(): Generator<VersionSeries> {

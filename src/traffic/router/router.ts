@@ -39,8 +39,8 @@ export interface RouterOptions {
 /**
  * Ferry's built-in data plane: one HTTP listener per service/environment and listener kind (main,
  * and blue-green's preview), forwarding each request to an upstream of the track its routing
- * table picks (stable or canary, by match, sticky cookie or weight) over pooled keep-alive
- * connections, copying a share to the canary when mirroring, and tunnelling WebSockets.
+ * table picks (stable, canary or baseline, by match, sticky cookie or weight) over pooled
+ * keep-alive connections, copying a share to the canary when mirroring, and tunnelling WebSockets.
  *
  * @example
  * const router = new Router();
