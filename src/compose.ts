@@ -165,6 +165,7 @@ export async function composeFerry(parts: FerryParts): Promise<Ferry> {
         instances: instanceStore,
         runtime,
         metrics: parts.trackMetrics ?? (() => ({})),
+        analysisRuns,
         actorOf: actor,
       });
       instanceRoutes(app, instanceStore, runtime);

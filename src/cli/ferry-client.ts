@@ -1,4 +1,5 @@
 import { request } from 'undici';
+import type { AnalysisRunView } from '../features/deployments/rollout-view.js';
 import type {
   Artifact,
   Deployment,
@@ -62,6 +63,12 @@ export class FerryClient {
 
   deployment(id: string) {
     return this.call<Deployment>('GET', `/api/v1/deployments/${encodeURIComponent(id)}`);
+  }
+
+  /** Analysis runs of a deployment, oldest first, with every measurement. */
+  async analysis(deploymentId: string) {
+    const path = `/api/v1/deployments/${encodeURIComponent(deploymentId)}/analysis`;
+    return (await this.call<{ runs: AnalysisRunView[] }>('GET', path)).runs;
   }
 
   /** Steps, current step, traffic split and per-track numbers of the newest rollout. */

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { errorResponses } from '../../server/error-schema.js';
 import type { ZodApp } from '../../server/zod-app.js';
+import type { AnalysisRunStore } from '../analysis/analysis-run-store.js';
 import type { InstanceRuntime } from '../instances/instance-runtime.js';
 import type { InstanceStore } from '../instances/instance-store.js';
 import type { Track, TrackFigures } from '../routing/traffic-router.js';
@@ -9,8 +10,12 @@ import type { DeploymentService, Target } from './deployment-service.js';
 import type { DeploymentStore } from './deployment-store.js';
 import { rolloutActions, type RolloutService } from './rollout-service.js';
 import {
+  analysisRunViewSchema,
+  rolloutMeasurementLimit,
   rolloutViewSchema,
+  toAnalysisRunView,
   toRolloutView,
+  type AnalysisRunView,
   type RolloutView,
   type TrackStats,
 } from './rollout-view.js';
@@ -30,12 +35,28 @@ export interface RolloutRouteDeps {
   readonly runtime: InstanceRuntime;
   readonly metrics: TrackMetrics;
   readonly actorOf: () => string;
+  /**
+   * Where analysis runs are recorded. With it, the rollout view lists the deployment's runs and
+   * `GET /deployments/:id/analysis` is served; without it, neither.
+   */
+  readonly analysisRuns?: AnalysisRunStore;
 }
 
 const params = z.object({ service: z.string(), environment: z.string() });
 
-/** `ferry rollout get|promote|abort|retry|pause|resume`. */
+/** `ferry rollout get|promote|abort|retry|pause|resume`, and a deployment's analysis runs. */
 export function rolloutRoutes(app: ZodApp, deps: RolloutRouteDeps) {
+  const analysisOf = async (
+    store: AnalysisRunStore,
+    deploymentId: string,
+    limit?: number,
+  ): Promise<AnalysisRunView[]> => {
+    const runs = await store.listRuns(deploymentId);
+    return Promise.all(
+      runs.map(async (run) => toAnalysisRunView(run, await store.listMeasurements(run.id), limit)),
+    );
+  };
+
   const view = async (target: Target): Promise<RolloutView> => {
     await deps.deployments.list(target, 1); // 404 for an unknown service or environment
     const latest = (await deps.store.list(target, 1))[0];
@@ -66,7 +87,14 @@ export function rolloutRoutes(app: ZodApp, deps: RolloutRouteDeps) {
     } else if (latest) {
       tracks.push(track('stable', latest.version, latest.artifactDigest));
     }
-    return toRolloutView(target, latest, routing, tracks);
+    const store = deps.analysisRuns;
+    const analysis =
+      store === undefined
+        ? undefined
+        : latest
+          ? await analysisOf(store, latest.id, rolloutMeasurementLimit)
+          : [];
+    return toRolloutView(target, latest, routing, tracks, analysis);
   };
 
   app.get(
@@ -74,7 +102,7 @@ export function rolloutRoutes(app: ZodApp, deps: RolloutRouteDeps) {
     {
       schema: {
         tags: ['rollouts'],
-        summary: 'Steps, current step, traffic split and live per-track numbers',
+        summary: 'Steps, current step, traffic split, live per-track numbers and analysis runs',
         params,
         response: { 200: rolloutViewSchema, ...errorResponses },
       },
@@ -101,6 +129,29 @@ export function rolloutRoutes(app: ZodApp, deps: RolloutRouteDeps) {
       await deps.deployments.list({ service, environment }, 1);
       await deps.rollouts.act({ service, environment }, action, deps.actorOf(), request.body?.full);
       return view({ service, environment });
+    },
+  );
+
+  const analysisRuns = deps.analysisRuns;
+  if (analysisRuns === undefined) return;
+  app.get(
+    '/api/v1/deployments/:id/analysis',
+    {
+      schema: {
+        tags: ['deployments'],
+        summary: 'Analysis runs of a deployment, oldest first, with every measurement',
+        params: z.object({ id: z.string() }),
+        response: {
+          200: z
+            .object({ runs: z.array(analysisRunViewSchema) })
+            .meta({ id: 'DeploymentAnalysis' }),
+          ...errorResponses,
+        },
+      },
+    },
+    async (request) => {
+      const { id } = await deps.deployments.get(request.params.id); // 404 for an unknown id
+      return { runs: await analysisOf(analysisRuns, id) };
     },
   );
 }
