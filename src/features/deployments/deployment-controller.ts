@@ -348,7 +348,9 @@ export class DeploymentController {
     previous: Deployment | undefined,
     progress: { readonly rolledOut: boolean; readonly previewReady: boolean },
   ) {
-    if (!this.deps.analysis) return [];
+    // Like Argo Rollouts' initial rollout, a first deployment runs no analysis: with nothing to
+    // go back to, a verdict could only fail it, and it has no traffic of its own yet.
+    if (!this.deps.analysis || previous === undefined) return [];
     return gatesOf({
       spec: latest.spec,
       version: latest.version,
