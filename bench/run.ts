@@ -3,10 +3,11 @@
 import type { Benchmark } from './support/benchmark.js';
 import { formatTable, writeResult } from './support/report.js';
 import { deployBenchmark } from './deploy.js';
+import { rollbackBenchmark } from './rollback.js';
 import { routerBenchmark } from './router.js';
 
 /** Every benchmark `npm run bench` knows; adding one is one line here. */
-const benchmarks: readonly Benchmark[] = [deployBenchmark, routerBenchmark];
+const benchmarks: readonly Benchmark[] = [deployBenchmark, routerBenchmark, rollbackBenchmark];
 
 async function main(argv: readonly string[]): Promise<number> {
   const [name, ...extra] = argv;

@@ -30,6 +30,7 @@ import { JudgeRunner } from './features/analysis/judge-runner.js';
 import { KyselyAnalysisRunStore } from './features/analysis/kysely-analysis-run-store.js';
 import { systemScheduler, type Scheduler } from './features/analysis/scheduler.js';
 import { RolloutAnalysis } from './features/deployments/rollout-analysis.js';
+import { SmokeChecks } from './features/deployments/smoke-checks.js';
 import type { TrafficSampler } from './features/routing/traffic-samples.js';
 import type { ZodApp } from './server/zod-app.js';
 import type { Clock } from './shared/clock.js';
@@ -118,8 +119,17 @@ export async function composeFerry(parts: FerryParts): Promise<Ferry> {
     ...(judges ? { judges } : {}),
     clock,
   });
-  const controller = new DeploymentController({
+  const smoke = new SmokeChecks({
+    onSettled: (instanceId, status) => {
+      if (status.state !== 'failed') return controller.wake();
+      controller
+        .onSmokeFailed(instanceId, status.message)
+        .catch((error: unknown) => logger.error({ err: error, instanceId }, 'smoke abort failed'));
+    },
+  });
+  const controller: DeploymentController = new DeploymentController({
     analysis: rolloutAnalysis,
+    smoke,
     locks,
     deployments: deploymentStore,
     instances: instanceStore,
@@ -187,6 +197,7 @@ export async function composeFerry(parts: FerryParts): Promise<Ferry> {
       await api.close();
       await controller.stop();
       await rolloutAnalysis.close();
+      await smoke.settle();
       await runner.settle();
       await judges?.settle();
       await notifier.stop();

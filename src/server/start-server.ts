@@ -1,7 +1,6 @@
 import { join } from 'node:path';
 import { pino } from 'pino';
 import { loadConfigFile } from '../config/load-config.js';
-import { assertSupported } from '../config/unsupported-features.js';
 import { composeFerry } from '../compose.js';
 import { LocalRuntime } from '../runtime/local/local-runtime.js';
 import { systemClock } from '../shared/clock.js';
@@ -27,7 +26,7 @@ export interface RunningServer {
  * embedded store, re-adopts instances, then serves the API and the routers.
  */
 export async function startServer(options: ServerOptions): Promise<RunningServer> {
-  const config = assertSupported(await loadConfigFile(options.configPath), options.configPath);
+  const config = await loadConfigFile(options.configPath);
   const logger = pino({ level: options.logLevel ?? 'info' }, pino.destination(2));
   const db = await openSqlite(join(options.dataDir, 'ferry.db'));
   const registry = new Registry();

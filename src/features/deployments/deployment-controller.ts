@@ -19,6 +19,7 @@ import type { DeploymentStore } from './deployment-store.js';
 import { twoVersionPhases } from './domain/deployment.js';
 import { gatesOf } from './domain/analysis-gates.js';
 import type { GateState, RolloutAnalysis } from './rollout-analysis.js';
+import type { SmokeChecks, SmokeStatus } from './smoke-checks.js';
 import { formatDuration } from '../../config/duration.js';
 
 export interface ControllerDeps {
@@ -42,6 +43,8 @@ export interface ControllerDeps {
   readonly locks: KeyedQueue;
   /** Runs the rollouts' analysis; without it, analysis settings are not acted on. */
   readonly analysis?: RolloutAnalysis;
+  /** Smoke checks of new instances before they get traffic; without it, `smoke` is not run. */
+  readonly smoke?: SmokeChecks;
 }
 
 interface Planned {
@@ -81,7 +84,10 @@ export class DeploymentController {
   private readonly steps = new Map<string, number>();
 
   constructor(private readonly deps: ControllerDeps) {
-    this.routerSync = new RouterSync(deps);
+    this.routerSync = new RouterSync({
+      ...deps,
+      admits: (instance, latest) => this.smokeOf(instance, latest).state === 'passed',
+    });
   }
 
   /** Re-adopts what an earlier server left running, then starts reconciling. */
@@ -206,7 +212,7 @@ export class DeploymentController {
     const live = await this.deps.instances.listLive(latest);
     const planned: Planned[] = [];
     for (const instance of live) {
-      const state = this.plannedState(instance);
+      const state = this.plannedState(instance, latest);
       if (state === 'lost') {
         await this.markStopped(instance, 'process no longer known to the runtime');
         continue;
@@ -264,8 +270,14 @@ export class DeploymentController {
     const now = this.deps.clock.now();
     const stableTarget = rolloutTarget(previous, undefined)!;
     const canaryTarget = rolloutTarget({ ...latest, phase: 'Progressing' }, undefined)!;
+    // Baseline instances run the stable artifact but belong to this deployment.
+    const isBaseline = (p: Planned) =>
+      p.instance.artifactDigest === stableTarget.artifactDigest &&
+      p.instance.deploymentId === latest.id;
     const of = (digest: string) =>
-      planned.filter((p) => p.instance.artifactDigest === digest).map((p) => p.planned);
+      planned
+        .filter((p) => p.instance.artifactDigest === digest && !isBaseline(p))
+        .map((p) => p.planned);
     const replicas = latest.spec.runtime.local.replicas;
     let state = latest.rollout!;
     this.steps.set(latest.id, state.stepIndex);
@@ -296,6 +308,7 @@ export class DeploymentController {
       now,
       stable: of(stableTarget.artifactDigest),
       canary: of(canaryTarget.artifactDigest),
+      baseline: planned.filter(isBaseline).map((p) => p.planned),
       others: planned
         .filter(
           (p) =>
@@ -328,6 +341,7 @@ export class DeploymentController {
     this.retireAll(planned, plan.stop);
     for (let k = 0; k < plan.startStable; k++) await this.launch(previous, stableTarget);
     for (let k = 0; k < plan.startCanary; k++) await this.launch(latest, canaryTarget);
+    for (let k = 0; k < (plan.startBaseline ?? 0); k++) await this.launch(latest, stableTarget);
 
     const canaryReady = input.canary.filter((i) => i.state === 'ready').length;
     const waitingOnTime =
@@ -492,13 +506,48 @@ export class DeploymentController {
     });
   }
 
-  private plannedState(instance: StoredInstance): PlannedInstance['state'] | 'lost' {
+  /**
+   * Where an instance's smoke checks stand (the service's `smoke`, as the newest deployment has
+   * it); asking starts them once the instance is ready. Passed when there are none to run.
+   */
+  private smokeOf(instance: StoredInstance, latest: Deployment): SmokeStatus {
+    const checks = latest.spec.smoke;
+    const status = this.deps.runtime.get(instance.id);
+    if (!this.deps.smoke || checks.length === 0) return { state: 'passed' };
+    if (!status || status.phase !== 'ready') return { state: 'pending' };
+    return this.deps.smoke.status({
+      instanceId: instance.id,
+      host: '127.0.0.1',
+      port: status.record.port,
+      checks,
+    });
+  }
+
+  /** A new instance failed its smoke checks: the rollout that started it stops. */
+  async onSmokeFailed(instanceId: string, message: string): Promise<void> {
+    const stored = await this.deps.instances.get(instanceId);
+    if (!stored) return;
+    await this.deps.locks.run(keyOf(stored), async () => {
+      const latest = (await this.deps.deployments.list(stored, 1))[0];
+      if (latest && stored.deploymentId === latest.id) {
+        await this.abort(latest, `instance ${instanceId} failed its smoke checks: ${message}`);
+      }
+    });
+    this.wake();
+  }
+
+  private plannedState(
+    instance: StoredInstance,
+    latest: Deployment,
+  ): PlannedInstance['state'] | 'lost' {
     if (instance.intent === 'draining') return 'stopping';
     if (instance.intent === 'launching') return this.busy.has(instance.id) ? 'pending' : 'lost';
     const status = this.deps.runtime.get(instance.id);
     if (!status) return this.busy.has(instance.id) ? 'pending' : 'lost';
     if (status.phase === 'stopping' || status.phase === 'stopped') return 'stopping';
-    return status.phase === 'ready' ? 'ready' : 'pending';
+    if (status.phase !== 'ready') return 'pending';
+    // Ready, but no user traffic (nor counting as ready) before its smoke checks passed.
+    return this.smokeOf(instance, latest).state === 'passed' ? 'ready' : 'pending';
   }
 
   private async launch(deployment: Deployment, target: RolloutTarget): Promise<void> {
@@ -595,6 +644,7 @@ export class DeploymentController {
   }
 
   private async markStopped(instance: StoredInstance, reason: string | null): Promise<void> {
+    this.deps.smoke?.forget(instance.id);
     await this.deps.instances.update(instance.id, {
       intent: 'stopped',
       updatedAt: new Date(this.deps.clock.now()).toISOString(),

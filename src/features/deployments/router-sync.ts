@@ -36,6 +36,8 @@ export class RouterSync {
       readonly instances: InstanceStore;
       readonly runtime: InstanceRuntime;
       readonly router: TrafficRouter;
+      /** Whether a ready instance may take traffic (its smoke checks passed). Default yes. */
+      readonly admits?: (instance: StoredInstance, latest: Deployment) => boolean;
     },
   ) {}
 
@@ -70,7 +72,12 @@ export class RouterSync {
     if (!latest) return;
     const ready = (await instances.listLive(scope)).filter((i) => {
       const status = runtime.get(i.id);
-      return i.intent === 'running' && !this.excluded.has(i.id) && status?.phase === 'ready';
+      return (
+        i.intent === 'running' &&
+        !this.excluded.has(i.id) &&
+        status?.phase === 'ready' &&
+        (this.deps.admits?.(i, latest) ?? true)
+      );
     });
     const upstream = (i: StoredInstance) => ({
       id: i.id,
@@ -81,13 +88,17 @@ export class RouterSync {
     const twoVersions = this.routings.get(keyOf(latest));
     let tables: { main: RoutingTable; preview: RoutingTable | null };
     if (twoVersions?.deploymentId === latest.id) {
+      // Baseline instances run the stable artifact but were started for this deployment.
+      const isBaseline = (i: StoredInstance) =>
+        i.artifactDigest === twoVersions.stableDigest && i.deploymentId === latest.id;
       const set = (digest: string) =>
-        ready.filter((i) => i.artifactDigest === digest).map(upstream);
+        ready.filter((i) => i.artifactDigest === digest && !isBaseline(i)).map(upstream);
       tables = twoVersionTables(
         latest,
         twoVersions.routing,
         set(twoVersions.stableDigest),
         set(twoVersions.canaryDigest),
+        ready.filter(isBaseline).map(upstream),
       );
     } else if (latest.rollout && latest.previousId && twoVersionPhases.includes(latest.phase)) {
       return; // A two-version rollout after a restart: wait for the planner's split.

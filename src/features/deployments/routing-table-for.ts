@@ -29,6 +29,7 @@ export function twoVersionTables(
   routing: RolloutRouting,
   stable: readonly Upstream[],
   canary: readonly Upstream[],
+  baseline: readonly Upstream[] = [],
 ): { main: RoutingTable; preview: RoutingTable | null } {
   const base = {
     service: latest.service,
@@ -41,8 +42,15 @@ export function twoVersionTables(
     return {
       main: {
         ...base,
-        backends: { stable: sorted(stable), canary: sorted(canary) },
+        backends: {
+          stable: sorted(stable),
+          canary: sorted(canary),
+          ...(baseline.length > 0 ? { baseline: sorted(baseline) } : {}),
+        },
         canaryWeight: routing.traffic.weight,
+        ...(routing.traffic.baselineWeight
+          ? { baselineWeight: routing.traffic.baselineWeight }
+          : {}),
         canaryMatches: routing.traffic.matches,
         mirrorPercent: routing.traffic.mirrorPercent,
         sticky,

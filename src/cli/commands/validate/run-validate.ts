@@ -1,5 +1,4 @@
 import { loadConfigFile } from '../../../config/load-config.js';
-import { assertSupported } from '../../../config/unsupported-features.js';
 import { ConfigError } from '../../../errors/ferry-error.js';
 import { writeJson, writeLine } from '../../cli-io.js';
 import type { CommandContext } from '../../command-context.js';
@@ -9,7 +8,7 @@ import { renderCliError } from '../../render-cli-error.js';
 /** Loads the file; prints a summary when valid, every problem when not. */
 export async function runValidate(input: { file: string }, { io, json }: CommandContext) {
   try {
-    const config = assertSupported(await loadConfigFile(input.file), input.file);
+    const config = await loadConfigFile(input.file);
     const services = Object.keys(config.services);
     const environments = config.environments.map((e) => e.name);
     if (json) writeJson(io.stdout, { valid: true, services, environments });

@@ -8,13 +8,19 @@ import { readyCount, scaleSet } from './scale-set.js';
  * One step of a canary rollout. Carries out the steps that can complete now (a weight once the
  * canary has the instances for it, a timed pause once its time is up), stops at an open-ended
  * pause and at an `analysis` or `judge` step (the controller ends those when their run passes), and once past the last step (or promoted with `--full`) scales the canary to full size,
- * sends it all traffic and only then retires the stable set, so there is no traffic blip.
+ * sends it all traffic and only then retires the stable set, so there is no traffic blip. With
+ * `baseline`, a set of the stable version as large as the canary runs beside it with the same
+ * share of traffic until the rollout promotes or aborts.
  */
 export function planCanary(input: RolloutInput, canary: CanaryConfig): RolloutPlan {
   const { replicas, now, phase } = input;
   const { steps } = canary;
   const surge = resolveBudget(canary.maxSurge, replicas, 'up');
   const canaryReady = readyCount(input.canary);
+  const baseline = input.baseline ?? [];
+  const baselineReady = readyCount(baseline);
+  // The baseline leaves with the canary's traffic: when the rollout aborts or promotes.
+  const noBaseline = scaleSet(baseline, 0).stop;
   const stop = liveOf(input.others).map((i) => i.id);
 
   if (phase === 'Aborted') {
@@ -24,7 +30,7 @@ export function planCanary(input: RolloutInput, canary: CanaryConfig): RolloutPl
     return {
       startStable: stable.start,
       startCanary: 0,
-      stop: [...stop, ...stable.stop, ...canarySet.stop],
+      stop: [...stop, ...stable.stop, ...canarySet.stop, ...noBaseline],
       routing: { kind: 'canary', traffic: noCanaryTraffic },
       state: input.state,
       pause: null,
@@ -45,8 +51,9 @@ export function planCanary(input: RolloutInput, canary: CanaryConfig): RolloutPl
       if (now < state.stepStartedAt + step.durationMs) break;
     } else if (step.kind === 'analysis' || step.kind === 'judge') {
       break; // Ends when its analysis passes: the controller moves the step on.
-    } else if (canaryReady < canaryScaleAfter(steps, state.stepIndex + 1, replicas)) {
-      break;
+    } else {
+      const needed = canaryScaleAfter(steps, state.stepIndex + 1, replicas);
+      if (canaryReady < needed || (canary.baseline && baselineReady < needed)) break;
     }
     state = { ...state, stepIndex: state.stepIndex + 1, stepStartedAt: now };
   }
@@ -61,7 +68,7 @@ export function planCanary(input: RolloutInput, canary: CanaryConfig): RolloutPl
     return {
       startStable: stable.start,
       startCanary: canarySet.start,
-      stop: [...stop, ...stable.stop, ...canarySet.stop],
+      stop: [...stop, ...stable.stop, ...canarySet.stop, ...noBaseline],
       routing: { kind: 'canary', traffic },
       state,
       pause,
@@ -69,6 +76,7 @@ export function planCanary(input: RolloutInput, canary: CanaryConfig): RolloutPl
         allReady &&
         input.stable.length === 0 &&
         input.others.length === 0 &&
+        baseline.length === 0 &&
         input.canary.length === replicas,
     };
   }
@@ -77,11 +85,30 @@ export function planCanary(input: RolloutInput, canary: CanaryConfig): RolloutPl
   const desiredCanary = canaryScaleAfter(steps, state.stepIndex + 1, replicas);
   const canarySet = scaleSet(input.canary, desiredCanary, surge);
   const stable = scaleSet(input.stable, replicas);
+  const traffic = trafficAfter(steps, state.stepIndex);
+  if (!canary.baseline) {
+    return {
+      startStable: stable.start,
+      startCanary: canarySet.start,
+      stop: [...stop, ...stable.stop, ...canarySet.stop, ...noBaseline],
+      routing: { kind: 'canary', traffic },
+      state,
+      pause,
+      done: false,
+    };
+  }
+  // A baseline as large as the canary, with the same share of traffic (capped so the stable set
+  // keeps the rest): the judge compares two fresh sets under the same load.
+  const baselineSet = scaleSet(baseline, desiredCanary, surge);
   return {
     startStable: stable.start,
     startCanary: canarySet.start,
-    stop: [...stop, ...stable.stop, ...canarySet.stop],
-    routing: { kind: 'canary', traffic: trafficAfter(steps, state.stepIndex) },
+    startBaseline: baselineSet.start,
+    stop: [...stop, ...stable.stop, ...canarySet.stop, ...baselineSet.stop],
+    routing: {
+      kind: 'canary',
+      traffic: { ...traffic, baselineWeight: Math.min(traffic.weight, 100 - traffic.weight) },
+    },
     state,
     pause,
     done: false,

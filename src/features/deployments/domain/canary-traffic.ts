@@ -8,6 +8,8 @@ export interface CanaryTraffic {
   readonly matches: readonly RouteMatch[];
   /** Percent of requests copied to the canary. */
   readonly mirrorPercent: number;
+  /** Percent of requests for the baseline; absent without one. */
+  readonly baselineWeight?: number;
 }
 
 export const noCanaryTraffic: CanaryTraffic = { weight: 0, matches: [], mirrorPercent: 0 };

@@ -17,6 +17,8 @@ export interface RolloutInput {
   readonly stable: readonly PlannedInstance[];
   /** Instances of the new version (the canary, or blue-green's preview set). */
   readonly canary: readonly PlannedInstance[];
+  /** Canary with a baseline: fresh instances of the stable version started beside the canary. */
+  readonly baseline?: readonly PlannedInstance[];
   /** Instances of any other version: they all go. */
   readonly others: readonly PlannedInstance[];
 }
@@ -36,6 +38,8 @@ export type RolloutRouting =
 export interface RolloutPlan {
   readonly startStable: number;
   readonly startCanary: number;
+  /** Baseline instances to start (canary with `baseline` only). */
+  readonly startBaseline?: number;
   readonly stop: readonly string[];
   readonly routing: RolloutRouting;
   /** The state to persist; differs from the input when a step completed or traffic switched. */
