@@ -42,7 +42,7 @@ export async function startDeploy(
   return res.body.deployment as DeploymentBody;
 }
 
-const finalPhases = ['Succeeded', 'RolledBack', 'Failed'];
+const finalPhases = ['Succeeded', 'RolledBack', 'Failed', 'Aborted'];
 
 /** Polls a deployment until it reaches a final phase. */
 export async function waitForFinal(

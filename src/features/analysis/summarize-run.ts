@@ -5,7 +5,8 @@ import type { AnalysisRun, RecordedMeasurement } from './analysis-run.js';
 
 /**
  * Per-metric tallies of a recorded run, in the order its templates list the metrics, dry-run
- * metrics included (`dryRun: true`). Each metric is judged as `judgeRun` judges it while the run
+ * metrics included (`dryRun: true`); for a run without templates (the canary judge), per metric
+ * it recorded. Each metric is judged as `judgeRun` judges it while the run
  * goes on; a finished run is judged as terminated, so a metric it left Running reads Successful,
  * as `AnalysisRunner.status()` reports it.
  *
@@ -17,7 +18,14 @@ export function summarizeRun(
 ): readonly MetricRunResult[] {
   const judged = measurements.map(toMeasurement);
   const terminating = run.finishedAt !== null;
-  return planMetrics(run.templates).map((plan) => judgeMetric(plan.runSpec, judged, terminating));
+  const plans = planMetrics(run.templates);
+  if (plans.length > 0) {
+    return plans.map((plan) => judgeMetric(plan.runSpec, judged, terminating));
+  }
+  // A run without templates (the canary judge) records one verdict per metric: each metric is
+  // what its measurement says, in the order they were recorded.
+  const names = [...new Set(measurements.map((m) => m.metric))];
+  return names.map((name) => judgeMetric({ name, count: 1 }, judged, terminating));
 }
 
 /** A recorded measurement as the judge reads it: a number or no value, epoch ms. */
