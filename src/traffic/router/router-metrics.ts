@@ -190,9 +190,12 @@ class PrometheusRouterMetrics implements RouterMetrics {
   private collectRequests(): CollectedSample[] {
     const samples: CollectedSample[] = [];
     for (const series of this.allSeries()) {
+      // 2xx and 5xx are always there once a version answered, so a ratio such as
+      // rate(5xx) / rate(all) reads 0 for a healthy version rather than "no data".
       series.codes.forEach((value, index) => {
-        if (value > 0) {
-          samples.push({ labels: { ...series.labels, code_class: codeClasses[index]! }, value });
+        const codeClass = codeClasses[index]!;
+        if (value > 0 || codeClass === '2xx' || codeClass === '5xx') {
+          samples.push({ labels: { ...series.labels, code_class: codeClass }, value });
         }
       });
     }
