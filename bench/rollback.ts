@@ -58,15 +58,16 @@ interface RunResult {
  * many users it hurts meanwhile. v1 serves under constant load; v2 (`errorRate: 1`) starts as a
  * canary at 5 % with the builtin `error_rate` analysed every second. `reaction_s` runs from the
  * first v2 response the load sees to the last one; `blast_radius_pct` is failed requests over
- * all requests sent from `BENCH_ROLLBACK_LEAD` s before the deploy request until
- * `BENCH_ROLLBACK_TAIL` s after the deployment reached `Aborted`: the failures are a fixed count,
- * so a longer window shrinks the percentage (`failed_requests` does not depend on it).
+ * all requests sent in a fixed window of `BENCH_ROLLBACK_WINDOW` s that opens
+ * `BENCH_ROLLBACK_LEAD` s before the deploy request (the canary's first minutes, as a user of the
+ * service lives them): the failures are a fixed count, so a longer window shrinks the percentage
+ * (`failed_requests` does not depend on it).
  * The baseline is the floor of Argo Rollouts/Flagger-style judgement with the same settings:
  * a verdict needs `failureLimit + 1` failed measurements, one per interval. (The first one is
  * taken when the analysis starts; when it already has `minSampleSize` requests, a run beats it.)
  *
- * Knobs: BENCH_ROLLBACK_RUNS (3), BENCH_ROLLBACK_RPS (200), BENCH_ROLLBACK_LEAD (3 s),
- * BENCH_ROLLBACK_TAIL (3 s).
+ * Knobs: BENCH_ROLLBACK_RUNS (3), BENCH_ROLLBACK_RPS (200), BENCH_ROLLBACK_LEAD (5 s),
+ * BENCH_ROLLBACK_WINDOW (20 s).
  */
 export const rollbackBenchmark: Benchmark = {
   name: 'rollback',
@@ -74,8 +75,8 @@ export const rollbackBenchmark: Benchmark = {
   async run(): Promise<BenchmarkResult> {
     const runs = envNumber('BENCH_ROLLBACK_RUNS', 3);
     const rps = envNumber('BENCH_ROLLBACK_RPS', 200);
-    const leadS = envNumber('BENCH_ROLLBACK_LEAD', 3);
-    const tailS = envNumber('BENCH_ROLLBACK_TAIL', 3);
+    const leadS = envNumber('BENCH_ROLLBACK_LEAD', 5);
+    const windowLengthS = envNumber('BENCH_ROLLBACK_WINDOW', 20);
     const floorS = intervalS * (failureLimit + 1);
     console.error(
       `service config (hello, ${replicas} replicas):\n${service}    strategy:\n${strategy}`,
@@ -86,7 +87,7 @@ export const rollbackBenchmark: Benchmark = {
     );
     const results: RunResult[] = [];
     for (let run = 1; run <= runs; run++) {
-      const result = await measureRun({ rps, leadS, tailS });
+      const result = await measureRun({ rps, leadS, windowLengthS });
       console.error(
         `run ${run}/${runs}: reaction ${result.reactionS.toFixed(2)} s, blast radius ` +
           `${result.blastRadiusPct.toFixed(3)} % (${result.failed}/${result.sent}); ${result.reason}`,
@@ -126,7 +127,7 @@ export const rollbackBenchmark: Benchmark = {
           'The first measurement is taken when the analysis starts, so a run whose first measurement already ' +
           'has minSampleSize requests reacts faster than this',
         reaction_s: 'first v2 response seen by the load → last v2 response seen by the load',
-        blast_radius_window: `from ${leadS} s before the v2 deploy request until ${tailS} s after the deployment reached Aborted; failed = non-2xx + connection errors, over every request sent in it`,
+        blast_radius_window: `a fixed ${windowLengthS} s opening ${leadS} s before the v2 deploy request (longer if the abort came later); failed = non-2xx + connection errors, over every request sent in it`,
         runs: results.map((r) => ({
           reaction_s: round3(r.reactionS),
           blast_radius_pct: round3(r.blastRadiusPct),
@@ -146,7 +147,7 @@ export const rollbackBenchmark: Benchmark = {
 async function measureRun(options: {
   readonly rps: number;
   readonly leadS: number;
-  readonly tailS: number;
+  readonly windowLengthS: number;
 }): Promise<RunResult> {
   const work = mkdtempSync(join(tmpdir(), 'ferry-bench-rollback-'));
   const dataDir = join(work, 'data');
@@ -170,7 +171,7 @@ async function measureRun(options: {
     const windowStart = Date.now();
     await sleep(options.leadS * 1_000);
     const v2 = await waitForFinal(client, (await deploy(client, 'v2')).id, 90_000);
-    await sleep(options.tailS * 1_000);
+    await sleep(Math.max(0, windowStart + options.windowLengthS * 1_000 - Date.now()));
     const result = await load.stop();
     const windowS = (Date.now() - windowStart) / 1_000;
 
