@@ -89,6 +89,7 @@ describe('analysis configuration', () => {
       },
       checks: {
         ...errorsTemplate,
+        count: 2,
         metrics: [
           {
             name: 'status',
@@ -173,7 +174,7 @@ describe('analysis configuration', () => {
         ],
       },
     });
-    expect(api?.analysis).toStrictEqual({ errors: errorsTemplate });
+    expect(api?.analysis).toStrictEqual({ errors: { ...errorsTemplate, count: 3 } });
     expect(api?.strategy).toStrictEqual({
       kind: 'rolling',
       rolling: { maxSurge: 1, maxUnavailable: 0, postDeployAnalysis: { templates: ['errors'] } },

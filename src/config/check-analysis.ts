@@ -6,28 +6,34 @@ type RawMap = Readonly<Record<string, unknown>>;
 interface TemplateUse {
   readonly path: readonly PathSegment[];
   readonly templates: unknown;
+  /** The rollout waits for these runs to end by themselves: each template needs a `count`. */
+  readonly mustEnd: boolean;
 }
 
 /** Every `{ templates: [...] }` in a service's strategy, with the path of its `templates`. */
 function templateUses(base: readonly PathSegment[], strategy: RawMap): TemplateUse[] {
   const uses: TemplateUse[] = [];
-  const use = (path: readonly PathSegment[], ref: unknown) => {
-    if (isRecord(ref)) uses.push({ path: [...path, 'templates'], templates: ref.templates });
+  const use = (path: readonly PathSegment[], ref: unknown, mustEnd: boolean) => {
+    if (isRecord(ref)) {
+      uses.push({ path: [...path, 'templates'], templates: ref.templates, mustEnd });
+    }
   };
   const { rolling, canary, blueGreen } = strategy;
   if (isRecord(rolling))
-    use([...base, 'rolling', 'postDeployAnalysis'], rolling.postDeployAnalysis);
+    use([...base, 'rolling', 'postDeployAnalysis'], rolling.postDeployAnalysis, true);
   if (isRecord(canary)) {
-    use([...base, 'canary', 'analysis'], canary.analysis);
+    use([...base, 'canary', 'analysis'], canary.analysis, false);
     if (Array.isArray(canary.steps)) {
       canary.steps.forEach((step: unknown, index) => {
-        if (isRecord(step)) use([...base, 'canary', 'steps', index, 'analysis'], step.analysis);
+        if (!isRecord(step)) return;
+        const timed = isRecord(step.analysis) && step.analysis.duration !== undefined;
+        use([...base, 'canary', 'steps', index, 'analysis'], step.analysis, !timed);
       });
     }
   }
   if (isRecord(blueGreen)) {
     for (const key of ['prePromotionAnalysis', 'postPromotionAnalysis']) {
-      use([...base, 'blueGreen', key], blueGreen[key]);
+      use([...base, 'blueGreen', key], blueGreen[key], true);
     }
   }
   return uses;
@@ -121,6 +127,36 @@ function unknownTemplates(
   );
 }
 
+/**
+ * A run the rollout waits for ends when its metrics have taken `count` measurements; a template
+ * without one would hold the rollout forever.
+ */
+function endlessTemplates(
+  base: readonly PathSegment[],
+  analysis: RawMap,
+  strategy: RawMap,
+): ConfigProblem[] {
+  return templateUses([...base, 'strategy'], strategy).flatMap(({ path, templates, mustEnd }) =>
+    mustEnd && Array.isArray(templates)
+      ? templates.flatMap((template: unknown, index): ConfigProblem[] => {
+          if (typeof template !== 'string') return [];
+          const body = analysis[template];
+          if (!isRecord(body) || body.count !== undefined) return [];
+          return [
+            {
+              path: [...path, index],
+              message:
+                `template "${template}" has no count, so this analysis would never end; ` +
+                `set count in ${[...base, 'analysis', template].join('.')}` +
+                (path.includes('steps') ? ' or give the step a duration' : ''),
+              at: 'value',
+            },
+          ];
+        })
+      : [],
+  );
+}
+
 function serviceProblems(name: string, service: RawMap): ConfigProblem[] {
   const base = ['services', name];
   const { analysis, strategy } = service;
@@ -136,12 +172,25 @@ function serviceProblems(name: string, service: RawMap): ConfigProblem[] {
   if (analysis === undefined || isRecord(analysis)) {
     problems.push(...unknownTemplates(base, Object.keys(analysis ?? {}), strategy));
   }
+  if (isRecord(analysis)) problems.push(...endlessTemplates(base, analysis, strategy));
   const { canary } = strategy;
   if (isRecord(canary)) {
     const path = [...base, 'strategy', 'canary'];
     problems.push(...judgeProblems(path, canary), ...startingStepProblems(path, canary));
     if (isRecord(canary.judge)) {
-      problems.push(...duplicateNames([...path, 'judge', 'metrics'], canary.judge.metrics));
+      const metrics = canary.judge.metrics;
+      problems.push(...duplicateNames([...path, 'judge', 'metrics'], metrics));
+      if (Array.isArray(metrics)) {
+        metrics.forEach((metric: unknown, index) => {
+          if (isRecord(metric) && metric.name === 'score') {
+            problems.push({
+              path: [...path, 'judge', 'metrics', index, 'name'],
+              message: 'the name "score" is taken by the judge\'s own score; pick another',
+              at: 'value',
+            });
+          }
+        });
+      }
     }
   }
   return problems;

@@ -151,6 +151,18 @@ const cases: readonly { file: string; location: string; path: string; says: stri
     says: 'unknown analysis template "latency"; defined: errors',
   },
   {
+    file: 'endless-analysis',
+    location: '16:52',
+    path: 'services.web.strategy.rolling.postDeployAnalysis.templates[0]',
+    says: 'template "errors" has no count, so this analysis would never end; set count in services.web.analysis.errors',
+  },
+  {
+    file: 'judge-score-name',
+    location: '13:23',
+    path: 'services.web.strategy.canary.judge.metrics[0].name',
+    says: 'the name "score" is taken by the judge\'s own score',
+  },
+  {
     file: 'bad-condition',
     location: '13:38',
     path: 'services.web.analysis.errors.metrics[0].successCondition',
