@@ -177,6 +177,81 @@ describe('analysis during rollouts', () => {
     ]);
   });
 
+  it('takes inconclusive.action once inconclusive.timeout has passed', async () => {
+    const { server: s } = await start({
+      service: `    analysis:
+      errors:
+        interval: 300ms
+        count: 2
+        inconclusiveLimit: 5
+        metrics:
+          - name: error-rate
+            provider: { builtin: { metric: error_rate } }
+            max: 0.05
+            minSampleSize: 20
+    inconclusive: { timeout: 2s, action: abort }
+`,
+      strategy: `      canary:
+        abortScaleDownDelay: 1s
+        steps:
+          - setWeight: 20
+          - analysis: { templates: [errors] }
+`,
+    });
+    // No traffic: Inconclusive, paused, and after 2 s aborted by the controller.
+    const v2 = await startDeploy(s, 'hello', 'prod', 'v2', helloVersion({ version: 'v2' }));
+    await waitForPhase(s, 'Paused', undefined, 30_000);
+    const aborted = await waitForPhase(s, 'Aborted', undefined, 30_000);
+    expect(aborted.deployment?.id).toBe(v2.id);
+    expect(aborted.deployment?.reason).toBe(
+      'analysis "step-2" stayed Inconclusive for 2s: aborted (inconclusive.action: abort)',
+    );
+  });
+
+  it('starts an analysis step again after the server was killed during it, and finishes', async () => {
+    const { server: s, routePort } = await start({
+      service: `    analysis:
+      errors:
+        interval: 500ms
+        initialDelay: 500ms
+        count: 6
+        inconclusiveLimit: 3
+        metrics:
+          - name: error-rate
+            provider: { builtin: { metric: error_rate } }
+            max: 0.05
+            minSampleSize: 5
+`,
+      strategy: `      canary:
+        steps:
+          - setWeight: 50
+          - analysis: { templates: [errors] }
+`,
+    });
+    load = new ConstantLoad(`http://127.0.0.1:${routePort}/`, 100).start();
+    const v2 = await startDeploy(s, 'hello', 'prod', 'v2', helloVersion({ version: 'v2' }));
+    // Killed once the step's run has measured something, before it could finish.
+    await eventually(async () => {
+      const { runs } = await s.get<{ runs: { metrics: { measurements: unknown[] }[] }[] }>(
+        `/api/v1/deployments/${v2.id}/analysis`,
+      );
+      return (runs[0]?.metrics[0]?.measurements.length ?? 0) >= 1 ? true : undefined;
+    });
+    await s.kill('SIGKILL');
+    await s.start();
+    const done = await waitForFinal(s, v2.id);
+    expect(done.phase).toBe('Succeeded');
+    const { runs } = await s.get<{ runs: { name: string; phase: string; message: string }[] }>(
+      `/api/v1/deployments/${v2.id}/analysis`,
+    );
+    expect(runs.map((r) => r.name)).toEqual(['step-2', 'step-2']);
+    expect(runs[0]?.message).toMatch(/^interrupted: Ferry stopped before a verdict/);
+    expect(runs[1]?.phase).toBe('Successful');
+    const result = await load.stop();
+    load = undefined;
+    expect(result.non2xx).toBe(0);
+  });
+
   it('checks a rolling update once rolled out: passes a healthy one, rolls a bad one back', async () => {
     const { server: s, routePort } = await start({
       service: errorsTemplate(0).replace(
