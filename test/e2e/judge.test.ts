@@ -61,6 +61,18 @@ describe('the canary judge (canary versus baseline)', () => {
       'v3',
       helloVersion({ version: 'v3', latencyMs: 52 }),
     );
+    // During the judge step a baseline of v2 takes the canary's share beside the stable set.
+    const judging = await waitForPhase(server, 'Progressing', 1, 60_000);
+    expect(judging.traffic).toMatchObject({ canaryWeight: 20, baselineWeight: 20 });
+    const view = await server.get<{ tracks: { track: string; version: string; total: number }[] }>(
+      '/api/v1/rollouts/hello/prod',
+    );
+    expect(view.tracks.map((t) => [t.track, t.version])).toEqual([
+      ['stable', 'v2'],
+      ['canary', 'v3'],
+      ['baseline', 'v2'],
+    ]);
+    expect(view.tracks.find((t) => t.track === 'baseline')?.total).toBe(1);
     const aborted = await waitForPhase(server, 'Aborted', undefined, 90_000);
     expect(aborted.deployment?.id).toBe(slow.id);
     expect(aborted.deployment?.reason).toMatch(/^analysis "judge-2" Failed: score 50 \(Fail/);

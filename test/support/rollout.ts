@@ -6,7 +6,12 @@ import type { FerryServer } from './ferry-server.js';
 export interface RolloutBody {
   deployment: { id: string; phase: string; reason: string | null; version: string } | null;
   steps: { index: number; state: string }[];
-  traffic: { canaryWeight: number; active: string | null; preview: boolean } | null;
+  traffic: {
+    canaryWeight: number;
+    baselineWeight: number;
+    active: string | null;
+    preview: boolean;
+  } | null;
 }
 
 export function getRollout(server: FerryServer): Promise<RolloutBody> {

@@ -64,8 +64,18 @@ export function rolloutRoutes(app: ZodApp, deps: RolloutRouteDeps) {
     const routing = latest ? deps.controller.routingOf(latest) : undefined;
     const live = await deps.instances.listLive(target);
     const numbers = deps.metrics(target.service, target.environment);
+    // Baseline instances run the stable artifact but were started for the newest deployment.
+    const isBaseline = (i: { deploymentId: string; artifactDigest: string }) =>
+      previous !== undefined &&
+      i.deploymentId === latest?.id &&
+      i.artifactDigest === previous.artifactDigest;
     const track = (name: string, version: string, digest: string): TrackStats => {
-      const mine = live.filter((i) => i.artifactDigest === digest && i.intent !== 'draining');
+      const mine = live.filter(
+        (i) =>
+          i.artifactDigest === digest &&
+          i.intent !== 'draining' &&
+          isBaseline(i) === (name === 'baseline'),
+      );
       const m = numbers[name as Track];
       const same = m?.version === version;
       return {
@@ -84,6 +94,10 @@ export function rolloutRoutes(app: ZodApp, deps: RolloutRouteDeps) {
     if (latest && routing && previous) {
       tracks.push(track('stable', previous.version, previous.artifactDigest));
       tracks.push(track('canary', latest.version, latest.artifactDigest));
+      const strategy = latest.spec.strategy;
+      if (strategy.kind === 'canary' && strategy.canary.baseline) {
+        tracks.push(track('baseline', previous.version, previous.artifactDigest));
+      }
     } else if (latest) {
       tracks.push(track('stable', latest.version, latest.artifactDigest));
     }

@@ -92,6 +92,7 @@ export const rolloutViewSchema = z
     traffic: z
       .object({
         canaryWeight: z.number(),
+        baselineWeight: z.number(),
         matches: z.array(z.string()),
         mirrorPercent: z.number(),
         active: z.enum(['stable', 'canary']).nullable(),
@@ -142,6 +143,7 @@ export function toRolloutView(
       ? routing.kind === 'canary'
         ? {
             canaryWeight: routing.traffic.weight,
+            baselineWeight: routing.traffic.baselineWeight ?? 0,
             matches: routing.traffic.matches.map(
               (m) => `${m.source} ${m.name} ${m.kind} "${m.value}"`,
             ),
@@ -151,6 +153,7 @@ export function toRolloutView(
           }
         : {
             canaryWeight: 0,
+            baselineWeight: 0,
             matches: [],
             mirrorPercent: 0,
             active: routing.active,

@@ -135,6 +135,7 @@ export function trafficText({ strategy, traffic }: RolloutView): string {
     return `active: ${traffic.active ?? 'stable'}, preview ${traffic.preview ? 'open' : 'closed'}`;
   }
   const parts = [`canary ${traffic.canaryWeight}%`];
+  if (traffic.baselineWeight > 0) parts.push(`baseline ${traffic.baselineWeight}%`);
   if (traffic.matches.length > 0) parts.push(traffic.matches.join(' or '));
   if (traffic.mirrorPercent > 0) parts.push(`mirror ${traffic.mirrorPercent}%`);
   return parts.join(' · ');

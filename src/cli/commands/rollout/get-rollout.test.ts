@@ -61,7 +61,14 @@ describe('ferry rollout get', () => {
     const blueGreen = rolloutViewFixture({
       strategy: 'blueGreen',
       steps: [],
-      traffic: { canaryWeight: 0, matches: [], mirrorPercent: 0, active: 'stable', preview: true },
+      traffic: {
+        canaryWeight: 0,
+        baselineWeight: 0,
+        matches: [],
+        mirrorPercent: 0,
+        active: 'stable',
+        preview: true,
+      },
     });
     api = await viewsApi([blueGreen]);
     const out = captureIo();

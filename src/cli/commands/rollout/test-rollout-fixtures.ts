@@ -20,6 +20,7 @@ export function rolloutViewFixture(overrides: Partial<RolloutView> = {}): Rollou
     ],
     traffic: {
       canaryWeight: 10,
+      baselineWeight: 0,
       matches: ['header x-canary exact "yes"'],
       mirrorPercent: 50,
       active: null,
