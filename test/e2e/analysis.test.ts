@@ -98,7 +98,7 @@ describe('analysis during rollouts', () => {
         metrics:
           - name: p99
             provider: { builtin: { metric: latency_p99 } }
-            max: 150
+            max: 190
             minSampleSize: 5
 `,
       strategy: `      canary:
@@ -123,7 +123,7 @@ describe('analysis during rollouts', () => {
     const aborted = await waitForPhase(s, 'Aborted', undefined, 60_000);
     expect(aborted.deployment?.id).toBe(slow.id);
     expect(aborted.deployment?.reason).toMatch(
-      /^analysis "step-2" Failed: latency\/p99: .* above max 150/,
+      /^analysis "step-2" Failed: latency\/p99: .* above max 190/,
     );
     const result = await load.stop();
     load = undefined;
