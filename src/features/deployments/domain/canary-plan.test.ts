@@ -117,3 +117,77 @@ describe('planCanary', () => {
     expect(plan.routing).toMatchObject({ traffic: { weight: 0, mirrorPercent: 50 } });
   });
 });
+
+describe('planCanary with analysis and a baseline', () => {
+  const judged: CanaryConfig = {
+    ...config,
+    baseline: true,
+    judge: { passThreshold: 95, marginalThreshold: 75, metrics: [] },
+    steps: [
+      { kind: 'setWeight', weight: 25 },
+      { kind: 'analysis', templates: ['errors'], durationMs: null },
+      { kind: 'judge', durationMs: 60_000 },
+      { kind: 'setWeight', weight: 75 },
+    ],
+  };
+
+  it('starts a baseline as large as the canary and waits for it before the weight applies', () => {
+    const plan = planCanary(input({ canary: [ready('c1')] }), judged);
+    expect(plan.startBaseline).toBe(1);
+    expect(plan.state.stepIndex).toBe(0);
+    const both = planCanary(input({ canary: [ready('c1')], baseline: [ready('b1')] }), judged);
+    expect(both.state.stepIndex).toBe(1);
+    expect(both.routing).toEqual({
+      kind: 'canary',
+      traffic: { weight: 25, matches: [], mirrorPercent: 0, baselineWeight: 25 },
+    });
+  });
+
+  it('waits at analysis and judge steps however long they take: the controller ends them', () => {
+    const atAnalysis = { ...initialRolloutState(0), stepIndex: 1 };
+    const plan = planCanary(
+      input({ state: atAnalysis, now: 3_600_000, canary: [ready('c1')], baseline: [ready('b1')] }),
+      judged,
+    );
+    expect(plan.state.stepIndex).toBe(1);
+    expect(plan.pause).toBeNull();
+    const atJudge = { ...initialRolloutState(0), stepIndex: 2 };
+    expect(
+      planCanary(
+        input({ state: atJudge, now: 3_600_000, canary: [ready('c1')], baseline: [ready('b1')] }),
+        judged,
+      ).state.stepIndex,
+    ).toBe(2);
+  });
+
+  it('caps the baseline share so the stable set keeps the rest, and drops it when promoting', () => {
+    const at75 = { ...initialRolloutState(0), stepIndex: 4 };
+    const canary = [ready('c1'), ready('c2'), ready('c3')];
+    const promoting = planCanary(
+      input({ state: at75, canary, baseline: [ready('b1'), ready('b2')] }),
+      judged,
+    );
+    expect(promoting.stop).toEqual(expect.arrayContaining(['b1', 'b2']));
+    const before = { ...initialRolloutState(0), stepIndex: 3 };
+    const plan = planCanary(input({ state: before, canary, baseline: [ready('b1')] }), judged);
+    expect(plan.routing).toMatchObject({ traffic: { weight: 25, baselineWeight: 25 } });
+    const high = planCanary(
+      input({ state: { ...before, stepIndex: 4 }, canary, baseline: [ready('b1')] }),
+      { ...judged, steps: [...judged.steps, { kind: 'pause', durationMs: null }] },
+    );
+    expect(high.routing).toMatchObject({ traffic: { weight: 75, baselineWeight: 25 } });
+  });
+
+  it('stops the baseline when the canary is aborted', () => {
+    const aborted = { ...initialRolloutState(0), stepIndex: 2, abortedAt: 0 };
+    const plan = planCanary(
+      input({ phase: 'Aborted', state: aborted, canary: [ready('c1')], baseline: [ready('b1')] }),
+      judged,
+    );
+    expect(plan.stop).toContain('b1');
+    expect(plan.routing).toEqual({
+      kind: 'canary',
+      traffic: { weight: 0, matches: [], mirrorPercent: 0 },
+    });
+  });
+});
