@@ -121,10 +121,13 @@ export async function composeFerry(parts: FerryParts): Promise<Ferry> {
   });
   const smoke = new SmokeChecks({
     onSettled: (instanceId, status) => {
-      if (status.state !== 'failed') return controller.wake();
-      controller
-        .onSmokeFailed(instanceId, status.message)
-        .catch((error: unknown) => logger.error({ err: error, instanceId }, 'smoke abort failed'));
+      const settled =
+        status.state === 'failed'
+          ? controller.onSmokeFailed(instanceId, status.message)
+          : controller.onSmokePassed(instanceId);
+      settled.catch((error: unknown) =>
+        logger.error({ err: error, instanceId }, 'acting on smoke checks failed'),
+      );
     },
   });
   const controller: DeploymentController = new DeploymentController({

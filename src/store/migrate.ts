@@ -3,6 +3,7 @@ import * as initial from './migrations/001-initial.js';
 import * as rolloutState from './migrations/002-rollout-state.js';
 import * as analysis from './migrations/003-analysis.js';
 import * as analysisStep from './migrations/004-analysis-step.js';
+import * as instanceSmoke from './migrations/005-instance-smoke.js';
 
 /** Migrations are compiled in, not read from disk, so `dist/` and tests run the same list. */
 const migrations: Record<string, Migration> = {
@@ -10,6 +11,7 @@ const migrations: Record<string, Migration> = {
   '002-rollout-state': rolloutState,
   '003-analysis': analysis,
   '004-analysis-step': analysisStep,
+  '005-instance-smoke': instanceSmoke,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

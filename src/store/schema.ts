@@ -64,6 +64,8 @@ export interface InstanceTable {
   spec: string;
   created_at: string;
   updated_at: string;
+  /** When its smoke checks passed; null until then (or when the service has none). */
+  smoke_passed_at: string | null;
 }
 
 export interface AnalysisRunTable {

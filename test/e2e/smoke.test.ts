@@ -88,4 +88,52 @@ describe('smoke checks of new instances', () => {
     expect(result.errors).toEqual([]);
     expect(result.non2xx).toBe(0);
   });
+
+  it('never checks instances already serving, and keeps those that passed across a restart', async () => {
+    const routePort = await freePort();
+    // v1 goes live before smoke checks exist; then the server restarts with a check only v2
+    // passes. v1 must keep serving all along: it is not part of the new rollout.
+    const bare = await FerryServer.create(helloConfig({ routePort, replicas: 2 }));
+    await bare.start();
+    server = bare;
+    await deployHello(bare, { version: 'v1' });
+    await bare.kill('SIGKILL');
+    const onlyV2 = `    smoke:\n      - { path: /info, expectBody: '"version":"v2"' }\n`;
+    await bare.writeConfig(helloConfig({ routePort, replicas: 2, service: onlyV2 }));
+    await bare.start();
+    await routeAnswers(routePort);
+
+    load = new ConstantLoad(`http://127.0.0.1:${routePort}/`, 100).start();
+    const v2 = await startDeploy(bare, 'hello', 'prod', 'v2', helloVersion({ version: 'v2' }));
+    expect((await waitForFinal(bare, v2.id)).phase).toBe('Succeeded');
+    const during = await load.stop();
+    load = undefined;
+    expect({ errors: during.errors, non2xx: during.non2xx }).toEqual({ errors: [], non2xx: 0 });
+
+    await bare.kill('SIGKILL');
+    await bare.start();
+    await routeAnswers(routePort);
+    expect(await measuredLoad(routePort)).toEqual({ errors: [], non2xx: 0 });
+  });
 });
+
+/** Waits until the service's route answers at all (it opens once the server reconciled). */
+async function routeAnswers(port: number): Promise<void> {
+  const deadline = Date.now() + 30_000;
+  while (Date.now() < deadline) {
+    const ok = await fetch(`http://127.0.0.1:${port}/`)
+      .then(() => true)
+      .catch(() => false);
+    if (ok) return;
+    await sleep(100);
+  }
+  throw new Error(`route on ${port} never answered`);
+}
+
+/** 3 s of load at 100 requests/s: what went wrong. */
+async function measuredLoad(port: number) {
+  const load = new ConstantLoad(`http://127.0.0.1:${port}/`, 100).start();
+  await sleep(3_000);
+  const result = await load.stop();
+  return { errors: result.errors, non2xx: result.non2xx };
+}

@@ -28,6 +28,11 @@ export class FerryServer {
     return new FerryServer(dir, join(dir, 'data'), configPath, await freePort());
   }
 
+  /** Replaces ferry.yaml; the next `start` reads it. */
+  async writeConfig(configYaml: string): Promise<void> {
+    writeFileSync(this.configPath, configYaml);
+  }
+
   get url(): string {
     return `http://127.0.0.1:${this.port}`;
   }

@@ -514,6 +514,9 @@ export class DeploymentController {
     const checks = latest.spec.smoke;
     const status = this.deps.runtime.get(instance.id);
     if (!this.deps.smoke || checks.length === 0) return { state: 'passed' };
+    // Only what this rollout starts is checked: instances already serving keep serving, and
+    // one that passed keeps its place after a restart.
+    if (instance.deploymentId !== latest.id || instance.smokePassedAt) return { state: 'passed' };
     if (!status || status.phase !== 'ready') return { state: 'pending' };
     return this.deps.smoke.status({
       instanceId: instance.id,
@@ -521,6 +524,13 @@ export class DeploymentController {
       port: status.record.port,
       checks,
     });
+  }
+
+  /** A new instance passed its smoke checks: recorded, so a restart does not check it again. */
+  async onSmokePassed(instanceId: string): Promise<void> {
+    const now = new Date(this.deps.clock.now()).toISOString();
+    await this.deps.instances.update(instanceId, { smokePassedAt: now, updatedAt: now });
+    this.wake();
   }
 
   /** A new instance failed its smoke checks: the rollout that started it stops. */

@@ -10,6 +10,7 @@ export interface InstanceStore {
       readonly intent?: InstanceIntent;
       readonly record?: InstanceRecord;
       readonly restarts?: number;
+      readonly smokePassedAt?: string;
       readonly updatedAt: string;
     },
   ): Promise<void>;

@@ -20,4 +20,6 @@ export interface StoredInstance {
   readonly spec: InstanceSpec;
   readonly createdAt: string;
   readonly updatedAt: string;
+  /** When it passed its smoke checks; it takes traffic from then on, across restarts too. */
+  readonly smokePassedAt?: string | null;
 }

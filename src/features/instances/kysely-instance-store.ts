@@ -27,6 +27,7 @@ export class KyselyInstanceStore implements InstanceStore {
         spec: JSON.stringify(i.spec),
         created_at: i.createdAt,
         updated_at: i.updatedAt,
+        smoke_passed_at: i.smokePassedAt ?? null,
       })
       .execute();
   }
@@ -38,6 +39,7 @@ export class KyselyInstanceStore implements InstanceStore {
         updated_at: patch.updatedAt,
         ...(patch.intent ? { phase: patch.intent } : {}),
         ...(patch.restarts !== undefined ? { restarts: patch.restarts } : {}),
+        ...(patch.smokePassedAt !== undefined ? { smoke_passed_at: patch.smokePassedAt } : {}),
         ...(patch.record
           ? {
               pid: patch.record.pid,
@@ -103,5 +105,6 @@ function toInstance(row: Selectable<InstanceTable>): StoredInstance {
     spec: JSON.parse(row.spec) as InstanceSpec,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
+    smokePassedAt: row.smoke_passed_at,
   };
 }
