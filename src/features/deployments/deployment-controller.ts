@@ -195,6 +195,7 @@ export class DeploymentController {
         ? await this.deps.deployments.get(current.previousId)
         : undefined;
       const planned = await this.classify(current);
+      await this.deps.analysis?.supersede(current);
       if (current.phase !== 'Progressing' && current.phase !== 'Paused') {
         await this.deps.analysis?.abandon(current.id);
       }

@@ -482,6 +482,19 @@ describe('RolloutAnalysis abandon, terminate and close', () => {
     expect((await store.getRun('ana-3'))?.finishedAt).toBeNull();
   });
 
+  it("a newer deployment of the same service/environment ends the older one's runs", async () => {
+    await startTwoDeployments();
+    await analysis.supersede(deployment({ id: 'dep-3' }));
+    expect(templates.stopped).toEqual([
+      { runId: 'ana-1', terminating: false },
+      { runId: 'ana-2', terminating: false },
+    ]);
+    expect([...templates.running]).toEqual(['ana-3']);
+    // check() does the same for the deployment it is given.
+    await analysis.check(deployment({ id: 'dep-10', service: 'api' }), [], stepOf);
+    expect([...templates.running]).toEqual([]);
+  });
+
   it('close stops every run without a verdict; a run that ended by itself is not stopped', async () => {
     await startTwoDeployments();
     await templates.finish('ana-2', 'Successful', 'errors/error-rate: 3 of 3 measurements taken');

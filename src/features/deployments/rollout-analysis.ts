@@ -23,6 +23,8 @@ export interface RunControl<R> {
 }
 
 interface ActiveRun {
+  /** `service/environment`: a newer deployment there ends this one's runs. */
+  readonly scope: string;
   readonly deploymentId: string;
   readonly name: string;
   readonly runId: string;
@@ -52,7 +54,8 @@ export class RolloutAnalysis {
 
   /**
    * Starts the gates not yet started in this attempt, ends the active runs of the deployment no
-   * gate asks for any more (abandoned, no verdict), ends timed runs whose time is up (with a
+   * gate asks for any more and those of older deployments of its service/environment
+   * (abandoned, no verdict), ends timed runs whose time is up (with a
    * verdict), and returns every gate's state by name.
    */
   async check(
@@ -61,8 +64,11 @@ export class RolloutAnalysis {
     stepOf: () => number | null,
   ): Promise<Map<string, GateState>> {
     const wanted = new Set(gates.map((gate) => gate.name));
-    for (const run of this.activeOf(deployment.id)) {
-      if (!wanted.has(run.name)) await this.end(run, false);
+    const scope = scopeOf(deployment);
+    for (const run of [...this.active.values()]) {
+      const superseded = run.scope === scope && run.deploymentId !== deployment.id;
+      const unwanted = run.deploymentId === deployment.id && !wanted.has(run.name);
+      if (superseded || unwanted) await this.end(run, false);
     }
     if (gates.length === 0) return new Map();
     const attemptStartedAt = deployment.rollout?.attemptStartedAt ?? 0;
@@ -74,6 +80,14 @@ export class RolloutAnalysis {
       states.set(gate.name, await this.checkGate(deployment, gate, runs, stepOf));
     }
     return states;
+  }
+
+  /** Abandons the runs of older deployments of `latest`'s service/environment. */
+  async supersede(latest: Deployment): Promise<void> {
+    const scope = scopeOf(latest);
+    for (const run of [...this.active.values()]) {
+      if (run.scope === scope && run.deploymentId !== latest.id) await this.end(run, false);
+    }
   }
 
   /** Abandons every run of a deployment (it was aborted, rolled back or superseded). */
@@ -193,6 +207,7 @@ export class RolloutAnalysis {
       });
     }
     this.active.set(`${deployment.id}/${gate.name}`, {
+      scope: scopeOf(deployment),
       deploymentId: deployment.id,
       name: gate.name,
       runId,
@@ -211,6 +226,10 @@ export class RolloutAnalysis {
   finished(runId: string): void {
     for (const [key, run] of this.active) if (run.runId === runId) this.active.delete(key);
   }
+}
+
+function scopeOf(deployment: Deployment): string {
+  return `${deployment.service}/${deployment.environment}`;
 }
 
 function stateOf(run: AnalysisRun): GateState {

@@ -44,6 +44,7 @@ services:
           - analysis: { templates: [errors] }
     analysis:
       errors:
+        count: 3
         metrics:
           - { name: error-rate, provider: { builtin: { metric: error_rate } }, max: 0.05 }
 `,
