@@ -35,7 +35,10 @@ type Conditions = Partial<
   Record<ConditionName, { readonly text: string; readonly ast: Expression }>
 >;
 
+/** A value as messages show it: numbers to 4 significant digits (0.1111, not 0.1111111111111111). */
 function show(value: unknown): string {
+  if (typeof value === 'number' && Number.isFinite(value))
+    return String(Number(value.toPrecision(4)));
   const text = JSON.stringify(value) ?? String(value);
   return text.length > 80 ? `${text.slice(0, 77)}...` : text;
 }
@@ -106,10 +109,10 @@ function judgeRange(criteria: MetricCriteria, value: unknown): Judgement {
     return { phase: 'Error', message: `min/max need a number, got ${show(value)}` };
   }
   if (min !== undefined && value < min) {
-    return { phase: 'Failed', message: `${value} is below min ${min}` };
+    return { phase: 'Failed', message: `${show(value)} is below min ${min}` };
   }
   if (max !== undefined && value > max) {
-    return { phase: 'Failed', message: `${value} is above max ${max}` };
+    return { phase: 'Failed', message: `${show(value)} is above max ${max}` };
   }
   return { phase: 'Successful' };
 }
