@@ -91,7 +91,20 @@ export async function composeFerry(parts: FerryParts): Promise<Ferry> {
   // A run that ends by itself wakes the controller, which reads the verdict from the store.
   const onFinished = (runId: string) => {
     rolloutAnalysis.finished(runId);
-    controller.wake();
+    void recordVerdict(runId)
+      .catch((error: unknown) => onError(error, runId))
+      .finally(() => controller.wake());
+  };
+  /** Each verdict goes into the event log too, for the deployment's timeline. */
+  const recordVerdict = async (runId: string) => {
+    const run = await analysisRuns.getRun(runId);
+    if (!run) return;
+    await events.append({
+      actor: 'analysis',
+      kind: 'analysis.finished',
+      subject: `deployment/${run.deploymentId}`,
+      payload: { run: run.id, name: run.name, phase: run.phase, message: run.message },
+    });
   };
   const onError = (error: unknown, runId: string) =>
     analysisLogger.error({ err: error, runId }, 'analysis run failed');

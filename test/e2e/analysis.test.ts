@@ -85,6 +85,15 @@ describe('analysis during rollouts', () => {
       '/api/v1/rollouts/hello/prod',
     );
     expect(rollout.analysis?.map((r) => [r.name, r.phase])).toEqual([['background', 'Failed']]);
+
+    // The deployment's timeline has the verdict and the abort it caused.
+    const timeline = await s.get<{ events: { kind: string; payload: { phase?: string } }[] }>(
+      `/api/v1/events?subject=deployment/${v2.id}`,
+    );
+    expect(timeline.events.filter((e) => e.kind === 'analysis.finished')).toMatchObject([
+      { payload: { phase: 'Failed' } },
+    ]);
+    expect(timeline.events.map((e) => e.kind)).toContain('deployment.aborted');
   });
 
   it('passes a healthy version through a latency p99 analysis step and fails one 200 ms slower', async () => {
