@@ -4,7 +4,7 @@ import type { AnalysisRun, RecordedMeasurement, StoredMeasurement } from './anal
 /** Persistence port of analysis runs and their measurements. */
 export interface AnalysisRunStore {
   createRun(run: AnalysisRun): Promise<void>;
-  /** Records where a run ended; `finishedAt` is ISO-8601 UTC. */
+  /** Records where a run ended; `finishedAt` is ISO-8601 UTC. A finished run keeps its verdict. */
   finishRun(id: string, phase: RunPhase, message: string | null, finishedAt: string): Promise<void>;
   /** Marks a finished run as overridden by `actor`: the rollout went on past its verdict. */
   overrideRun(id: string, actor: string): Promise<void>;

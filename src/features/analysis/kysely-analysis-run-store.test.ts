@@ -54,6 +54,10 @@ describe('KyselyAnalysisRunStore', () => {
     expect(await store.getRun('ana-2')).toEqual(run('ana-2', '2025-06-01T12:01:00.000Z'));
     expect(await store.getRun('nope')).toBeUndefined();
 
+    // A finished run keeps its verdict: a late second finish changes nothing.
+    await store.finishRun('ana-1', 'Running', 'interrupted', '2025-06-01T12:05:00.000Z');
+    expect((await store.getRun('ana-1'))?.phase).toBe('Failed');
+
     await store.overrideRun('ana-1', 'user:local');
     expect((await store.getRun('ana-1'))?.overriddenBy).toBe('user:local');
   });

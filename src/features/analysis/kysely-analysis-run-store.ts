@@ -44,6 +44,7 @@ export class KyselyAnalysisRunStore implements AnalysisRunStore {
       .updateTable('analysis_runs')
       .set({ phase, message, finished_at: finishedAt })
       .where('id', '=', id)
+      .where('finished_at', 'is', null)
       .execute();
   }
 

@@ -52,6 +52,9 @@ interface Planned {
   readonly planned: PlannedInstance;
 }
 
+/** How the reason of a deployment paused by an Inconclusive verdict begins. */
+const analysisPausePrefix = 'analysis ';
+
 /** Canary steps that wait for time to pass rather than for instances. */
 const waitingKinds: readonly string[] = ['pause', 'analysis', 'judge'];
 
@@ -256,7 +259,11 @@ export class DeploymentController {
       if (latest.phase === 'Progressing' && allPassed(states)) await this.succeed(latest);
     } else if (plan.done && latest.phase === 'RollingBack') {
       await this.finish(latest, 'RolledBack', latest.reason);
-    } else if (latest.phase === 'Progressing' && this.pastDeadline(latest)) {
+    } else if (
+      latest.phase === 'Progressing' &&
+      !this.deps.analysis?.busy(latest.id) &&
+      this.pastDeadline(latest)
+    ) {
       const ready = planned.filter((p) => isTarget(p.instance) && p.planned.state === 'ready');
       await this.abort(latest, this.deadlineReason(latest, ready.length));
     }
@@ -353,7 +360,14 @@ export class DeploymentController {
       await this.deps.analysis?.terminate(latest.id);
       this.steps.delete(latest.id);
       await this.succeed(latest);
-    } else if (latest.phase === 'Progressing' && !waitingOnTime && this.pastDeadline(latest)) {
+    } else if (
+      latest.phase === 'Progressing' &&
+      !waitingOnTime &&
+      // A step that just ended refreshed lastProgressAt: `latest` still has the old one.
+      plan.state.stepIndex === latest.rollout!.stepIndex &&
+      plan.state.switchedAt === latest.rollout!.switchedAt &&
+      this.pastDeadline(latest)
+    ) {
       await this.abort(latest, this.deadlineReason(latest, canaryReady));
     }
   }
@@ -402,12 +416,14 @@ export class DeploymentController {
       if (state.state !== 'inconclusive') continue;
       if (latest.phase === 'Progressing') {
         const reason =
-          `analysis "${name}" is Inconclusive (${state.message}): ` +
+          `${analysisPausePrefix}"${name}" is Inconclusive (${state.message}): ` +
           'run "ferry rollout promote" to go on or "ferry rollout abort" to roll back';
         await this.setPhase(latest, 'Paused', reason, 'rollout.paused');
         this.wake();
         return true;
       }
+      // A person's pause stays a person's: the timeout acts only on a pause analysis caused.
+      if (!latest.reason?.startsWith(analysisPausePrefix)) return false;
       const { timeoutMs, action } = latest.spec.inconclusive;
       if (timeoutMs === null || this.deps.clock.now() < state.since + timeoutMs) return false;
       const waited = `analysis "${name}" stayed Inconclusive for ${formatDuration(timeoutMs)}`;
@@ -416,6 +432,8 @@ export class DeploymentController {
       } else {
         await this.deps.analysis!.override(latest, 'controller');
         await this.setPhase(latest, 'Progressing', null, 'rollout.resumed', 'controller');
+        const now = new Date(this.deps.clock.now()).toISOString();
+        await this.deps.deployments.update(latest.id, { lastProgressAt: now, updatedAt: now });
         this.deps.logger.info({ deployment: latest.id }, `${waited}: promoted`);
       }
       this.wake();
@@ -515,9 +533,12 @@ export class DeploymentController {
     const checks = latest.spec.smoke;
     const status = this.deps.runtime.get(instance.id);
     if (!this.deps.smoke || checks.length === 0) return { state: 'passed' };
-    // Only what this rollout starts is checked: instances already serving keep serving, and
-    // one that passed keeps its place after a restart.
-    if (instance.deploymentId !== latest.id || instance.smokePassedAt) return { state: 'passed' };
+    // Only the new version's instances are checked, while it rolls out: instances already
+    // serving keep serving (a rollback's too), and one that passed keeps its place after a restart.
+    const rollingOut = latest.phase === 'Progressing' || latest.phase === 'Paused';
+    const isNew =
+      instance.deploymentId === latest.id && instance.artifactDigest === latest.artifactDigest;
+    if (!rollingOut || !isNew || instance.smokePassedAt) return { state: 'passed' };
     if (!status || status.phase !== 'ready') return { state: 'pending' };
     return this.deps.smoke.status({
       instanceId: instance.id,

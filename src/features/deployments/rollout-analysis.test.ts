@@ -495,6 +495,24 @@ describe('RolloutAnalysis abandon, terminate and close', () => {
     expect([...templates.running]).toEqual([]);
   });
 
+  it('abandon closes, once, the rows an earlier process left unfinished', async () => {
+    await store.createRun(storedRun({ id: 'old-1' }));
+    await analysis.abandon('dep-2');
+    const closed = await store.getRun('old-1');
+    expect(closed?.finishedAt).not.toBeNull();
+    expect(closed?.message).toBe('stopped: the rollout ended before a verdict');
+  });
+
+  it('ends a run of an earlier attempt still going here when the rollout was retried', async () => {
+    await analysis.check(deployment(), [gate('step-2')], stepOf);
+    clock.advance(1_000);
+    const retried = deployment({ rollout: initialRolloutState(clock.now()) });
+    const now = await states(retried, [gate('step-2')]);
+    expect(now['step-2']).toEqual({ state: 'running' });
+    expect(templates.stopped).toEqual([{ runId: 'ana-1', terminating: false }]);
+    expect(templates.started).toHaveLength(2);
+  });
+
   it('close stops every run without a verdict; a run that ended by itself is not stopped', async () => {
     await startTwoDeployments();
     await templates.finish('ana-2', 'Successful', 'errors/error-rate: 3 of 3 measurements taken');

@@ -42,6 +42,10 @@ interface ActiveRun {
 export class RolloutAnalysis {
   /** By `deploymentId/name`. */
   private readonly active = new Map<string, ActiveRun>();
+  /** Every run started by this process: an unfinished row of one is not an earlier process's. */
+  private readonly startedHere = new Set<string>();
+  /** Deployments whose leftover rows were closed after they stopped rolling out. */
+  private readonly closedOut = new Set<string>();
 
   constructor(
     private readonly deps: {
@@ -65,13 +69,15 @@ export class RolloutAnalysis {
   ): Promise<Map<string, GateState>> {
     const wanted = new Set(gates.map((gate) => gate.name));
     const scope = scopeOf(deployment);
+    const attemptStartedAt = deployment.rollout?.attemptStartedAt ?? 0;
     for (const run of [...this.active.values()]) {
       const superseded = run.scope === scope && run.deploymentId !== deployment.id;
-      const unwanted = run.deploymentId === deployment.id && !wanted.has(run.name);
-      if (superseded || unwanted) await this.end(run, false);
+      const mine = run.deploymentId === deployment.id;
+      // A run of an earlier attempt (the rollout was retried since) answers for nothing now.
+      const stale = mine && (!wanted.has(run.name) || run.startedAt < attemptStartedAt);
+      if (superseded || stale) await this.end(run, false);
     }
     if (gates.length === 0) return new Map();
-    const attemptStartedAt = deployment.rollout?.attemptStartedAt ?? 0;
     const runs = (await this.deps.store.listRuns(deployment.id)).filter(
       (run) => Date.parse(run.startedAt) >= attemptStartedAt,
     );
@@ -90,9 +96,25 @@ export class RolloutAnalysis {
     }
   }
 
-  /** Abandons every run of a deployment (it was aborted, rolled back or superseded). */
+  /** Whether a run of the deployment is going here. */
+  busy(deploymentId: string): boolean {
+    return this.activeOf(deploymentId).length > 0;
+  }
+
+  /**
+   * Abandons every run of a deployment (it was aborted, rolled back or superseded), and once per
+   * deployment closes rows an earlier process left unfinished, so none reads Running forever.
+   */
   async abandon(deploymentId: string): Promise<void> {
     for (const run of this.activeOf(deploymentId)) await this.end(run, false);
+    if (this.closedOut.has(deploymentId)) return;
+    this.closedOut.add(deploymentId);
+    const now = new Date(this.deps.clock.now()).toISOString();
+    for (const run of await this.deps.store.listRuns(deploymentId)) {
+      if (run.finishedAt !== null) continue;
+      const message = 'stopped: the rollout ended before a verdict';
+      await this.deps.store.finishRun(run.id, run.phase, message, now);
+    }
   }
 
   /** Ends every run of a deployment with a verdict from what was measured (it succeeded). */
@@ -145,8 +167,13 @@ export class RolloutAnalysis {
       const ended = await this.deps.store.getRun(active.runId);
       return ended ? stateOf(ended) : { state: 'running' };
     }
-    const latest = runs.filter((run) => run.name === gate.name).at(-1);
-    if (latest && latest.finishedAt === null) {
+    let latest = runs.filter((run) => run.name === gate.name).at(-1);
+    if (latest && latest.finishedAt === null && this.startedHere.has(latest.id)) {
+      // Ours, and it ended after the listing (it is no longer active): read its verdict.
+      latest = (await this.deps.store.getRun(latest.id)) ?? latest;
+      if (latest.finishedAt === null) return { state: 'running' };
+    }
+    if (latest && latest.finishedAt === null && !this.startedHere.has(latest.id)) {
       // Started by an earlier process that stopped before a verdict: close it, start again.
       await this.deps.store.finishRun(
         latest.id,
@@ -206,6 +233,7 @@ export class RolloutAnalysis {
         stepOf,
       });
     }
+    this.startedHere.add(runId);
     this.active.set(`${deployment.id}/${gate.name}`, {
       scope: scopeOf(deployment),
       deploymentId: deployment.id,

@@ -55,6 +55,7 @@ export class RolloutService {
         return this.controller.abort(d, `aborted by ${actor}`, actor);
       case 'promote': {
         this.expect(d, action, ['Progressing', 'Paused']);
+        if (!d.rollout && full) throw this.notStepped(d, action);
         // Past an Inconclusive verdict: the run counts as passed and the rollout goes on from
         // where it stands (an analysis step then ends as passed); nothing else is skipped.
         const overridden = (await this.analysis?.override(d, actor)) ?? 0;

@@ -80,3 +80,30 @@ describe('planBlueGreen', () => {
     expect(plan.startStable).toBe(0);
   });
 });
+
+describe('planBlueGreen with analysis', () => {
+  it('does not switch while pre-promotion analysis runs, even when promoted, and switches once it passed', () => {
+    const manual = { ...config, autoPromotionMs: null };
+    const promoted = { ...initialRolloutState(0), full: true };
+    const waiting = planBlueGreen(
+      input({ canary: fresh, state: promoted, analysisPending: true }),
+      manual,
+    );
+    expect(waiting.state.switchedAt).toBeNull();
+    expect(waiting.pause).toBeNull(); // promoted already: no second "run promote"
+    const passed = planBlueGreen(input({ canary: fresh, state: promoted, now: 7 }), manual);
+    expect(passed.state.switchedAt).toBe(7);
+  });
+
+  it('keeps the old set past scaleDownDelay until post-promotion analysis passed', () => {
+    const switched = { ...initialRolloutState(0), switchedAt: 0 };
+    const pending = planBlueGreen(
+      input({ canary: fresh, state: switched, now: 60_000, analysisPending: true }),
+      config,
+    );
+    expect(pending.stop).toEqual([]);
+    expect(pending.done).toBe(false);
+    const passed = planBlueGreen(input({ canary: fresh, state: switched, now: 60_000 }), config);
+    expect(passed.stop).toEqual(['s1', 's2']);
+  });
+});

@@ -49,7 +49,7 @@ export function planBlueGreen(input: RolloutInput, blueGreen: BlueGreenConfig): 
       const promoted = state.full || (auto !== null && now >= state.stepStartedAt + auto);
       if (stepsDone && promoted && !input.analysisPending) {
         state = { ...state, switchedAt: now, stepIndex: steps.length };
-      } else if (stepsDone && auto === null && pause === null) {
+      } else if (stepsDone && auto === null && pause === null && !promoted) {
         pause = 'preview ready: run "ferry rollout promote" to switch traffic';
       }
     }
