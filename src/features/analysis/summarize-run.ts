@@ -13,11 +13,12 @@ import type { AnalysisRun, RecordedMeasurement } from './analysis-run.js';
  * @example summarizeRun(run, await store.listMeasurements(run.id))[0] // { metric: 'errors/error-rate', failed: 2, ... }
  */
 export function summarizeRun(
-  run: Pick<AnalysisRun, 'templates' | 'finishedAt'>,
+  run: Pick<AnalysisRun, 'templates' | 'finishedAt' | 'phase'>,
   measurements: readonly RecordedMeasurement[],
 ): readonly MetricRunResult[] {
   const judged = measurements.map(toMeasurement);
-  const terminating = run.finishedAt !== null;
+  // A run stopped without a verdict leaves its metrics where they stood.
+  const terminating = run.finishedAt !== null && run.phase !== 'Running';
   const plans = planMetrics(run.templates);
   if (plans.length > 0) {
     return plans.map((plan) => judgeMetric(plan.runSpec, judged, terminating));

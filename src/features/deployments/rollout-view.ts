@@ -63,7 +63,11 @@ export const analysisRunViewSchema = z
   .object({
     id: z.string(),
     name: z.string().describe('What the run is for: `step-3`, `background`, `pre-promotion`, ...'),
-    phase: z.enum(runPhases),
+    phase: z
+      .enum([...runPhases, 'Stopped'])
+      .describe(
+        'Stopped: ended without a verdict (the rollout moved on or was aborted, or Ferry restarted)',
+      ),
     message: z.string().nullable(),
     startedAt: z.string().describe('ISO-8601 UTC'),
     finishedAt: z.string().nullable().describe('ISO-8601 UTC; null while it runs'),
@@ -177,7 +181,7 @@ export function toAnalysisRunView(
   return {
     id: run.id,
     name: run.name,
-    phase: run.phase,
+    phase: run.phase === 'Running' && run.finishedAt !== null ? 'Stopped' : run.phase,
     message: run.message,
     startedAt: run.startedAt,
     finishedAt: run.finishedAt,
