@@ -43,6 +43,62 @@ describe('ProviderSet', () => {
     ]);
   });
 
+  it('fills in placeholders before the adapter sees the spec', async () => {
+    const seen: ProviderSpec[] = [];
+    const record = <K extends ProviderSpec['kind']>(): MetricProvider<SpecOf<K>> => ({
+      measure: (spec) => {
+        seen.push(spec);
+        return Promise.resolve({ value: 1 });
+      },
+    });
+    const set = new ProviderSet({
+      builtin: record(),
+      prometheus: record(),
+      web: record(),
+      command: record(),
+    });
+    const ctx = testContext({ versions: { canary: 'v2', stable: 'v1' } });
+    await set.measure(
+      {
+        kind: 'prometheus',
+        address: 'http://127.0.0.1:9090',
+        query: 'sum(x{service="{{service}}",version=~"{{version}}|{{stableVersion}}"})',
+        timeoutMs: 1_000,
+      },
+      ctx,
+    );
+    await set.measure(
+      {
+        kind: 'web',
+        url: 'http://127.0.0.1:1/check?version={{canaryVersion}}',
+        method: 'POST',
+        headers: { 'x-env': '{{environment}}' },
+        body: '{"track":"{{track}}"}',
+        timeoutMs: 1_000,
+      },
+      ctx,
+    );
+    await set.measure(
+      { kind: 'command', argv: ['check', '{{version}}'], env: { V: '{{version}}' }, timeoutMs: 1 },
+      ctx,
+    );
+    expect(seen).toMatchObject([
+      { query: 'sum(x{service="web",version=~"v2|v1"})' },
+      {
+        url: 'http://127.0.0.1:1/check?version=v2',
+        headers: { 'x-env': 'prod' },
+        body: '{"track":"canary"}',
+      },
+      { argv: ['check', 'v2'], env: { V: 'v2' } },
+    ]);
+    await expect(
+      set.measure(
+        { kind: 'prometheus', address: 'http://x', query: '{{baselineVersion}}', timeoutMs: 1 },
+        ctx,
+      ),
+    ).rejects.toThrow('{{baselineVersion}} has no value in this analysis');
+  });
+
   it('reads the router snapshot for builtin metrics', async () => {
     // Nothing was routed: the router knows no track, which is no data rather than a failure.
     const routerMetrics = createRouterMetrics(new Registry());

@@ -5,6 +5,12 @@ import type {
   ProviderSpec,
   SpecOf,
 } from '../features/analysis/metric-provider.js';
+import {
+  expandPlaceholders,
+  PlaceholderError,
+  type PlaceholderValues,
+} from '../features/analysis/domain/placeholders.js';
+import { ProviderError } from '../features/analysis/metric-provider.js';
 import { BuiltinProvider, type RouteFigures } from './builtin-provider.js';
 import { CommandProvider } from './command-provider.js';
 import { PrometheusProvider } from './prometheus-provider.js';
@@ -17,12 +23,21 @@ export type ProviderAdapters = {
 
 /**
  * Every provider behind one `MetricProvider`: a measurement goes to the adapter of its
- * `spec.kind`. Tests build one from fakes; Ferry builds it with `createProviders`.
+ * `spec.kind`, with `{{service}}`, `{{version}}`, `{{stableVersion}}`... filled in from the
+ * context (a placeholder without a value here is a ProviderError). Tests build one from fakes;
+ * Ferry builds it with `createProviders`.
  */
 export class ProviderSet implements MetricProvider {
   constructor(private readonly adapters: ProviderAdapters) {}
 
-  measure(spec: ProviderSpec, ctx: MeasureContext): Promise<ProviderResult> {
+  measure(template: ProviderSpec, ctx: MeasureContext): Promise<ProviderResult> {
+    let spec: ProviderSpec;
+    try {
+      spec = expandSpec(template, valuesOf(ctx));
+    } catch (error) {
+      if (!(error instanceof PlaceholderError)) throw error;
+      return Promise.reject(new ProviderError(error.message));
+    }
     switch (spec.kind) {
       case 'builtin':
         return this.adapters.builtin.measure(spec, ctx);
@@ -33,6 +48,45 @@ export class ProviderSet implements MetricProvider {
       case 'command':
         return this.adapters.command.measure(spec, ctx);
     }
+  }
+}
+
+/** What `{{service}}`, `{{version}}`, ... stand for in this measurement. */
+function valuesOf(ctx: MeasureContext): PlaceholderValues {
+  return {
+    service: ctx.service,
+    environment: ctx.environment,
+    track: ctx.track,
+    version: ctx.version,
+    ...(ctx.versions?.stable === undefined ? {} : { stableVersion: ctx.versions.stable }),
+    ...(ctx.versions?.canary === undefined ? {} : { canaryVersion: ctx.versions.canary }),
+    ...(ctx.versions?.baseline === undefined ? {} : { baselineVersion: ctx.versions.baseline }),
+  };
+}
+
+/** The spec with its placeholders filled in: queries, URLs, headers, bodies, argv and env. */
+function expandSpec(spec: ProviderSpec, values: PlaceholderValues): ProviderSpec {
+  const fill = (text: string) => expandPlaceholders(text, values);
+  const fillAll = (record: Readonly<Record<string, string>>) =>
+    Object.fromEntries(Object.entries(record).map(([key, value]) => [key, fill(value)]));
+  switch (spec.kind) {
+    case 'builtin':
+      return spec;
+    case 'prometheus':
+      return { ...spec, query: fill(spec.query) };
+    case 'web':
+      return {
+        ...spec,
+        url: fill(spec.url),
+        headers: fillAll(spec.headers),
+        ...(spec.body === undefined ? {} : { body: fill(spec.body) }),
+      };
+    case 'command':
+      return {
+        ...spec,
+        argv: spec.argv.map(fill),
+        ...(spec.env === undefined ? {} : { env: fillAll(spec.env) }),
+      };
   }
 }
 

@@ -163,6 +163,12 @@ const cases: readonly { file: string; location: string; path: string; says: stri
     says: 'the name "score" is taken by the judge\'s own score',
   },
   {
+    file: 'unknown-placeholder',
+    location: '15:24',
+    path: 'services.web.analysis.errors.metrics[0].provider.prometheus.query',
+    says: 'unknown placeholder {{versoin}}; known: {{service}}, {{environment}}',
+  },
+  {
     file: 'bad-condition',
     location: '13:38',
     path: 'services.web.analysis.errors.metrics[0].successCondition',

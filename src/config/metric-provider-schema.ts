@@ -11,8 +11,30 @@ import {
 } from './http-primitives.js';
 import { commandSchema, envSchema } from './local-runtime-schema.js';
 import { oneKeyMap } from './one-key-map.js';
+import { placeholderNames, unknownPlaceholders } from '../features/analysis/domain/placeholders.js';
 
 type ProviderOf<K extends ProviderSpec['kind']> = Extract<ProviderSpec, { readonly kind: K }>;
+
+/**
+ * Every `{{name}}` in the provider's texts (query, URL, headers, body, argv, env) is one Ferry
+ * fills in; a misspelt one is reported where it is written.
+ */
+function knownPlaceholders(value: unknown, ctx: z.RefinementCtx, path: (string | number)[] = []) {
+  if (typeof value === 'string') {
+    for (const name of unknownPlaceholders(value)) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `unknown placeholder {{${name}}}; known: ${placeholderNames.map((n) => `{{${n}}}`).join(', ')}`,
+        input: value,
+        path,
+      });
+    }
+  } else if (Array.isArray(value)) {
+    value.forEach((item, index) => knownPlaceholders(item, ctx, [...path, index]));
+  } else if (value !== null && typeof value === 'object') {
+    for (const [key, item] of Object.entries(value)) knownPlaceholders(item, ctx, [...path, key]);
+  }
+}
 
 const textSchema = (what: string) => {
   const error = expecting(what);
@@ -40,6 +62,7 @@ const prometheusSchema = z
     query: textSchema('a PromQL query such as sum(rate(http_errors_total[1m]))'),
     timeout: durationSchema.prefault('5s'),
   })
+  .superRefine((prometheus, ctx) => knownPlaceholders(prometheus, ctx))
   .transform(({ address, query, timeout }): ProviderOf<'prometheus'> => ({
     kind: 'prometheus',
     address,
@@ -57,6 +80,7 @@ const webSchema = z
     jsonPath: textSchema('a JSON path such as $.status').optional(),
     expectStatus: statusListSchema.optional(),
   })
+  .superRefine((web, ctx) => knownPlaceholders(web, ctx))
   .transform((web): ProviderOf<'web'> => ({
     kind: 'web',
     url: web.url,
@@ -75,6 +99,7 @@ const commandProviderSchema = z
     env: envSchema.optional(),
     timeout: durationSchema.prefault('30s'),
   })
+  .superRefine((command, ctx) => knownPlaceholders(command, ctx))
   .transform((command): ProviderOf<'command'> => ({
     kind: 'command',
     argv: command.argv,

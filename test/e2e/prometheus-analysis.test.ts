@@ -19,13 +19,12 @@ const canarySteps = `      canary:
 
 /**
  * The canary's share of 5xx over the last 5 s, read from Ferry's own /metrics through Prometheus.
- * Ferry exports no 5xx series until a 5xx happens, so a missing numerator counts as 0; a missing
- * denominator (no canary traffic) stays no data, which Ferry judges Inconclusive, not a pass.
+ * Ferry fills in the placeholders for the rollout measured, so the template names no version.
+ * Without canary traffic there is no series at all: no data, which Ferry judges Inconclusive.
  */
-const errorRateQuery =
-  'sum(rate(ferry_router_requests_total{service="hello",environment="prod",track="canary",code_class="5xx"}[5s])) or vector(0)';
-const canaryRateQuery =
-  'sum(rate(ferry_router_requests_total{service="hello",environment="prod",track="canary"}[5s]))';
+const selector = 'service="{{service}}",environment="{{environment}}",version="{{version}}"';
+const errorRateQuery = `sum(rate(ferry_router_requests_total{${selector},code_class="5xx"}[5s]))`;
+const canaryRateQuery = `sum(rate(ferry_router_requests_total{${selector}}[5s]))`;
 
 /** Four measurements a second apart once two scrapes of canary traffic are in the 5 s window. */
 function analysisYaml(prometheusPort: number): string {
