@@ -215,6 +215,7 @@ export async function composeFerry(parts: FerryParts): Promise<Ferry> {
       await rolloutAnalysis.close();
       await smoke.settle();
       await runner.settle();
+      await judges?.close();
       await judges?.settle();
       await notifier.stop();
       await runtime.detach();

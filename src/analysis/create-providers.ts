@@ -64,7 +64,10 @@ function valuesOf(ctx: MeasureContext): PlaceholderValues {
   };
 }
 
-/** The spec with its placeholders filled in: queries, URLs, headers, bodies, argv and env. */
+/**
+ * The spec with its placeholders filled in: every text of it. Values are names and versions
+ * (`[A-Za-z0-9._+-]`), so they cannot break out of a shell line or a PromQL string.
+ */
 function expandSpec(spec: ProviderSpec, values: PlaceholderValues): ProviderSpec {
   const fill = (text: string) => expandPlaceholders(text, values);
   const fillAll = (record: Readonly<Record<string, string>>) =>
@@ -73,18 +76,20 @@ function expandSpec(spec: ProviderSpec, values: PlaceholderValues): ProviderSpec
     case 'builtin':
       return spec;
     case 'prometheus':
-      return { ...spec, query: fill(spec.query) };
+      return { ...spec, address: fill(spec.address), query: fill(spec.query) };
     case 'web':
       return {
         ...spec,
         url: fill(spec.url),
         headers: fillAll(spec.headers),
         ...(spec.body === undefined ? {} : { body: fill(spec.body) }),
+        ...(spec.jsonPath === undefined ? {} : { jsonPath: fill(spec.jsonPath) }),
       };
     case 'command':
       return {
         ...spec,
         argv: spec.argv.map(fill),
+        ...(spec.cwd === undefined ? {} : { cwd: fill(spec.cwd) }),
         ...(spec.env === undefined ? {} : { env: fillAll(spec.env) }),
       };
   }

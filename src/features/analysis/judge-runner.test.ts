@@ -220,6 +220,18 @@ describe('JudgeRunner', () => {
     ]);
   });
 
+  it('does not pass a canary when one metric had too little data, even if the rest passed', async () => {
+    // 60 requests a side: enough for latency (20), not for the error rate (100).
+    sampler.traffic = {
+      baseline: track('v1', latencies(21, 60, 100)),
+      canary: track('v2', latencies(22, 60, 100), 30),
+    };
+    const runId = await runner.start(request);
+    await advance(60_000);
+    expect(finished.map(([id, phase]) => [id, phase])).toEqual([[runId, 'Inconclusive']]);
+    expect(finished[0]?.[2]).toMatch(/not enough data for errors: not a pass$/);
+  });
+
   it('is Inconclusive, never Successful, on too little traffic', async () => {
     sampler.traffic = {
       baseline: track('v1', latencies(1, 10, 100)),

@@ -185,8 +185,14 @@ export class JudgeRunner {
         mismatch('canary', samples.canary, request.canaryVersion),
         mismatch('baseline', samples.baseline, request.baselineVersion),
       ].filter((note) => note !== undefined);
+      // A metric without enough data cannot vouch for the canary: at best Inconclusive.
+      const short = comparison.metrics.filter((m) => m.classification === 'NoData');
+      const capped = comparison.verdict === 'Pass' && short.length > 0;
+      if (capped) {
+        notes.push(`not enough data for ${short.map((m) => m.name).join(', ')}: not a pass`);
+      }
       const message = [summary(comparison, request.judge), ...notes].join('; ');
-      const phase = verdictPhases[comparison.verdict];
+      const phase = capped ? 'Inconclusive' : verdictPhases[comparison.verdict];
       await this.finish(run, phase, message);
       return phase;
     } catch (error) {

@@ -371,8 +371,8 @@ describe('RolloutAnalysis.check', () => {
     });
     expect(templates.started).toEqual([]);
 
-    // The judge runner keeps its own time: past durationMs the gate still waits for its verdict.
-    clock.advance(120_000);
+    // The judge runner keeps its own time: just past durationMs the gate waits for its verdict.
+    clock.advance(65_000);
     expect(await states(d, [judgeGate])).toEqual({ 'judge-3': { state: 'running' } });
     expect(judges.stopped).toEqual([]);
     await judges.finish('jdg-1', 'Failed', 'judge: score 40 below marginalThreshold 75');
@@ -383,6 +383,26 @@ describe('RolloutAnalysis.check', () => {
         message: 'judge: score 40 below marginalThreshold 75',
       },
     });
+  });
+
+  it('ends a judge that has not recorded a verdict 30 s past its window', async () => {
+    const judge = spec.strategy.kind === 'canary' ? spec.strategy.canary.judge : null;
+    const judgeGate: Gate = {
+      kind: 'judge',
+      name: 'judge-3',
+      judge: judge!,
+      canaryVersion: 'v2',
+      baselineVersion: 'v1',
+      durationMs: 60_000,
+    };
+    const d = deployment();
+    await states(d, [judgeGate]);
+    clock.advance(90_000);
+    judges.verdict = { phase: 'Inconclusive', message: 'judge: not enough data' };
+    expect(await states(d, [judgeGate])).toMatchObject({
+      'judge-3': { state: 'inconclusive', message: 'judge: not enough data' },
+    });
+    expect(judges.stopped).toEqual([{ runId: 'jdg-1', terminating: true }]);
   });
 
   it('refuses a template the service does not define and a judge without a judge runner', async () => {

@@ -141,9 +141,10 @@ export class RolloutAnalysis {
     return count;
   }
 
-  /** Abandons every run here, e.g. when Ferry stops. */
+  /** Abandons every run here, e.g. when Ferry stops; one failing to stop does not keep the rest. */
   async close(): Promise<void> {
-    for (const run of [...this.active.values()]) await this.end(run, false);
+    const runs = [...this.active.values()];
+    await Promise.allSettled(runs.map((run) => this.end(run, false)));
   }
 
   private activeOf(deploymentId: string): ActiveRun[] {
@@ -240,7 +241,8 @@ export class RolloutAnalysis {
       name: gate.name,
       runId,
       startedAt,
-      durationMs: gate.kind === 'judge' ? null : gate.durationMs,
+      // The judge ends itself after its window; past that and a grace, it is ended from here.
+      durationMs: gate.kind === 'judge' ? gate.durationMs + judgeGraceMs : gate.durationMs,
       control,
     });
   }
@@ -255,6 +257,9 @@ export class RolloutAnalysis {
     for (const [key, run] of this.active) if (run.runId === runId) this.active.delete(key);
   }
 }
+
+/** How long past its window a judge may take to record its verdict before it is ended. */
+const judgeGraceMs = 30_000;
 
 function scopeOf(deployment: Deployment): string {
   return `${deployment.service}/${deployment.environment}`;

@@ -168,7 +168,7 @@ async function runCheck(
     timeout = AbortSignal.timeout(check.timeoutMs);
     const response = await request(urlOf(target, check.path), {
       method: methodOf(check),
-      signal: AbortSignal.any([cancel, timeout]),
+      signal: eitherSignal(cancel, timeout),
     });
     const body = await readPrefix(response.body, maxBodyBytes);
     if (!wanted.includes(response.statusCode)) {
@@ -216,4 +216,17 @@ async function readPrefix(body: AsyncIterable<Uint8Array>, limitBytes: number): 
 function snippet(text: string): string {
   const line = text.trim().replace(/\s+/g, ' ');
   return line.length > shownBodyChars ? `${line.slice(0, shownBodyChars - 3)}...` : line;
+}
+
+/** Aborts when either does (`AbortSignal.any` needs Node 20.3; engines allow any Node 20). */
+function eitherSignal(a: AbortSignal, b: AbortSignal): AbortSignal {
+  const both = new AbortController();
+  const forward = (source: AbortSignal) => () => both.abort(source.reason);
+  if (a.aborted) both.abort(a.reason);
+  else if (b.aborted) both.abort(b.reason);
+  else {
+    a.addEventListener('abort', forward(a), { once: true, signal: both.signal });
+    b.addEventListener('abort', forward(b), { once: true, signal: both.signal });
+  }
+  return both.signal;
 }
