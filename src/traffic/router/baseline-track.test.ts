@@ -181,7 +181,7 @@ describe('Router baseline track', () => {
     expect(servedBy(await sendMany(baselineOnly, 20))).toEqual({ baseline: 20 });
   });
 
-  it('pins a client first sent to the baseline to its version, which stable then serves', async () => {
+  it('pins a client first sent to the baseline to the baseline, apart from stable clients', async () => {
     const { stable, baseline } = await threeTracks();
     const port = await routerWith({
       backends: { stable: [stable], baseline: [baseline] },
@@ -190,14 +190,19 @@ describe('Router baseline track', () => {
     });
 
     const first = await send(port);
-    const next = await sendMany(port, 20, () => ({
+    const again = await sendMany(port, 20, () => ({
+      headers: ['Host', 'web', 'Cookie', 'ferry-version=1.0.0~baseline'],
+    }));
+    const stableClient = await sendMany(port, 20, () => ({
       headers: ['Host', 'web', 'Cookie', 'ferry-version=1.0.0'],
     }));
 
     expect(json<Echo>(first).id).toBe('baseline');
     expect(first.headers['set-cookie']).toEqual([
-      'ferry-version=1.0.0; Path=/; HttpOnly; SameSite=Lax',
+      'ferry-version=1.0.0~baseline; Path=/; HttpOnly; SameSite=Lax',
     ]);
-    expect(servedBy(next)).toEqual({ stable: 20 });
+    // The baseline sees whole sessions, as the canary does; the same version's stable clients stay.
+    expect(servedBy(again)).toEqual({ baseline: 20 });
+    expect(servedBy(stableClient)).toEqual({ stable: 20 });
   });
 });

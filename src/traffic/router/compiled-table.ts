@@ -120,10 +120,11 @@ class Compiled implements CompiledTable {
       this.inspector = new RequestInspector(matches, stickyCookie);
     }
     if (stickyCookie !== undefined) {
-      // Later tracks win when several serve one version: stable, then canary, then baseline.
-      for (const balancer of [baselineBalancer, canaryBalancer, stableBalancer]) {
+      // Stable wins over canary when both serve one version. The baseline has its own cookie
+      // value (`v1~baseline`), so its clients stay on it and it sees whole sessions, as the canary.
+      for (const balancer of [canaryBalancer, stableBalancer, baselineBalancer]) {
         for (const [version, targets] of groupByVersion(balancer.targets)) {
-          this.versions.set(encodeURIComponent(version), {
+          this.versions.set(pinValue(version, balancer.track), {
             balancer: new TrackBalancer(balancer.track, targets),
             pinCookie: undefined,
           });
@@ -188,4 +189,13 @@ function uniqueById<T extends { readonly id: string }>(items: readonly T[]): T[]
     seen.add(item.id);
     return true;
   });
+}
+
+/**
+ * The sticky cookie's value for a version served on a track: the URI-encoded version, with
+ * `~baseline` for the baseline (which serves the stable version beside the stable set).
+ */
+export function pinValue(version: string, track: Track): string {
+  const encoded = encodeURIComponent(version);
+  return track === 'baseline' ? `${encoded}~baseline` : encoded;
 }

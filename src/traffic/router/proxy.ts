@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Dispatcher } from 'undici';
 import type { RoutingTable, Track, Upstream } from '../../features/routing/traffic-router.js';
-import type { CompiledTable } from './compiled-table.js';
+import { pinValue, type CompiledTable } from './compiled-table.js';
 import { proxyErrors, sendProxyError, type ProxyErrorCode } from './error-response.js';
 import { forwardRequestHeaders, forwardResponseHeaders } from './forwarded-headers.js';
 import type { Mirror, MirrorCopy } from './mirror.js';
@@ -113,7 +113,10 @@ class Exchange implements Dispatcher.DispatchHandler {
     if (status < 200) return true; // 1xx information: Node answers `100 Continue` itself
     const headers = forwardResponseHeaders(latin1(raw));
     if (this.pinCookie !== undefined) {
-      headers.push('set-cookie', pinCookie(this.pinCookie, this.target.upstream.version));
+      headers.push(
+        'set-cookie',
+        pinCookie(this.pinCookie, this.target.upstream.version, this.track),
+      );
     }
     try {
       this.res.writeHead(status, statusText, headers);
@@ -287,9 +290,9 @@ function send(exchange: Exchange): void {
   );
 }
 
-/** `Set-Cookie` that keeps the client on `version`; URI-encoded, as the table reads it back. */
-export function pinCookie(cookie: string, version: string): string {
-  return `${cookie}=${encodeURIComponent(version)}; Path=/; HttpOnly; SameSite=Lax`;
+/** `Set-Cookie` that keeps the client on `version` (on the baseline: its baseline), as the table reads it back. */
+export function pinCookie(cookie: string, version: string, track: Track = 'stable'): string {
+  return `${cookie}=${pinValue(version, track)}; Path=/; HttpOnly; SameSite=Lax`;
 }
 
 /** Header bytes as Node's own parser gives them: one char per byte, so no byte is altered. */
