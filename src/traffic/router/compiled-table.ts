@@ -30,9 +30,8 @@ export interface CompiledTable {
    * upstreams falls back to another one (see {@link CompiledTable.serving}): no 503 while any
    * upstream exists.
    *
-   * Sticky sessions: a weighted pick to the baseline pins the client like a stable pick, to the
-   * version that answered. The baseline runs the stable version, so the client's next requests
-   * go to stable: with sticky tables the baseline serves new clients' first requests only.
+   * Sticky sessions: a client pinned on the baseline gets `<version>~baseline` (see `pinValue`),
+   * so it stays on the baseline rather than joining the stable set of the same version.
    */
   pick(request: IncomingMessage): Selection;
   /**
@@ -73,7 +72,7 @@ class Compiled implements CompiledTable {
   private readonly baselineThreshold: number;
   private readonly mirrorThreshold: number;
   private readonly inspector: RequestInspector | undefined;
-  /** By sticky cookie value (the encoded version): only that version's upstreams. */
+  /** By sticky cookie value (`pinValue`): only that version's upstreams on that track. */
   private readonly versions = new Map<string, Selection>();
   private readonly canaryBalancer: TrackBalancer;
 
