@@ -213,6 +213,11 @@ class Exchange implements Dispatcher.DispatchHandler {
         balancer.nextExcept(failed) ?? (balancer.targets.includes(failed) ? failed : undefined);
     }
     if (next === undefined) return false;
+    // A copy for the canary makes no sense once the request itself goes elsewhere than stable.
+    if (balancer.track !== 'stable' && this.mirrorCopy !== undefined) {
+      this.mirrorCopy.cancel();
+      this.mirrorCopy = undefined;
+    }
     this.retried = true;
     this.track = balancer.track;
     this.target = next;

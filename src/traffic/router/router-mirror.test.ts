@@ -7,6 +7,7 @@ import type { Upstream } from '../../features/routing/traffic-router.js';
 import { Router, type RouterOptions } from './router.js';
 import { createRouterMetrics } from './router-metrics.js';
 import {
+  deadUpstream,
   json,
   send,
   sendMany,
@@ -122,6 +123,26 @@ describe('Router mirroring', () => {
       .poll(() => metrics.snapshot('web', 'test').tracks.mirror?.requests)
       .toBe(canary.copies.length);
     expect(metrics.snapshot('web', 'test').tracks.stable?.requests).toBe(1_000);
+  });
+
+  it('sends no copy when a request refused by stable is retried on the canary itself', async () => {
+    const dead = await deadUpstream('dead-stable');
+    const canary = await recordingCanary('ok');
+    const { port } = await mirroringRouter(dead, canary.upstream, 100);
+
+    const responses = await sendMany(port, 20, (i) => ({
+      method: 'POST',
+      path: `/orders/${i}`,
+      body: `order=${i}`,
+      headers: ['Host', 'shop', 'Content-Length', String(`order=${i}`.length)],
+    }));
+
+    expect(responses.map((r) => r.status)).toEqual(responses.map(() => 200));
+    // Each order reached the canary once: as the request, never also as a mirror copy.
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(canary.copies.map((c) => c.url).sort()).toEqual(
+      Array.from({ length: 20 }, (_, i) => `/orders/${i}`).sort(),
+    );
   });
 
   it('keeps users unaffected by a canary that never answers, and caps copies in flight', async () => {
