@@ -169,6 +169,12 @@ const cases: readonly { file: string; location: string; path: string; says: stri
     says: 'unknown placeholder {{versoin}}; known: {{service}}, {{environment}}',
   },
   {
+    file: 'smoke-zero-timeout',
+    location: '9:36',
+    path: 'services.web.smoke[0].timeout',
+    says: 'a timeout of 0 would fail every check',
+  },
+  {
     file: 'bad-condition',
     location: '13:38',
     path: 'services.web.analysis.errors.metrics[0].successCondition',
