@@ -15,11 +15,9 @@ const smokeCheckSchema = z
       method: httpMethodSchema,
       expectStatus: statusListSchema.prefault(200),
       expectBody: regexSchema.optional(),
-      timeout: durationSchema
-        .prefault('5s')
-        .refine((ms) => ms > 0, {
-          error: 'a timeout of 0 would fail every check; give it 1s or more',
-        }),
+      timeout: durationSchema.prefault('5s').refine((ms) => ms > 0, {
+        error: 'a timeout of 0 would fail every check; give it 1s or more',
+      }),
     },
     { error: expectingMap('a check such as { path: /healthz, expectStatus: 200 }') },
   )
