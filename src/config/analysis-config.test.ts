@@ -169,7 +169,7 @@ describe('analysis configuration', () => {
         steps: [
           { kind: 'setWeight', weight: 10 },
           { kind: 'analysis', templates: ['errors', 'checks'], durationMs: 30_000 },
-          { kind: 'judge', durationMs: 60_000 },
+          { kind: 'judge', durationMs: 60_000, intervalMs: 15_000 },
           { kind: 'analysis', templates: ['checks'], durationMs: null },
         ],
       },

@@ -60,10 +60,25 @@ const steps = {
     })),
   judge: z
     .strictObject(
-      { duration: durationSchema },
-      { error: expectingMap('a map such as { duration: 60s }') },
+      { duration: durationSchema, interval: durationSchema.optional() },
+      { error: expectingMap('a map such as { duration: 60s, interval: 15s }') },
     )
-    .transform(({ duration }): StepOf<'judge'> => ({ kind: 'judge', durationMs: duration })),
+    .superRefine(({ duration, interval }, ctx) => {
+      if (interval !== undefined && (interval <= 0 || interval >= duration)) {
+        ctx.addIssue({
+          code: 'custom',
+          message:
+            'interval must be above 0 and shorter than duration (it is how often to look before the end)',
+          input: interval,
+          path: ['interval'],
+        });
+      }
+    })
+    .transform(({ duration, interval }): StepOf<'judge'> => ({
+      kind: 'judge',
+      durationMs: duration,
+      intervalMs: interval ?? null,
+    })),
 } satisfies { readonly [K in CanaryStep['kind']]: z.ZodType<StepOf<K>, unknown> };
 
 /**

@@ -175,6 +175,12 @@ const cases: readonly { file: string; location: string; path: string; says: stri
     says: 'a timeout of 0 would fail every check',
   },
   {
+    file: 'judge-interval-too-long',
+    location: '16:47',
+    path: 'services.web.strategy.canary.steps[1].judge.interval',
+    says: 'interval must be above 0 and shorter than duration',
+  },
+  {
     file: 'bad-condition',
     location: '13:38',
     path: 'services.web.analysis.errors.metrics[0].successCondition',

@@ -176,6 +176,8 @@ export type CanaryStep =
       /** Runs the canary-vs-baseline judge (`CanaryConfig.judge`) over this window. */
       readonly kind: 'judge';
       readonly durationMs: number;
+      /** Looks this often before the end and aborts at once on a Fail; null looks once, at the end. */
+      readonly intervalMs: number | null;
     };
 
 /** A request header or cookie test used by `setHeaderRoute`. */

@@ -378,3 +378,40 @@ describe('JudgeRunner', () => {
     expect(finished).toEqual([]);
   });
 });
+
+describe('JudgeRunner with interim looks', () => {
+  const looking = { ...request, intervalMs: 15_000 };
+
+  it('stops at the first look that fails, long before the window ends', async () => {
+    sampler.traffic = {
+      baseline: track('v1', latencies(31, 300, 100)),
+      canary: track('v2', latencies(32, 300, 130)),
+    };
+    const runId = await runner.start(looking);
+    await advance(14_999);
+    expect(finished).toEqual([]);
+    await advance(1);
+    expect(finished.map(([id, phase]) => [id, phase])).toEqual([[runId, 'Failed']]);
+    expect(finished[0]?.[2]).toMatch(/latency High: .*; look 1 of 4, each at α 0\.013$/);
+    expect(sampler.windows[0]?.closed).toBe(true);
+  });
+
+  it('never passes early: a healthy canary is judged at the end, every look at α / looks', async () => {
+    sampler.traffic = {
+      baseline: track('v1', latencies(41, 300, 100)),
+      canary: track('v2', latencies(42, 300, 100)),
+    };
+    const runId = await runner.start(looking);
+    await advance(59_999);
+    expect(finished).toEqual([]);
+    await advance(1);
+    expect(finished.map(([id, phase]) => [id, phase])).toEqual([[runId, 'Successful']]);
+    expect(finished[0]?.[2]).toMatch(/final look, each at α 0\.013$/);
+    // One verdict recorded, at the end: interim looks leave no measurements.
+    expect((await store.listMeasurements(runId)).map((m) => m.metric)).toEqual([
+      'judge/latency',
+      'judge/errors',
+      'judge/score',
+    ]);
+  });
+});

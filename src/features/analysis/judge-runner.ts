@@ -36,6 +36,12 @@ export interface StartJudge {
   readonly judge: JudgeConfig;
   /** How long to collect samples before judging. */
   readonly durationMs: number;
+  /**
+   * Looks at what was collected every `intervalMs` before the end and stops at once on a Fail
+   * (never passes early). Each look, the last included, tests at α / looks (Bonferroni), so
+   * looking often does not make a false failure likelier. Null: one look, at the end.
+   */
+  readonly intervalMs?: number | null;
   /** The rollout step at the time of the verdict, recorded with its measurements. */
   readonly stepOf?: () => number | null;
 }
@@ -60,8 +66,15 @@ interface ActiveJudge {
   readonly request: StartJudge;
   readonly window: SampleWindow;
   readonly stepOf: () => number | null;
+  /** Looks in all, the last at the end of the window; each tests at α / looks. */
+  readonly looks: number;
+  look: number;
   cancelTimer: () => void;
+  cancelLook: () => void;
 }
+
+/** Significance of the whole judgement, shared by its looks. */
+const familyAlpha = 0.05;
 
 /**
  * Judges a canary against a baseline started with it, in the manner of Kayenta: collects the
@@ -104,15 +117,24 @@ export class JudgeRunner {
       window.close();
       throw error;
     }
+    const interval = request.intervalMs ?? null;
+    const looks =
+      interval !== null && interval > 0 && interval < request.durationMs
+        ? Math.ceil(request.durationMs / interval)
+        : 1;
     const run: ActiveJudge = {
       id,
       request,
       window,
       stepOf: request.stepOf ?? (() => null),
+      looks,
+      look: 0,
       cancelTimer: () => undefined,
+      cancelLook: () => undefined,
     };
     this.runs.set(id, run);
     run.cancelTimer = scheduler.setTimer(() => this.track(this.judge(run)), request.durationMs);
+    if (looks > 1) this.scheduleLook(run, interval!);
     return id;
   }
 
@@ -151,10 +173,41 @@ export class JudgeRunner {
     while (this.pending.size > 0) await Promise.allSettled([...this.pending]);
   }
 
+  /** An interim look: a Fail ends the run now; anything else waits for more samples. */
+  private scheduleLook(run: ActiveJudge, intervalMs: number): void {
+    run.cancelLook = this.options.scheduler.setTimer(() => {
+      if (!this.runs.has(run.id)) return;
+      run.look += 1;
+      if (run.look >= run.looks - 1) run.cancelLook = () => undefined;
+      else this.scheduleLook(run, intervalMs);
+      let failed = false;
+      try {
+        failed = this.compare(run).comparison.verdict === 'Fail';
+      } catch (error) {
+        this.report(error, run.id);
+      }
+      if (failed) this.track(this.judge(run));
+    }, intervalMs);
+  }
+
+  /** What the window holds now, compared at this run's share of α. */
+  private compare(run: ActiveJudge) {
+    const { request } = run;
+    const samples = run.window.read();
+    const canary = expected(samples.canary, request.canaryVersion);
+    const baseline = expected(samples.baseline, request.baselineVersion);
+    const comparison = compareCanary(
+      request.judge.metrics.map((metric) => metricInput(metric, baseline, canary)),
+      { ...request.judge, alpha: familyAlpha / run.looks },
+    );
+    return { samples, comparison };
+  }
+
   /** Takes the run out of the running set: no timer, no more samples. */
   private release(run: ActiveJudge): void {
     this.runs.delete(run.id);
     run.cancelTimer();
+    run.cancelLook();
     try {
       run.window.close();
     } catch (error) {
@@ -173,13 +226,7 @@ export class JudgeRunner {
     this.release(run);
     try {
       const { request } = run;
-      const samples = run.window.read();
-      const canary = expected(samples.canary, request.canaryVersion);
-      const baseline = expected(samples.baseline, request.baselineVersion);
-      const comparison = compareCanary(
-        request.judge.metrics.map((metric) => metricInput(metric, baseline, canary)),
-        request.judge,
-      );
+      const { samples, comparison } = this.compare(run);
       await this.recordMeasurements(run, comparison);
       const notes = [
         mismatch('canary', samples.canary, request.canaryVersion),
@@ -190,6 +237,10 @@ export class JudgeRunner {
       const capped = comparison.verdict === 'Pass' && short.length > 0;
       if (capped) {
         notes.push(`not enough data for ${short.map((m) => m.name).join(', ')}: not a pass`);
+      }
+      if (run.looks > 1) {
+        const at = run.look < run.looks - 1 ? `look ${run.look} of ${run.looks}` : 'final look';
+        notes.push(`${at}, each at α ${(familyAlpha / run.looks).toPrecision(2)}`);
       }
       const message = [summary(comparison, request.judge), ...notes].join('; ');
       const phase = capped ? 'Inconclusive' : verdictPhases[comparison.verdict];

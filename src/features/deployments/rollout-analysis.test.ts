@@ -356,6 +356,7 @@ describe('RolloutAnalysis.check', () => {
       canaryVersion: 'v2',
       baselineVersion: 'v1',
       durationMs: 60_000,
+      intervalMs: null,
     };
     const d = deployment();
     expect(await states(d, [judgeGate])).toEqual({ 'judge-3': { state: 'running' } });
@@ -368,6 +369,7 @@ describe('RolloutAnalysis.check', () => {
       canaryVersion: 'v2',
       baselineVersion: 'v1',
       durationMs: 60_000,
+      intervalMs: null,
     });
     expect(templates.started).toEqual([]);
 
@@ -394,6 +396,7 @@ describe('RolloutAnalysis.check', () => {
       canaryVersion: 'v2',
       baselineVersion: 'v1',
       durationMs: 60_000,
+      intervalMs: null,
     };
     const d = deployment();
     await states(d, [judgeGate]);
@@ -418,6 +421,7 @@ describe('RolloutAnalysis.check', () => {
       canaryVersion: 'v2',
       baselineVersion: 'v1',
       durationMs: 60_000,
+      intervalMs: null,
     };
     await expect(withoutJudges.check(deployment(), [judgeGate], stepOf)).rejects.toThrow(
       'no canary judge is configured in this Ferry',

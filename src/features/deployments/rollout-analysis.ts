@@ -231,6 +231,7 @@ export class RolloutAnalysis {
         baselineVersion: gate.baselineVersion,
         judge: gate.judge,
         durationMs: gate.durationMs,
+        intervalMs: gate.intervalMs,
         stepOf,
       });
     }

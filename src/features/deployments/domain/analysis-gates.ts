@@ -27,6 +27,7 @@ export type Gate =
       readonly canaryVersion: string;
       readonly baselineVersion: string;
       readonly durationMs: number;
+      readonly intervalMs: number | null;
     };
 
 /** What decides which analysis a rollout runs now. */
@@ -88,6 +89,7 @@ export function gatesOf(input: GateInput): Gate[] {
         canaryVersion: version,
         baselineVersion: stableVersion,
         durationMs: step.durationMs,
+        intervalMs: step.intervalMs,
       });
     }
     if (analysis && index >= analysis.startingStep) {

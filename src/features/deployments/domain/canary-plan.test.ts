@@ -126,7 +126,7 @@ describe('planCanary with analysis and a baseline', () => {
     steps: [
       { kind: 'setWeight', weight: 25 },
       { kind: 'analysis', templates: ['errors'], durationMs: null },
-      { kind: 'judge', durationMs: 60_000 },
+      { kind: 'judge', durationMs: 60_000, intervalMs: null },
       { kind: 'setWeight', weight: 75 },
     ],
   };
