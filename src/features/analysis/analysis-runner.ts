@@ -10,6 +10,7 @@ import {
   type ProviderSpec,
 } from './metric-provider.js';
 import { planMetrics, type PlannedMetric } from './analysis-plan.js';
+import { toMeasurement } from './summarize-run.js';
 import type { NamedTemplate, RecordedMeasurement } from './analysis-run.js';
 import type { AnalysisRunStore } from './analysis-run-store.js';
 import type { Scheduler } from './scheduler.js';
@@ -152,7 +153,7 @@ export class AnalysisRunner {
     const measurements = await this.options.store.listMeasurements(runId);
     const finished = run.finishedAt !== null;
     const specs = planMetrics(run.templates).map((plan) => plan.runSpec);
-    const judged = judgeRun(specs, measurements.map(toDomain), { terminating: finished });
+    const judged = judgeRun(specs, measurements.map(toMeasurement), { terminating: finished });
     return {
       id: run.id,
       phase: run.phase,
@@ -217,7 +218,7 @@ export class AnalysisRunner {
       step: run.stepOf(),
       at: iso(at),
     };
-    run.measurements.push(toDomain(recorded));
+    run.measurements.push(toMeasurement(recorded));
     await this.options.store.appendMeasurement(recorded);
     if (run.finished) return;
     const judgement = judgeRun(this.specs(run), run.measurements);
@@ -287,17 +288,6 @@ function iso(ms: number): string {
 
 function describe(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
-}
-
-function toDomain(recorded: RecordedMeasurement): Measurement {
-  return {
-    metric: recorded.metric,
-    value: typeof recorded.value === 'number' ? recorded.value : null,
-    phase: recorded.phase,
-    at: Date.parse(recorded.at),
-    ...(recorded.message === null ? {} : { message: recorded.message }),
-    ...(recorded.sampleSize === null ? {} : { sampleSize: recorded.sampleSize }),
-  };
 }
 
 /** The provider's answer, or a rejection with the signal's reason as soon as it aborts. */
