@@ -186,6 +186,39 @@ describe('analysis during rollouts', () => {
     ]);
   });
 
+  it('one promote goes past both an open pause and an Inconclusive background verdict', async () => {
+    const { server: s } = await start({
+      service: `    analysis:
+      errors:
+        interval: 300ms
+        count: 2
+        inconclusiveLimit: 5
+        metrics:
+          - name: error-rate
+            provider: { builtin: { metric: error_rate } }
+            max: 0.05
+            minSampleSize: 20
+`,
+      strategy: `      canary:
+        analysis: { templates: [errors], startingStep: 1 }
+        steps:
+          - setWeight: 20
+          - pause: {}
+`,
+    });
+    // No traffic: the background run ends Inconclusive while the rollout waits at the pause.
+    const v2 = await startDeploy(s, 'hello', 'prod', 'v2', helloVersion({ version: 'v2' }));
+    await waitForPhase(s, 'Paused', 1, 30_000);
+    await eventually(async () => {
+      const { runs } = await s.get<{ runs: { phase: string }[] }>(
+        `/api/v1/deployments/${v2.id}/analysis`,
+      );
+      return runs[0]?.phase === 'Inconclusive' ? true : undefined;
+    });
+    await act(s, 'promote');
+    expect((await waitForFinal(s, v2.id)).phase).toBe('Succeeded');
+  });
+
   it('takes inconclusive.action once inconclusive.timeout has passed', async () => {
     const { server: s } = await start({
       service: `    analysis:

@@ -57,9 +57,10 @@ export class RolloutService {
         this.expect(d, action, ['Progressing', 'Paused']);
         if (!d.rollout && full) throw this.notStepped(d, action);
         // Past an Inconclusive verdict: the run counts as passed and the rollout goes on from
-        // where it stands (an analysis step then ends as passed); nothing else is skipped.
+        // where it stands (an analysis step then ends as passed); nothing else is skipped but an
+        // open-ended pause the rollout was waiting at anyway.
         const overridden = (await this.analysis?.override(d, actor)) ?? 0;
-        if (overridden > 0 && !full) {
+        if (overridden > 0 && !full && !atOpenPause(d)) {
           await this.store.update(d.id, {
             phase: 'Progressing',
             reason: null,
@@ -136,4 +137,17 @@ export class RolloutService {
       payload: { service: d.service, environment: d.environment, version: d.version, ...extra },
     });
   }
+}
+
+/** Whether the rollout stands at a `pause: {}` step, which only `promote` ends. */
+function atOpenPause(d: Deployment): boolean {
+  const strategy = d.spec.strategy;
+  const steps =
+    strategy.kind === 'canary'
+      ? strategy.canary.steps
+      : strategy.kind === 'blueGreen'
+        ? strategy.blueGreen.prePromotionSteps
+        : [];
+  const step = d.rollout ? steps[d.rollout.stepIndex] : undefined;
+  return step?.kind === 'pause' && step.durationMs === null;
 }
