@@ -21,6 +21,7 @@ import { gatesOf } from './domain/analysis-gates.js';
 import type { GateState, RolloutAnalysis } from './rollout-analysis.js';
 import type { SmokeChecks, SmokeStatus } from './smoke-checks.js';
 import { formatDuration } from '../../config/duration.js';
+import { isBaselineInstance } from './domain/rollout-steps.js';
 
 export interface ControllerDeps {
   readonly deployments: DeploymentStore;
@@ -280,8 +281,7 @@ export class DeploymentController {
     const canaryTarget = rolloutTarget({ ...latest, phase: 'Progressing' }, undefined)!;
     // Baseline instances run the stable artifact but belong to this deployment.
     const isBaseline = (p: Planned) =>
-      p.instance.artifactDigest === stableTarget.artifactDigest &&
-      p.instance.deploymentId === latest.id;
+      isBaselineInstance(p.instance, latest.id, stableTarget.artifactDigest);
     const of = (digest: string) =>
       planned
         .filter((p) => p.instance.artifactDigest === digest && !isBaseline(p))

@@ -19,6 +19,7 @@ import {
   type RolloutView,
   type TrackStats,
 } from './rollout-view.js';
+import { isBaselineInstance } from './domain/rollout-steps.js';
 
 /** The router's live numbers per track of a service/environment. */
 export type TrackMetrics = (
@@ -67,8 +68,8 @@ export function rolloutRoutes(app: ZodApp, deps: RolloutRouteDeps) {
     // Baseline instances run the stable artifact but were started for the newest deployment.
     const isBaseline = (i: { deploymentId: string; artifactDigest: string }) =>
       previous !== undefined &&
-      i.deploymentId === latest?.id &&
-      i.artifactDigest === previous.artifactDigest;
+      latest !== undefined &&
+      isBaselineInstance(i, latest.id, previous.artifactDigest);
     const track = (name: string, version: string, digest: string): TrackStats => {
       const mine = live.filter(
         (i) =>

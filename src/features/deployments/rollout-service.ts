@@ -9,6 +9,7 @@ import { promote } from './domain/promote.js';
 import { initialRolloutState } from './domain/rollout-state.js';
 import type { Target } from './deployment-service.js';
 import type { RolloutAnalysis } from './rollout-analysis.js';
+import { rolloutSteps } from './domain/rollout-steps.js';
 
 export const rolloutActions = ['promote', 'abort', 'retry', 'pause', 'resume'] as const;
 export type RolloutAction = (typeof rolloutActions)[number];
@@ -141,13 +142,6 @@ export class RolloutService {
 
 /** Whether the rollout stands at a `pause: {}` step, which only `promote` ends. */
 function atOpenPause(d: Deployment): boolean {
-  const strategy = d.spec.strategy;
-  const steps =
-    strategy.kind === 'canary'
-      ? strategy.canary.steps
-      : strategy.kind === 'blueGreen'
-        ? strategy.blueGreen.prePromotionSteps
-        : [];
-  const step = d.rollout ? steps[d.rollout.stepIndex] : undefined;
+  const step = d.rollout ? rolloutSteps(d.spec.strategy)[d.rollout.stepIndex] : undefined;
   return step?.kind === 'pause' && step.durationMs === null;
 }

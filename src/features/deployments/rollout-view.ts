@@ -6,6 +6,7 @@ import type { Deployment } from './domain/deployment.js';
 import { describeStep } from './domain/describe-step.js';
 import type { RolloutRouting } from './domain/rollout-plan.js';
 import { deploymentSchema, toDeploymentView } from './deployment-schemas.js';
+import { rolloutSteps } from './domain/rollout-steps.js';
 
 export const trackStatsSchema = z.object({
   track: z.string(),
@@ -127,12 +128,7 @@ export function toRolloutView(
   analysis?: AnalysisRunView[],
 ): RolloutView {
   const strategy = latest?.spec.strategy;
-  const steps =
-    strategy?.kind === 'canary'
-      ? strategy.canary.steps
-      : strategy?.kind === 'blueGreen'
-        ? strategy.blueGreen.prePromotionSteps
-        : [];
+  const steps = rolloutSteps(strategy);
   const index = latest?.rollout?.full ? steps.length : (latest?.rollout?.stepIndex ?? steps.length);
   return {
     ...target,

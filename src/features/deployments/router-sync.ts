@@ -8,6 +8,7 @@ import { twoVersionPhases, type Deployment } from './domain/deployment.js';
 import type { RolloutRouting } from './domain/rollout-plan.js';
 import { rolloutTarget } from './domain/rollout-target.js';
 import { routingTableFor, twoVersionTables } from './routing-table-for.js';
+import { isBaselineInstance } from './domain/rollout-steps.js';
 
 /** The split the planner chose for a two-version rollout, and which digest is which set. */
 export interface TwoVersionRouting {
@@ -90,7 +91,7 @@ export class RouterSync {
     if (twoVersions?.deploymentId === latest.id) {
       // Baseline instances run the stable artifact but were started for this deployment.
       const isBaseline = (i: StoredInstance) =>
-        i.artifactDigest === twoVersions.stableDigest && i.deploymentId === latest.id;
+        isBaselineInstance(i, latest.id, twoVersions.stableDigest);
       const set = (digest: string) =>
         ready.filter((i) => i.artifactDigest === digest && !isBaseline(i)).map(upstream);
       tables = twoVersionTables(

@@ -1,5 +1,6 @@
 import type { StrategyConfig } from '../../../config/ferry-config.js';
 import type { RolloutState } from './rollout-state.js';
+import { rolloutSteps } from './rollout-steps.js';
 
 /**
  * `ferry rollout promote`: `full` skips every remaining step; otherwise the current step is
@@ -11,12 +12,7 @@ export function promote(
   full: boolean,
   now: number,
 ): RolloutState {
-  const steps =
-    strategy.kind === 'canary'
-      ? strategy.canary.steps
-      : strategy.kind === 'blueGreen'
-        ? strategy.blueGreen.prePromotionSteps
-        : [];
+  const steps = rolloutSteps(strategy);
   if (full || state.stepIndex >= steps.length) return { ...state, full: true };
   return { ...state, stepIndex: state.stepIndex + 1, stepStartedAt: now };
 }
