@@ -11,7 +11,7 @@ import { DeploymentController } from './features/deployments/deployment-controll
 import { deploymentRoutes } from './features/deployments/deployment-routes.js';
 import { DeploymentService } from './features/deployments/deployment-service.js';
 import { KyselyDeploymentStore } from './features/deployments/kysely-deployment-store.js';
-import { rolloutRoutes, type TrackMetrics } from './features/deployments/rollout-routes.js';
+import { rolloutRoutes } from './features/deployments/rollout-routes.js';
 import { RolloutService } from './features/deployments/rollout-service.js';
 import { EventLog } from './features/events/event-log.js';
 import { eventRoutes } from './features/events/event-routes.js';
@@ -45,11 +45,9 @@ export interface FerryParts {
   readonly router: TrafficRouter;
   readonly clock: Clock;
   readonly logger: Logger;
-  /** The router's live numbers per track, for `ferry rollout get`. */
-  readonly trackMetrics?: TrackMetrics;
   /** Served as Prometheus text at `/metrics`. */
   readonly registry?: Registry;
-  /** The router's counters per track, for builtin analysis metrics. */
+  /** The router's counters per track: builtin analysis metrics and `ferry rollout get`. */
   readonly routeFigures?: RouteFigures;
   /** The router's raw samples, for the canary judge; without it `judge` steps cannot run. */
   readonly sampler?: TrafficSampler;
@@ -86,6 +84,7 @@ export async function composeFerry(parts: FerryParts): Promise<Ferry> {
   const instanceStore = new KyselyInstanceStore(db);
   const locks = new KeyedQueue();
   const analysisRuns = new KyselyAnalysisRunStore(db);
+  const routeFigures: RouteFigures = parts.routeFigures ?? (() => ({ tracks: {} }));
   const scheduler = parts.scheduler ?? { ...systemScheduler, clock };
   const analysisLogger = logger.child({ component: 'analysis' });
   // A run that ends by itself wakes the controller, which reads the verdict from the store.
@@ -111,7 +110,7 @@ export async function composeFerry(parts: FerryParts): Promise<Ferry> {
   const runner = new AnalysisRunner({
     store: analysisRuns,
     provider: createProviders({
-      routeFigures: parts.routeFigures ?? (() => ({ tracks: {} })),
+      routeFigures,
     }),
     scheduler,
     onFinished,
@@ -190,7 +189,7 @@ export async function composeFerry(parts: FerryParts): Promise<Ferry> {
         controller,
         instances: instanceStore,
         runtime,
-        metrics: parts.trackMetrics ?? (() => ({})),
+        metrics: (service, environment) => routeFigures(service, environment).tracks,
         analysisRuns,
         actorOf: actor,
       });

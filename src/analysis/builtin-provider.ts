@@ -1,7 +1,6 @@
-import type { TrackFigures } from '../features/routing/traffic-router.js';
+import type { RouteFigures, TrackFigures } from '../features/routing/traffic-router.js';
 import type {
   MeasureContext,
-  MeasuredTrack,
   MetricProvider,
   ProviderResult,
   SpecOf,
@@ -9,14 +8,7 @@ import type {
 
 type BuiltinSpec = SpecOf<'builtin'>;
 
-export type { TrackFigures };
-
-/** What the router knows about one service in one environment; tracks that served nothing are absent. */
-export type RouteFigures = (
-  service: string,
-  environment: string,
-  listener?: 'main' | 'preview',
-) => { readonly tracks: Partial<Record<MeasuredTrack | 'mirror', TrackFigures>> };
+export type { RouteFigures, TrackFigures };
 
 /** The counters at the previous measurement of one metric on one track. */
 interface Reading {

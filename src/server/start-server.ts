@@ -39,7 +39,6 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     runtime: new LocalRuntime({ dataDir: options.dataDir }),
     router: new Router({ metrics }),
     registry,
-    trackMetrics: (service, environment) => metrics.snapshot(service, environment).tracks,
     routeFigures: (service, environment, listener) =>
       metrics.snapshot(service, environment, listener),
     sampler: metrics,

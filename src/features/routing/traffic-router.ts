@@ -77,8 +77,12 @@ export interface TrackFigures {
   readonly p99Ms: number;
 }
 
-/** The router's figures of one service/environment; tracks that served nothing are absent. */
+/**
+ * The router's figures of one listener (default `main`) of a service/environment; tracks that
+ * served nothing are absent.
+ */
 export type RouteFigures = (
   service: string,
   environment: string,
+  listener?: ListenerKind,
 ) => { readonly tracks: Partial<Record<Track, TrackFigures>> };
