@@ -23,6 +23,11 @@ import type { TrafficRouter } from './features/routing/traffic-router.js';
 import { WebhookNotifier } from './features/notifications/webhook-notifier.js';
 import { serviceRoutes } from './features/services/service-routes.js';
 import { buildApi } from './server/build-api.js';
+import { authHook } from './features/auth/auth-hook.js';
+import { FailureLimiter } from './features/auth/domain/failure-limiter.js';
+import { KyselyTokenStore } from './features/auth/kysely-token-store.js';
+import { tokenRoutes } from './features/auth/token-routes.js';
+import { TokenService } from './features/auth/token-service.js';
 import { createProviders } from './analysis/create-providers.js';
 import type { RouteFigures } from './analysis/builtin-provider.js';
 import { AnalysisRunner } from './features/analysis/analysis-runner.js';
@@ -53,6 +58,11 @@ export interface FerryParts {
   readonly sampler?: TrafficSampler;
   /** Time for analysis; the wall clock by default. */
   readonly scheduler?: Scheduler;
+  /**
+   * Whether every API call needs a bearer token (see `tokenRequired`); without, tokenless calls
+   * pass and sent tokens are still checked. Default false.
+   */
+  readonly tokenRequired?: boolean;
 }
 
 export interface Ferry {
@@ -60,6 +70,7 @@ export interface Ferry {
   readonly controller: DeploymentController;
   readonly events: EventLog;
   readonly deployments: DeploymentService;
+  readonly tokens: TokenService;
   /** Re-adopts instances and starts the controller. */
   start(): Promise<void>;
   /** Stops the API and the controller and closes the routers; instances keep running. */
@@ -80,6 +91,9 @@ export async function composeFerry(parts: FerryParts): Promise<Ferry> {
     events,
     clock,
   );
+  const tokens = new TokenService(new KyselyTokenStore(db), events, clock);
+  // Ten failed tokens a minute per address; enough for typos, far too few for guessing.
+  const failures = new FailureLimiter(clock, { maxFailures: 10, windowMs: 60_000 });
   const deploymentStore = new KyselyDeploymentStore(db);
   const instanceStore = new KyselyInstanceStore(db);
   const locks = new KeyedQueue();
@@ -178,6 +192,7 @@ export async function composeFerry(parts: FerryParts): Promise<Ferry> {
     logger,
     registry: parts.registry,
     isReady: () => ready,
+    authenticate: authHook({ tokens, limiter: failures, required: parts.tokenRequired ?? false }),
     register: (app) => {
       serviceRoutes(app, config, deployments, instanceStore, runtime);
       artifactRoutes(app, artifacts, actor);
@@ -195,6 +210,7 @@ export async function composeFerry(parts: FerryParts): Promise<Ferry> {
       });
       instanceRoutes(app, instanceStore, runtime);
       eventRoutes(app, events);
+      tokenRoutes(app, tokens);
     },
   });
   return {
@@ -202,6 +218,7 @@ export async function composeFerry(parts: FerryParts): Promise<Ferry> {
     controller,
     events,
     deployments,
+    tokens,
     async start() {
       notifier.start();
       await controller.start();

@@ -15,6 +15,8 @@ export interface CliIo {
   readonly env: Readonly<Record<string, string | undefined>>;
   /** Whether stderr is a terminal: live, redrawn progress only then. */
   readonly isTTY: boolean;
+  /** What `ferry login` reads a token from: piped text, or a hidden prompt on a terminal. */
+  readonly stdin?: NodeJS.ReadableStream & { readonly isTTY?: boolean };
   /** Ends long-running commands (`server`, `events --follow`); defaults to SIGINT/SIGTERM. */
   readonly signal?: AbortSignal;
   /** How often rollouts are polled while following them. Default 500 ms. */
@@ -28,6 +30,7 @@ export function processIo(): CliIo {
     stderr: process.stderr,
     env: process.env,
     isTTY: process.stderr.isTTY === true,
+    stdin: process.stdin,
   };
 }
 

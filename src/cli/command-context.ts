@@ -1,4 +1,5 @@
 import type { CliIo } from './cli-io.js';
+import { resolveCredentials } from './credentials.js';
 import { FerryClient } from './ferry-client.js';
 import { UsageError } from './usage-error.js';
 
@@ -9,7 +10,10 @@ export interface CommandContext {
   readonly json: boolean;
   /** `--server`, else FERRY_SERVER, else the local default. */
   readonly serverUrl: string;
-  /** The API client; built on first use so commands without a server never check the URL. */
+  /**
+   * The API client, sending `FERRY_TOKEN` or the token `ferry login` saved for this server; built
+   * on first use so commands without a server never check the URL.
+   */
   client(): FerryClient;
 }
 
@@ -25,13 +29,17 @@ export function commandContext(
     json: shared.json,
     serverUrl: shared.server,
     client() {
-      if (!client) client = new FerryClient(checkServerUrl(shared.server));
+      if (!client) {
+        const url = checkServerUrl(shared.server);
+        client = new FerryClient(url, resolveCredentials(io.env, url));
+      }
       return client;
     },
   };
 }
 
-function checkServerUrl(text: string): string {
+/** The `--server` URL, or a UsageError saying what an acceptable one looks like. */
+export function checkServerUrl(text: string): string {
   let url: URL;
   try {
     url = new URL(text);

@@ -11,7 +11,10 @@ import type {
   RolloutView,
   ServiceStatus,
 } from './api-types.js';
+import type { TokenView } from '../features/auth/domain/api-token.js';
+import { FerryError } from '../errors/ferry-error.js';
 import { apiErrorFrom, connectionErrorFrom } from './api-error.js';
+import type { ApiCredentials } from './credentials.js';
 import { readServerSentEvents } from './server-sent-events.js';
 
 type Query = Readonly<Record<string, string | number | undefined>>;
@@ -23,15 +26,20 @@ export type EventFilter = {
 };
 
 /**
- * Typed calls to a Ferry server's HTTP API. Every failure is a FerryError: the server's own
- * error body re-raised, or `server_unreachable` when nothing answers.
+ * Typed calls to a Ferry server's HTTP API, with the bearer token on every one (uploads and the
+ * event stream too) when there is one. Every failure is a FerryError: the server's own error body
+ * re-raised, `unauthorized` saying where the token came from, or `server_unreachable` when
+ * nothing answers.
  *
- * @example await new FerryClient('http://127.0.0.1:7700').services()
+ * @example await new FerryClient('http://127.0.0.1:7700', { token, from: 'FERRY_TOKEN' }).services()
  */
 export class FerryClient {
   readonly baseUrl: string;
 
-  constructor(baseUrl: string) {
+  constructor(
+    baseUrl: string,
+    private readonly credentials?: ApiCredentials,
+  ) {
     this.baseUrl = baseUrl.replace(/\/+$/, '');
   }
 
@@ -123,7 +131,7 @@ export class FerryClient {
       throw error;
     }
     if (response.statusCode >= 400) {
-      throw apiErrorFrom(response.statusCode, await response.body.text());
+      throw this.errorFrom(response.statusCode, await response.body.text());
     }
     try {
       for await (const message of readServerSentEvents(response.body, signal)) {
@@ -132,6 +140,27 @@ export class FerryClient {
     } finally {
       response.body.destroy();
     }
+  }
+
+  /** Creates a token; the answer is the only time its secret is shown. */
+  createToken(body: { name: string; expiresIn?: string }) {
+    return this.call<{ token: TokenView; secret: string }>('POST', '/api/v1/tokens', {
+      json: body,
+    });
+  }
+
+  async tokens() {
+    return (await this.call<{ tokens: TokenView[] }>('GET', '/api/v1/tokens')).tokens;
+  }
+
+  async revokeToken(id: string) {
+    const path = `/api/v1/tokens/${encodeURIComponent(id)}/revoke`;
+    return (await this.call<{ token: TokenView }>('POST', path, { json: {} })).token;
+  }
+
+  /** The token the server sees on this client's calls; null when it sent none (loopback). */
+  async whoami() {
+    return (await this.call<{ token: TokenView | null }>('GET', '/api/v1/whoami')).token;
   }
 
   async health(): Promise<boolean> {
@@ -154,7 +183,7 @@ export class FerryClient {
       body: options.json !== undefined ? JSON.stringify(options.json) : options.body,
     });
     const text = await response.body.text();
-    if (response.statusCode >= 400) throw apiErrorFrom(response.statusCode, text);
+    if (response.statusCode >= 400) throw this.errorFrom(response.statusCode, text);
     return JSON.parse(text) as T;
   }
 
@@ -163,11 +192,23 @@ export class FerryClient {
     path: string,
     options: { headers?: Record<string, string>; body?: string | Buffer; signal?: AbortSignal },
   ) {
+    const headers = this.credentials
+      ? { ...options.headers, authorization: `Bearer ${this.credentials.token}` }
+      : options.headers;
     try {
-      return await request(`${this.baseUrl}${path}`, { method, ...options });
+      return await request(`${this.baseUrl}${path}`, { method, ...options, headers });
     } catch (error) {
       throw connectionErrorFrom(error, this.baseUrl);
     }
+  }
+
+  /** A 401 says what to do about it; the server's own body says nothing on purpose. */
+  private errorFrom(status: number, text: string): FerryError {
+    if (status !== 401) return apiErrorFrom(status, text);
+    const message = this.credentials
+      ? `the server at ${this.baseUrl} refused the token from ${this.credentials.from} (unknown, expired or revoked); run "ferry login" or set FERRY_TOKEN`
+      : `the server at ${this.baseUrl} requires an API token; run "ferry login" or set FERRY_TOKEN`;
+    return new FerryError('unauthorized', message);
   }
 }
 

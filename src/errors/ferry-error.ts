@@ -5,10 +5,12 @@
 export const errorCodes = {
   invalid_config: 400,
   invalid_request: 400,
+  unauthorized: 401,
   not_found: 404,
   conflict: 409,
   deployment_in_progress: 409,
   version_immutable: 409,
+  too_many_requests: 429,
   server_unreachable: 503,
   internal: 500,
 } as const;

@@ -1,5 +1,5 @@
 import swagger from '@fastify/swagger';
-import Fastify, { LogController } from 'fastify';
+import Fastify, { LogController, type FastifyReply, type FastifyRequest } from 'fastify';
 import {
   jsonSchemaTransform,
   jsonSchemaTransformObject,
@@ -14,8 +14,8 @@ import { renderError } from './render-error.js';
 import type { ZodApp } from './zod-app.js';
 
 /**
- * A Fastify app with zod validation, Ferry's error rendering, `/openapi.json`, `/healthz` and
- * `/readyz`. Features add their routes in `register` before the app is ready.
+ * A Fastify app with zod validation, Ferry's error rendering, authentication, `/openapi.json`,
+ * `/healthz` and `/readyz`. Features add their routes in `register` before the app is ready.
  */
 export async function buildApi(options: {
   readonly logger: Logger;
@@ -23,6 +23,11 @@ export async function buildApi(options: {
   /** Served as Prometheus text at `/metrics` when given. */
   readonly registry?: Registry;
   readonly register: (app: ZodApp) => void;
+  /**
+   * Runs first on every request, before the body is read: authentication. A FerryError it
+   * throws is rendered like any other (401, 429).
+   */
+  readonly authenticate?: (request: FastifyRequest, reply: FastifyReply) => Promise<void>;
 }): Promise<ZodApp> {
   const app = Fastify({
     loggerInstance: options.logger,
@@ -32,6 +37,7 @@ export async function buildApi(options: {
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   app.setErrorHandler(renderError);
+  if (options.authenticate) app.addHook('onRequest', options.authenticate);
   app.setNotFoundHandler((request, reply) =>
     reply.status(404).send({
       error: { code: 'not_found', message: `no route ${request.method} ${request.url}` },
@@ -45,6 +51,10 @@ export async function buildApi(options: {
         version: '1',
         description: 'Deployments, rollbacks, instances and the event log of a Ferry server.',
       },
+      components: {
+        securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } },
+      },
+      security: [{ bearer: [] }],
     },
     transform: jsonSchemaTransform,
     transformObject: jsonSchemaTransformObject,

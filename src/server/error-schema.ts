@@ -19,6 +19,8 @@ export const errorSchema = z
 
 export const errorResponses = {
   400: errorSchema,
+  401: errorSchema,
   404: errorSchema,
   409: errorSchema,
+  429: errorSchema,
 } as const;

@@ -8,6 +8,7 @@ export interface Database {
   instances: InstanceTable;
   analysis_runs: AnalysisRunTable;
   analysis_measurements: AnalysisMeasurementTable;
+  api_tokens: ApiTokenTable;
 }
 
 export interface EventTable {
@@ -95,4 +96,21 @@ export interface AnalysisMeasurementTable {
   /** 0-based rollout step the measurement was taken at; null outside a stepped rollout. */
   step: number | null;
   at: string;
+}
+
+export interface ApiTokenTable {
+  id: string;
+  name: string;
+  /** `admin` for now; viewer, deployer and approver come with roles. */
+  role: string;
+  /** JSON array of environment names the role applies to; `["*"]` for every environment. */
+  scopes: string;
+  /** Hex sha256 of the whole secret; the secret itself is never stored. */
+  secret_sha256: string;
+  created_at: string;
+  /** Who created it: a token id, `local` (tokenless on loopback) or `bootstrap`. */
+  created_by: string;
+  expires_at: string | null;
+  last_used_at: string | null;
+  revoked_at: string | null;
 }

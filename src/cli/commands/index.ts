@@ -2,12 +2,14 @@ import type { FerryCommand } from '../define-command.js';
 import { deployCommand } from './deploy/deploy-command.js';
 import { eventsCommand } from './events/events-command.js';
 import { historyCommand } from './history/history-command.js';
+import { loginCommand } from './login/login-command.js';
 import { logsCommand } from './logs/logs-command.js';
 import { rollbackCommand } from './rollback/rollback-command.js';
 import { rolloutCommand } from './rollout/rollout-command.js';
 import { schemaCommand } from './schema/schema-command.js';
 import { serverCommand } from './server/server-command.js';
 import { statusCommand } from './status/status-command.js';
+import { tokenCommand } from './token/token-command.js';
 import { validateCommand } from './validate/validate-command.js';
 
 /** Every `ferry` command, in the order `ferry --help` lists them. */
@@ -22,4 +24,6 @@ export const commands: readonly FerryCommand[] = [
   historyCommand,
   logsCommand,
   eventsCommand,
+  loginCommand,
+  tokenCommand,
 ];

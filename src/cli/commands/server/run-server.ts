@@ -1,7 +1,9 @@
+import type { AuthMode } from '../../../features/auth/domain/auth-mode.js';
 import { writeJson, writeLine } from '../../cli-io.js';
 import type { CommandContext } from '../../command-context.js';
 import { exitCodes } from '../../exit-codes.js';
 import { interruptSignal, untilAborted } from '../../interrupt-signal.js';
+import { bootstrapTokenFile } from '../../../features/auth/bootstrap-token.js';
 
 export interface ServerInput {
   readonly configPath: string;
@@ -9,6 +11,7 @@ export interface ServerInput {
   readonly listen: { readonly host: string; readonly port: number };
   /** Unset: FERRY_LOG_LEVEL, else `info`. */
   readonly logLevel: string | undefined;
+  readonly auth: AuthMode;
 }
 
 /**
@@ -23,6 +26,13 @@ export async function runServer(input: ServerInput, { io, json }: CommandContext
     const logLevel = input.logLevel ?? io.env.FERRY_LOG_LEVEL ?? 'info';
     const server = await startServer({ ...input, logLevel });
     writeLine(io.stderr, `ferry server listening on ${server.url}`);
+    if (server.bootstrapToken !== undefined) {
+      const file = bootstrapTokenFile(input.dataDir);
+      writeLine(
+        io.stderr,
+        `bootstrap admin token (shown once; kept in ${file} until revoked): ${server.bootstrapToken}`,
+      );
+    }
     if (json) writeJson(io.stdout, { url: server.url }, false);
     await untilAborted(interrupt.signal);
     writeLine(io.stderr, 'ferry server stopping');

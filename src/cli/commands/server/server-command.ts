@@ -1,3 +1,5 @@
+import { InvalidArgumentError } from 'commander';
+import { authModes, type AuthMode } from '../../../features/auth/domain/auth-mode.js';
 import { defineCommand } from '../../define-command.js';
 import { requiredString, stringOption } from '../../option-values.js';
 import { parseListenOption } from './parse-listen-option.js';
@@ -16,6 +18,12 @@ export const serverCommand = defineCommand({
     },
     { flags: '--listen <host:port>', description: 'API listen address', default: '127.0.0.1:7700' },
     {
+      flags: '--auth <mode>',
+      description: 'auto: API tokens required unless --listen is loopback; required: everywhere',
+      default: 'auto',
+      parse: authMode,
+    },
+    {
       flags: '--log-level <level>',
       description: 'server log level on stderr (env: FERRY_LOG_LEVEL, default info)',
     },
@@ -25,6 +33,13 @@ export const serverCommand = defineCommand({
     dataDir: requiredString(options, 'data'),
     listen: parseListenOption(requiredString(options, 'listen')),
     logLevel: stringOption(options, 'logLevel'),
+    auth: authMode(requiredString(options, 'auth')),
   }),
   handler: runServer,
 });
+
+function authMode(value: string): AuthMode {
+  const mode = authModes.find((m) => m === value);
+  if (!mode) throw new InvalidArgumentError(`expected ${authModes.join(' or ')}.`);
+  return mode;
+}
