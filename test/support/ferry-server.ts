@@ -13,6 +13,8 @@ const bin = join(import.meta.dirname, '../../bin/ferry.js');
 export class FerryServer {
   private child: ChildProcess | undefined;
   readonly output: string[] = [];
+  /** Sent as a bearer token by `get` and `send` when set. */
+  token: string | undefined;
 
   private constructor(
     readonly dir: string,
@@ -37,8 +39,11 @@ export class FerryServer {
     return `http://127.0.0.1:${this.port}`;
   }
 
-  /** Starts the server and waits until /readyz answers 200. */
-  async start(): Promise<void> {
+  /**
+   * Starts the server and waits until /readyz answers 200. `extraArgs` go last, so they win over
+   * the defaults (e.g. `--listen 0.0.0.0:<port>`, `--auth required`).
+   */
+  async start(extraArgs: readonly string[] = []): Promise<void> {
     const child = spawn(
       process.execPath,
       [
@@ -50,6 +55,7 @@ export class FerryServer {
         this.dataDir,
         '--listen',
         `127.0.0.1:${this.port}`,
+        ...extraArgs,
       ],
       { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, FERRY_LOG_LEVEL: 'warn' } },
     );
@@ -94,7 +100,7 @@ export class FerryServer {
   }
 
   async get<T>(path: string): Promise<T> {
-    const res = await request(`${this.url}${path}`);
+    const res = await request(`${this.url}${path}`, { headers: this.authorization() });
     const body = (await res.body.json()) as T;
     if (res.statusCode >= 400)
       throw new Error(`GET ${path}: ${res.statusCode} ${JSON.stringify(body)}`);
@@ -108,9 +114,13 @@ export class FerryServer {
   ): Promise<{ status: number; body: Record<string, unknown> }> {
     const res = await request(`${this.url}${path}`, {
       method,
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', ...this.authorization() },
       body: JSON.stringify(body),
     });
     return { status: res.statusCode, body: (await res.body.json()) as Record<string, unknown> };
+  }
+
+  private authorization(): Record<string, string> {
+    return this.token === undefined ? {} : { authorization: `Bearer ${this.token}` };
   }
 }
