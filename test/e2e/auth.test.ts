@@ -209,7 +209,7 @@ describe('API authentication beyond loopback', () => {
     const bad = await ferry(['login'], {}, `ferry_tok-nope_${'B'.repeat(43)}\n`);
     secrets.add(`ferry_tok-nope_${'B'.repeat(43)}`);
     expect(bad.code).toBe(1);
-    expect(bad.stderr).toContain('refused the token');
+    expect(bad.stderr).toContain('refused this token');
     const file = join(configHome, 'ferry', 'credentials.json');
     expect(() => statSync(file)).toThrow();
 

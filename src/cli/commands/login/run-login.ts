@@ -1,3 +1,4 @@
+import { FerryError } from '../../../errors/ferry-error.js';
 import { writeJson, writeLine } from '../../cli-io.js';
 import { checkServerUrl, type CommandContext } from '../../command-context.js';
 import { saveCredentials } from '../../credentials.js';
@@ -13,8 +14,14 @@ export async function runLogin(_input: unknown, context: CommandContext) {
   const { io, json } = context;
   const server = checkServerUrl(context.serverUrl);
   const secret = await readToken(io);
-  const client = new FerryClient(server, { token: secret, from: 'the token given' });
-  const token = await client.whoami();
+  const client = new FerryClient(server, { token: secret, from: 'stdin' });
+  const token = await client.whoami().catch((error: unknown) => {
+    if (!(error instanceof FerryError) || error.code !== 'unauthorized') throw error;
+    throw new FerryError(
+      'unauthorized',
+      `the server at ${client.baseUrl} refused this token (unknown, expired or revoked); nothing saved`,
+    );
+  });
   const file = saveCredentials(io.env, server, secret);
   if (json) {
     writeJson(io.stdout, { server: client.baseUrl, token, file });
