@@ -186,6 +186,39 @@ describe('AnalysisRunner', () => {
     ]);
   });
 
+  it('waits again at a later dip in traffic; samples too few for the whole wait count at once', async () => {
+    const sizes = [50, 3, 3, 50, 3, 3, 3, 3];
+    const provider = new ScriptedProvider((_, call) => ({
+      value: 0,
+      sampleSize: sizes[call] ?? 3,
+    }));
+    h = await harness(provider);
+    const runId = await h.runner.start({
+      deploymentId: 'dep-1',
+      name: 'background',
+      templates: [template('errors', { inconclusiveLimit: 1 }, { minSampleSize: 5 })],
+      context,
+    });
+    // Default wait: 10 s × (1 + 2) = 30 s from the first thin measurement of a dip.
+    await h.advance(70_000);
+    expect(h.finished).toEqual([]);
+    await h.advance(10_000);
+    expect(h.finished).toEqual([
+      [
+        runId,
+        'Inconclusive',
+        'errors/errors: 2 inconclusive, more than inconclusiveLimit 1; last: 3 samples, fewer than the 5 needed',
+      ],
+    ]);
+    const taken = (await h.store.listMeasurements(runId)).map((m) => [m.phase, m.at.slice(11, 19)]);
+    expect(taken).toEqual([
+      ['Successful', '12:00:00'],
+      ['Successful', '12:00:30'],
+      ['Inconclusive', '12:01:10'],
+      ['Inconclusive', '12:01:20'],
+    ]);
+  });
+
   it('still fails at once on a bad value with enough samples while waiting', async () => {
     const provider = new ScriptedProvider((_, call) =>
       call === 0 ? { value: 0, sampleSize: 2 } : { value: 0.3, sampleSize: 50 },

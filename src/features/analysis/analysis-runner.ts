@@ -38,8 +38,9 @@ export interface StartAnalysis {
   /** The rollout step at the time of a measurement, recorded with it; null when there is none. */
   readonly stepOf?: () => number | null;
   /**
-   * How long, from a metric's first measurement, a measurement with fewer samples than its
-   * `minSampleSize` is taken again instead of counting. Null or absent: `defaultSampleWaitMs`.
+   * How long a metric's measurements with fewer samples than its `minSampleSize` are taken again
+   * instead of counting, from the first of them until one has enough. Null or absent:
+   * `defaultSampleWaitMs`.
    */
   readonly sampleWaitMs?: number | null;
 }
@@ -56,8 +57,9 @@ export interface AnalysisRunStatus {
 
 interface ActiveRun {
   readonly id: string;
-  readonly startedAt: number;
   readonly sampleWaitMs: number | null;
+  /** By metric key: since when its measurements have had too few samples, without a break. */
+  readonly thinSince: Map<string, number>;
   /** By metric key: a measurement with too few samples, waiting to be taken again. */
   readonly waiting: Map<string, RecordedMeasurement>;
   readonly plans: readonly PlannedMetric[];
@@ -79,9 +81,11 @@ type Observed = {
  * Runs analysis: measures each metric of a run's templates every `intervalMs` after
  * `initialDelayMs`, judges each value (`judgeMeasurement`), records it, and re-judges the run
  * (`judgeRun`) after every measurement. A value with fewer samples than the metric's
- * `minSampleSize` is no verdict while the run's sample wait lasts (from the metric's first
- * measurement): it is not recorded, and is taken again an interval later, after more traffic
- * came. Past the wait, or when the run is terminated, it counts as Inconclusive; never as a pass. When the run leaves Running it is recorded as finished,
+ * `minSampleSize` is no verdict yet: it is not recorded, and is taken again an interval later,
+ * after more traffic came (the builtin provider then counts the requests of both intervals).
+ * Once a metric's samples have stayed too few for the run's sample wait, from the first thin
+ * measurement until one with enough, or when the run is terminated, such a value counts as
+ * Inconclusive; never as a pass. When the run leaves Running it is recorded as finished,
  * its timers and in-flight measurements stop, and `onFinished` is called.
  *
  * A run lives in this process: after a restart, a run left unfinished in the store is not resumed.
@@ -113,8 +117,8 @@ export class AnalysisRunner {
     });
     const run: ActiveRun = {
       id,
-      startedAt: now,
       sampleWaitMs: request.sampleWaitMs ?? null,
+      thinSince: new Map(),
       waiting: new Map(),
       plans: planMetrics(request.templates),
       context: request.context,
@@ -238,11 +242,17 @@ export class AnalysisRunner {
       step: run.stepOf(),
       at: iso(at),
     };
-    if (observed.judgement.tooFewSamples && at < this.waitEnd(run, plan)) {
-      // Not a verdict yet: taken again after more traffic came, until the wait is over.
-      run.waiting.set(plan.key, recorded);
-      this.schedule(run, plan, plan.intervalMs);
-      return;
+    if (observed.judgement.tooFewSamples) {
+      const since = run.thinSince.get(plan.key) ?? at;
+      run.thinSince.set(plan.key, since);
+      if (at < since + (run.sampleWaitMs ?? defaultSampleWaitMs(plan))) {
+        // Not a verdict yet: taken again after more traffic came, until the wait is over.
+        run.waiting.set(plan.key, recorded);
+        this.schedule(run, plan, plan.intervalMs);
+        return;
+      }
+    } else {
+      run.thinSince.delete(plan.key);
     }
     run.waiting.delete(plan.key);
     await this.record(run, recorded);
@@ -259,12 +269,6 @@ export class AnalysisRunner {
   private async record(run: ActiveRun, recorded: RecordedMeasurement): Promise<void> {
     run.measurements.push(toMeasurement(recorded));
     await this.options.store.appendMeasurement(recorded);
-  }
-
-  /** Until when a measurement of `plan` with too few samples is taken again. */
-  private waitEnd(run: ActiveRun, plan: PlannedMetric): number {
-    const waitMs = run.sampleWaitMs ?? defaultSampleWaitMs(plan);
-    return run.startedAt + plan.initialDelayMs + waitMs;
   }
 
   /** One provider call under a deadline; `undefined` when the run stopped meanwhile. */

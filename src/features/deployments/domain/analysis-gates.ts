@@ -26,9 +26,8 @@ export type Gate =
        */
       readonly continuous?: boolean;
       /**
-       * How long a metric may wait for `minSampleSize` samples, from its first measurement, before
-       * a measurement with fewer counts as Inconclusive; null lets the runner choose (see
-       * `AnalysisRunner`).
+       * How long a metric may wait for `minSampleSize` samples before a measurement with fewer
+       * counts as Inconclusive; null lets the runner choose (see `AnalysisRunner`).
        */
       readonly sampleWaitMs: number | null;
     }
