@@ -219,6 +219,33 @@ describe('AnalysisRunner', () => {
     ]);
   });
 
+  it('keeps waiting for samples through a provider error', async () => {
+    const answers = [{ value: 0, sampleSize: 3 }, new ProviderError('router restarting')];
+    const provider = new ScriptedProvider(
+      (_, call) => answers[call] ?? { value: 0, sampleSize: 3 },
+    );
+    h = await harness(provider);
+    const runId = await h.runner.start({
+      deploymentId: 'dep-1',
+      name: 'background',
+      templates: [template('errors', {}, { minSampleSize: 5 })],
+      context,
+    });
+    // Thin since 0 s, an error at 10 s: the 20 s wait still ends at 20 s, where the thin one counts.
+    await h.advance(20_000);
+    expect(h.finished).toEqual([
+      [
+        runId,
+        'Inconclusive',
+        'errors/errors: 1 inconclusive, more than inconclusiveLimit 0; last: 3 samples, fewer than the 5 needed',
+      ],
+    ]);
+    expect((await h.store.listMeasurements(runId)).map((m) => m.phase)).toEqual([
+      'Error',
+      'Inconclusive',
+    ]);
+  });
+
   it('still fails at once on a bad value with enough samples while waiting', async () => {
     const provider = new ScriptedProvider((_, call) =>
       call === 0 ? { value: 0, sampleSize: 2 } : { value: 0.3, sampleSize: 50 },

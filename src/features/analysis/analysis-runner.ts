@@ -251,10 +251,12 @@ export class AnalysisRunner {
         this.schedule(run, plan, plan.intervalMs);
         return;
       }
-    } else {
+      run.waiting.delete(plan.key);
+    } else if (observed.judgement.phase !== 'Error') {
+      // Enough samples: a later dip waits afresh. An error says nothing about the traffic.
       run.thinSince.delete(plan.key);
+      run.waiting.delete(plan.key);
     }
-    run.waiting.delete(plan.key);
     await this.record(run, recorded);
     if (run.finished) return;
     const judgement = judgeRun(this.specs(run), run.measurements);
