@@ -29,11 +29,21 @@ function setup() {
   const router = new FakeRouter();
   const provider = new BuiltinProvider(() => ({ tracks: router.tracks }));
   const at = 1_700_000_000_000;
-  const measure = (metric: BuiltinMetric, now: number, extra: { track?: MeasuredTrack } = {}) =>
-    provider.measure(
-      { kind: 'builtin', metric, ...extra },
-      testContext({ now, versions: { baseline: 'v1', stable: 'v1' } }),
+  const measure = (
+    metric: BuiltinMetric,
+    now: number,
+    extra: { track?: MeasuredTrack; minSampleSize?: number } = {},
+  ) => {
+    const { minSampleSize, ...spec } = extra;
+    return provider.measure(
+      { kind: 'builtin', metric, ...spec },
+      testContext({
+        now,
+        versions: { baseline: 'v1', stable: 'v1' },
+        ...(minSampleSize === undefined ? {} : { minSampleSize }),
+      }),
     );
+  };
   return { router, measure, at };
 }
 
@@ -46,6 +56,29 @@ describe('BuiltinProvider', () => {
     expect(await measure('error_rate', at + 5_000)).toEqual({ value: 0.01, sampleSize: 200 });
     router.serve('canary', 'v2', 50, 10);
     expect(await measure('error_rate', at + 10_000)).toEqual({ value: 0.2, sampleSize: 50 });
+  });
+
+  it('counts on from the same reading after too few requests, so a measurement taken again sees them', async () => {
+    const { router, measure, at } = setup();
+    const needs5 = { minSampleSize: 5 };
+    router.serve('canary', 'v2', 4, 1);
+    expect(await measure('error_rate', at, needs5)).toEqual({ value: 0.25, sampleSize: 4 });
+    router.serve('canary', 'v2', 4, 0);
+    expect(await measure('error_rate', at + 1_000, needs5)).toEqual({
+      value: 0.125,
+      sampleSize: 8,
+    });
+    router.serve('canary', 'v2', 3, 0);
+    expect(await measure('error_rate', at + 2_000, needs5)).toEqual({ value: 0, sampleSize: 3 });
+    router.serve('canary', 'v2', 2, 2);
+    expect(await measure('error_rate', at + 3_000, needs5)).toEqual({ value: 0.4, sampleSize: 5 });
+
+    // A rate needs its starting point whatever the count; then it too waits for enough requests.
+    expect(await measure('request_rate', at, needs5)).toEqual({ value: null, sampleSize: 0 });
+    router.serve('canary', 'v2', 3, 0);
+    expect(await measure('request_rate', at + 1_000, needs5)).toEqual({ value: 3, sampleSize: 3 });
+    router.serve('canary', 'v2', 3, 0);
+    expect(await measure('request_rate', at + 2_000, needs5)).toEqual({ value: 3, sampleSize: 6 });
   });
 
   it('has no error rate when nothing was served since the previous measurement', async () => {

@@ -37,7 +37,8 @@ const percentileOf = {
  * - `request_rate` = Δrequests / Δseconds (by `ctx.now`); the first measurement has no interval → `null`.
  * - `latency_p50|p95|p99` = the router's recent percentile in ms; no new requests → `null`.
  *
- * `sampleSize` is Δrequests. A track that served nothing, or whose latest version is not the one
+ * `sampleSize` is Δrequests; with fewer than `ctx.minSampleSize`, the reading stays where it was, so
+ * the next measurement covers both windows. A track that served nothing, or whose latest version is not the one
  * expected there (`ctx.version` on `ctx.track`, `ctx.versions` elsewhere: the rollout moved on,
  * or has not started), is `null` with sample size 0.
  * Counters that went down (the router restarted) count from zero, as Prometheus' `rate()` does.
@@ -71,12 +72,18 @@ export class BuiltinProvider implements MetricProvider<BuiltinSpec> {
 
     // Time went backwards or stood still: keep the earlier reading, there is no interval yet.
     if (seconds !== undefined && seconds <= 0 && spec.metric === 'request_rate') return noData;
-    this.readings.set(key, {
-      version: current.version,
-      requests: current.requests,
-      errors5xx: current.errors5xx,
-      at: ctx.now,
-    });
+    // Too few requests to judge: the next measurement counts from the same reading, so a
+    // measurement taken again sees them too. A first rate still needs its starting point.
+    const tooFew = ctx.minSampleSize !== undefined && requests < ctx.minSampleSize;
+    const startingPoint = spec.metric === 'request_rate' && seconds === undefined;
+    if (!tooFew || startingPoint) {
+      this.readings.set(key, {
+        version: current.version,
+        requests: current.requests,
+        errors5xx: current.errors5xx,
+        at: ctx.now,
+      });
+    }
 
     switch (spec.metric) {
       case 'error_rate':

@@ -186,8 +186,8 @@ describe('analysis during rollouts', () => {
     ]);
   });
 
-  it('one promote goes past both an open pause and an Inconclusive background verdict', async () => {
-    const { server: s } = await start({
+  it('one promote goes past both an open pause and an Inconclusive background verdict, which measures again', async () => {
+    const { server: s, routePort } = await start({
       service: `    analysis:
       errors:
         interval: 300ms
@@ -215,8 +215,17 @@ describe('analysis during rollouts', () => {
       );
       return runs[0]?.phase === 'Inconclusive' ? true : undefined;
     });
+    // Traffic from now on: the fresh background run the promote leaves going has enough to judge.
+    load = new ConstantLoad(`http://127.0.0.1:${routePort}/`, 100).start();
     await act(s, 'promote');
     expect((await waitForFinal(s, v2.id)).phase).toBe('Succeeded');
+    const { runs } = await s.get<{ runs: { name: string; overriddenBy: string | null }[] }>(
+      `/api/v1/deployments/${v2.id}/analysis`,
+    );
+    expect(runs.map((r) => [r.name, r.overriddenBy])).toEqual([
+      ['background', 'user:local'],
+      ['background', null],
+    ]);
   });
 
   it('takes inconclusive.action once inconclusive.timeout has passed', async () => {

@@ -134,21 +134,163 @@ describe('AnalysisRunner', () => {
     expect(provider.calls).toHaveLength(3);
   });
 
-  it('is Inconclusive, not Successful, when samples are too few to judge', async () => {
-    h = await harness(always(0.001, 20));
+  it('is Inconclusive, not Successful, when samples stay too few past the wait', async () => {
+    const provider = always(0.001, 20);
+    h = await harness(provider);
     const runId = await h.runner.start({
       deploymentId: 'dep-1',
       name: 'step-1',
       templates: [template('errors', { count: 3, inconclusiveLimit: 1 }, { minSampleSize: 100 })],
       context,
     });
-    await h.advance(10_000);
+    // The default wait: interval × (inconclusiveLimit + 2) = 30 s, measuring again each interval.
+    await h.advance(29_999);
+    expect(h.finished).toEqual([]);
+    expect(provider.calls).toHaveLength(3);
+    expect(provider.calls[0]?.ctx.minSampleSize).toBe(100);
+    expect(await h.store.listMeasurements(runId)).toEqual([]);
+    await h.advance(10_001);
     expect(h.finished).toEqual([
       [
         runId,
         'Inconclusive',
         'errors/errors: 2 inconclusive, more than inconclusiveLimit 1; last: 20 samples, fewer than the 100 needed',
       ],
+    ]);
+    expect((await h.store.listMeasurements(runId)).map((m) => [m.phase, m.at])).toEqual([
+      ['Inconclusive', '2025-06-01T12:00:30.000Z'],
+      ['Inconclusive', '2025-06-01T12:00:40.000Z'],
+    ]);
+  });
+
+  it('takes a measurement with too few samples again instead of counting it as Inconclusive', async () => {
+    // 4 samples against minSampleSize 5 at first, as with a canary that just got its traffic.
+    const provider = new ScriptedProvider((_, call) => ({
+      value: 0.001,
+      sampleSize: call === 0 ? 4 : 9,
+    }));
+    h = await harness(provider);
+    const runId = await h.runner.start({
+      deploymentId: 'dep-1',
+      name: 'step-1',
+      templates: [template('errors', { count: 1, initialDelayMs: 1_000 }, { minSampleSize: 5 })],
+      context,
+    });
+    await h.advance(1_000);
+    expect(h.finished).toEqual([]);
+    expect(await h.store.listMeasurements(runId)).toEqual([]);
+    await h.advance(10_000);
+    expect(h.finished).toEqual([[runId, 'Successful', 'errors/errors: 1 of 1 measurements taken']]);
+    expect((await h.store.listMeasurements(runId)).map((m) => [m.phase, m.sampleSize])).toEqual([
+      ['Successful', 9],
+    ]);
+  });
+
+  it('waits again at a later dip in traffic; samples too few for the whole wait count at once', async () => {
+    const sizes = [50, 3, 3, 50, 3, 3, 3, 3];
+    const provider = new ScriptedProvider((_, call) => ({
+      value: 0,
+      sampleSize: sizes[call] ?? 3,
+    }));
+    h = await harness(provider);
+    const runId = await h.runner.start({
+      deploymentId: 'dep-1',
+      name: 'background',
+      templates: [template('errors', { inconclusiveLimit: 1 }, { minSampleSize: 5 })],
+      context,
+    });
+    // Default wait: 10 s × (1 + 2) = 30 s from the first thin measurement of a dip.
+    await h.advance(70_000);
+    expect(h.finished).toEqual([]);
+    await h.advance(10_000);
+    expect(h.finished).toEqual([
+      [
+        runId,
+        'Inconclusive',
+        'errors/errors: 2 inconclusive, more than inconclusiveLimit 1; last: 3 samples, fewer than the 5 needed',
+      ],
+    ]);
+    const taken = (await h.store.listMeasurements(runId)).map((m) => [m.phase, m.at.slice(11, 19)]);
+    expect(taken).toEqual([
+      ['Successful', '12:00:00'],
+      ['Successful', '12:00:30'],
+      ['Inconclusive', '12:01:10'],
+      ['Inconclusive', '12:01:20'],
+    ]);
+  });
+
+  it('keeps waiting for samples through a provider error', async () => {
+    const answers = [{ value: 0, sampleSize: 3 }, new ProviderError('router restarting')];
+    const provider = new ScriptedProvider(
+      (_, call) => answers[call] ?? { value: 0, sampleSize: 3 },
+    );
+    h = await harness(provider);
+    const runId = await h.runner.start({
+      deploymentId: 'dep-1',
+      name: 'background',
+      templates: [template('errors', {}, { minSampleSize: 5 })],
+      context,
+    });
+    // Thin since 0 s, an error at 10 s: the 20 s wait still ends at 20 s, where the thin one counts.
+    await h.advance(20_000);
+    expect(h.finished).toEqual([
+      [
+        runId,
+        'Inconclusive',
+        'errors/errors: 1 inconclusive, more than inconclusiveLimit 0; last: 3 samples, fewer than the 5 needed',
+      ],
+    ]);
+    expect((await h.store.listMeasurements(runId)).map((m) => m.phase)).toEqual([
+      'Error',
+      'Inconclusive',
+    ]);
+  });
+
+  it('still fails at once on a bad value with enough samples while waiting', async () => {
+    const provider = new ScriptedProvider((_, call) =>
+      call === 0 ? { value: 0, sampleSize: 2 } : { value: 0.3, sampleSize: 50 },
+    );
+    h = await harness(provider);
+    const runId = await h.runner.start({
+      deploymentId: 'dep-1',
+      name: 'background',
+      templates: [template('errors', {}, { minSampleSize: 5 })],
+      context,
+      sampleWaitMs: 600_000,
+    });
+    await h.advance(10_000);
+    expect(h.finished).toEqual([
+      [
+        runId,
+        'Failed',
+        'errors/errors: 1 failed, more than failureLimit 0; last: 0.3 is above max 0.01',
+      ],
+    ]);
+  });
+
+  it('waits for samples until a timed step ends; then the waiting one counts, never as a pass', async () => {
+    const provider = always(0, 3);
+    h = await harness(provider);
+    const runId = await h.runner.start({
+      deploymentId: 'dep-1',
+      name: 'step-2',
+      templates: [template('errors', { inconclusiveLimit: 5 }, { minSampleSize: 5 })],
+      context,
+      sampleWaitMs: 60_000,
+    });
+    await h.advance(55_000);
+    expect(provider.calls).toHaveLength(6);
+    expect(await h.store.listMeasurements(runId)).toEqual([]);
+    expect(await h.runner.stop(runId, { terminating: true })).toBe('Inconclusive');
+    expect(h.finished).toEqual([
+      [
+        runId,
+        'Inconclusive',
+        'errors/errors: no measurement succeeded (1 inconclusive, 0 failed, 0 errors)',
+      ],
+    ]);
+    expect((await h.store.listMeasurements(runId)).map((m) => [m.phase, m.message])).toEqual([
+      ['Inconclusive', '3 samples, fewer than the 5 needed'],
     ]);
   });
 

@@ -37,6 +37,12 @@ export interface StartAnalysis {
   readonly context: Omit<MeasureContext, 'signal' | 'now'>;
   /** The rollout step at the time of a measurement, recorded with it; null when there is none. */
   readonly stepOf?: () => number | null;
+  /**
+   * How long a metric's measurements with fewer samples than its `minSampleSize` are taken again
+   * instead of counting, from the first of them until one has enough. Null or absent:
+   * `defaultSampleWaitMs`.
+   */
+  readonly sampleWaitMs?: number | null;
 }
 
 /** Where a run stands, with per-metric tallies (`MetricRunResult`). */
@@ -51,6 +57,11 @@ export interface AnalysisRunStatus {
 
 interface ActiveRun {
   readonly id: string;
+  readonly sampleWaitMs: number | null;
+  /** By metric key: since when its measurements have had too few samples, without a break. */
+  readonly thinSince: Map<string, number>;
+  /** By metric key: a measurement with too few samples, waiting to be taken again. */
+  readonly waiting: Map<string, RecordedMeasurement>;
   readonly plans: readonly PlannedMetric[];
   readonly context: StartAnalysis['context'];
   readonly stepOf: () => number | null;
@@ -69,7 +80,12 @@ type Observed = {
 /**
  * Runs analysis: measures each metric of a run's templates every `intervalMs` after
  * `initialDelayMs`, judges each value (`judgeMeasurement`), records it, and re-judges the run
- * (`judgeRun`) after every measurement. When the run leaves Running it is recorded as finished,
+ * (`judgeRun`) after every measurement. A value with fewer samples than the metric's
+ * `minSampleSize` is no verdict yet: it is not recorded, and is taken again an interval later,
+ * after more traffic came (the builtin provider then counts the requests of both intervals).
+ * Once a metric's samples have stayed too few for the run's sample wait, from the first thin
+ * measurement until one with enough, or when the run is terminated, such a value counts as
+ * Inconclusive; never as a pass. When the run leaves Running it is recorded as finished,
  * its timers and in-flight measurements stop, and `onFinished` is called.
  *
  * A run lives in this process: after a restart, a run left unfinished in the store is not resumed.
@@ -101,6 +117,9 @@ export class AnalysisRunner {
     });
     const run: ActiveRun = {
       id,
+      sampleWaitMs: request.sampleWaitMs ?? null,
+      thinSince: new Map(),
+      waiting: new Map(),
       plans: planMetrics(request.templates),
       context: request.context,
       stepOf: request.stepOf ?? (() => null),
@@ -130,6 +149,11 @@ export class AnalysisRunner {
   ): Promise<RunPhase | undefined> {
     const run = this.runs.get(runId);
     if (run === undefined || run.finished) return undefined;
+    // Time is up for measurements still waiting for samples: they count as taken, Inconclusive.
+    if (options.terminating) {
+      for (const recorded of run.waiting.values()) await this.record(run, recorded);
+      run.waiting.clear();
+    }
     const judgement = judgeRun(this.specs(run), run.measurements, options);
     if (options.terminating) {
       await this.finish(run, judgement.phase, judgement.message);
@@ -218,8 +242,22 @@ export class AnalysisRunner {
       step: run.stepOf(),
       at: iso(at),
     };
-    run.measurements.push(toMeasurement(recorded));
-    await this.options.store.appendMeasurement(recorded);
+    if (observed.judgement.tooFewSamples) {
+      const since = run.thinSince.get(plan.key) ?? at;
+      run.thinSince.set(plan.key, since);
+      if (at < since + (run.sampleWaitMs ?? defaultSampleWaitMs(plan))) {
+        // Not a verdict yet: taken again after more traffic came, until the wait is over.
+        run.waiting.set(plan.key, recorded);
+        this.schedule(run, plan, plan.intervalMs);
+        return;
+      }
+      run.waiting.delete(plan.key);
+    } else if (observed.judgement.phase !== 'Error') {
+      // Enough samples: a later dip waits afresh. An error says nothing about the traffic.
+      run.thinSince.delete(plan.key);
+      run.waiting.delete(plan.key);
+    }
+    await this.record(run, recorded);
     if (run.finished) return;
     const judgement = judgeRun(this.specs(run), run.measurements);
     if (judgement.phase !== 'Running') {
@@ -228,6 +266,11 @@ export class AnalysisRunner {
     }
     const metric = [...judgement.metrics, ...judgement.dryRun].find((m) => m.metric === plan.key);
     if (metric?.phase === 'Running') this.schedule(run, plan, plan.intervalMs);
+  }
+
+  private async record(run: ActiveRun, recorded: RecordedMeasurement): Promise<void> {
+    run.measurements.push(toMeasurement(recorded));
+    await this.options.store.appendMeasurement(recorded);
   }
 
   /** One provider call under a deadline; `undefined` when the run stopped meanwhile. */
@@ -242,7 +285,13 @@ export class AnalysisRunner {
     run.inFlight.add(controller);
     try {
       const now = this.options.scheduler.clock.now();
-      const ctx: MeasureContext = { ...run.context, signal: controller.signal, now };
+      const { minSampleSize } = plan.criteria;
+      const ctx: MeasureContext = {
+        ...run.context,
+        signal: controller.signal,
+        now,
+        ...(minSampleSize === undefined ? {} : { minSampleSize }),
+      };
       const result = await untilAborted(
         this.options.provider.measure(plan.metric.provider, ctx),
         controller.signal,
@@ -280,6 +329,15 @@ export class AnalysisRunner {
     await this.options.store.finishRun(run.id, phase, message ?? null, iso(now));
     if (notify) this.options.onFinished?.(run.id, phase, message);
   }
+}
+
+/**
+ * How long a metric waits for `minSampleSize` samples when the run was given no wait: the
+ * interval × (`inconclusiveLimit` + 2), so at least two measurements are taken again before
+ * one with too few samples counts as Inconclusive.
+ */
+export function defaultSampleWaitMs(plan: PlannedMetric): number {
+  return plan.intervalMs * ((plan.runSpec.inconclusiveLimit ?? 0) + 2);
 }
 
 function iso(ms: number): string {

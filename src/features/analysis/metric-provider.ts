@@ -28,6 +28,12 @@ export interface MeasureContext {
   readonly signal: AbortSignal;
   /** Epoch ms the measurement is taken at. */
   readonly now: number;
+  /**
+   * The metric needs this many samples to be judged. A provider that measures what happened
+   * since its previous measurement keeps counting from that one when it got fewer, so the
+   * measurement taken again covers all the traffic since.
+   */
+  readonly minSampleSize?: number;
 }
 
 /**

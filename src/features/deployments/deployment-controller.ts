@@ -22,6 +22,7 @@ import type { GateState, RolloutAnalysis } from './rollout-analysis.js';
 import type { SmokeChecks, SmokeStatus } from './smoke-checks.js';
 import { formatDuration } from '../../config/duration.js';
 import { isBaselineInstance } from './domain/rollout-steps.js';
+import { countUpTime, waitsOnTime } from './domain/up-time.js';
 
 export interface ControllerDeps {
   readonly deployments: DeploymentStore;
@@ -288,8 +289,13 @@ export class DeploymentController {
         .map((p) => p.planned);
     const replicas = latest.spec.runtime.local.replicas;
     let state = latest.rollout!;
-    this.steps.set(latest.id, state.stepIndex);
     const strategy = latest.spec.strategy;
+    // A timed pause counts only the time Ferry was up: a first look after a restart gives it back
+    // the time the server was down.
+    if (latest.phase !== 'Aborted' && waitsOnTime(strategy, state)) {
+      state = countUpTime(state, now, !this.steps.has(latest.id));
+    }
+    this.steps.set(latest.id, state.stepIndex);
     let analysisPending = false;
     if (latest.phase !== 'Aborted') {
       const previewReady =

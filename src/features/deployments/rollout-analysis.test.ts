@@ -140,6 +140,7 @@ function gate(name = 'step-2', overrides: Partial<Extract<Gate, { kind: 'templat
     versions: { canary: 'v2', stable: 'v1', baseline: 'v1' },
     listener: 'main',
     durationMs: null,
+    sampleWaitMs: null,
     ...overrides,
   } satisfies Gate;
 }
@@ -460,6 +461,50 @@ describe('RolloutAnalysis.override', () => {
     // Overriding again changes nothing: whoever overrode first stays on record.
     expect(await analysis.override(d, 'controller')).toBe(0);
     expect((await store.getRun('ana-1'))?.overriddenBy).toBe('user:local');
+  });
+
+  it('does not switch background analysis off: a fresh run measures, and its Failed verdict fails', async () => {
+    const d = deployment();
+    const background = gate('background', { continuous: true });
+    await analysis.check(d, [background], stepOf);
+    clock.advance(10_000);
+    const message = 'errors/error-rate: 1 inconclusive, more than inconclusiveLimit 0';
+    await templates.finish('ana-1', 'Inconclusive', message);
+    expect(await states(d, [background])).toEqual({
+      background: { state: 'inconclusive', message, since: t0 + 10_000 },
+    });
+
+    expect(await analysis.override(d, 'user:local')).toBe(1);
+    clock.advance(1_000);
+    expect(await states(d, [background])).toEqual({ background: { state: 'running' } });
+    expect(templates.started.map((r) => r.name)).toEqual(['background', 'background']);
+    expect(await states(d, [background])).toEqual({ background: { state: 'running' } });
+    expect(templates.started).toHaveLength(2);
+
+    clock.advance(5_000);
+    await templates.finish('ana-2', 'Failed', 'errors/error-rate: 1 failed');
+    expect(await states(d, [background])).toEqual({
+      background: { state: 'failed', phase: 'Failed', message: 'errors/error-rate: 1 failed' },
+    });
+    expect((await store.listRuns('dep-2')).map((r) => [r.id, r.phase, r.overriddenBy])).toEqual([
+      ['ana-1', 'Inconclusive', 'user:local'],
+      ['ana-2', 'Failed', null],
+    ]);
+  });
+
+  it('lets an overridden step pass while the next step runs its own analysis', async () => {
+    const d = deployment();
+    await analysis.check(d, [gate('step-2')], stepOf);
+    await templates.finish('ana-1', 'Inconclusive', 'errors/error-rate: 1 inconclusive');
+    await analysis.override(d, 'user:local');
+    expect(await states(d, [gate('step-2')])).toEqual({
+      'step-2': { state: 'passed', overriddenBy: 'user:local' },
+    });
+    expect(await states(d, [gate('step-4')])).toEqual({ 'step-4': { state: 'running' } });
+    await templates.finish('ana-2', 'Failed', 'errors/error-rate: 1 failed');
+    expect(await states(d, [gate('step-4')])).toEqual({
+      'step-4': { state: 'failed', phase: 'Failed', message: 'errors/error-rate: 1 failed' },
+    });
   });
 
   it('leaves running runs alone', async () => {

@@ -9,7 +9,10 @@ import type { Deployment } from './domain/deployment.js';
 
 export type { Gate };
 
-/** Where a gate stands. An overridden Inconclusive run counts as passed. */
+/**
+ * Where a gate stands. An overridden Inconclusive run counts as passed, except for a continuous
+ * gate (background analysis), which measures again in a fresh run.
+ */
 export type GateState =
   | { readonly state: 'running' }
   | { readonly state: 'passed'; readonly overriddenBy: string | null }
@@ -124,8 +127,9 @@ export class RolloutAnalysis {
 
   /**
    * A person (or the Inconclusive timeout) lets the rollout go on: the Inconclusive runs of the
-   * current attempt are marked overridden by `actor`, and count as passed from now on. Returns
-   * how many were.
+   * current attempt are marked overridden by `actor`. An overridden step run counts as passed
+   * (the step ends); background analysis starts a fresh run at the next check, which measures
+   * and can still fail the rollout. Returns how many runs were overridden.
    */
   async override(deployment: Deployment, actor: string): Promise<number> {
     const attemptStartedAt = deployment.rollout?.attemptStartedAt ?? 0;
@@ -182,7 +186,7 @@ export class RolloutAnalysis {
         'interrupted: Ferry stopped before a verdict; the run was started again',
         new Date(this.deps.clock.now()).toISOString(),
       );
-    } else if (latest && latest.phase !== 'Running') {
+    } else if (latest && latest.phase !== 'Running' && !measuresAgain(gate, latest)) {
       return stateOf(latest);
     }
     await this.startGate(deployment, gate, stepOf);
@@ -216,6 +220,7 @@ export class RolloutAnalysis {
           versions: gate.versions,
           listener: gate.listener,
         },
+        sampleWaitMs: gate.sampleWaitMs,
         stepOf,
       });
     } else {
@@ -264,6 +269,11 @@ const judgeGraceMs = 30_000;
 
 function scopeOf(deployment: Deployment): string {
   return `${deployment.service}/${deployment.environment}`;
+}
+
+/** A continuous gate whose verdict a person overrode runs again: the override was for one verdict. */
+function measuresAgain(gate: Gate, run: AnalysisRun): boolean {
+  return gate.kind === 'templates' && gate.continuous === true && run.overriddenBy !== null;
 }
 
 function stateOf(run: AnalysisRun): GateState {

@@ -58,8 +58,9 @@ export class RolloutService {
         this.expect(d, action, ['Progressing', 'Paused']);
         if (!d.rollout && full) throw this.notStepped(d, action);
         // Past an Inconclusive verdict: the run counts as passed and the rollout goes on from
-        // where it stands (an analysis step then ends as passed); nothing else is skipped but an
-        // open-ended pause the rollout was waiting at anyway.
+        // where it stands (an analysis step then ends as passed; background analysis measures on
+        // in a fresh run, and can still abort); nothing else is skipped but an open-ended pause
+        // the rollout was waiting at anyway.
         const overridden = (await this.analysis?.override(d, actor)) ?? 0;
         if (overridden > 0 && !full && !atOpenPause(d)) {
           await this.store.update(d.id, {

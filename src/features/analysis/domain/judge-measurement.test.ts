@@ -68,7 +68,9 @@ describe('judgeMeasurement', () => {
     expect(judgeMeasurement(criteria, { value: 0, sampleSize: 12 })).toEqual({
       phase: 'Inconclusive',
       message: '12 samples, fewer than the 100 needed',
+      tooFewSamples: true,
     });
+    expect(judgeMeasurement({ max: 0.01 }, { value: null })).not.toHaveProperty('tooFewSamples');
     expect(phaseOf(criteria, 0.5, 12)).toBe('Inconclusive');
     expect(phaseOf(criteria, 0, undefined)).toBe('Inconclusive');
     expect(phaseOf(criteria, 0, 100)).toBe('Successful');

@@ -28,6 +28,11 @@ export interface Observation {
 export interface Judgement {
   readonly phase: MeasurementPhase;
   readonly message?: string;
+  /**
+   * Inconclusive only because it had fewer samples than `minSampleSize`: not yet a verdict, the
+   * measurement may be taken again once more traffic came (see `AnalysisRunner`).
+   */
+  readonly tooFewSamples?: true;
 }
 
 type ConditionName = 'successCondition' | 'failureCondition';
@@ -124,8 +129,9 @@ const severity: readonly MeasurementPhase[] = ['Failed', 'Error', 'Inconclusive'
  * Judges one value against a metric's criteria, the way Argo Rollouts judges a measurement:
  *
  * - a condition that does not parse → Error, before anything else (it is a configuration mistake);
- * - fewer samples than `minSampleSize`, or an unknown count when one is required → Inconclusive,
- *   whatever the value says: a handful of requests can neither pass nor fail a release;
+ * - fewer samples than `minSampleSize`, or an unknown count when one is required → Inconclusive
+ *   with `tooFewSamples`, whatever the value says: a handful of requests can neither pass nor
+ *   fail a release;
  * - `failureCondition` true → Failed; `successCondition` false → Failed when it stands alone,
  *   Inconclusive when a `failureCondition` is also given and neither holds;
  * - a value outside `[min, max]` (inclusive) → Failed; no value (`null`) with `min`/`max` →
@@ -149,6 +155,7 @@ export function judgeMeasurement(criteria: MetricCriteria, observation: Observat
     return {
       phase: 'Inconclusive',
       message: `${had} samples, fewer than the ${minSampleSize} needed`,
+      tooFewSamples: true,
     };
   }
   const verdicts = [judgeConditions(conditions, value), judgeRange(criteria, value)];

@@ -48,6 +48,23 @@ describe('gatesOf', () => {
     });
   });
 
+  it('keeps background analysis measuring past an override; a timed step waits for samples until its end', () => {
+    const at = (stepIndex: number) => ({ ...initialRolloutState(0), stepIndex });
+    const found = gatesOf({
+      spec: web!,
+      version: 'v2',
+      stableVersion: 'v1',
+      state: at(1),
+      previewReady: false,
+      rolledOut: false,
+    });
+    expect(found).toMatchObject([
+      { name: 'step-2', sampleWaitMs: 30_000 },
+      { name: 'background', continuous: true, sampleWaitMs: web!.inconclusive.timeoutMs },
+    ]);
+    expect(found[0]).not.toHaveProperty('continuous');
+  });
+
   it('checks a rolling update once it is rolled out', () => {
     expect(gates({ spec: api!, state: null })).toEqual([]);
     expect(gates({ spec: api!, state: null, rolledOut: true })).toEqual(['post-deploy']);

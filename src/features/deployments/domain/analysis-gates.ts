@@ -19,6 +19,17 @@ export type Gate =
       readonly listener: 'main' | 'preview';
       /** Ends the run (with a verdict from what was measured) this long after it started. */
       readonly durationMs: number | null;
+      /**
+       * Background analysis: it measures for as long as the rollout runs, so a verdict a person
+       * overrode (`ferry rollout promote` past Inconclusive) is followed by a fresh run. A promote
+       * acknowledges one verdict; it never switches analysis off.
+       */
+      readonly continuous?: boolean;
+      /**
+       * How long a metric may wait for `minSampleSize` samples before a measurement with fewer
+       * counts as Inconclusive; null lets the runner choose (see `AnalysisRunner`).
+       */
+      readonly sampleWaitMs: number | null;
     }
   | {
       readonly kind: 'judge';
@@ -79,6 +90,8 @@ export function gatesOf(input: GateInput): Gate[] {
         versions,
         listener: 'main',
         durationMs: step.durationMs,
+        // A timed step waits for traffic until its end; its verdict is taken then.
+        sampleWaitMs: step.durationMs ?? spec.inconclusive.timeoutMs,
       });
     }
     if (step?.kind === 'judge' && judge && stableVersion !== null) {
@@ -102,6 +115,8 @@ export function gatesOf(input: GateInput): Gate[] {
         versions,
         listener: 'main',
         durationMs: null,
+        continuous: true,
+        sampleWaitMs: spec.inconclusive.timeoutMs,
       });
     }
   }
@@ -118,6 +133,7 @@ export function gatesOf(input: GateInput): Gate[] {
         versions: previewed,
         listener: 'preview',
         durationMs: null,
+        sampleWaitMs: spec.inconclusive.timeoutMs,
       });
     }
     if (state.switchedAt !== null && post) {
@@ -130,6 +146,7 @@ export function gatesOf(input: GateInput): Gate[] {
         versions: previewed,
         listener: 'main',
         durationMs: null,
+        sampleWaitMs: spec.inconclusive.timeoutMs,
       });
     }
   }
@@ -143,6 +160,7 @@ export function gatesOf(input: GateInput): Gate[] {
       versions: { stable: version },
       listener: 'main',
       durationMs: null,
+      sampleWaitMs: spec.inconclusive.timeoutMs,
     });
   }
   return gates;

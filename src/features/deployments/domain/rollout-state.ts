@@ -18,6 +18,12 @@ export interface RolloutState {
    * before it belong to an earlier attempt. Absent in states written before analysis existed.
    */
   readonly attemptStartedAt?: number;
+  /**
+   * Epoch ms a controller last saw this rollout at a step that waits on time (a heartbeat, see
+   * `countUpTime`): what lies between it and a restarted controller's first look was time Ferry
+   * was down, which a timed pause does not count. Absent until the first heartbeat.
+   */
+  readonly lastSeenAt?: number;
 }
 
 export function initialRolloutState(now: number): RolloutState {
