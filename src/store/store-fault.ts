@@ -45,13 +45,6 @@ export function storeFault(file: string, error: unknown): unknown {
   });
 }
 
-/** Whether an error (or its cause) says the disk is full. */
-export function isDiskFull(error: unknown): boolean {
-  if (error instanceof FerryError && error.code === 'insufficient_storage') return true;
-  const code = errorCode(error);
-  return code === 'SQLITE_FULL' || code === 'ENOSPC';
-}
-
 /** The errno or SQLite code of an error or of its causes; Ferry's own codes are not these. */
 function errorCode(error: unknown): string | undefined {
   for (let e = error, depth = 0; e instanceof Error && depth < 5; depth++) {
