@@ -1,10 +1,12 @@
 import { readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { isAbsolute, join } from 'node:path';
 import SQLite from 'better-sqlite3';
 import { FerryError } from '../errors/ferry-error.js';
 
 /** The lock a server holds on its data folder while it runs. */
 export interface DataFolderLock {
+  /** The data folder's absolute path. */
+  readonly dataDir: string;
   /** Lets the next server in. Also happens when the process dies, however it dies. */
   release(): void;
 }
@@ -18,6 +20,7 @@ export interface DataFolderLock {
  * @example const lock = lockDataFolder('/srv/app/.ferry'); ...; lock.release()
  */
 export function lockDataFolder(dataDir: string): DataFolderLock {
+  if (!isAbsolute(dataDir)) throw new Error(`not an absolute path: ${dataDir}`);
   const lockFile = join(dataDir, 'ferry.lock');
   const pidFile = join(dataDir, 'ferry.pid');
   writeFileSync(lockFile, '', { flag: 'a', mode: 0o600 });
@@ -39,6 +42,7 @@ export function lockDataFolder(dataDir: string): DataFolderLock {
   }
   writeFileSync(pidFile, `${process.pid}\n`, { mode: 0o600 });
   return {
+    dataDir,
     release() {
       if (db.open) db.close();
     },

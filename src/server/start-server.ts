@@ -14,14 +14,19 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../store/schema.js';
 import { addressInUse, checkAddressFree } from './check-address-free.js';
 import { checkStorePresent } from './check-store-present.js';
-import { lockDataFolder } from './data-folder-lock.js';
-import { prepareDataFolder } from './data-folder.js';
+import type { DataFolderLock } from './data-folder-lock.js';
+import { takeDataFolder } from './take-data-folder.js';
 
 export interface ServerOptions {
   readonly configPath: string;
   readonly dataDir: string;
   readonly listen: { readonly host: string; readonly port: number };
   readonly logLevel?: string;
+  /**
+   * The data folder, already prepared and locked (the CLI takes it before loading the server's
+   * modules, so a second server is told at once). The server releases it when it closes or fails.
+   */
+  readonly dataFolder?: DataFolderLock;
 }
 
 export interface RunningServer {
@@ -36,11 +41,11 @@ export interface RunningServer {
  * serves leaves nothing running: no controller, no router, no lock.
  */
 export async function startServer(options: ServerOptions): Promise<RunningServer> {
-  const config = await loadConfigFile(options.configPath);
-  const dataDir = prepareDataFolder(options.dataDir);
-  const lock = lockDataFolder(dataDir);
+  const lock = options.dataFolder ?? takeDataFolder(options.dataDir);
+  const dataDir = lock.dataDir;
   let ferry: Ferry | undefined;
   try {
+    const config = await loadConfigFile(options.configPath);
     const dbFile = join(dataDir, 'ferry.db');
     checkStorePresent(dataDir, dbFile);
     const db = await openSqlite(dbFile);
