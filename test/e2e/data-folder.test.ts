@@ -1,4 +1,6 @@
+import { chmodSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
+import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { request } from 'undici';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -105,5 +107,80 @@ describe('one server per data folder', () => {
       ),
     );
     expect(server.instancePids().sort()).toEqual(pids);
+  });
+});
+
+/** Files under `dir` that any user can read: the file is o+r and every folder on the way o+x. */
+function worldReadable(dir: string): string[] {
+  const found: string[] = [];
+  const walk = (path: string) => {
+    const stat = statSync(path);
+    if (stat.isDirectory()) {
+      if ((stat.mode & 0o001) === 0) return;
+      for (const entry of readdirSync(path)) walk(join(path, entry));
+    } else if (stat.mode & 0o004) found.push(path);
+  };
+  walk(dir);
+  return found;
+}
+
+function modeOf(path: string): string {
+  return (statSync(path).mode & 0o777).toString(8);
+}
+
+describe('the data folder is private', () => {
+  let server: FerryServer | undefined;
+  afterEach(async () => {
+    await server?.destroy();
+    server = undefined;
+  });
+
+  it('keeps secrets of runtime.local.env out of world-readable files, and fixes modes of an old folder', async () => {
+    const secret = 'sup3r-s3cret-value';
+    const config = helloConfig({ routePort: await freePort(), replicas: 1 }).replace(
+      '        command: [node, server.js]\n',
+      `        command: [node, server.js]\n        env: { API_KEY: "${secret}" }\n`,
+    );
+    server = await FerryServer.create(config);
+    await server.start();
+    await deployHello(server, { version: 'v1' });
+    const data = server.dataDir;
+    const contains = (path: string) => readFileSync(path).includes(secret);
+    // The secret is stored (the deployment's spec) but only where no other user can read it.
+    expect(['ferry.db', 'ferry.db-wal'].some((name) => contains(join(data, name)))).toBe(true);
+    expect(worldReadable(data).filter(contains)).toEqual([]);
+    const logDir = join(data, 'logs', 'hello', 'prod');
+    const log = join(logDir, readdirSync(logDir)[0]!);
+    const blobDir = join(data, 'artifacts', 'sha256');
+    const blob = join(blobDir, readdirSync(blobDir)[0]!);
+    const modes = () => ({
+      data: modeOf(data),
+      db: modeOf(join(data, 'ferry.db')),
+      wal: modeOf(join(data, 'ferry.db-wal')),
+      lock: modeOf(join(data, 'ferry.lock')),
+      logs: modeOf(join(data, 'logs')),
+      log: modeOf(log),
+      artifacts: modeOf(join(data, 'artifacts')),
+      blob: modeOf(blob),
+    });
+    const private_ = {
+      data: '711',
+      db: '600',
+      wal: '600',
+      lock: '600',
+      logs: '700',
+      log: '600',
+      artifacts: '700',
+      blob: '600',
+    };
+    expect(modes()).toEqual(private_);
+
+    // A data folder left readable (by an older Ferry, or by hand) is made private at start.
+    await server.kill('SIGKILL');
+    chmodSync(data, 0o755);
+    for (const path of [join(data, 'ferry.db'), log, blob]) chmodSync(path, 0o644);
+    for (const path of [join(data, 'logs'), join(data, 'artifacts')]) chmodSync(path, 0o755);
+    await server.start();
+    expect(modes()).toEqual(private_);
   });
 });
