@@ -1,4 +1,12 @@
-import { accessSync, chmodSync, constants, lstatSync, mkdirSync, readdirSync } from 'node:fs';
+import {
+  accessSync,
+  chmodSync,
+  constants,
+  lstatSync,
+  mkdirSync,
+  readdirSync,
+  realpathSync,
+} from 'node:fs';
 import { join, resolve } from 'node:path';
 import { FerryError } from '../errors/ferry-error.js';
 
@@ -16,22 +24,24 @@ const privateTrees = ['artifacts', 'logs'];
 
 /**
  * Creates the data folder if needed, checks that the server can write to it, and fixes the modes
- * of what an earlier version left readable by others. Returns its absolute path. A folder that
- * cannot be created or written is a `store_fault` naming the folder and what to do.
+ * of what an earlier version left readable by others. Returns its canonical absolute path (no
+ * symbolic links: /proc shows instances' log files that way). A folder
+ * that cannot be created or written is a `store_fault` naming the folder and what to do.
  *
  * @example const dataDir = prepareDataFolder('.ferry') // '/home/me/app/.ferry'
  */
 export function prepareDataFolder(dataDir: string): string {
-  const dir = resolve(dataDir);
+  let dir = resolve(dataDir);
   try {
     mkdirSync(dir, { recursive: true, mode: dataFolderModes.folder });
+    dir = realpathSync(dir);
     accessSync(dir, constants.W_OK);
     chmodSync(dir, dataFolderModes.folder);
+    for (const name of privateFiles) chmodIfPresent(join(dir, name), dataFolderModes.privateFile);
+    for (const name of privateTrees) chmodTree(join(dir, name));
   } catch (error) {
     throw dataFolderError(dir, error);
   }
-  for (const name of privateFiles) chmodIfPresent(join(dir, name), dataFolderModes.privateFile);
-  for (const name of privateTrees) chmodTree(join(dir, name));
   return dir;
 }
 
