@@ -1,4 +1,4 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
 import SQLite from 'better-sqlite3';
 import { FerryError } from '../errors/ferry-error.js';
@@ -44,7 +44,9 @@ export function lockDataFolder(dataDir: string): DataFolderLock {
   return {
     dataDir,
     release() {
-      if (db.open) db.close();
+      if (!db.open) return;
+      if (readPid(pidFile) === process.pid) rmSync(pidFile, { force: true });
+      db.close();
     },
   };
 }

@@ -15,7 +15,7 @@ import { cpuSeconds, mountTmpfs, skipOrFail } from '../support/tmpfs.js';
 const canary = `      canary:
         steps:
           - setWeight: 50
-          - pause: { duration: 3s }
+          - pause: { duration: 5s }
 `;
 
 /** Writes zeros to `file` until the disk refuses; the disk is then full. */
