@@ -12,6 +12,12 @@ export interface DataFolderLock {
 }
 
 /**
+ * Open lock connections. better-sqlite3 closes a connection that is garbage collected, which
+ * would drop the lock while the server runs: this keeps every held one reachable.
+ */
+const held = new Set<SQLite.Database>();
+
+/**
  * Takes the data folder for this process, or throws `data_folder_in_use` naming the pid of the
  * server that has it. The lock is an exclusive SQLite transaction held open on `ferry.lock`: an
  * OS record lock (fcntl) that the kernel drops when the process ends, even by `kill -9`, and that
@@ -40,6 +46,7 @@ export function lockDataFolder(dataDir: string): DataFolderLock {
       { extra: { dataDir, pid: holder ?? null } },
     );
   }
+  held.add(db);
   writeFileSync(pidFile, `${process.pid}\n`, { mode: 0o600 });
   return {
     dataDir,
@@ -47,6 +54,7 @@ export function lockDataFolder(dataDir: string): DataFolderLock {
       if (!db.open) return;
       if (readPid(pidFile) === process.pid) rmSync(pidFile, { force: true });
       db.close();
+      held.delete(db);
     },
   };
 }
