@@ -1,7 +1,7 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import { FerryError } from '../errors/ferry-error.js';
-import { isDiskFull } from '../errors/disk-full.js';
+import { isDiskFull } from '../errors/storage-errors.js';
 
 /** The one place errors become HTTP answers. */
 export function renderError(

@@ -1,7 +1,7 @@
-import { isDiskFull } from '../../errors/disk-full.js';
+import { isDiskFull, isStorageError } from '../../errors/storage-errors.js';
 
 export interface ReconcileBackoffOptions {
-  /** The loop's period while reconciles succeed; the first retry waits twice that. */
+  /** The loop's period while reconciles succeed; the first retry of a storage fault waits twice that. */
   readonly tickMs: number;
   /** Longest wait between failed attempts. Default 8s. */
   readonly maxDelayMs?: number;
@@ -12,7 +12,7 @@ export interface ReconcileBackoffOptions {
 /** What the loop does after an attempt: how long to wait, and what to say, if anything. */
 export interface BackoffDecision {
   readonly delayMs: number;
-  /** Whether the loop is backing off: then only a stop cuts the wait short, not a wake. */
+  /** Whether the last attempt failed: then only a stop cuts the wait short, not a wake. */
   readonly backingOff: boolean;
   readonly report?:
     | { readonly level: 'error'; readonly message: string; readonly error: unknown }
@@ -20,10 +20,12 @@ export interface BackoffDecision {
 }
 
 /**
- * How the controller's loop reacts to failing reconciles (a full disk, a store that is gone):
- * wait twice as long after each failure, up to a cap, so a fault costs neither CPU nor log space;
- * say so once when it starts and then once per period with the count of failures, and once
- * when it is over. Pure: the time is passed in.
+ * How the controller's loop reacts to failing reconciles. A storage fault (a full disk, a store
+ * that cannot be written) hits every write alike: the loop waits twice as long after each
+ * failure, up to a cap, so the fault costs neither CPU nor log space. Any other failure is
+ * retried at the usual tick (one deployment's trouble must not slow the others), but never
+ * sooner. Either way the fault is reported once when it starts, then once per period with the
+ * count of failures, and once when it is over. Pure: the time is passed in.
  *
  * @example
  * const backoff = new ReconcileBackoff({ tickMs: 250 });
@@ -53,7 +55,9 @@ export class ReconcileBackoff {
 
   failed(error: unknown, now: number): BackoffDecision {
     this.failures += 1;
-    const delayMs = Math.min(this.maxDelayMs, this.options.tickMs * 2 ** this.failures);
+    const delayMs = isStorageError(error)
+      ? Math.min(this.maxDelayMs, this.options.tickMs * 2 ** this.failures)
+      : this.options.tickMs;
     const decision = { delayMs, backingOff: true };
     if (this.failures > 1 && now - this.lastReportAt < this.reportEveryMs) return decision;
     this.lastReportAt = now;
@@ -61,8 +65,10 @@ export class ReconcileBackoff {
       ? 'the data disk is full; free space on it and Ferry resumes by itself'
       : 'reconcile failed';
     const count = this.failures > 1 ? ` (${this.failures} failed attempts so far)` : '';
-    const seconds = (ms: number) => `${Math.round(ms / 100) / 10}s`;
-    const retry = `next attempt in ${seconds(delayMs)}, then at most every ${seconds(this.maxDelayMs)}`;
+    const seconds = (ms: number) => `${ms / 1000}s`;
+    const retry = isStorageError(error)
+      ? `next attempt in ${seconds(delayMs)}, then at most every ${seconds(this.maxDelayMs)}`
+      : `retrying every ${seconds(delayMs)}`;
     return {
       ...decision,
       report: { level: 'error', message: `${what}${count}; ${retry}`, error },
