@@ -204,6 +204,24 @@ describe('parseConfig', () => {
       'deploy/ferry.yaml:1:13 apiVersion: expected "ferry.dev/v1", got 1',
     ]);
   });
+
+  it('turns a YAML alias bomb into one located error instead of expanding it', () => {
+    const levels = 'abcdefghi'.split('');
+    const text = [
+      'apiVersion: ferry.dev/v1',
+      ...levels.map((name, i) =>
+        i === 0
+          ? `${name}: &${name} [x, x, x, x, x, x, x, x, x]`
+          : `${name}: &${name} [${Array(9)
+              .fill(`*${levels[i - 1]}`)
+              .join(', ')}]`,
+      ),
+    ].join('\n');
+    const error = configErrorOf(() => parseConfig(text, 'ferry.yaml'));
+    expect(error.format()).toBe(
+      'ferry.yaml:3:8 (yaml): aliases expand to too many values (Excessive alias count indicates a resource exhaustion attack); write the values out or use fewer aliases',
+    );
+  });
 });
 
 describe('loadConfigFile', () => {

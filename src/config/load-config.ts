@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { LineCounter, parseDocument } from 'yaml';
+import { isAlias, LineCounter, parseDocument, visit, type Document } from 'yaml';
 import type { ErrorDetail } from '../errors/ferry-error.js';
 import { ConfigError } from '../errors/ferry-error.js';
 import { checkAnalysis } from './check-analysis.js';
@@ -36,7 +36,7 @@ export function parseConfig(text: string, file: string): FerryConfig {
       doc.errors.map((e) => ({ path: '(yaml)', message: e.message, location: where(e.pos[0]) })),
     );
   }
-  const raw: unknown = doc.toJS();
+  const raw = toPlainValue(doc, file, where);
   const result = configSchema.safeParse(raw, { error: fallbackErrorMap });
   const problems: ConfigProblem[] = [
     ...(result.success ? [] : problemsFromZod(result.error)),
@@ -53,6 +53,35 @@ export function parseConfig(text: string, file: string): FerryConfig {
     file,
     located.sort((a, b) => a.offset - b.offset).map(({ offset: _, ...detail }) => detail),
   );
+}
+
+/** Most aliases a ferry.yaml may expand, as the `yaml` package's default: a billion laughs stop here. */
+const maxAliasCount = 100;
+
+/**
+ * The document as plain values. Aliases that expand past {@link maxAliasCount} nodes (an "alias
+ * bomb") are a ConfigError at the first alias, not a crash.
+ */
+function toPlainValue(doc: Document, file: string, where: (offset: number) => string): unknown {
+  try {
+    return doc.toJS({ maxAliasCount });
+  } catch (error) {
+    if (!(error instanceof ReferenceError)) throw error;
+    let offset = 0;
+    visit(doc, {
+      Alias(_key, node) {
+        offset = isAlias(node) && node.range ? node.range[0] : 0;
+        return visit.BREAK;
+      },
+    });
+    throw new ConfigError(file, [
+      {
+        path: '(yaml)',
+        message: `aliases expand to too many values (${error.message}); write the values out or use fewer aliases`,
+        location: where(offset),
+      },
+    ]);
+  }
 }
 
 /**

@@ -12,6 +12,14 @@ export const errorCodes = {
   version_immutable: 409,
   too_many_requests: 429,
   server_unreachable: 503,
+  /** Another `ferry server` holds the data folder. */
+  data_folder_in_use: 409,
+  /** An address the server must listen on is taken. */
+  address_in_use: 409,
+  /** The data folder or `ferry.db` cannot be used as it is (read-only, corrupt, ...). */
+  store_fault: 503,
+  /** The data disk is full. */
+  insufficient_storage: 507,
   internal: 500,
 } as const;
 

@@ -1,6 +1,7 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import { FerryError } from '../errors/ferry-error.js';
+import { isDiskFull } from '../errors/storage-errors.js';
 
 /** The one place errors become HTTP answers. */
 export function renderError(
@@ -19,6 +20,12 @@ export function renderError(
     return reply.status(400).send(new FerryError('invalid_request', message, { details }).toJSON());
   }
   if (error instanceof FerryError) return reply.status(error.status).send(error.toJSON());
+  if (isDiskFull(error)) {
+    // A full data disk is the operator's to fix, not a bug: 507, whichever write hit it.
+    request.log.warn({ err: error }, 'data disk full');
+    const full = new FerryError('insufficient_storage', 'the data disk is full; try again later');
+    return reply.status(507).send(full.toJSON());
+  }
   const fastifyError = error as FastifyError;
   if (fastifyError.statusCode && fastifyError.statusCode < 500) {
     return reply

@@ -1,16 +1,24 @@
 import { join } from 'node:path';
 import { pino } from 'pino';
 import { loadConfigFile } from '../config/load-config.js';
-import { composeFerry } from '../compose.js';
+import { composeFerry, type Ferry } from '../compose.js';
+import { KyselyDeploymentStore } from '../features/deployments/kysely-deployment-store.js';
 import { LocalRuntime } from '../runtime/local/local-runtime.js';
 import { systemClock } from '../shared/clock.js';
 import { openSqlite } from '../store/open-sqlite.js';
+import { storeFault } from '../store/store-fault.js';
 import { Router } from '../traffic/router/router.js';
 import { createRouterMetrics } from '../traffic/router/router-metrics.js';
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import { bootstrapAdminToken } from '../features/auth/bootstrap-token.js';
 import { tokenRequired, type AuthMode } from '../features/auth/domain/auth-mode.js';
 import { logRedaction } from '../features/auth/log-redaction.js';
+import type { Kysely } from 'kysely';
+import type { Database } from '../store/schema.js';
+import { addressInUse, checkAddressFree } from './check-address-free.js';
+import { checkStorePresent } from './check-store-present.js';
+import type { DataFolderLock } from './data-folder-lock.js';
+import { takeDataFolder } from './take-data-folder.js';
 
 export interface ServerOptions {
   readonly configPath: string;
@@ -19,6 +27,11 @@ export interface ServerOptions {
   readonly logLevel?: string;
   /** `auto` (default): a token is required unless the API listens on loopback only. */
   readonly auth?: AuthMode;
+  /**
+   * The data folder, already prepared and locked (the CLI takes it before loading the server's
+   * modules, so a second server is told at once). The server releases it when it closes or fails.
+   */
+  readonly dataFolder?: DataFolderLock;
 }
 
 export interface RunningServer {
@@ -29,35 +42,87 @@ export interface RunningServer {
 }
 
 /**
- * `ferry server`: loads ferry.yaml (a ConfigError stops it before anything starts), opens the
- * embedded store, re-adopts instances, then serves the API and the routers.
+ * `ferry server`: loads ferry.yaml (a ConfigError stops it before anything starts), takes the
+ * data folder (one server per folder), opens the embedded store, checks that it can listen where
+ * it must, re-adopts instances, then serves the API and the routers. Any failure before it
+ * serves leaves nothing running: no controller, no router, no lock.
  */
 export async function startServer(options: ServerOptions): Promise<RunningServer> {
-  const config = await loadConfigFile(options.configPath);
-  const logger = pino(
-    { level: options.logLevel ?? 'info', redact: logRedaction },
-    pino.destination(2),
-  );
-  const db = await openSqlite(join(options.dataDir, 'ferry.db'));
-  const registry = new Registry();
-  collectDefaultMetrics({ register: registry, prefix: 'ferry_' });
-  const metrics = createRouterMetrics(registry);
-  const ferry = await composeFerry({
-    config,
-    dataDir: options.dataDir,
-    db,
-    runtime: new LocalRuntime({ dataDir: options.dataDir }),
-    router: new Router({ metrics }),
-    registry,
-    routeFigures: (service, environment, listener) =>
-      metrics.snapshot(service, environment, listener),
-    sampler: metrics,
-    clock: systemClock,
-    logger,
-    tokenRequired: tokenRequired(options.auth ?? 'auto', options.listen.host),
-  });
-  const bootstrapToken = await bootstrapAdminToken(ferry.tokens, options.dataDir);
-  await ferry.start();
-  const url = await ferry.api.listen({ host: options.listen.host, port: options.listen.port });
-  return { url, bootstrapToken, close: () => ferry.close() };
+  const lock = options.dataFolder ?? takeDataFolder(options.dataDir);
+  const dataDir = lock.dataDir;
+  let ferry: Ferry | undefined;
+  try {
+    const config = await loadConfigFile(options.configPath);
+    const dbFile = join(dataDir, 'ferry.db');
+    checkStorePresent(dataDir, dbFile);
+    const db = await openSqlite(dbFile);
+    try {
+      await checkAddressFree(options.listen, 'the API (--listen)');
+      await checkRoutesFree(db);
+    } catch (error) {
+      await db.destroy();
+      throw error;
+    }
+    const logger = pino(
+      { level: options.logLevel ?? 'info', redact: logRedaction },
+      pino.destination(2),
+    );
+    const registry = new Registry();
+    collectDefaultMetrics({ register: registry, prefix: 'ferry_' });
+    const metrics = createRouterMetrics(registry);
+    ferry = await composeFerry({
+      config,
+      dataDir,
+      db,
+      runtime: new LocalRuntime({ dataDir }),
+      router: new Router({ metrics }),
+      registry,
+      routeFigures: (service, environment, listener) =>
+        metrics.snapshot(service, environment, listener),
+      sampler: metrics,
+      clock: systemClock,
+      logger,
+      tokenRequired: tokenRequired(options.auth ?? 'auto', options.listen.host),
+    });
+    const bootstrapToken = await bootstrapAdminToken(ferry.tokens, dataDir);
+    try {
+      await ferry.start();
+    } catch (error) {
+      throw storeFault(dbFile, error);
+    }
+    let url: string;
+    try {
+      url = await ferry.api.listen({ host: options.listen.host, port: options.listen.port });
+    } catch (error) {
+      throw addressInUse(options.listen, 'the API (--listen)', error);
+    }
+    const running = ferry;
+    return {
+      url,
+      bootstrapToken,
+      async close() {
+        try {
+          await running.close();
+        } finally {
+          lock.release();
+        }
+      },
+    };
+  } catch (error) {
+    await ferry?.close().catch(() => undefined);
+    lock.release();
+    throw error;
+  }
+}
+
+/**
+ * The routes the routers open at once (those of every service/environment with a deployment),
+ * each checked before anything is adopted, so a port held by another process stops the start.
+ */
+async function checkRoutesFree(db: Kysely<Database>): Promise<void> {
+  for (const latest of await new KyselyDeploymentStore(db).listLatest()) {
+    const listen = latest.spec.routes[latest.environment];
+    if (listen)
+      await checkAddressFree(listen, `the route of ${latest.service}/${latest.environment}`);
+  }
 }

@@ -36,7 +36,7 @@ describe('webhook notifications', () => {
     const routePort = await freePort();
     const config = helloConfig({ routePort, replicas: 1, progressDeadline: '2s' }).replace(
       '    drainTimeout:',
-      `    notifications:\n      webhooks:\n        - url: http://127.0.0.1:${hookPort}/hook\n          headers: { authorization: "Bearer s3cret" }\n    drainTimeout:`,
+      `    notifications:\n      webhooks:\n        - url: http://127.0.0.1:${hookPort}/hook?token=t0ps3cret\n          headers: { authorization: "Bearer s3cret" }\n    drainTimeout:`,
     );
     server = await FerryServer.create(config);
     await server.start();
@@ -69,12 +69,18 @@ describe('webhook notifications', () => {
     );
     const sent = await eventually(async () => {
       const { events } = await server!.get<{
-        events: { kind: string; payload: { attempts: number; about: string } }[];
+        events: { kind: string; payload: { attempts: number; about: string; url: string } }[];
       }>('/api/v1/events?kind=notification.&limit=100');
       return events.find(
         (e) => e.kind === 'notification.sent' && e.payload.about === 'deployment.rolling_back',
       );
     });
     expect(sent.payload.attempts).toBe(3);
+
+    // The webhook URL is a secret: masked in events (query string included) and never logged.
+    expect(sent.payload).toMatchObject({ url: `http://127.0.0.1:${hookPort}/***?token=***` });
+    const all = await server.get<unknown>('/api/v1/events?limit=1000');
+    expect(JSON.stringify(all)).not.toContain('t0ps3cret');
+    expect(server.output.join('')).not.toContain('t0ps3cret');
   });
 });

@@ -23,11 +23,21 @@ export class FerryServer {
     readonly port: number,
   ) {}
 
-  static async create(configYaml: string): Promise<FerryServer> {
+  /** `dataDir`: where the data folder goes instead of `<fresh dir>/data` (a small tmpfs, say). */
+  static async create(
+    configYaml: string,
+    options: { readonly dataDir?: string } = {},
+  ): Promise<FerryServer> {
     const dir = mkdtempSync(join(tmpdir(), 'ferry-e2e-'));
     const configPath = join(dir, 'ferry.yaml');
     writeFileSync(configPath, configYaml);
-    return new FerryServer(dir, join(dir, 'data'), configPath, await freePort());
+    const dataDir = options.dataDir ?? join(dir, 'data');
+    return new FerryServer(dir, dataDir, configPath, await freePort());
+  }
+
+  /** Pid of the running server process. */
+  get pid(): number | undefined {
+    return this.child?.pid;
   }
 
   /** Replaces ferry.yaml; the next `start` reads it. */

@@ -23,6 +23,7 @@ import type { SmokeChecks, SmokeStatus } from './smoke-checks.js';
 import { formatDuration } from '../../config/duration.js';
 import { isBaselineInstance } from './domain/rollout-steps.js';
 import { countUpTime, waitsOnTime } from './domain/up-time.js';
+import { ReconcileBackoff, type BackoffDecision } from './reconcile-backoff.js';
 
 export interface ControllerDeps {
   readonly deployments: DeploymentStore;
@@ -131,20 +132,33 @@ export class DeploymentController {
     this.wakeLoop?.();
   }
 
+  /**
+   * The loop. While reconciles fail (a full disk, say) it backs off exponentially and reports
+   * once per period rather than once per tick; wakes do not cut a backoff short, only a stop.
+   */
   private async run(): Promise<void> {
-    const tickMs = this.deps.tickMs ?? 250;
+    const backoff = new ReconcileBackoff({ tickMs: this.deps.tickMs ?? 250 });
     while (this.running) {
       this.wakeRequested = false;
+      let next: BackoffDecision;
       try {
         await this.reconcileAll();
+        next = backoff.succeeded();
       } catch (error) {
-        this.deps.logger.error({ err: error }, 'reconcile failed');
+        next = backoff.failed(error, this.deps.clock.now());
       }
+      if (next.report?.level === 'error') {
+        this.deps.logger.error({ err: next.report.error }, next.report.message);
+      } else if (next.report) this.deps.logger.info(next.report.message);
       if (!this.running) break;
-      if (this.wakeRequested) continue;
+      if (this.wakeRequested && !next.backingOff) continue;
       await new Promise<void>((resolve) => {
-        this.wakeLoop = resolve;
-        this.timer = setTimeout(resolve, tickMs);
+        this.wakeLoop = next.backingOff
+          ? () => {
+              if (!this.running) resolve();
+            }
+          : resolve;
+        this.timer = setTimeout(resolve, next.delayMs);
       });
       clearTimeout(this.timer);
       this.wakeLoop = undefined;

@@ -4,6 +4,7 @@ import type { FerryConfig } from '../../config/ferry-config.js';
 import type { EventLog } from '../events/event-log.js';
 import type { FerryEvent } from '../events/event.js';
 import { toNotification, type Notification } from './notification.js';
+import { shownWebhookUrl, withoutWebhookUrl } from './shown-webhook-url.js';
 
 export interface RetryPolicy {
   /** Attempts in all, the first included. Default 6. */
@@ -48,9 +49,12 @@ export class WebhookNotifier {
     const notification = toNotification(event);
     if (!notification) return;
     const hooks = this.config.services[notification.service]?.notifications.webhooks ?? [];
-    for (const hook of hooks) {
-      const delivery = this.deliver(hook, notification).catch((error: unknown) =>
-        this.logger.error({ err: error }, 'webhook delivery crashed'),
+    for (const [index, hook] of hooks.entries()) {
+      const delivery = this.deliver({ ...hook, index }, notification).catch((error: unknown) =>
+        this.logger.error(
+          { url: shownWebhookUrl(hook.url), error: withoutWebhookUrl(String(error), hook.url) },
+          'webhook delivery crashed',
+        ),
       );
       this.pending.add(delivery);
       void delivery.finally(() => this.pending.delete(delivery));
@@ -58,7 +62,12 @@ export class WebhookNotifier {
   }
 
   private async deliver(
-    hook: { readonly url: string; readonly headers: Readonly<Record<string, string>> },
+    hook: {
+      readonly url: string;
+      readonly headers: Readonly<Record<string, string>>;
+      /** Its place in the service's list: with the URL masked, it tells hooks apart. */
+      readonly index: number;
+    },
     notification: Notification,
   ): Promise<void> {
     let delay = this.retry.initialDelayMs;
@@ -74,30 +83,25 @@ export class WebhookNotifier {
         });
         await res.body.dump();
         if (res.statusCode >= 200 && res.statusCode < 300) {
-          await this.record('notification.sent', hook.url, notification, attempt, null);
+          await this.record('notification.sent', hook, notification, attempt, null);
           return;
         }
         lastError = `status ${res.statusCode}`;
       } catch (error) {
-        lastError = error instanceof Error ? error.message : String(error);
+        const message = error instanceof Error ? error.message : String(error);
+        lastError = withoutWebhookUrl(message, hook.url);
       }
       if (attempt < this.retry.attempts) {
         await new Promise((resolve) => setTimeout(resolve, delay).unref());
         delay *= 2;
       }
     }
-    await this.record(
-      'notification.failed',
-      hook.url,
-      notification,
-      this.retry.attempts,
-      lastError,
-    );
+    await this.record('notification.failed', hook, notification, this.retry.attempts, lastError);
   }
 
   private async record(
     kind: string,
-    url: string,
+    hook: { readonly url: string; readonly index: number },
     notification: Notification,
     attempts: number,
     error: string | null,
@@ -109,7 +113,8 @@ export class WebhookNotifier {
       payload: {
         service: notification.service,
         environment: notification.environment,
-        url: url.replace(/\/\/[^@/]*@/, '//***@'),
+        url: shownWebhookUrl(hook.url),
+        webhook: hook.index,
         about: notification.kind,
         attempts,
         error,

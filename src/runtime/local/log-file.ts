@@ -44,11 +44,12 @@ async function readdirOrEmpty(dir: string): Promise<string[]> {
 /**
  * Opens the log file for appending and returns its descriptor. The descriptor is handed to the
  * child as stdout and stderr, so the child writes to the file itself and never depends on the
- * server being alive. Restarts append to the same file.
+ * server being alive. Restarts append to the same file. Logs are the server's alone: folders
+ * `0700`, files `0600`.
  */
 export function openLogFile(path: string): number {
-  mkdirSync(dirname(path), { recursive: true });
-  return openSync(path, 'a');
+  mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+  return openSync(path, 'a', 0o600);
 }
 
 export function closeLogFile(fd: number): void {

@@ -19,12 +19,21 @@ export interface ServerInput {
  * ferry.yaml is a ConfigError from `startServer`, rendered by the CLI's error renderer.
  */
 export async function runServer(input: ServerInput, { io, json }: CommandContext) {
-  // Loaded on demand: the server pulls in Fastify and SQLite, which no other command needs.
-  const { startServer } = await import('../../../server/start-server.js');
+  // The data folder first, so a second server on it is told at once; then the server's modules,
+  // loaded on demand: they pull in Fastify, which no other command needs.
+  const { takeDataFolder } = await import('../../../server/take-data-folder.js');
+  const dataFolder = takeDataFolder(input.dataDir);
+  let startServer;
+  try {
+    ({ startServer } = await import('../../../server/start-server.js'));
+  } catch (error) {
+    dataFolder.release();
+    throw error;
+  }
   const interrupt = interruptSignal(io);
   try {
     const logLevel = input.logLevel ?? io.env.FERRY_LOG_LEVEL ?? 'info';
-    const server = await startServer({ ...input, logLevel });
+    const server = await startServer({ ...input, logLevel, dataFolder });
     writeLine(io.stderr, `ferry server listening on ${server.url}`);
     if (server.bootstrapToken !== undefined) {
       const file = bootstrapTokenFile(input.dataDir);
