@@ -4,6 +4,7 @@ import type { ErrorDetail } from '../errors/ferry-error.js';
 import { ConfigError } from '../errors/ferry-error.js';
 import { checkAnalysis } from './check-analysis.js';
 import { checkEnvironments } from './check-environments.js';
+import { checkLimits } from './check-limits.js';
 import { checkRoutes } from './check-routes.js';
 import type { ConfigProblem } from './config-problem.js';
 import { formatFieldPath } from './config-problem.js';
@@ -43,6 +44,7 @@ export function parseConfig(text: string, file: string): FerryConfig {
     ...checkEnvironments(raw),
     ...checkRoutes(raw),
     ...checkAnalysis(raw),
+    ...checkLimits(raw),
   ];
   if (result.success && problems.length === 0) return result.data;
   const located = problems.map((p): Located => {
