@@ -4,6 +4,7 @@ import * as rolloutState from './migrations/002-rollout-state.js';
 import * as analysis from './migrations/003-analysis.js';
 import * as analysisStep from './migrations/004-analysis-step.js';
 import * as instanceSmoke from './migrations/005-instance-smoke.js';
+import * as fastRollback from './migrations/007-fast-rollback.js';
 
 /** Migrations are compiled in, not read from disk, so `dist/` and tests run the same list. */
 const migrations: Record<string, Migration> = {
@@ -12,6 +13,7 @@ const migrations: Record<string, Migration> = {
   '003-analysis': analysis,
   '004-analysis-step': analysisStep,
   '005-instance-smoke': instanceSmoke,
+  '007-fast-rollback': fastRollback,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -10,6 +10,7 @@ import type { TrafficRouter } from '../routing/traffic-router.js';
 import { RouterSync } from './router-sync.js';
 import { planBlueGreen } from './domain/blue-green-plan.js';
 import { planCanary } from './domain/canary-plan.js';
+import { planFastRollback } from './domain/fast-rollback-plan.js';
 import type { RolloutInput, RolloutRouting } from './domain/rollout-plan.js';
 import type { RolloutState } from './domain/rollout-state.js';
 import type { Deployment } from './domain/deployment.js';
@@ -325,12 +326,15 @@ export class DeploymentController {
         )
         .map((p) => p.planned),
     };
+    // A fast rollback skips the steps; once aborted, its strategy sends traffic back at once.
     const plan =
-      strategy.kind === 'canary'
-        ? planCanary(input, strategy.canary)
-        : strategy.kind === 'blueGreen'
-          ? planBlueGreen(input, strategy.blueGreen)
-          : undefined;
+      latest.fastRollback && latest.phase !== 'Aborted' && strategy.kind !== 'rolling'
+        ? planFastRollback(input, strategy.kind)
+        : strategy.kind === 'canary'
+          ? planCanary(input, strategy.canary)
+          : strategy.kind === 'blueGreen'
+            ? planBlueGreen(input, strategy.blueGreen)
+            : undefined;
     if (!plan) return;
 
     if (JSON.stringify(plan.state) !== JSON.stringify(latest.rollout)) {
@@ -353,9 +357,10 @@ export class DeploymentController {
 
     const canaryReady = input.canary.filter((i) => i.state === 'ready').length;
     const waitingOnTime =
-      strategy.kind === 'canary'
+      latest.fastRollback !== true &&
+      (strategy.kind === 'canary'
         ? waitingKinds.includes(strategy.canary.steps[plan.state.stepIndex]?.kind ?? 'setWeight')
-        : canaryReady >= input.replicas;
+        : canaryReady >= input.replicas);
     if (plan.done) {
       await this.deps.analysis?.terminate(latest.id);
       this.steps.delete(latest.id);
@@ -378,8 +383,10 @@ export class DeploymentController {
     progress: { readonly rolledOut: boolean; readonly previewReady: boolean },
   ) {
     // Like Argo Rollouts' initial rollout, a first deployment runs no analysis: with nothing to
-    // go back to, a verdict could only fail it, and it has no traffic of its own yet.
-    if (!this.deps.analysis || previous === undefined) return [];
+    // go back to, a verdict could only fail it, and it has no traffic of its own yet. A fast
+    // rollback returns to a version that served recently: like Argo Rollouts' rollbackWindow, no
+    // analysis either.
+    if (!this.deps.analysis || previous === undefined || latest.fastRollback) return [];
     return gatesOf({
       spec: latest.spec,
       version: latest.version,
