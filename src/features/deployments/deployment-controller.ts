@@ -87,6 +87,8 @@ export class DeploymentController {
   private unsubscribe: (() => void) | undefined;
   /** The step each two-version rollout is at, recorded with its measurements. */
   private readonly steps = new Map<string, number>();
+  /** Route failures already told in an event, by deployment and message. */
+  private readonly routeFailuresSaid = new Set<string>();
 
   constructor(private readonly deps: ControllerDeps) {
     this.routerSync = new RouterSync({
@@ -238,6 +240,7 @@ export class DeploymentController {
   ): Promise<void> {
     const target = rolloutTarget(latest, previous);
     await this.routerSync.sync(latest);
+    if (await this.failOnRouteDown(latest)) return;
     const isTarget = (i: StoredInstance) =>
       target !== null && i.artifactDigest === target.artifactDigest;
     const plan = planRollingStep({
@@ -346,6 +349,7 @@ export class DeploymentController {
       canaryDigest: canaryTarget.artifactDigest,
     });
     await this.routerSync.sync(latest);
+    if (await this.failOnRouteDown(latest)) return;
     if (plan.pause && latest.phase === 'Progressing') {
       await this.setPhase(latest, 'Paused', plan.pause, 'rollout.paused');
     }
@@ -447,6 +451,38 @@ export class DeploymentController {
       return true;
     }
     return false;
+  }
+
+  /**
+   * The router could not open the route's listener (its port is taken, by another process or by
+   * Ferry's own API): no user can reach the new version, so a rollout in progress ends at once,
+   * with the port and its holder in the reason. Said once per deployment in a `route.unavailable`
+   * event whatever the phase; the router keeps trying, so a freed port serves again.
+   * Returns whether the deployment was aborted (the caller stops and reconciles again).
+   */
+  private async failOnRouteDown(latest: Deployment): Promise<boolean> {
+    const failure = this.routerSync.routeFailure(latest);
+    if (!failure) return false;
+    const said = `${latest.id} ${failure.message}`;
+    if (!this.routeFailuresSaid.has(said)) {
+      this.routeFailuresSaid.add(said);
+      this.deps.logger.error({ deployment: latest.id }, failure.message);
+      await this.deps.events.append({
+        actor: 'controller',
+        kind: 'route.unavailable',
+        subject: `deployment/${latest.id}`,
+        payload: {
+          service: latest.service,
+          environment: latest.environment,
+          version: latest.version,
+          listen: `${failure.listen.host}:${failure.listen.port}`,
+          reason: failure.message,
+        },
+      });
+    }
+    if (latest.phase !== 'Progressing' && latest.phase !== 'Paused') return false;
+    await this.abort(latest, failure.message);
+    return true;
   }
 
   private pastDeadline(latest: Deployment): boolean {
