@@ -44,14 +44,14 @@ describe('rollback', () => {
   });
 
   /** v1 live, then v2 failing 25% of requests made live past its steps (`promote --full`). */
-  async function badVersionLive(rollbackWindow: number) {
+  async function badVersionLive(rollbackWindow: number, v1: { startDelayMs?: number } = {}) {
     const routePort = await freePort();
     const s = await FerryServer.create(
       helloConfig({ routePort, replicas: 2, strategy: canary, service: analysis(rollbackWindow) }),
     );
     server = s;
     await s.start();
-    await deployHello(s, { version: 'v1' });
+    await deployHello(s, { version: 'v1', ...v1 });
     const v2 = await startDeploy(
       s,
       'hello',
@@ -120,6 +120,32 @@ describe('rollback', () => {
     // No request was lost on the way: only v2's own 25% failures.
     expect(result.errors).toEqual([]);
     expect(result.byVersion['v1']!.failed).toBe(0);
+  });
+
+  it('carries on fast after the server is killed mid-way', async () => {
+    // v1 takes 4 s to listen: the server dies while its instances start, before the switch.
+    const { server: s, routePort } = await badVersionLive(3, { startDelayMs: 4_000 });
+    const res = await s.send('POST', '/api/v1/rollbacks', {
+      service: 'hello',
+      environment: 'prod',
+    });
+    expect(res.status).toBe(201);
+    await s.kill('SIGKILL');
+    const restartedAt = Date.now();
+    await s.start();
+    const id = (res.body.deployment as { id: string }).id;
+    expect((await waitForFinal(s, id, 30_000)).phase).toBe('Succeeded');
+    const kinds = (await eventsOf(s, `subject=deployment/${id}`)).map((e) => e.kind);
+    expect(kinds).not.toContain('rollout.paused');
+    expect(kinds).not.toContain('rollout.step');
+    expect(kinds.filter((k) => k.startsWith('analysis.'))).toEqual([]);
+    const switched = (await eventsOf(s, `subject=deployment/${id}`)).filter(
+      (e) => e.kind === 'rollout.switched',
+    );
+    expect(switched).toHaveLength(1);
+    expect(Date.parse(switched[0]!.time)).toBeGreaterThan(restartedAt);
+    const res2 = await fetch(`http://127.0.0.1:${routePort}/`);
+    expect(res2.headers.get('x-version')).toBe('v1');
   });
 
   it('outside rollbackWindow goes through the canary strategy, and says so', async () => {
