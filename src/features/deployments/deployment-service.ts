@@ -55,7 +55,7 @@ export class DeploymentService {
   rollback(target: Target, toVersion: string | undefined, actor: string): Promise<DeployResult> {
     return this.exclusive(target, async () => {
       const service = this.serviceConfig(target);
-      await this.assertIdle(target);
+      await this.assertIdle(target, true);
       const live = await this.live(target);
       const artifact = toVersion
         ? await this.artifacts.get(target.service, toVersion)
@@ -159,12 +159,17 @@ export class DeploymentService {
     return { digest: previous.artifactDigest, version: previous.version };
   }
 
-  private async assertIdle(target: Target): Promise<void> {
+  /** No rollout in progress; a rollback asked during one is told how to end it instead. */
+  private async assertIdle(target: Target, rollingBack = false): Promise<void> {
     const active = await this.active(target);
     if (active) {
+      const hint =
+        rollingBack && active.phase !== 'RollingBack'
+          ? `; "ferry rollout abort ${target.service} --env ${target.environment}" sends its traffic back`
+          : '';
       throw new FerryError(
         'deployment_in_progress',
-        `${target.service} in ${target.environment} is already rolling out ${active.version} (${active.id})`,
+        `${target.service} in ${target.environment} is already rolling out ${active.version} (${active.id})${hint}`,
         { extra: { deploymentId: active.id } },
       );
     }
