@@ -103,8 +103,11 @@ describe('rollback', () => {
     expect(kinds).not.toContain('rollout.step');
     expect(kinds.filter((k) => k.startsWith('analysis.'))).toEqual([]);
     expect(kinds.filter((k) => k === 'rollout.switched')).toHaveLength(1);
-    const rollout = await s.get<{ analysis?: unknown[] }>('/api/v1/rollouts/hello/prod');
+    const rollout = await s.get<{ analysis?: unknown[]; steps: unknown[] }>(
+      '/api/v1/rollouts/hello/prod',
+    );
     expect(rollout.analysis ?? []).toEqual([]);
+    expect(rollout.steps).toEqual([]);
 
     // Time: the last v2 answer came within 2 s of the old instances being ready. The time they
     // took to start and pass readiness is theirs, not the rollback's: it is subtracted.
