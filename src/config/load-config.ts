@@ -9,7 +9,7 @@ import { checkRoutes } from './check-routes.js';
 import type { ConfigProblem } from './config-problem.js';
 import { formatFieldPath } from './config-problem.js';
 import { configSchema } from './config-schema.js';
-import type { FerryConfig } from './ferry-config.js';
+import type { FerryConfig, ListenAddress } from './ferry-config.js';
 import { locateInYaml } from './yaml-locator.js';
 import { fallbackErrorMap, problemsFromZod } from './zod-problems.js';
 
@@ -24,7 +24,11 @@ interface Located extends ErrorDetail {
  *
  * @example parseConfig(text, 'ferry.yaml').services.web.runtime.local.replicas
  */
-export function parseConfig(text: string, file: string): FerryConfig {
+export function parseConfig(
+  text: string,
+  file: string,
+  options: { readonly apiListen?: ListenAddress } = {},
+): FerryConfig {
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: false });
   const where = (offset: number) => {
@@ -42,7 +46,7 @@ export function parseConfig(text: string, file: string): FerryConfig {
   const problems: ConfigProblem[] = [
     ...(result.success ? [] : problemsFromZod(result.error)),
     ...checkEnvironments(raw),
-    ...checkRoutes(raw),
+    ...checkRoutes(raw, options.apiListen),
     ...checkAnalysis(raw),
     ...checkLimits(raw),
   ];
@@ -59,9 +63,13 @@ export function parseConfig(text: string, file: string): FerryConfig {
 
 /**
  * Reads and parses a ferry.yaml. A missing or unreadable file is a {@link ConfigError} too, so the
- * CLI renders every config problem the same way.
+ * CLI renders every config problem the same way. `apiListen`: the server's own API address, which
+ * no route may take.
  */
-export async function loadConfigFile(path: string): Promise<FerryConfig> {
+export async function loadConfigFile(
+  path: string,
+  options: { readonly apiListen?: ListenAddress } = {},
+): Promise<FerryConfig> {
   let text: string;
   try {
     text = await readFile(path, 'utf8');
@@ -73,5 +81,5 @@ export async function loadConfigFile(path: string): Promise<FerryConfig> {
         : `cannot read the file (${code ?? String(error)})`;
     throw new ConfigError(path, [{ path: '(file)', message, location: path }]);
   }
-  return parseConfig(text, path);
+  return parseConfig(text, path, options);
 }

@@ -26,7 +26,7 @@ export interface RunningServer {
  * embedded store, re-adopts instances, then serves the API and the routers.
  */
 export async function startServer(options: ServerOptions): Promise<RunningServer> {
-  const config = await loadConfigFile(options.configPath);
+  const config = await loadConfigFile(options.configPath, { apiListen: options.listen });
   const logger = pino({ level: options.logLevel ?? 'info' }, pino.destination(2));
   const db = await openSqlite(join(options.dataDir, 'ferry.db'));
   const registry = new Registry();

@@ -60,16 +60,15 @@ describe('a deployment whose route cannot listen', () => {
     await eventually(async () => (s.instancePids().length === 0 ? true : undefined), 15_000);
   });
 
-  it('fails with a clear reason when the route is the API port of Ferry itself', async () => {
+  it("refuses to start a server whose API port is a route, at the route's location", async () => {
     server = await FerryServer.create('');
     await server.writeConfig(helloConfig({ routePort: server.port, replicas: 1 }));
-    await server.start();
-    const v1 = await startDeploy(server, 'hello', 'prod', 'v1', helloVersion({ version: 'v1' }));
-    const final = await waitForFinal(server, v1.id, 30_000);
-    expect(final.phase).toBe('Failed');
-    expect(final.reason).toContain(`cannot listen on 127.0.0.1:${server.port} (EADDRINUSE)`);
-    expect(final.reason).toContain('this ferry server itself');
-    expect(final.reason).toContain('its API --listen port');
+    await expect(server.start()).rejects.toThrow(
+      new RegExp(
+        `ferry\\.yaml:11:13 services\\.hello\\.routes\\.prod: port ${server.port} on 127\\.0\\.0\\.1 ` +
+          `is already used by the API of this server \\(--listen 127\\.0\\.0\\.1:${server.port}\\)`,
+      ),
+    );
   });
 
   it('aborts a blue-green whose preview port is taken; traffic stays on the old version and the service stays usable', async () => {
