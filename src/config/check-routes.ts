@@ -39,12 +39,12 @@ function routeMaps(serviceName: string, service: Readonly<Record<string, unknown
 /**
  * Every route and blue-green preview route names a declared environment, and no two of them (of
  * any service or environment) listen on the same port of the same host; `0.0.0.0` clashes with
- * every host.
+ * every host. With `apiListen` (the server's `--listen`), no route takes the API's port either.
  */
-export function checkRoutes(raw: unknown): ConfigProblem[] {
+export function checkRoutes(raw: unknown, apiListen?: ListenAddress): ConfigProblem[] {
   if (!isRecord(raw) || !isRecord(raw.services)) return [];
   const declared = declaredEnvironmentNames(raw);
-  const bindings: Binding[] = [];
+  const bindings: Binding[] = apiListen ? [{ path: [], address: apiListen }] : [];
   const problems: ConfigProblem[] = [];
   for (const [serviceName, service] of Object.entries(raw.services)) {
     if (!isRecord(service)) continue;
@@ -60,9 +60,13 @@ export function checkRoutes(raw: unknown): ConfigProblem[] {
       if (!address) continue;
       const taken = bindings.find((b) => clashes(b.address, address));
       if (taken) {
+        const user =
+          taken.path.length === 0
+            ? `the API of this server (--listen ${taken.address.host}:${taken.address.port})`
+            : formatFieldPath(taken.path);
         problems.push({
           path,
-          message: `port ${address.port} on ${address.host} is already used by ${formatFieldPath(taken.path)}; give each route its own port`,
+          message: `port ${address.port} on ${address.host} is already used by ${user}; give each route its own port`,
           at: 'value',
         });
       }

@@ -199,6 +199,42 @@ const cases: readonly { file: string; location: string; path: string; says: stri
     says: 'expected one of error_rate, latency_p50, latency_p95, latency_p99, request_rate, got "latency_p90"',
   },
   {
+    file: 'progress-deadline-zero',
+    location: '8:23',
+    path: 'services.web.progressDeadline',
+    says: 'a progressDeadline of 0 would fail every rollout at once',
+  },
+  {
+    file: 'replicas-over-limit',
+    location: '9:19',
+    path: 'services.web.runtime.local.replicas',
+    says: '1000 replicas is over the limit of 64; lower it, or raise limits.maxReplicas',
+  },
+  {
+    file: 'replicas-over-configured-limit',
+    location: '9:51',
+    path: 'services.web.runtime.local.replicas',
+    says: '10 replicas is over the limit of 8',
+  },
+  {
+    file: 'drain-timeout-too-long',
+    location: '8:19',
+    path: 'services.web.drainTimeout',
+    says: 'a drainTimeout of 2h is over the limit of 1h',
+  },
+  {
+    file: 'cwd-leaves-release',
+    location: '9:14',
+    path: 'services.web.runtime.local.cwd',
+    says: 'got "app/../../etc": cwd is relative to the release folder and must stay inside it',
+  },
+  {
+    file: 'bad-rollback-window',
+    location: '8:34',
+    path: 'services.web.rollbackWindow.revisions',
+    says: 'expected an integer from 0 to 100, got -1',
+  },
+  {
     file: 'judge-without-baseline',
     location: '10:9',
     path: 'services.web.strategy.canary.judge',

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { nameSchema } from './config-primitives.js';
-import { expecting } from './describe-value.js';
+import { countSchema, durationSchema, nameSchema } from './config-primitives.js';
+import { expecting, expectingMap } from './describe-value.js';
 import type { FerryConfig } from './ferry-config.js';
 import { serviceSchema } from './service-schema.js';
 
@@ -8,6 +8,20 @@ import { serviceSchema } from './service-schema.js';
 export const configApiVersion = 'ferry.dev/v1';
 
 const environmentSchema = z.strictObject({ name: nameSchema });
+
+/**
+ * `limits`: bounds every service is checked against (`check-limits.ts` applies them, with their
+ * defaults, where the services are). Validated here; nothing past the loader reads them.
+ */
+const limitsSchema = z.strictObject(
+  {
+    maxReplicas: countSchema(1).optional(),
+    maxDrainTimeout: durationSchema
+      .refine((ms) => ms > 0, { error: 'maxDrainTimeout must be above 0' })
+      .optional(),
+  },
+  { error: expectingMap('a map such as { maxReplicas: 64, maxDrainTimeout: 1h }') },
+);
 
 /**
  * The raw ferry.yaml as users write it, transformed into the resolved {@link FerryConfig}.
@@ -22,8 +36,9 @@ export const configSchema = z
         .array(environmentSchema, { error: expecting('a list of environments') })
         .min(1, { error: 'at least one environment is required, e.g. - name: prod' }),
       services: z.record(nameSchema, serviceSchema, { error: expecting('a map of services') }),
+      limits: limitsSchema.optional(),
     },
-    { error: expecting('a map with apiVersion, environments and services') },
+    { error: expecting('a map with apiVersion, environments, services and limits') },
   )
   .transform((raw): FerryConfig => ({
     apiVersion: raw.apiVersion,

@@ -29,6 +29,13 @@ export interface ServiceConfig {
   readonly drainTimeoutMs: number;
   /** A rollout that makes no progress for this long is rolled back. Default 10m. */
   readonly progressDeadlineMs: number;
+  /**
+   * `rollbackWindow.revisions`: a rollback to one of this many versions that were live last
+   * skips the strategy (no steps, no analysis) and moves traffic once the old instances are
+   * ready. Default 3; 0 sends every rollback through the strategy. Absent in specs stored
+   * before it existed.
+   */
+  readonly rollbackWindow?: number;
   /** Analysis templates by name, referenced from the strategy; empty when none are defined. */
   readonly analysis: Readonly<Record<string, AnalysisTemplate>>;
   /** HTTP checks against new instances before they get user traffic; run in order. */

@@ -67,6 +67,7 @@ const expected: FerryConfig = {
       },
       drainTimeoutMs: 10_000,
       progressDeadlineMs: 120_000,
+      rollbackWindow: 5,
       ...noAnalysis,
     },
     worker: {
@@ -87,6 +88,7 @@ const expected: FerryConfig = {
       },
       drainTimeoutMs: 30_000,
       progressDeadlineMs: 600_000,
+      rollbackWindow: 3,
       ...noAnalysis,
     },
   },

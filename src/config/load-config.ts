@@ -4,11 +4,12 @@ import type { ErrorDetail } from '../errors/ferry-error.js';
 import { ConfigError } from '../errors/ferry-error.js';
 import { checkAnalysis } from './check-analysis.js';
 import { checkEnvironments } from './check-environments.js';
+import { checkLimits } from './check-limits.js';
 import { checkRoutes } from './check-routes.js';
 import type { ConfigProblem } from './config-problem.js';
 import { formatFieldPath } from './config-problem.js';
 import { configSchema } from './config-schema.js';
-import type { FerryConfig } from './ferry-config.js';
+import type { FerryConfig, ListenAddress } from './ferry-config.js';
 import { locateInYaml } from './yaml-locator.js';
 import { fallbackErrorMap, problemsFromZod } from './zod-problems.js';
 
@@ -23,7 +24,11 @@ interface Located extends ErrorDetail {
  *
  * @example parseConfig(text, 'ferry.yaml').services.web.runtime.local.replicas
  */
-export function parseConfig(text: string, file: string): FerryConfig {
+export function parseConfig(
+  text: string,
+  file: string,
+  options: { readonly apiListen?: ListenAddress } = {},
+): FerryConfig {
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: false });
   const where = (offset: number) => {
@@ -41,8 +46,9 @@ export function parseConfig(text: string, file: string): FerryConfig {
   const problems: ConfigProblem[] = [
     ...(result.success ? [] : problemsFromZod(result.error)),
     ...checkEnvironments(raw),
-    ...checkRoutes(raw),
+    ...checkRoutes(raw, options.apiListen),
     ...checkAnalysis(raw),
+    ...checkLimits(raw),
   ];
   if (result.success && problems.length === 0) return result.data;
   const located = problems.map((p): Located => {
@@ -86,9 +92,13 @@ function toPlainValue(doc: Document, file: string, where: (offset: number) => st
 
 /**
  * Reads and parses a ferry.yaml. A missing or unreadable file is a {@link ConfigError} too, so the
- * CLI renders every config problem the same way.
+ * CLI renders every config problem the same way. `apiListen`: the server's own API address, which
+ * no route may take.
  */
-export async function loadConfigFile(path: string): Promise<FerryConfig> {
+export async function loadConfigFile(
+  path: string,
+  options: { readonly apiListen?: ListenAddress } = {},
+): Promise<FerryConfig> {
   let text: string;
   try {
     text = await readFile(path, 'utf8');
@@ -100,5 +110,5 @@ export async function loadConfigFile(path: string): Promise<FerryConfig> {
         : `cannot read the file (${code ?? String(error)})`;
     throw new ConfigError(path, [{ path: '(file)', message, location: path }]);
   }
-  return parseConfig(text, path);
+  return parseConfig(text, path, options);
 }

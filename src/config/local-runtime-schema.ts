@@ -1,3 +1,4 @@
+import { posix } from 'node:path';
 import { z } from 'zod';
 import { countSchema } from './config-primitives.js';
 import { expecting } from './describe-value.js';
@@ -23,6 +24,13 @@ export const commandSchema = z.union(
 
 const cwdError = expecting('a relative path such as . or app');
 
+/** Whether a `cwd` stays inside the release folder: relative, and no `..` climbing out of it. */
+function staysInRelease(dir: string): boolean {
+  if (dir === '' || dir.startsWith('/')) return false;
+  const normal = posix.normalize(dir);
+  return normal !== '..' && !normal.startsWith('../');
+}
+
 const envNameError = expecting('an environment variable name such as GREETING');
 const envValueError = expecting('a string, number or boolean');
 
@@ -38,7 +46,10 @@ export const localRuntimeSchema = z
     command: commandSchema,
     cwd: z
       .string({ error: cwdError })
-      .refine((dir) => dir !== '' && !dir.startsWith('/'), { error: cwdError })
+      .refine(staysInRelease, {
+        error: (issue) =>
+          `${cwdError(issue)}: cwd is relative to the release folder and must stay inside it`,
+      })
       .default('.'),
     env: envSchema.default({}),
     replicas: countSchema(1).default(1),

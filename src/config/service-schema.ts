@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { analysisLabelSchema, analysisTemplateSchema } from './analysis-template-schema.js';
-import { durationSchema } from './config-primitives.js';
-import { expecting } from './describe-value.js';
+import { countSchema, durationSchema } from './config-primitives.js';
+import { expecting, expectingMap } from './describe-value.js';
 import type { HealthConfig, ServiceConfig } from './ferry-config.js';
 import { inconclusiveSchema } from './inconclusive-schema.js';
 import { listenAddressSchema } from './listen-address.js';
@@ -18,6 +18,26 @@ const healthSchema = z
     ...(health.liveness ? { liveness: health.liveness } : {}),
   }));
 
+/** The most revisions `rollbackWindow` may reach back: beyond that, history is not kept anyway. */
+export const maxRollbackWindow = 100;
+
+/**
+ * `rollbackWindow`: a rollback to one of the last `revisions` versions that were live skips the
+ * strategy's steps and analysis (as Argo Rollouts' `rollbackWindow.revisions`). 0 never does.
+ */
+const rollbackWindowSchema = z
+  .strictObject(
+    {
+      revisions: countSchema(0, `an integer from 0 to ${maxRollbackWindow}`)
+        .max(maxRollbackWindow, {
+          error: expecting(`an integer from 0 to ${maxRollbackWindow}`),
+        })
+        .default(3),
+    },
+    { error: expectingMap('a map such as { revisions: 3 }') },
+  )
+  .transform((window) => window.revisions);
+
 /**
  * One entry of `services`. The name comes from the map key, so the schema resolves everything
  * but `name`; the config schema adds it.
@@ -30,7 +50,10 @@ export const serviceSchema = z
     health: healthSchema.prefault({}),
     strategy: strategySchema.prefault({}),
     drainTimeout: durationSchema.prefault('30s'),
-    progressDeadline: durationSchema.prefault('10m'),
+    progressDeadline: durationSchema.prefault('10m').refine((ms) => ms > 0, {
+      error: 'a progressDeadline of 0 would fail every rollout at once; give it 1m or more',
+    }),
+    rollbackWindow: rollbackWindowSchema.prefault({}),
     // Template names are checked against their uses by the cross-field checks.
     analysis: z
       .record(analysisLabelSchema('errors'), analysisTemplateSchema, {
@@ -48,6 +71,7 @@ export const serviceSchema = z
     strategy: service.strategy,
     drainTimeoutMs: service.drainTimeout,
     progressDeadlineMs: service.progressDeadline,
+    rollbackWindow: service.rollbackWindow,
     analysis: service.analysis,
     smoke: service.smoke,
     inconclusive: service.inconclusive,

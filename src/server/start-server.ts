@@ -52,7 +52,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const dataDir = lock.dataDir;
   let ferry: Ferry | undefined;
   try {
-    const config = await loadConfigFile(options.configPath);
+    const config = await loadConfigFile(options.configPath, { apiListen: options.listen });
     const dbFile = join(dataDir, 'ferry.db');
     checkStorePresent(dataDir, dbFile);
     const db = await openSqlite(dbFile);

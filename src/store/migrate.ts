@@ -5,6 +5,7 @@ import * as analysis from './migrations/003-analysis.js';
 import * as analysisStep from './migrations/004-analysis-step.js';
 import * as instanceSmoke from './migrations/005-instance-smoke.js';
 import * as apiTokens from './migrations/006-api-tokens.js';
+import * as fastRollback from './migrations/007-fast-rollback.js';
 
 /** Migrations are compiled in, not read from disk, so `dist/` and tests run the same list. */
 const migrations: Record<string, Migration> = {
@@ -14,6 +15,7 @@ const migrations: Record<string, Migration> = {
   '004-analysis-step': analysisStep,
   '005-instance-smoke': instanceSmoke,
   '006-api-tokens': apiTokens,
+  '007-fast-rollback': fastRollback,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

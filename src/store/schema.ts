@@ -46,6 +46,8 @@ export interface DeploymentTable {
   last_progress_at: string;
   finished_at: string | null;
   rollout: string | null;
+  /** 1 for a rollback within `rollbackWindow` (steps and analysis skipped), else 0. */
+  fast_rollback: Generated<number>;
 }
 
 export interface InstanceTable {

@@ -48,6 +48,9 @@ describe('ferry CLI end to end', () => {
 
     const back = await ferry('rollback', 'hello', '--env', 'prod');
     expect(back.code, back.stderr).toBe(0);
+    expect(back.stderr).toContain(
+      'fast rollback to v1 (within rollbackWindow 3): no steps, no analysis\n',
+    );
     expect(await served()).toBe('v1');
 
     const forward = await ferry('rollback', 'hello', '--env', 'prod', '--to', 'v2', '--json');

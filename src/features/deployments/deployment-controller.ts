@@ -10,6 +10,7 @@ import type { TrafficRouter } from '../routing/traffic-router.js';
 import { RouterSync } from './router-sync.js';
 import { planBlueGreen } from './domain/blue-green-plan.js';
 import { planCanary } from './domain/canary-plan.js';
+import { planFastRollback } from './domain/fast-rollback-plan.js';
 import type { RolloutInput, RolloutRouting } from './domain/rollout-plan.js';
 import type { RolloutState } from './domain/rollout-state.js';
 import type { Deployment } from './domain/deployment.js';
@@ -88,6 +89,8 @@ export class DeploymentController {
   private unsubscribe: (() => void) | undefined;
   /** The step each two-version rollout is at, recorded with its measurements. */
   private readonly steps = new Map<string, number>();
+  /** Route failures already told in an event, by deployment and message. */
+  private readonly routeFailuresSaid = new Set<string>();
 
   constructor(private readonly deps: ControllerDeps) {
     this.routerSync = new RouterSync({
@@ -252,6 +255,7 @@ export class DeploymentController {
   ): Promise<void> {
     const target = rolloutTarget(latest, previous);
     await this.routerSync.sync(latest);
+    if (await this.failOnRouteDown(latest)) return;
     const isTarget = (i: StoredInstance) =>
       target !== null && i.artifactDigest === target.artifactDigest;
     const plan = planRollingStep({
@@ -345,12 +349,15 @@ export class DeploymentController {
         )
         .map((p) => p.planned),
     };
+    // A fast rollback skips the steps; once aborted, its strategy sends traffic back at once.
     const plan =
-      strategy.kind === 'canary'
-        ? planCanary(input, strategy.canary)
-        : strategy.kind === 'blueGreen'
-          ? planBlueGreen(input, strategy.blueGreen)
-          : undefined;
+      latest.fastRollback && latest.phase !== 'Aborted' && strategy.kind !== 'rolling'
+        ? planFastRollback(input, strategy.kind)
+        : strategy.kind === 'canary'
+          ? planCanary(input, strategy.canary)
+          : strategy.kind === 'blueGreen'
+            ? planBlueGreen(input, strategy.blueGreen)
+            : undefined;
     if (!plan) return;
 
     if (JSON.stringify(plan.state) !== JSON.stringify(latest.rollout)) {
@@ -362,6 +369,7 @@ export class DeploymentController {
       canaryDigest: canaryTarget.artifactDigest,
     });
     await this.routerSync.sync(latest);
+    if (await this.failOnRouteDown(latest)) return;
     if (plan.pause && latest.phase === 'Progressing') {
       await this.setPhase(latest, 'Paused', plan.pause, 'rollout.paused');
     }
@@ -373,9 +381,10 @@ export class DeploymentController {
 
     const canaryReady = input.canary.filter((i) => i.state === 'ready').length;
     const waitingOnTime =
-      strategy.kind === 'canary'
+      latest.fastRollback !== true &&
+      (strategy.kind === 'canary'
         ? waitingKinds.includes(strategy.canary.steps[plan.state.stepIndex]?.kind ?? 'setWeight')
-        : canaryReady >= input.replicas;
+        : canaryReady >= input.replicas);
     if (plan.done) {
       await this.deps.analysis?.terminate(latest.id);
       this.steps.delete(latest.id);
@@ -398,8 +407,10 @@ export class DeploymentController {
     progress: { readonly rolledOut: boolean; readonly previewReady: boolean },
   ) {
     // Like Argo Rollouts' initial rollout, a first deployment runs no analysis: with nothing to
-    // go back to, a verdict could only fail it, and it has no traffic of its own yet.
-    if (!this.deps.analysis || previous === undefined) return [];
+    // go back to, a verdict could only fail it, and it has no traffic of its own yet. A fast
+    // rollback returns to a version that served recently: like Argo Rollouts' rollbackWindow, no
+    // analysis either.
+    if (!this.deps.analysis || previous === undefined || latest.fastRollback) return [];
     return gatesOf({
       spec: latest.spec,
       version: latest.version,
@@ -460,6 +471,38 @@ export class DeploymentController {
       return true;
     }
     return false;
+  }
+
+  /**
+   * The router could not open the route's listener (its port is taken, by another process or by
+   * Ferry's own API): no user can reach the new version, so a rollout in progress ends at once,
+   * with the port and its holder in the reason. Said once per deployment in a `route.unavailable`
+   * event whatever the phase; the router keeps trying, so a freed port serves again.
+   * Returns whether the deployment was aborted (the caller stops and reconciles again).
+   */
+  private async failOnRouteDown(latest: Deployment): Promise<boolean> {
+    const failure = this.routerSync.routeFailure(latest);
+    if (!failure) return false;
+    const said = `${latest.id} ${failure.message}`;
+    if (!this.routeFailuresSaid.has(said)) {
+      this.routeFailuresSaid.add(said);
+      this.deps.logger.error({ deployment: latest.id }, failure.message);
+      await this.deps.events.append({
+        actor: 'controller',
+        kind: 'route.unavailable',
+        subject: `deployment/${latest.id}`,
+        payload: {
+          service: latest.service,
+          environment: latest.environment,
+          version: latest.version,
+          listen: `${failure.listen.host}:${failure.listen.port}`,
+          reason: failure.message,
+        },
+      });
+    }
+    if (latest.phase !== 'Progressing' && latest.phase !== 'Paused') return false;
+    await this.abort(latest, failure.message);
+    return true;
   }
 
   private pastDeadline(latest: Deployment): boolean {

@@ -1,5 +1,15 @@
 import { z } from 'zod';
 import { deploymentKinds, deploymentPhases, type Deployment } from './domain/deployment.js';
+import { defaultRollbackWindow } from './domain/rollback-window.js';
+
+/** How a rollback goes: fast (within `rollbackWindow`), or through the service's strategy. */
+const rollbackPathSchema = z
+  .object({
+    fast: z.boolean(),
+    window: z.number().int(),
+    strategy: z.enum(['rolling', 'canary', 'blueGreen']),
+  })
+  .meta({ id: 'RollbackPath' });
 
 export const deploymentSchema = z
   .object({
@@ -16,6 +26,8 @@ export const deploymentSchema = z
     createdAt: z.string(),
     updatedAt: z.string(),
     finishedAt: z.string().nullable(),
+    /** Rollbacks only. */
+    rollback: rollbackPathSchema.optional(),
   })
   .meta({ id: 'Deployment' });
 
@@ -37,6 +49,15 @@ export function toDeploymentView(d: Deployment): DeploymentView {
     createdAt: d.createdAt,
     updatedAt: d.updatedAt,
     finishedAt: d.finishedAt,
+    ...(d.kind === 'rollback'
+      ? {
+          rollback: {
+            fast: d.fastRollback === true,
+            window: d.spec.rollbackWindow ?? defaultRollbackWindow,
+            strategy: d.spec.strategy.kind,
+          },
+        }
+      : {}),
   };
 }
 

@@ -8,6 +8,7 @@ import type { EventLog } from '../events/event-log.js';
 import type { Deployment, DeploymentKind } from './domain/deployment.js';
 import { isActive } from './domain/deployment.js';
 import { initialRolloutState } from './domain/rollout-state.js';
+import { defaultRollbackWindow, rollbackPath } from './domain/rollback-window.js';
 import type { DeploymentStore } from './deployment-store.js';
 
 export interface Target {
@@ -48,18 +49,25 @@ export class DeploymentService {
 
   /**
    * Redeploys the previous successful artifact (the newest succeeded one that differs from what
-   * is live), or the named version.
+   * is live), or the named version. A version among the last `rollbackWindow` that were live
+   * rolls back fast (no steps, no analysis); an older one goes through the strategy.
    */
   rollback(target: Target, toVersion: string | undefined, actor: string): Promise<DeployResult> {
     return this.exclusive(target, async () => {
       const service = this.serviceConfig(target);
-      await this.assertIdle(target);
+      await this.assertIdle(target, true);
       const live = await this.live(target);
       const artifact = toVersion
         ? await this.artifacts.get(target.service, toVersion)
         : await this.previousArtifact(target, live);
       if (live && live.artifactDigest === artifact.digest) return { deployment: live, noop: true };
-      const deployment = await this.create(target, service, 'rollback', artifact, live, actor);
+      const history = await this.store.list(target, 200);
+      const window = service.rollbackWindow ?? defaultRollbackWindow;
+      const path = rollbackPath(history, live, artifact.digest, window);
+      const deployment = await this.create(target, service, 'rollback', artifact, live, actor, {
+        fast: path.fast,
+        window,
+      });
       return { deployment, noop: false };
     });
   }
@@ -94,6 +102,7 @@ export class DeploymentService {
     artifact: { digest: string; version: string },
     live: Deployment | undefined,
     actor: string,
+    rollback?: { readonly fast: boolean; readonly window: number },
   ): Promise<Deployment> {
     const now = new Date(this.clock.now()).toISOString();
     const deployment: Deployment = {
@@ -114,6 +123,7 @@ export class DeploymentService {
       finishedAt: null,
       rollout:
         spec.strategy.kind !== 'rolling' && live ? initialRolloutState(this.clock.now()) : null,
+      ...(rollback?.fast ? { fastRollback: true } : {}),
     };
     await this.store.insert(deployment);
     await this.events.append({
@@ -127,6 +137,7 @@ export class DeploymentService {
         version: artifact.version,
         digest: artifact.digest,
         previous: live ? { id: live.id, version: live.version } : null,
+        ...(rollback ? { fastRollback: rollback.fast, rollbackWindow: rollback.window } : {}),
       },
     });
     this.onCreated();
@@ -148,12 +159,17 @@ export class DeploymentService {
     return { digest: previous.artifactDigest, version: previous.version };
   }
 
-  private async assertIdle(target: Target): Promise<void> {
+  /** No rollout in progress; a rollback asked during one is told how to end it instead. */
+  private async assertIdle(target: Target, rollingBack = false): Promise<void> {
     const active = await this.active(target);
     if (active) {
+      const hint =
+        rollingBack && active.phase !== 'RollingBack'
+          ? `; "ferry rollout abort ${target.service} --env ${target.environment}" sends its traffic back`
+          : '';
       throw new FerryError(
         'deployment_in_progress',
-        `${target.service} in ${target.environment} is already rolling out ${active.version} (${active.id})`,
+        `${target.service} in ${target.environment} is already rolling out ${active.version} (${active.id})${hint}`,
         { extra: { deploymentId: active.id } },
       );
     }

@@ -33,6 +33,7 @@ export class KyselyDeploymentStore implements DeploymentStore {
         last_progress_at: d.lastProgressAt,
         finished_at: d.finishedAt,
         rollout: d.rollout ? JSON.stringify(d.rollout) : null,
+        fast_rollback: d.fastRollback ? 1 : 0,
       })
       .execute();
   }
@@ -133,5 +134,6 @@ function toDeployment(row: Selectable<DeploymentTable>): Deployment {
     lastProgressAt: row.last_progress_at,
     finishedAt: row.finished_at,
     rollout: row.rollout ? (JSON.parse(row.rollout) as RolloutState) : null,
+    ...(row.fast_rollback ? { fastRollback: true } : {}),
   };
 }

@@ -128,7 +128,8 @@ export function toRolloutView(
   analysis?: AnalysisRunView[],
 ): RolloutView {
   const strategy = latest?.spec.strategy;
-  const steps = rolloutSteps(strategy);
+  // A fast rollback walks no step: it has none to show.
+  const steps = latest?.fastRollback ? [] : rolloutSteps(strategy);
   const index = latest?.rollout?.full ? steps.length : (latest?.rollout?.stepIndex ?? steps.length);
   return {
     ...target,

@@ -2,6 +2,7 @@ import type { InstanceRuntime } from '../instances/instance-runtime.js';
 import type { StoredInstance } from '../instances/instance.js';
 import type { InstanceStore } from '../instances/instance-store.js';
 import type { RoutingTable, TrafficRouter } from '../routing/traffic-router.js';
+import { FerryError } from '../../errors/ferry-error.js';
 import { KeyedQueue } from '../../shared/keyed-queue.js';
 import type { DeploymentStore } from './deployment-store.js';
 import { twoVersionPhases, type Deployment } from './domain/deployment.js';
@@ -19,6 +20,15 @@ export interface TwoVersionRouting {
 
 type Scope = { readonly service: string; readonly environment: string };
 
+/** A listener the router could not open: where, and why (the holder of the port, if known). */
+export interface RouteFailure {
+  readonly listen: { readonly host: string; readonly port: number };
+  readonly message: string;
+}
+
+/** How long a listener that failed to open is left before the next attempt. */
+const retryListenMs = 2_000;
+
 /**
  * Keeps the router's tables in line with state: every ready instance that is not leaving, split
  * the way the planner last said for a canary or blue-green. Syncs of one service/environment run
@@ -30,6 +40,8 @@ export class RouterSync {
   private readonly routings = new Map<string, TwoVersionRouting & { deploymentId: string }>();
   /** Instances leaving rotation: never put back into a table, whatever the store says. */
   private readonly excluded = new Set<string>();
+  /** Listeners that failed to open, by `service/environment/listener`. */
+  private readonly failures = new Map<string, RouteFailure & { at: number }>();
 
   constructor(
     private readonly deps: {
@@ -57,6 +69,18 @@ export class RouterSync {
   routingOf(deployment: Deployment): RolloutRouting | undefined {
     const known = this.routings.get(keyOf(deployment));
     return known?.deploymentId === deployment.id ? known.routing : undefined;
+  }
+
+  /**
+   * Why a listener of a service/environment is not open, if the router could not open it (its
+   * port is taken): the table is kept and tried again, but no traffic flows meanwhile.
+   */
+  routeFailure(scope: Scope): RouteFailure | undefined {
+    for (const listener of ['main', 'preview']) {
+      const failure = this.failures.get(`${keyOf(scope)}/${listener}`);
+      if (failure) return { listen: failure.listen, message: failure.message };
+    }
+    return undefined;
   }
 
   exclude(instanceId: string): void {
@@ -111,17 +135,33 @@ export class RouterSync {
     await this.applyIfChanged(tables.main);
     const previewKey = `${keyOf(latest)}/preview`;
     if (tables.preview) await this.applyIfChanged(tables.preview);
-    else if (this.applied.has(previewKey)) {
+    else this.failures.delete(previewKey);
+    if (!tables.preview && this.applied.has(previewKey)) {
       await router.remove(latest.service, latest.environment, 'preview');
       this.applied.delete(previewKey);
     }
   }
 
+  /**
+   * Applies a table that changed. A listener that cannot open (its port is taken) does not throw:
+   * it is recorded for {@link routeFailure}, so the controller can fail the rollout and carry on
+   * reconciling, and tried again after a while.
+   */
   private async applyIfChanged(table: RoutingTable): Promise<void> {
     const key = `${table.service}/${table.environment}/${table.listener ?? 'main'}`;
     const signature = JSON.stringify(table);
     if (this.applied.get(key) === signature) return;
-    await this.deps.router.apply(table);
+    const failed = this.failures.get(key);
+    const sameListen = failed && JSON.stringify(failed.listen) === JSON.stringify(table.listen);
+    if (sameListen && Date.now() - failed.at < retryListenMs) return;
+    try {
+      await this.deps.router.apply(table);
+    } catch (error) {
+      if (!(error instanceof FerryError) || error.extra['listen'] === undefined) throw error;
+      this.failures.set(key, { listen: table.listen, message: error.message, at: Date.now() });
+      return;
+    }
+    this.failures.delete(key);
     this.applied.set(key, signature);
   }
 }

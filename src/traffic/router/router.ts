@@ -7,6 +7,7 @@ import type {
 import { compileTable, releaseTable } from './compiled-table.js';
 import { Mirror } from './mirror.js';
 import type { ProxySettings, ResponseHook } from './proxy.js';
+import { describePortHolder } from './port-holder.js';
 import { RouteListener, type ListenAddress } from './route-listener.js';
 import type { RouterMetrics } from './router-metrics.js';
 import { UpstreamPool } from './upstream-pool.js';
@@ -89,9 +90,11 @@ export class Router implements TrafficRouter {
       releaseTable(compiled, this.pool);
       const { host, port } = table.listen;
       const code = (error as NodeJS.ErrnoException).code ?? 'error';
+      const held =
+        code === 'EADDRINUSE' ? `: port ${port} is held ${describePortHolder(port)}` : '';
       throw new FerryError(
         'conflict',
-        `${table.service}/${table.environment}: cannot listen on ${host}:${port} (${code}); ` +
+        `${table.service}/${table.environment}: cannot listen on ${host}:${port} (${code})${held}; ` +
           'choose a free address in routes',
         { cause: error, extra: { listen: table.listen } },
       );

@@ -48,6 +48,36 @@ describe('ferry rollback', () => {
     expect(JSON.parse(out.stdout())).toEqual({ deployment: rollback, noop: false });
   });
 
+  it('says a rollback within rollbackWindow is fast, and one outside goes through the strategy', async () => {
+    const fast = { ...rollback, rollback: { fast: true, window: 3, strategy: 'canary' as const } };
+    api = await startFakeApi(() => ({ status: 201, json: { deployment: fast, noop: false } }));
+    const out = captureIo();
+    const args = ['rollback', 'web', '--env', 'prod', '--no-wait', '--server', api.url];
+    expect(await main(args, out.io)).toBe(0);
+    expect(out.stderr()).toContain(
+      'fast rollback to v1 (within rollbackWindow 3): no steps, no analysis\n' +
+        'rollback web to v1 in prod: started deployment dep-9\n',
+    );
+    await api.close();
+
+    const slow = {
+      ...rollback,
+      version: 'v0',
+      rollback: { fast: false, window: 1, strategy: 'canary' as const },
+    };
+    api = await startFakeApi(() => ({ status: 201, json: { deployment: slow, noop: false } }));
+    const outside = captureIo();
+    expect(
+      await main(
+        ['rollback', 'web', '--env', 'prod', '--no-wait', '--server', api.url],
+        outside.io,
+      ),
+    ).toBe(0);
+    expect(outside.stderr()).toContain(
+      'rollback to v0 through the canary strategy: outside rollbackWindow 1\n',
+    );
+  });
+
   it('exits 1 on a 404 with the server message', async () => {
     api = await startFakeApi(() => ({
       status: 404,

@@ -1,5 +1,7 @@
+import { writeLine } from '../../cli-io.js';
 import type { CommandContext } from '../../command-context.js';
 import { runRollout } from '../../rollout/run-rollout.js';
+import { describeRollbackPath } from './describe-rollback-path.js';
 
 export interface RollbackInput {
   readonly service: string;
@@ -8,11 +10,16 @@ export interface RollbackInput {
   readonly wait: boolean;
 }
 
-/** Start the rollback and follow it like a deployment. `--json`: `{deployment, noop}`. */
+/**
+ * Start the rollback, say whether it is fast (within rollbackWindow) or goes through the
+ * strategy, and follow it like a deployment. `--json`: `{deployment, noop}`.
+ */
 export async function runRollback(input: RollbackInput, context: CommandContext) {
   const { service, environment, toVersion } = input;
   const result = await context
     .client()
     .rollback({ service, environment, ...(toVersion ? { toVersion } : {}) });
+  const path = result.noop ? undefined : describeRollbackPath(result.deployment);
+  if (path) writeLine(context.io.stderr, path);
   return runRollout(result, { wait: input.wait }, context);
 }

@@ -48,6 +48,12 @@ export interface Deployment {
   readonly finishedAt: string | null;
   /** Canary and blue-green progress; null for rolling updates. */
   readonly rollout: RolloutState | null;
+  /**
+   * A rollback to a version within the service's `rollbackWindow`: it skips the strategy's steps
+   * and analysis and moves all traffic once the old version's instances are ready. Absent (false)
+   * for deployments and for rollbacks that go through the strategy.
+   */
+  readonly fastRollback?: boolean;
 }
 
 export function isActive(phase: DeploymentPhase): boolean {

@@ -1,0 +1,43 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError } from '../errors/ferry-error.js';
+import { parseConfig } from './load-config.js';
+
+const config = (top: string, service: string) => `apiVersion: ferry.dev/v1
+${top}environments:
+  - name: prod
+services:
+  web:
+    runtime:
+      local: { command: node server.js, replicas: 80 }
+${service}`;
+
+function problemsOf(text: string): string[] {
+  try {
+    parseConfig(text, 'ferry.yaml');
+  } catch (error) {
+    if (error instanceof ConfigError) return error.format().split('\n');
+    throw error;
+  }
+  return [];
+}
+
+describe('limits', () => {
+  it('rejects 80 replicas and a 2h drainTimeout by default, at their lines', () => {
+    expect(problemsOf(config('', '    drainTimeout: 2h\n'))).toEqual([
+      expect.stringContaining(
+        'ferry.yaml:7:51 services.web.runtime.local.replicas: 80 replicas is over the limit of 64',
+      ),
+      expect.stringContaining(
+        'ferry.yaml:8:19 services.web.drainTimeout: a drainTimeout of 2h is over the limit of 1h',
+      ),
+    ]);
+  });
+
+  it('accepts them under raised limits, and checks the limits themselves', () => {
+    const raised = 'limits: { maxReplicas: 100, maxDrainTimeout: 3h }\n';
+    expect(problemsOf(config(raised, '    drainTimeout: 2h\n'))).toEqual([]);
+    expect(problemsOf(config('limits: { maxReplicas: 0 }\n', ''))[0]).toContain(
+      'ferry.yaml:2:24 limits.maxReplicas: expected an integer >= 1, got 0',
+    );
+  });
+});
