@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { artifactsSchema } from './artifacts-schema.js';
 import { nameSchema } from './config-primitives.js';
 import { expecting } from './describe-value.js';
 import type { FerryConfig } from './ferry-config.js';
@@ -22,12 +23,14 @@ export const configSchema = z
         .array(environmentSchema, { error: expecting('a list of environments') })
         .min(1, { error: 'at least one environment is required, e.g. - name: prod' }),
       services: z.record(nameSchema, serviceSchema, { error: expecting('a map of services') }),
+      artifacts: artifactsSchema.prefault({}),
     },
     { error: expecting('a map with apiVersion, environments and services') },
   )
   .transform((raw): FerryConfig => ({
     apiVersion: raw.apiVersion,
     environments: raw.environments,
+    artifacts: raw.artifacts,
     services: Object.fromEntries(
       Object.entries(raw.services).map(([name, service]) => [name, { name, ...service }]),
     ),

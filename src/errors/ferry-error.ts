@@ -9,6 +9,14 @@ export const errorCodes = {
   conflict: 409,
   deployment_in_progress: 409,
   version_immutable: 409,
+  /** An upload that is not a safe, well-formed `.tar.gz`; `reason` says what is wrong. */
+  artifact_invalid: 422,
+  /** An upload over `artifacts.maxUploadSize`. */
+  artifact_too_large: 413,
+  /** The artifact's blob is gone from the data folder. */
+  artifact_missing: 409,
+  /** The artifact's blob, or its unpacked release, no longer matches its digest. */
+  artifact_corrupt: 409,
   server_unreachable: 503,
   internal: 500,
 } as const;
