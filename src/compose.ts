@@ -79,6 +79,7 @@ export async function composeFerry(parts: FerryParts): Promise<Ferry> {
     new BlobStore(join(parts.dataDir, 'artifacts')),
     events,
     clock,
+    config,
   );
   const deploymentStore = new KyselyDeploymentStore(db);
   const instanceStore = new KyselyInstanceStore(db);
