@@ -18,6 +18,8 @@ export interface TarballContents {
   readonly entries: readonly ContentEntry[];
   /** Bytes of the uncompressed tar stream. */
   readonly unpackedBytes: number;
+  /** `sha256:` of the compressed bytes read: the artifact's digest. */
+  readonly digest: string;
 }
 
 export type ContentLimits = Pick<ArtifactLimits, 'maxUnpackedSize' | 'maxRatio' | 'maxEntries'>;
@@ -47,10 +49,12 @@ export async function inspectTarball(
   limits: ContentLimits,
 ): Promise<TarballContents> {
   const walk = new TarWalk(limits);
+  const hash = createHash('sha256');
   let compressed = 0;
   const counted = async function* () {
     for await (const chunk of Buffer.isBuffer(source) ? slices(source) : source) {
       compressed += chunk.length;
+      hash.update(chunk);
       yield chunk;
     }
   };
@@ -59,11 +63,13 @@ export async function inspectTarball(
       for await (const chunk of inflated as AsyncIterable<Buffer>) walk.write(chunk, compressed);
     });
   } catch (error) {
+    // Reading the source failed (a blob that is gone): not the archive's fault.
+    if (error instanceof Error && 'syscall' in error) throw error;
     // The walk's own verdict wins over how the pipeline reports being torn down.
     if (compressed === 0) throw new InvalidArtifactError('empty', 'the upload is empty');
     throw walk.problem ?? asRejection(error);
   }
-  return walk.finish();
+  return { ...(await walk.finish()), digest: `sha256:${hash.digest('hex')}` };
 }
 
 /** The tar side: counts and judges what gunzip produced, entry by entry. */
@@ -115,7 +121,7 @@ class TarWalk {
     this.check();
   }
 
-  async finish(): Promise<TarballContents> {
+  async finish(): Promise<Omit<TarballContents, 'digest'>> {
     if (this.unpacked === 0) throw new InvalidArtifactError('empty', 'the archive is empty');
     this.parser.end();
     await this.ended;

@@ -17,19 +17,27 @@ export async function verifyBlob(path: string, digest: string): Promise<void> {
     for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
-    throw new FerryError(
-      'artifact_missing',
-      `artifact ${digest} is missing from the data folder (${path}); upload the same version again to restore it`,
-      { extra: { digest } },
-    );
+    throw blobMissing(digest, path);
   }
   const actual = `sha256:${hash.digest('hex')}`;
-  if (actual !== digest) {
-    throw new FerryError(
-      'artifact_corrupt',
-      `artifact ${digest} was changed after upload (its file now hashes to ${actual}); ` +
-        `refusing to run it. Upload the same version again to restore it`,
-      { extra: { digest, actualDigest: actual } },
-    );
-  }
+  if (actual !== digest) throw blobChanged(digest, actual);
+}
+
+/** `artifact_missing`, naming the digest and where its blob should be. */
+export function blobMissing(digest: string, path: string): FerryError {
+  return new FerryError(
+    'artifact_missing',
+    `artifact ${digest} is missing from the data folder (${path}); upload the same version again to restore it`,
+    { extra: { digest } },
+  );
+}
+
+/** `artifact_corrupt` for a blob whose bytes now hash to `actual`. */
+export function blobChanged(digest: string, actual: string): FerryError {
+  return new FerryError(
+    'artifact_corrupt',
+    `artifact ${digest} was changed after upload (its file now hashes to ${actual}); ` +
+      `refusing to run it. Upload the same version again to restore it`,
+    { extra: { digest, actualDigest: actual } },
+  );
 }

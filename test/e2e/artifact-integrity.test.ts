@@ -1,0 +1,115 @@
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { request } from 'undici';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort } from '../../src/demo/free-port.js';
+import { helloConfig } from '../../src/demo/hello-config.js';
+import { helloVersion } from '../../src/demo/hello-version.js';
+import {
+  deployHello,
+  uploadArtifact,
+  waitForFinal,
+  type DeploymentBody,
+} from '../support/deploy.js';
+import { FerryServer } from '../support/ferry-server.js';
+
+interface ArtifactBody {
+  readonly version: string;
+  readonly digest: string;
+}
+
+describe('artifacts are checked against their digest when they are used', () => {
+  let server: FerryServer;
+  let routePort: number;
+  const digests = new Map<string, string>();
+
+  const blobOf = (version: string) =>
+    join(server.dataDir, 'artifacts', 'sha256', `${digests.get(version)!.slice(7)}.tar.gz`);
+  const releaseOf = (version: string) =>
+    join(server.dataDir, 'releases', 'hello', 'prod', digests.get(version)!.slice(7, 23));
+  const deploy = (version: string) =>
+    server.send('POST', '/api/v1/deployments', { service: 'hello', environment: 'prod', version });
+  const rollback = (toVersion: string) =>
+    server.send('POST', '/api/v1/rollbacks', { service: 'hello', environment: 'prod', toVersion });
+  async function liveVersion(): Promise<string> {
+    const res = await request(`http://127.0.0.1:${routePort}/info`);
+    return ((await res.body.json()) as { version: string }).version;
+  }
+
+  beforeAll(async () => {
+    routePort = await freePort();
+    server = await FerryServer.create(helloConfig({ routePort, replicas: 1 }));
+    await server.start();
+    for (const version of ['v1', 'v2']) {
+      expect(await deployHello(server, { version })).toMatchObject({ phase: 'Succeeded' });
+    }
+    await uploadArtifact(server, 'hello', 'v3', helloVersion({ version: 'v3' }));
+    const { artifacts } = await server.get<{ artifacts: ArtifactBody[] }>(
+      '/api/v1/artifacts/hello',
+    );
+    for (const a of artifacts) digests.set(a.version, a.digest);
+  });
+  afterAll(() => server.destroy());
+
+  it('refuses a deploy or rollback whose blob is missing with 409 artifact_missing', async () => {
+    const saved = readFileSync(blobOf('v3'));
+    rmSync(blobOf('v3'));
+    for (const answer of [await deploy('v3'), await rollback('v3')]) {
+      expect(answer.status).toBe(409);
+      expect(answer.body['error']).toMatchObject({
+        code: 'artifact_missing',
+        digest: digests.get('v3'),
+      });
+      expect(JSON.stringify(answer.body)).toContain(digests.get('v3'));
+    }
+    // Uploading the same bytes again restores it.
+    const res = await request(`${server.url}/api/v1/artifacts/hello/v3`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/gzip' },
+      body: saved,
+    });
+    expect(res.statusCode).toBe(200);
+    await res.body.dump();
+    expect(readFileSync(blobOf('v3'))).toEqual(saved);
+  });
+
+  it('refuses a tampered blob at deploy and at rollback, naming the digest', async () => {
+    for (const version of ['v3', 'v1']) {
+      const blob = blobOf(version);
+      const saved = readFileSync(blob);
+      writeFileSync(blob, Buffer.concat([saved.subarray(0, saved.length - 8), Buffer.alloc(8)]));
+      for (const answer of [await deploy(version), await rollback(version)]) {
+        expect(answer.status).toBe(409);
+        expect(answer.body['error']).toMatchObject({
+          code: 'artifact_corrupt',
+          digest: digests.get(version),
+        });
+        expect((answer.body['error'] as { message: string }).message).toContain(
+          `artifact ${digests.get(version)} was changed after upload`,
+        );
+      }
+      writeFileSync(blob, saved);
+    }
+    expect(await liveVersion()).toBe('v2');
+  });
+
+  it('refuses a tampered release at deploy and at rollback: the rollout fails naming the digest', async () => {
+    const release = releaseOf('v1');
+    expect(existsSync(join(release, 'server.js')), 'v1 is unpacked beside v2').toBe(true);
+    writeFileSync(
+      join(release, 'server.js'),
+      `require('node:http').createServer((q, s) => s.end('{"version":"owned"}')).listen(process.env.PORT)\n`,
+    );
+    const digest = digests.get('v1')!;
+    for (const start of [() => rollback('v1'), () => deploy('v1')]) {
+      const answer = await start();
+      expect(answer.status).toBe(201);
+      const created = (answer.body['deployment'] as DeploymentBody).id;
+      const final = await waitForFinal(server, created);
+      expect(final.phase).not.toBe('Succeeded');
+      expect(final.reason).toContain(`release of artifact ${digest}`);
+      expect(final.reason).toContain('changed server.js');
+      expect(await liveVersion()).toBe('v2');
+    }
+  });
+});
