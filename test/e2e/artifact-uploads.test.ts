@@ -56,7 +56,7 @@ describe('artifact uploads are checked when they arrive', () => {
   let tight: FerryServer;
   let defaults: FerryServer;
   beforeAll(async () => {
-    const limits = `artifacts: { maxUploadSize: 256KiB, maxUnpackedSize: 1MiB, maxEntries: 20 }\n`;
+    const limits = `artifacts: { maxUploadSize: 64KiB, maxUnpackedSize: 1MiB, maxEntries: 20 }\n`;
     tight = await FerryServer.create(helloConfig({ routePort: await freePort() }) + limits);
     defaults = await FerryServer.create(helloConfig({ routePort: await freePort() }));
     await Promise.all([tight.start(), defaults.start()]);
@@ -154,7 +154,7 @@ describe('artifact uploads are checked when they arrive', () => {
       'artifact_invalid',
       'unpacked_size_exceeded',
     ],
-    ['a body over maxUploadSize', () => Buffer.alloc(300 * 1024, 7), 413, 'artifact_too_large', ''],
+    ['a body over maxUploadSize', () => Buffer.alloc(80 * 1024, 7), 413, 'artifact_too_large', ''],
   ])('refuses %s with %i and stores nothing', async (_what, build, status, code, reason) => {
     const answer = await put(tight, '/api/v1/artifacts/hello/v1', build());
     expect(answer.status).toBe(status);
