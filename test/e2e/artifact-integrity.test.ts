@@ -29,8 +29,12 @@ describe('artifacts are checked against their digest when they are used', () => 
     join(server.dataDir, 'releases', 'hello', 'prod', digests.get(version)!.slice(7, 23));
   const deploy = (version: string) =>
     server.send('POST', '/api/v1/deployments', { service: 'hello', environment: 'prod', version });
-  const rollback = (toVersion: string) =>
-    server.send('POST', '/api/v1/rollbacks', { service: 'hello', environment: 'prod', toVersion });
+  const rollback = (toVersion: string | undefined) =>
+    server.send('POST', '/api/v1/rollbacks', {
+      service: 'hello',
+      environment: 'prod',
+      ...(toVersion ? { toVersion } : {}),
+    });
   async function liveVersion(): Promise<string> {
     const res = await request(`http://127.0.0.1:${routePort}/info`);
     return ((await res.body.json()) as { version: string }).version;
@@ -78,7 +82,10 @@ describe('artifacts are checked against their digest when they are used', () => 
       const blob = blobOf(version);
       const saved = readFileSync(blob);
       writeFileSync(blob, Buffer.concat([saved.subarray(0, saved.length - 8), Buffer.alloc(8)]));
-      for (const answer of [await deploy(version), await rollback(version)]) {
+      const answers = [await deploy(version), await rollback(version)];
+      // v1 is also what a plain rollback from v2 goes back to.
+      if (version === 'v1') answers.push(await rollback(undefined));
+      for (const answer of answers) {
         expect(answer.status).toBe(409);
         expect(answer.body['error']).toMatchObject({
           code: 'artifact_corrupt',

@@ -125,8 +125,10 @@ class TarWalk {
     if (this.unpacked === 0) throw new InvalidArtifactError('empty', 'the archive is empty');
     this.parser.end();
     await this.ended;
-    if (this.problem?.message.includes('Unrecognized archive format') && this.count === 0) {
-      if (this.sawEof) this.problem = undefined;
+    // Nothing but an end marker: tar calls that unrecognized; it is empty, as reported below.
+    const onlyEnd = this.count === 0 && this.sawEof;
+    if (onlyEnd && this.problem?.message.includes('Unrecognized archive format')) {
+      this.problem = undefined;
     }
     this.check();
     if (!this.sawEof) {
