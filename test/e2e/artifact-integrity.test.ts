@@ -7,11 +7,21 @@ import { helloConfig } from '../../src/demo/hello-config.js';
 import { helloVersion } from '../../src/demo/hello-version.js';
 import {
   deployHello,
+  eventually,
   uploadArtifact,
   waitForFinal,
   type DeploymentBody,
 } from '../support/deploy.js';
 import { FerryServer } from '../support/ferry-server.js';
+
+/** What a tampered release would run instead of the artifact. */
+const owned = `require('node:http').createServer((q, s) => s.end('{"version":"owned"}')).listen(process.env.PORT)\n`;
+
+interface InstanceBody {
+  readonly id: string;
+  readonly version: string;
+  readonly pid: number | null;
+}
 
 interface ArtifactBody {
   readonly version: string;
@@ -100,23 +110,47 @@ describe('artifacts are checked against their digest when they are used', () => 
     expect(await liveVersion()).toBe('v2');
   });
 
-  it('refuses a tampered release at deploy and at rollback: the rollout fails naming the digest', async () => {
+  it('refuses a tampered release at deploy and at rollback, naming the digest', async () => {
     const release = releaseOf('v1');
     expect(existsSync(join(release, 'server.js')), 'v1 is unpacked beside v2').toBe(true);
-    writeFileSync(
-      join(release, 'server.js'),
-      `require('node:http').createServer((q, s) => s.end('{"version":"owned"}')).listen(process.env.PORT)\n`,
-    );
+    const saved = readFileSync(join(release, 'server.js'));
+    writeFileSync(join(release, 'server.js'), owned);
     const digest = digests.get('v1')!;
-    for (const start of [() => rollback('v1'), () => deploy('v1')]) {
-      const answer = await start();
-      expect(answer.status).toBe(201);
-      const created = (answer.body['deployment'] as DeploymentBody).id;
-      const final = await waitForFinal(server, created);
-      expect(final.phase).not.toBe('Succeeded');
-      expect(final.reason).toContain(`release of artifact ${digest}`);
-      expect(final.reason).toContain('changed server.js');
-      expect(await liveVersion()).toBe('v2');
+    for (const answer of [await deploy('v1'), await rollback('v1'), await rollback(undefined)]) {
+      expect(answer.status).toBe(409);
+      expect(answer.body['error']).toMatchObject({ code: 'artifact_corrupt', digest });
+      const { message } = answer.body['error'] as { message: string };
+      expect(message).toContain(`release of artifact ${digest}`);
+      expect(message).toContain('(changed server.js)');
     }
+    expect(await liveVersion()).toBe('v2');
+    writeFileSync(join(release, 'server.js'), saved);
+    const back = await rollback(undefined);
+    expect(back.status).toBe(201);
+    const final = await waitForFinal(server, (back.body['deployment'] as DeploymentBody).id);
+    expect(final.phase).toBe('Succeeded');
+    expect(await liveVersion()).toBe('v1');
+  });
+
+  it('does not restart a crashed instance from a release changed under it', async () => {
+    const { instances } = await server.get<{ instances: InstanceBody[] }>(
+      '/api/v1/instances?service=hello&environment=prod',
+    );
+    const live = instances.find((i) => i.version === 'v1' && i.pid !== null);
+    expect(live, 'v1 runs').toBeDefined();
+    writeFileSync(join(releaseOf('v1'), 'server.js'), owned);
+    process.kill(-live!.pid!, 'SIGKILL');
+    const digest = digests.get('v1')!;
+    const line = await eventually(async () => {
+      const { lines } = await server.get<{ lines: string[] }>(
+        `/api/v1/instances/${live!.id}/logs?lines=50`,
+      );
+      return lines.find((l) => l.includes('restart failed'));
+    });
+    expect(line).toContain(`release of artifact ${digest}`);
+    expect(line).toContain('(changed server.js)');
+    // What answers is never the changed code.
+    const res = await request(`http://127.0.0.1:${routePort}/info`);
+    expect(await res.body.text()).not.toContain('owned');
   });
 });

@@ -17,6 +17,12 @@ export interface ArtifactUpload {
   readonly actor: string;
 }
 
+/** Where an artifact is about to run. */
+export interface ArtifactTarget {
+  readonly service: string;
+  readonly environment: string;
+}
+
 /** Takes in artifacts (from `ferry deploy --dir` today, from CI later) and guards immutability. */
 export class ArtifactService {
   constructor(
@@ -25,6 +31,11 @@ export class ArtifactService {
     private readonly events: EventLog,
     private readonly clock: Clock,
     private readonly config: Pick<FerryConfig, 'services' | 'environments' | 'artifacts'>,
+    /** Checks an unpacked release of the artifact for the target, where the runtime keeps one. */
+    private readonly verifyRelease: (
+      target: ArtifactTarget,
+      digest: string,
+    ) => Promise<void> = () => Promise.resolve(),
   ) {}
 
   get limits(): ArtifactLimits {
@@ -96,10 +107,12 @@ export class ArtifactService {
 
   /**
    * Refuses to use an artifact whose blob is missing (`artifact_missing`) or no longer hashes to
-   * its digest (`artifact_corrupt`): deploys and rollbacks call this before they start.
+   * its digest, or whose release for the target was changed (`artifact_corrupt`): deploys and
+   * rollbacks call this before they start anything.
    */
-  verify(digest: string): Promise<void> {
-    return this.blobs.verify(digest);
+  async verify(digest: string, target: ArtifactTarget): Promise<void> {
+    await this.blobs.verify(digest);
+    await this.verifyRelease(target, digest);
   }
 
   private checkSame(existing: Artifact, digest: string): Artifact {

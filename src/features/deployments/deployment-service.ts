@@ -41,7 +41,7 @@ export class DeploymentService {
       await this.assertIdle(target);
       const live = await this.live(target);
       if (live && live.artifactDigest === artifact.digest) return { deployment: live, noop: true };
-      await this.artifacts.verify(artifact.digest);
+      await this.artifacts.verify(artifact.digest, target);
       const deployment = await this.create(target, service, 'deploy', artifact, live, actor);
       return { deployment, noop: false };
     });
@@ -60,7 +60,7 @@ export class DeploymentService {
         ? await this.artifacts.get(target.service, toVersion)
         : await this.previousArtifact(target, live);
       if (live && live.artifactDigest === artifact.digest) return { deployment: live, noop: true };
-      await this.artifacts.verify(artifact.digest);
+      await this.artifacts.verify(artifact.digest, target);
       const deployment = await this.create(target, service, 'rollback', artifact, live, actor);
       return { deployment, noop: false };
     });

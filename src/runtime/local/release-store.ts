@@ -53,6 +53,21 @@ export class ReleaseStore {
   }
 
   /**
+   * Refuses (`artifact_corrupt`) the release of the digest if it is unpacked and no longer
+   * matches the artifact's manifest; a deploy or rollback asks before it starts anything.
+   */
+  async verify(
+    service: string,
+    environment: string,
+    digest: string,
+    artifactPath: string,
+  ): Promise<void> {
+    const target = this.path(service, environment, digest);
+    if (!(await exists(target))) return;
+    await this.manifests.verify(target, await this.manifests.load(digest, artifactPath));
+  }
+
+  /**
    * Removes every release of the service and environment except those whose digest is in
    * `keep` (full `sha256:` digests or their folder names). Which ones to keep is the caller's
    * decision. Resolves to the removed folder names.
