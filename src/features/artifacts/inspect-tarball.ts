@@ -40,7 +40,8 @@ const gzipMagic = [0x1f, 0x8b];
  * it with an {@link InvalidArtifactError} at the first problem: corrupt or truncated data, no
  * files, an unsafe path, a link leaving the archive, a device or fifo, or a limit exceeded (the
  * stream stops there, so a gzip bomb never inflates further). Nothing touches the disk. Resolves
- * to the sha256 of every file, which is what unpacking it must produce.
+ * to the sha256 of every file, which is what unpacking it must produce, and the digest of the
+ * compressed bytes.
  *
  * @example const { entries } = await inspectTarball(body, defaultArtifactLimits)
  */
@@ -77,6 +78,7 @@ class TarWalk {
   private unpacked = 0;
   private count = 0;
   private sawEof = false;
+  /** The first problem found: it wins over how the pipeline later reports being torn down. */
   problem: InvalidArtifactError | undefined;
   private readonly entries = new Map<string, ContentEntry>();
   private readonly symlinks = new Set<string>();
