@@ -85,11 +85,18 @@ export async function composeFerry(parts: FerryParts): Promise<Ferry> {
   const { config, db, runtime, router, clock, logger } = parts;
   const actor = () => 'user:local';
   const events = new EventLog(new KyselyEventStore(db), clock);
-  const artifacts = new ArtifactService(
+  const artifacts: ArtifactService = new ArtifactService(
     new KyselyArtifactStore(db),
     new BlobStore(join(parts.dataDir, 'artifacts')),
     events,
     clock,
+    config,
+    (target, digest): Promise<void> =>
+      runtime.verifyRelease?.({
+        ...target,
+        artifactDigest: digest,
+        artifactPath: artifacts.blobPath(digest),
+      }) ?? Promise.resolve(),
   );
   const tokens = new TokenService(new KyselyTokenStore(db), events, clock);
   // Ten failed tokens a minute per address; enough for typos, far too few for guessing.

@@ -43,9 +43,19 @@ export class FerryClient {
     this.baseUrl = baseUrl.replace(/\/+$/, '');
   }
 
-  /** Uploads a `.tar.gz`; the same bytes under the same version again are a no-op. */
-  putArtifact(service: string, version: string, bytes: Buffer, sourceCommit: string | null) {
-    const path = `/api/v1/artifacts/${encodeURIComponent(service)}/${encodeURIComponent(version)}`;
+  /**
+   * Uploads a `.tar.gz`; the same bytes under the same version again are a no-op. With the
+   * environment it is for, the server refuses an unknown one before the bytes are sent on.
+   */
+  putArtifact(
+    service: string,
+    version: string,
+    bytes: Buffer,
+    sourceCommit: string | null,
+    environment?: string,
+  ) {
+    const query = environment ? `?environment=${encodeURIComponent(environment)}` : '';
+    const path = `/api/v1/artifacts/${encodeURIComponent(service)}/${encodeURIComponent(version)}${query}`;
     return this.call<Artifact>('PUT', path, {
       body: bytes,
       headers: {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { artifactsSchema } from './artifacts-schema.js';
 import { countSchema, durationSchema, nameSchema } from './config-primitives.js';
 import { expecting, expectingMap } from './describe-value.js';
 import type { FerryConfig } from './ferry-config.js';
@@ -37,12 +38,14 @@ export const configSchema = z
         .min(1, { error: 'at least one environment is required, e.g. - name: prod' }),
       services: z.record(nameSchema, serviceSchema, { error: expecting('a map of services') }),
       limits: limitsSchema.optional(),
+      artifacts: artifactsSchema.prefault({}),
     },
-    { error: expecting('a map with apiVersion, environments, services and limits') },
+    { error: expecting('a map with apiVersion, environments, services, limits and artifacts') },
   )
   .transform((raw): FerryConfig => ({
     apiVersion: raw.apiVersion,
     environments: raw.environments,
+    artifacts: raw.artifacts,
     services: Object.fromEntries(
       Object.entries(raw.services).map(([name, service]) => [name, { name, ...service }]),
     ),

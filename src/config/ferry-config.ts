@@ -1,7 +1,10 @@
 import type { ProviderSpec } from '../features/analysis/metric-provider.js';
+import type { ArtifactLimits } from '../features/artifacts/artifact-limits.js';
 
 /** Where a metric's value comes from: the analysis feature's providers take exactly this. */
 export type { ProviderSpec };
+/** `artifacts`: bounds on uploads; the artifacts feature enforces exactly this. */
+export type { ArtifactLimits };
 
 /**
  * The resolved shape of a ferry.yaml after validation: durations in milliseconds, defaults
@@ -12,6 +15,8 @@ export interface FerryConfig {
   /** Ordered: the promotion path runs from first to last. */
   readonly environments: readonly EnvironmentConfig[];
   readonly services: Readonly<Record<string, ServiceConfig>>;
+  /** Bounds on artifact uploads; defaults when ferry.yaml has no `artifacts`. */
+  readonly artifacts: ArtifactLimits;
 }
 
 export interface EnvironmentConfig {

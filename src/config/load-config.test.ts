@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../errors/ferry-error.js';
+import { defaultArtifactLimits } from '../features/artifacts/artifact-limits.js';
 import type { FerryConfig, StrategyConfig } from './ferry-config.js';
 import { loadConfigFile, parseConfig } from './load-config.js';
 
@@ -36,6 +37,7 @@ const noAnalysis = {
 const expected: FerryConfig = {
   apiVersion: 'ferry.dev/v1',
   environments: [{ name: 'staging' }, { name: 'prod' }],
+  artifacts: defaultArtifactLimits,
   services: {
     web: {
       name: 'web',

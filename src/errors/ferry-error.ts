@@ -11,6 +11,14 @@ export const errorCodes = {
   deployment_in_progress: 409,
   version_immutable: 409,
   too_many_requests: 429,
+  /** An upload that is not a safe, well-formed `.tar.gz`; `reason` says what is wrong. */
+  artifact_invalid: 422,
+  /** An upload over `artifacts.maxUploadSize`. */
+  artifact_too_large: 413,
+  /** The artifact's blob is gone from the data folder. */
+  artifact_missing: 409,
+  /** The artifact's blob, or its unpacked release, no longer matches its digest. */
+  artifact_corrupt: 409,
   server_unreachable: 503,
   /** Another `ferry server` holds the data folder. */
   data_folder_in_use: 409,

@@ -1,9 +1,13 @@
+import type { FerryConfig } from '../../config/ferry-config.js';
 import { FerryError, NotFoundError } from '../../errors/ferry-error.js';
 import type { Clock } from '../../shared/clock.js';
 import type { EventLog } from '../events/event-log.js';
 import type { Artifact } from './artifact.js';
+import type { ArtifactLimits } from './artifact-limits.js';
 import type { ArtifactStore } from './artifact-store.js';
 import type { BlobStore } from './blob-store.js';
+import { inspectTarball } from './inspect-tarball.js';
+import { digestOf } from './verify-blob.js';
 
 export interface ArtifactUpload {
   readonly service: string;
@@ -13,6 +17,12 @@ export interface ArtifactUpload {
   readonly actor: string;
 }
 
+/** Where an artifact is about to run. */
+export interface ArtifactTarget {
+  readonly service: string;
+  readonly environment: string;
+}
+
 /** Takes in artifacts (from `ferry deploy --dir` today, from CI later) and guards immutability. */
 export class ArtifactService {
   constructor(
@@ -20,16 +30,46 @@ export class ArtifactService {
     private readonly blobs: BlobStore,
     private readonly events: EventLog,
     private readonly clock: Clock,
+    private readonly config: Pick<FerryConfig, 'services' | 'environments' | 'artifacts'>,
+    /** Checks an unpacked release of the artifact for the target, where the runtime keeps one. */
+    private readonly verifyRelease: (
+      target: ArtifactTarget,
+      digest: string,
+    ) => Promise<void> = () => Promise.resolve(),
   ) {}
 
+  get limits(): ArtifactLimits {
+    return this.config.artifacts;
+  }
+
   /**
-   * Stores an upload. Pushing the same bytes under the same version again returns the existing
-   * artifact; different bytes under an existing version are refused.
+   * Refuses an upload for a service (or environment, when the uploader names the one it deploys
+   * to) that ferry.yaml does not know, before any byte of it is read.
+   */
+  assertUploadTarget(service: string, environment: string | undefined): void {
+    if (!Object.hasOwn(this.config.services, service)) throw new NotFoundError('service', service);
+    if (environment !== undefined && !this.config.environments.some((e) => e.name === environment))
+      throw new NotFoundError('environment', environment);
+  }
+
+  /**
+   * Stores an upload once it is known to be a safe, well-formed `.tar.gz` within the limits.
+   * Pushing the same bytes under the same version again returns the existing artifact (and
+   * restores its blob if that went missing); different bytes under an existing version are
+   * refused. Nothing is written for a refused upload.
    */
   async ingest(upload: ArtifactUpload): Promise<{ artifact: Artifact; created: boolean }> {
-    const digest = await this.blobs.put(upload.bytes);
+    this.assertUploadTarget(upload.service, undefined);
+    const digest = digestOf(upload.bytes);
     const existing = await this.store.get(upload.service, upload.version);
-    if (existing) return { artifact: this.checkSame(existing, digest), created: false };
+    if (existing) {
+      this.checkSame(existing, digest);
+      await inspectTarball(upload.bytes, this.limits);
+      await this.blobs.put(upload.bytes, digest);
+      return { artifact: existing, created: false };
+    }
+    await inspectTarball(upload.bytes, this.limits);
+    await this.blobs.put(upload.bytes, digest);
     const artifact: Artifact = {
       service: upload.service,
       version: upload.version,
@@ -63,6 +103,16 @@ export class ArtifactService {
 
   blobPath(digest: string): string {
     return this.blobs.path(digest);
+  }
+
+  /**
+   * Refuses to use an artifact whose blob is missing (`artifact_missing`) or no longer hashes to
+   * its digest, or whose release for the target was changed (`artifact_corrupt`): deploys and
+   * rollbacks call this before they start anything.
+   */
+  async verify(digest: string, target: ArtifactTarget): Promise<void> {
+    await this.blobs.verify(digest);
+    await this.verifyRelease(target, digest);
   }
 
   private checkSame(existing: Artifact, digest: string): Artifact {

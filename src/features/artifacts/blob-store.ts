@@ -1,22 +1,22 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { FerryError } from '../../errors/ferry-error.js';
+import { digestOf, verifyBlob } from './verify-blob.js';
 
 /** Content-addressed files under `<dataDir>/artifacts/sha256/`. Writing the same bytes twice is a no-op. */
 export class BlobStore {
   constructor(private readonly root: string) {}
 
   /**
-   * Stores the bytes (`0600`) and returns their `sha256:` digest. A failed write leaves no file
-   * behind; a full disk is `insufficient_storage` (507).
+   * Stores the bytes (`0600`) and returns their `sha256:` digest. A blob already there is kept when it is
+   * intact and replaced when its bytes were changed. The only place blobs are written. A failed
+   * write leaves no file behind; a full disk is `insufficient_storage` (507).
    */
-  async put(bytes: Buffer): Promise<string> {
-    const hex = createHash('sha256').update(bytes).digest('hex');
-    const digest = `sha256:${hex}`;
+  async put(bytes: Buffer, digest = digestOf(bytes)): Promise<string> {
     const target = this.path(digest);
-    if (!existsSync(target)) {
+    if (!existsSync(target) || !(await this.intact(digest))) {
       const temp = `${target}.${randomUUID()}.tmp`;
       try {
         await mkdir(join(this.root, 'sha256'), { recursive: true, mode: 0o700 });
@@ -39,5 +39,20 @@ export class BlobStore {
 
   has(digest: string): boolean {
     return existsSync(this.path(digest));
+  }
+
+  /** Refuses a missing blob (`artifact_missing`) or one whose bytes changed (`artifact_corrupt`). */
+  verify(digest: string): Promise<void> {
+    return verifyBlob(this.path(digest), digest);
+  }
+
+  private async intact(digest: string): Promise<boolean> {
+    try {
+      await this.verify(digest);
+      return true;
+    } catch (error) {
+      if (error instanceof FerryError) return false;
+      throw error;
+    }
   }
 }

@@ -42,6 +42,7 @@ export class DeploymentService {
       await this.assertIdle(target);
       const live = await this.live(target);
       if (live && live.artifactDigest === artifact.digest) return { deployment: live, noop: true };
+      await this.artifacts.verify(artifact.digest, target);
       const deployment = await this.create(target, service, 'deploy', artifact, live, actor);
       return { deployment, noop: false };
     });
@@ -64,6 +65,7 @@ export class DeploymentService {
       const history = await this.store.list(target, 200);
       const window = service.rollbackWindow ?? defaultRollbackWindow;
       const path = rollbackPath(history, live, artifact.digest, window);
+      await this.artifacts.verify(artifact.digest, target);
       const deployment = await this.create(target, service, 'rollback', artifact, live, actor, {
         fast: path.fast,
         window,

@@ -89,6 +89,7 @@ async function start(options: { withAnalysis: boolean }) {
     new BlobStore(join(dataDir, 'artifacts')),
     events,
     clock,
+    config,
   );
   const store = new KyselyDeploymentStore(db);
   const instances = new KyselyInstanceStore(db);

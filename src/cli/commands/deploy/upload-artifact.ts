@@ -7,7 +7,7 @@ import { UsageError } from '../../usage-error.js';
 
 /** Packs `dir` reproducibly and uploads it as `service@version`; re-uploading is a no-op. */
 export async function uploadArtifact(
-  input: { service: string; version: string; dir: string },
+  input: { service: string; version: string; dir: string; environment?: string },
   { io, client }: CommandContext,
 ) {
   const isDir = await stat(input.dir).then(
@@ -16,7 +16,13 @@ export async function uploadArtifact(
   );
   if (!isDir) throw new UsageError(`--dir "${input.dir}" is not a folder`);
   const [bytes, commit] = await Promise.all([packDirectory(input.dir), sourceCommitOf(input.dir)]);
-  const artifact = await client().putArtifact(input.service, input.version, bytes, commit);
+  const artifact = await client().putArtifact(
+    input.service,
+    input.version,
+    bytes,
+    commit,
+    input.environment,
+  );
   const size = `${(artifact.sizeBytes / 1024).toFixed(1)} KiB`;
   writeLine(
     io.stderr,
