@@ -31,7 +31,11 @@ function filesUnder(dir: string): string[] {
   return readdirSync(dir, { recursive: true, withFileTypes: true })
     .filter((e) => !e.isDirectory())
     .map((e) => join(e.parentPath, e.name))
-    .filter((path) => !/ferry\.db(-wal|-shm)?$/.test(path) && !path.includes('/logs/'));
+    .filter(
+      (path) =>
+        !/\/(ferry\.db(-wal|-shm)?|ferry\.lock|ferry\.pid|initial-admin-token)$/.test(path) &&
+        !path.includes('/logs/'),
+    );
 }
 
 /** Peak resident memory (VmHWM, kB) of the `ferry server` process of this data folder. */
@@ -155,7 +159,7 @@ describe('artifact uploads are checked when they arrive', () => {
       'unpacked_size_exceeded',
     ],
     ['a body over maxUploadSize', () => Buffer.alloc(80 * 1024, 7), 413, 'artifact_too_large', ''],
-  ])('refuses %s with %i and stores nothing', async (_what, build, status, code, reason) => {
+  ])('refuses %s and stores nothing', async (_what, build, status, code, reason) => {
     const answer = await put(tight, '/api/v1/artifacts/hello/v1', build());
     expect(answer.status).toBe(status);
     expect(answer.error.code).toBe(code);
