@@ -1,11 +1,11 @@
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
-import { join } from 'node:path';
+import { isAbsolute, join, relative } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { LocalRuntime } from './local-runtime.js';
-import { readProcStat } from './proc-stat.js';
+import { isSameLiveProcess, readProcStat } from './proc-stat.js';
 import { isGroupAlive } from './process-group.js';
 import {
   buildHelloArtifact,
@@ -265,6 +265,25 @@ describe('LocalRuntime', () => {
     await b.stop('web-1');
     expect(log.of('instance.stopped', 'web-1')[0]?.killed).toBe(false);
     expect(isGroupAlive(status.record.pgid)).toBe(false);
+  });
+
+  it('adopts instances of a relative data folder and keeps them running', async () => {
+    const relativeData = relative(process.cwd(), dataDir);
+    const a = newRuntime({ dataDir: relativeData });
+    const status = await a.start(helloSpec(hello, { instanceId: 'web-1' }));
+    await log.waitFor('instance.ready', 'web-1');
+    await a.detach();
+
+    const b = newRuntime({ dataDir: relativeData });
+    const result = await b.adopt([{ spec: status.spec, record: status.record }]);
+    await sleep(1000);
+
+    expect(result).toEqual({ adopted: ['web-1'], lost: [] });
+    expect(isSameLiveProcess(status.record.pid, status.record.pidStartTicks)).toBe(true);
+    expect(log.of('instance.crashed')).toHaveLength(0);
+    expect((await requestJson(status.record.port)).body.pid).toBe(status.record.pid);
+    expect(isAbsolute(status.record.logPath)).toBe(true);
+    await b.stop('web-1');
   });
 
   it('restarts an adopted instance that dies', async () => {

@@ -1,4 +1,5 @@
 import { FerryError } from '../../errors/ferry-error.js';
+import { canonicalPath } from '../../shared/canonical-path.js';
 import type {
   InstanceRecord,
   InstanceRuntime,
@@ -49,9 +50,12 @@ export class LocalRuntime implements InstanceRuntime {
   private readonly releases: ReleaseStore;
   private readonly context: SupervisorContext;
   private detached = false;
+  /** Canonical (absolute, symlinks resolved): log paths are compared with what /proc shows. */
+  private readonly dataDir: string;
 
-  constructor(private readonly options: LocalRuntimeOptions) {
-    this.releases = new ReleaseStore(options.dataDir);
+  constructor(options: LocalRuntimeOptions) {
+    this.dataDir = canonicalPath(options.dataDir);
+    this.releases = new ReleaseStore(this.dataDir);
     this.context = {
       now: options.now ?? Date.now,
       emit: (event) => this.events.emit(event),
@@ -100,8 +104,12 @@ export class LocalRuntime implements InstanceRuntime {
     this.assertAttached();
     const adopted: string[] = [];
     const lost: string[] = [];
-    for (const { spec, record } of records) {
+    for (const { spec, record: stored } of records) {
       const id = spec.instanceId;
+      // Where the log is follows from the data folder; records of older servers hold paths
+      // relative to their working directory, which /proc never shows.
+      const logPath = instanceLogPath(this.dataDir, spec.service, spec.environment, id);
+      const record = { ...stored, logPath };
       this.rememberLog(id, record.logPath);
       if (this.instances.has(id)) {
         adopted.push(id);
@@ -124,7 +132,7 @@ export class LocalRuntime implements InstanceRuntime {
     // A server killed between spawning an instance and recording it leaves a process nobody
     // knows: anything writing to this data dir's logs that is not supervised now goes.
     const known = new Set([...this.instances.values()].map((i) => i.status().record.logPath));
-    killOrphans(this.options.dataDir, known);
+    killOrphans(this.dataDir, known);
     return { adopted, lost };
   }
 
@@ -145,7 +153,7 @@ export class LocalRuntime implements InstanceRuntime {
     const path =
       this.instances.get(instanceId)?.status().record.logPath ??
       this.logPaths.get(instanceId) ??
-      (await findInstanceLog(this.options.dataDir, instanceId));
+      (await findInstanceLog(this.dataDir, instanceId));
     return path === undefined ? [] : tailFile(path, lines);
   }
 
@@ -183,12 +191,7 @@ export class LocalRuntime implements InstanceRuntime {
       spec.artifactDigest,
       spec.artifactPath,
     );
-    const logPath = instanceLogPath(
-      this.options.dataDir,
-      spec.service,
-      spec.environment,
-      spec.instanceId,
-    );
+    const logPath = instanceLogPath(this.dataDir, spec.service, spec.environment, spec.instanceId);
     return spawnInstance({ spec, releaseDir, port, logPath });
   }
 
