@@ -76,7 +76,7 @@ export const deployBenchmark: Benchmark = {
       };
     } finally {
       await server.close();
-      killOrphans(dataDir, new Set());
+      killOrphans(dataDir);
       rmSync(work, { recursive: true, force: true });
     }
   },

@@ -200,7 +200,7 @@ async function measureRun(options: {
     };
   } finally {
     await server.close();
-    killOrphans(dataDir, new Set());
+    killOrphans(dataDir);
     rmSync(work, { recursive: true, force: true });
   }
 }

@@ -122,7 +122,7 @@ async function demo(): Promise<number> {
   } finally {
     await server.close();
     // Instances outlive a server by design; the demo cleans up after itself.
-    killOrphans(dataDir, new Set());
+    killOrphans(dataDir);
     rmSync(work, { recursive: true, force: true });
   }
 }

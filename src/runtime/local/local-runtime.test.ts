@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, rmdirSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { isAbsolute, join, relative } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -14,8 +14,13 @@ import {
   makeTempDir,
   requestJson,
   fastReadiness,
+  killTagged,
+  taggedProcesses,
   type BuiltArtifact,
 } from './test-fixtures.js';
+import { openCgroupBase } from './cgroup-v2.js';
+import { killOrphans } from './orphan-processes.js';
+import { runtimeKey } from './instance-marker.js';
 
 /** Resources keeping the event loop alive, by kind (`Timeout`, `TCPSocketWrap`, ...). */
 function countResources(): Map<string, number> {
@@ -63,6 +68,7 @@ beforeEach(() => {
 afterEach(async () => {
   for (const runtime of runtimes.splice(0)) await runtime.detach();
   await log.cleanup();
+  killOrphans(dataDir); // and the cgroups of instances left running on purpose
 });
 
 describe('LocalRuntime', () => {
@@ -407,5 +413,93 @@ describe('LocalRuntime', () => {
     expect(existsSync(join(releases, hello.digest.slice(7, 23)))).toBe(true);
     expect(existsSync(join(releases, third.digest.slice(7, 23)))).toBe(true);
     await runtime.stop('web-1');
+  });
+});
+
+const cgroupProbe = openCgroupBase(runtimeKey(`/probe-${process.pid}`));
+if (cgroupProbe) rmdirSync(cgroupProbe.path);
+
+describe.each([
+  ['in a cgroup', true],
+  ['tracked through /proc', false],
+])('LocalRuntime with detached children, %s', (_mode, cgroups) => {
+  let tag: string;
+  beforeEach(() => {
+    tag = `t${testCount}-${process.pid}`;
+  });
+  afterEach(() => killTagged(tag));
+  const maybe = cgroups && !cgroupProbe ? it.skip : it;
+
+  /** Whether the process still runs (a zombie does not). */
+  function alive(pid: number): boolean {
+    const stat = readProcStat(pid);
+    return stat !== undefined && stat.state !== 'Z';
+  }
+
+  maybe('stops every process the instance started, also those detached with setsid', async () => {
+    const runtime = newRuntime({ cgroups });
+    const line = 'setsid sleep 300 & (setsid sleep 301 &); exec node server.js';
+    await runtime.start(
+      helloSpec(hello, {
+        instanceId: 'web-1',
+        command: ['/bin/sh', '-c', line],
+        env: { TEST_TAG: tag },
+      }),
+    );
+    await log.waitFor('instance.ready', 'web-1');
+    expect(taggedProcesses(tag)).toHaveLength(3);
+
+    await runtime.stop('web-1');
+
+    expect(taggedProcesses(tag)).toEqual([]);
+  });
+
+  maybe('kills a detached child holding the port when the process it came from exits', async () => {
+    const runtime = newRuntime({ cgroups, backoff: { initialMs: 100 } });
+    const status = await runtime.start(
+      helloSpec(hello, {
+        instanceId: 'web-1',
+        command: ['/bin/sh', '-c', 'setsid node server.js & sleep 1.5'],
+        env: { TEST_TAG: tag },
+      }),
+    );
+    await log.waitFor('instance.ready', 'web-1');
+    const detached = (await requestJson(status.record.port)).body.pid as number;
+    expect(detached).not.toBe(status.record.pid);
+
+    await log.waitFor('instance.crashed', 'web-1');
+    const deadline = Date.now() + 10_000;
+    while (alive(detached) && Date.now() < deadline) await sleep(50);
+
+    expect(alive(detached)).toBe(false);
+    await log.waitFor('instance.ready', 'web-1', 2);
+    expect((await requestJson(status.record.port)).body.pid).not.toBe(detached);
+    await runtime.stop('web-1');
+    expect(taggedProcesses(tag)).toEqual([]);
+  });
+
+  maybe('is not ready while only a detached child answers for a process that died', async () => {
+    const a = newRuntime({ cgroups });
+    const spec = helloSpec(hello, {
+      instanceId: 'web-1',
+      command: ['/bin/sh', '-c', 'setsid node server.js & exec sleep 300'],
+      env: { TEST_TAG: tag },
+    });
+    const status = await a.start(spec);
+    await log.waitFor('instance.ready', 'web-1');
+    await a.detach();
+
+    // The adoption poll is slow on purpose: only readiness can notice the death in time.
+    const b = newRuntime({ cgroups, adoptedPollMs: 60_000 });
+    const readiness = { ...fastReadiness, initialDelayMs: 500 };
+    await b.adopt([{ spec: { ...spec, readiness }, record: status.record }]);
+    process.kill(status.record.pid, 'SIGKILL');
+    await sleep(1500);
+
+    expect((await requestJson(status.record.port)).status).toBe(200); // the child answers
+    expect(log.of('instance.ready', 'web-1')).toHaveLength(1); // a's only
+    expect(b.get('web-1')?.phase).toBe('starting');
+    await b.stop('web-1');
+    expect(taggedProcesses(tag)).toEqual([]);
   });
 });

@@ -9,6 +9,7 @@ import type { ProbeConfig } from '../../config/ferry-config.js';
 import type { InstanceSpec, RuntimeEvent } from '../../features/instances/instance-runtime.js';
 import type { LocalRuntime } from './local-runtime.js';
 import { signalGroup, waitForGroupExit } from './process-group.js';
+import { listProcesses, processEnvValue } from './process-table.js';
 
 /** Helpers for the local runtime's tests: real artifacts, real processes. Not used in production. */
 
@@ -179,4 +180,22 @@ export function requestJson(
     req.on('error', reject);
     req.end(options.body);
   });
+}
+
+/** Live processes whose environment has `TEST_TAG=<tag>`: all processes of a test's instances. */
+export function taggedProcesses(tag: string): number[] {
+  return listProcesses()
+    .filter((proc) => proc.state !== 'Z' && processEnvValue(proc, 'TEST_TAG') === tag)
+    .map((proc) => proc.pid);
+}
+
+/** SIGKILLs every process tagged `tag`, so a failing test leaves no detached child behind. */
+export function killTagged(tag: string): void {
+  for (const pid of taggedProcesses(tag)) {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      // Gone.
+    }
+  }
 }
