@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -23,6 +23,8 @@ export class FerryServer {
 
   static async create(configYaml: string): Promise<FerryServer> {
     const dir = mkdtempSync(join(tmpdir(), 'ferry-e2e-'));
+    // Search-only for others: instances of a root server run as nobody and must reach releases.
+    chmodSync(dir, 0o711);
     const configPath = join(dir, 'ferry.yaml');
     writeFileSync(configPath, configYaml);
     return new FerryServer(dir, join(dir, 'data'), configPath, await freePort());

@@ -596,6 +596,7 @@ export class DeploymentController {
       command: local.command,
       cwd: local.cwd,
       env: local.env,
+      ...(local.user === undefined ? {} : { user: local.user }),
       readiness: target.spec.health.readiness,
       ...(target.spec.health.liveness ? { liveness: target.spec.health.liveness } : {}),
       drainTimeoutMs: target.spec.drainTimeoutMs,

@@ -12,6 +12,8 @@ export interface InstanceSpec {
   readonly command: readonly string[];
   readonly cwd: string;
   readonly env: Readonly<Record<string, string>>;
+  /** `runtime.local.user`; unset means the runtime's default (`nobody` under a root server). */
+  readonly user?: string;
   readonly readiness: ProbeConfig;
   readonly liveness?: ProbeConfig;
   readonly drainTimeoutMs: number;

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { existsSync, rmdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmdirSync, statSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { isAbsolute, join, relative } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -28,6 +28,14 @@ function countResources(): Map<string, number> {
   for (const kind of process.getActiveResourcesInfo())
     counts.set(kind, (counts.get(kind) ?? 0) + 1);
   return counts;
+}
+
+/** Real, effective, saved and file-system ids of a process, from /proc/<pid>/status. */
+function processIds(pid: number): { uid: number[]; gid: number[] } {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const ids = (name: string) =>
+    (new RegExp(`^${name}:\\s*(.*)$`, 'm').exec(status)?.[1] ?? '').split(/\s+/).map(Number);
+  return { uid: ids('Uid'), gid: ids('Gid') };
 }
 
 let root: string;
@@ -395,6 +403,58 @@ describe('LocalRuntime', () => {
     expect(runtime.list().map((s) => s.spec.instanceId)).toEqual(['web-1']);
     await runtime.stop('web-1');
   });
+
+  const asRoot = process.getuid?.() === 0 ? it : it.skip;
+
+  asRoot(
+    'runs instances of a root server as nobody, reading a release it cannot change',
+    async () => {
+      const runtime = newRuntime();
+      const status = await runtime.start(helloSpec(hello, { instanceId: 'web-1' }));
+      await log.waitFor('instance.ready', 'web-1');
+
+      expect(processIds(status.record.pid)).toEqual({
+        uid: [65534, 65534, 65534, 65534],
+        gid: [65534, 65534, 65534, 65534],
+      });
+      const releaseDir = join(dataDir, 'releases', 'web', 'dev', hello.digest.slice(7, 23));
+      const folder = statSync(releaseDir);
+      expect([folder.uid, folder.gid, (folder.mode & 0o7777).toString(8)]).toEqual([
+        0,
+        65534,
+        '750',
+      ]);
+      const file = statSync(join(releaseDir, 'server.js'));
+      expect([file.uid, file.gid, (file.mode & 0o7777).toString(8)]).toEqual([0, 65534, '640']);
+      await runtime.stop('web-1');
+    },
+  );
+
+  asRoot('runs an instance as root when its spec says user root', async () => {
+    const runtime = newRuntime();
+    const status = await runtime.start(helloSpec(hello, { instanceId: 'web-1', user: 'root' }));
+    await log.waitFor('instance.ready', 'web-1');
+
+    expect(processIds(status.record.pid)).toEqual({ uid: [0, 0, 0, 0], gid: [0, 0, 0, 0] });
+    await runtime.stop('web-1');
+  });
+
+  asRoot(
+    'refuses to start, naming the folder, when the instance user cannot reach its release',
+    async () => {
+      const locked = join(root, `locked-${testCount}`);
+      mkdirSync(locked, { mode: 0o700 });
+      const runtime = newRuntime({ dataDir: join(locked, 'data') });
+
+      await expect(runtime.start(helloSpec(hello, { instanceId: 'web-1' }))).rejects.toThrow(
+        `instances run as nobody (uid 65534), who cannot reach ${locked} (mode 0700`,
+      );
+      await expect(
+        runtime.start(helloSpec(hello, { instanceId: 'web-2', user: 'no-such-user' })),
+      ).rejects.toThrow('runtime.local.user "no-such-user" is not a user of this machine');
+      expect(runtime.list()).toEqual([]);
+    },
+  );
 
   it('prunes releases except the kept ones and those in use', async () => {
     const other = await artifact('other', { version: '2.0.0' });

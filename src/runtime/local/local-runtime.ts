@@ -14,9 +14,11 @@ import { findInstanceLog, instanceLogPath, tailFile } from './log-file.js';
 import { InstanceCgroup, openCgroupBase, removeCgroupBase, type CgroupBase } from './cgroup-v2.js';
 import { runtimeKey } from './instance-marker.js';
 import { InstanceProcesses } from './instance-processes.js';
+import { instanceUser, lookupUser, type InstanceUser } from './instance-user.js';
 import { killOrphans } from './orphan-processes.js';
 import { readProcStat } from './proc-stat.js';
 import { listProcesses } from './process-table.js';
+import { assertReachable, grantReleaseAccess } from './release-access.js';
 import { ReleaseStore } from './release-store.js';
 import { spawnInstance, type SpawnedInstance } from './spawn-instance.js';
 import { SupervisedInstance, type SupervisorContext } from './supervised-instance.js';
@@ -60,6 +62,7 @@ export class LocalRuntime implements InstanceRuntime {
   private readonly instances = new Map<string, SupervisedInstance>();
   private readonly pendingStarts = new Map<string, Promise<unknown>>();
   private readonly logPaths = new Map<string, string>();
+  private readonly users = new Map<string, InstanceUser>();
   private readonly events = new EventHub<RuntimeEvent>();
   private readonly releases: ReleaseStore;
   private readonly context: SupervisorContext;
@@ -229,6 +232,16 @@ export class LocalRuntime implements InstanceRuntime {
     return this.spawn(spec, await allocatePort(), processes);
   }
 
+  /** Users by name, looked up once: a start should not wait on `getent` every time. */
+  private lookupUser(name: string): InstanceUser {
+    let user = this.users.get(name);
+    if (!user) {
+      user = lookupUser(name);
+      this.users.set(name, user);
+    }
+    return user;
+  }
+
   private processesOf(instanceId: string): InstanceProcesses {
     const cgroup = this.cgroupBase && new InstanceCgroup(this.cgroupBase, instanceId);
     return new InstanceProcesses(this.key, instanceId, cgroup);
@@ -246,14 +259,21 @@ export class LocalRuntime implements InstanceRuntime {
     port: number,
     processes: InstanceProcesses,
   ): Promise<SpawnedInstance> {
+    const user = instanceUser(spec.user, (name) => this.lookupUser(name));
     const releaseDir = await this.releases.ensure(
       spec.service,
       spec.environment,
       spec.artifactDigest,
       spec.artifactPath,
     );
+    const serverUid = process.getuid?.();
+    const serverGid = process.getgid?.();
+    if (serverUid !== undefined && serverGid !== undefined) {
+      await grantReleaseAccess(releaseDir, { uid: serverUid, gid: user?.gid ?? serverGid });
+    }
+    if (user) assertReachable(releaseDir, user);
     const logPath = instanceLogPath(this.dataDir, spec.service, spec.environment, spec.instanceId);
-    return spawnInstance({ spec, releaseDir, port, logPath, processes });
+    return spawnInstance({ spec, releaseDir, port, logPath, processes, ...(user ? { user } : {}) });
   }
 
   private track(instance: SupervisedInstance): void {

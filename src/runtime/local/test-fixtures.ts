@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { copyFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { chmod, copyFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { request, type IncomingHttpHeaders } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -75,8 +75,14 @@ export function helloSpec(
   };
 }
 
-export function makeTempDir(prefix = 'ferry-local-'): Promise<string> {
-  return mkdtemp(join(tmpdir(), prefix));
+/**
+ * A fresh folder under the system's temp folder. Search-only for others (0711, not mkdtemp's
+ * 0700): instances of a root server run as `nobody` and must get through to their releases.
+ */
+export async function makeTempDir(prefix = 'ferry-local-'): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), prefix));
+  await chmod(dir, 0o711);
+  return dir;
 }
 
 /**
