@@ -19,15 +19,30 @@ export class FerryServer {
     readonly dataDir: string,
     readonly configPath: string,
     readonly port: number,
+    private readonly dataArgument: string,
   ) {}
 
-  static async create(configYaml: string): Promise<FerryServer> {
+  /**
+   * `relativeData` (such as `.ferry`) runs the server in its folder with that relative `--data`,
+   * as a user who just types `ferry server` does.
+   */
+  static async create(
+    configYaml: string,
+    options: { readonly relativeData?: string } = {},
+  ): Promise<FerryServer> {
     const dir = mkdtempSync(join(tmpdir(), 'ferry-e2e-'));
     // Search-only for others: instances of a root server run as nobody and must reach releases.
     chmodSync(dir, 0o711);
     const configPath = join(dir, 'ferry.yaml');
     writeFileSync(configPath, configYaml);
-    return new FerryServer(dir, join(dir, 'data'), configPath, await freePort());
+    const dataDir = join(dir, options.relativeData ?? 'data');
+    return new FerryServer(
+      dir,
+      dataDir,
+      configPath,
+      await freePort(),
+      options.relativeData ?? dataDir,
+    );
   }
 
   /** Replaces ferry.yaml; the next `start` reads it. */
@@ -49,11 +64,16 @@ export class FerryServer {
         '-f',
         this.configPath,
         '--data',
-        this.dataDir,
+        this.dataArgument,
         '--listen',
         `127.0.0.1:${this.port}`,
       ],
-      { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, FERRY_LOG_LEVEL: 'warn' } },
+      {
+        // A relative --data is relative to this folder; an absolute one does not care.
+        cwd: this.dir,
+        stdio: ['ignore', 'pipe', 'pipe'],
+        env: { ...process.env, FERRY_LOG_LEVEL: 'warn' },
+      },
     );
     this.child = child;
     child.stdout?.on('data', (d: Buffer) => this.output.push(d.toString()));
