@@ -87,8 +87,13 @@ export class InstanceCgroup {
   runInside<T>(spawn: () => T): T {
     const home = ownCgroupDir();
     if (home === undefined) throw new Error('the server is in no cgroup v2');
-    mkdirSync(this.path, { recursive: true });
-    writeFileSync(join(this.path, 'cgroup.procs'), String(process.pid));
+    try {
+      mkdirSync(this.path, { recursive: true });
+      writeFileSync(join(this.path, 'cgroup.procs'), String(process.pid));
+    } catch {
+      // Not movable after all: the child starts outside, found by its marker and descendants.
+      return spawn();
+    }
     try {
       return spawn();
     } finally {

@@ -72,7 +72,8 @@ export class ReleaseStore {
   private async unpack(target: string, artifactPath: string): Promise<string> {
     if (await exists(target)) return target;
     const dir = join(target, '..');
-    await mkdir(dir, { recursive: true });
+    // Search-only for others: instances reach their release (group-readable) but list nothing.
+    await mkdir(dir, { recursive: true, mode: 0o711 });
     const temp = join(dir, `${tempPrefix}${randomBytes(6).toString('hex')}`);
     await mkdir(temp);
     try {
