@@ -77,7 +77,7 @@ export const deployBenchmark: Benchmark = {
       };
     } finally {
       await server.close();
-      killOrphans(dataDir);
+      await killOrphans(dataDir);
       rmSync(work, { recursive: true, force: true });
     }
   },

@@ -201,7 +201,7 @@ async function measureRun(options: {
     };
   } finally {
     await server.close();
-    killOrphans(dataDir);
+    await killOrphans(dataDir);
     rmSync(work, { recursive: true, force: true });
   }
 }

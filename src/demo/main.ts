@@ -123,7 +123,7 @@ async function demo(): Promise<number> {
   } finally {
     await server.close();
     // Instances outlive a server by design; the demo cleans up after itself.
-    killOrphans(dataDir);
+    await killOrphans(dataDir);
     rmSync(work, { recursive: true, force: true });
   }
 }

@@ -112,7 +112,7 @@ export class FerryServer {
   /** Stops the server and kills every instance it left (they outlive it by design). */
   async destroy(): Promise<void> {
     await this.kill('SIGTERM');
-    killOrphans(this.dataDir);
+    await killOrphans(this.dataDir);
   }
 
   async get<T>(path: string): Promise<T> {

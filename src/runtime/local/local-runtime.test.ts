@@ -76,7 +76,7 @@ beforeEach(() => {
 afterEach(async () => {
   for (const runtime of runtimes.splice(0)) await runtime.detach();
   await log.cleanup();
-  killOrphans(dataDir); // and the cgroups of instances left running on purpose
+  await killOrphans(dataDir); // and the cgroups of instances left running on purpose
 });
 
 describe('LocalRuntime', () => {
@@ -511,6 +511,30 @@ describe.each([
 
     await runtime.stop('web-1');
 
+    expect(taggedProcesses(tag)).toEqual([]);
+  });
+
+  maybe('a later runtime kills the detached children of instances it does not adopt', async () => {
+    const a = newRuntime({ cgroups });
+    const line = 'setsid sleep 300 >/dev/null 2>&1 & exec node server.js';
+    const spec = (instanceId: string) =>
+      helloSpec(hello, { instanceId, command: ['/bin/sh', '-c', line], env: { TEST_TAG: tag } });
+    const lost = await a.start(spec('web-1'));
+    await a.start(spec('web-2'));
+    await log.waitFor('instance.ready', 'web-1');
+    await log.waitFor('instance.ready', 'web-2');
+    await a.detach();
+    expect(taggedProcesses(tag)).toHaveLength(4);
+    process.kill(lost.record.pid, 'SIGKILL'); // web-1's own process dies, its child lives on
+    while (alive(lost.record.pid)) await sleep(20);
+
+    const b = newRuntime({ cgroups });
+    // web-1's record is lost; web-2 has none (a server killed between spawn and record).
+    const result = await b.adopt([{ spec: lost.spec, record: lost.record }]);
+
+    expect(result).toEqual({ adopted: [], lost: ['web-1'] });
+    const deadline = Date.now() + 10_000;
+    while (taggedProcesses(tag).length > 0 && Date.now() < deadline) await sleep(50);
     expect(taggedProcesses(tag)).toEqual([]);
   });
 

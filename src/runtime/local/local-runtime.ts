@@ -171,7 +171,7 @@ export class LocalRuntime implements InstanceRuntime {
     // A server killed between spawning an instance and recording it leaves a process nobody
     // knows: anything of this data dir (log file, marker, cgroup) that is not supervised goes.
     const supervised = [...this.instances.values()].map((i) => i.status().record);
-    killOrphans(this.dataDir, {
+    await killOrphans(this.dataDir, {
       logPaths: new Set(supervised.map((record) => record.logPath)),
       instanceIds: new Set(supervised.map((record) => record.instanceId)),
     });

@@ -1,5 +1,6 @@
 import { readdirSync, readlinkSync } from 'node:fs';
 import { resolve, sep } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { canonicalPath } from '../../shared/canonical-path.js';
 import {
   findCgroupBase,
@@ -59,13 +60,14 @@ export interface KeptInstances {
 
 /**
  * SIGKILLs every process of a data dir's instances except the kept ones: those writing to its
- * logs, those carrying its instance marker, and those in its instance cgroups (which are then
- * removed). Resolves to the killed pids.
+ * logs, those carrying its instance marker, and those in its instance cgroups (which are removed
+ * once empty, waiting up to `timeoutMs`). Resolves to the killed pids.
  */
-export function killOrphans(
+export async function killOrphans(
   dataDir: string,
   keep: KeptInstances = { logPaths: new Set(), instanceIds: new Set() },
-): number[] {
+  timeoutMs = 5000,
+): Promise<number[]> {
   const pids = new Set<number>();
   for (const { pid, logPath } of instanceProcesses(dataDir)) {
     if (!keep.logPaths.has(logPath)) pids.add(pid);
@@ -83,14 +85,20 @@ export function killOrphans(
     }
   }
   const base = findCgroupBase(runtimeKey(canonicalPath(dataDir)));
-  for (const name of base ? listInstanceCgroups(base) : []) {
-    if (keep.instanceIds.has(name) || !base) continue;
-    const cgroup = new InstanceCgroup(base, name);
+  if (!base) return killed;
+  const swept = listInstanceCgroups(base)
+    .filter((name) => !keep.instanceIds.has(name))
+    .map((name) => new InstanceCgroup(base, name));
+  for (const cgroup of swept) {
     killed.push(...cgroup.pids());
     cgroup.kill();
-    // Emptied asynchronously; the next sweep removes what is still populated now.
+  }
+  // A killed process leaves its cgroup a moment later; a populated cgroup cannot be removed.
+  const deadline = Date.now() + timeoutMs;
+  for (const cgroup of swept) {
+    while (cgroup.pids().length > 0 && Date.now() < deadline) await sleep(50);
     cgroup.remove();
   }
-  if (base && keep.instanceIds.size === 0) removeCgroupBase(base);
+  if (keep.instanceIds.size === 0) removeCgroupBase(base);
   return killed;
 }
