@@ -129,7 +129,8 @@ export class InstanceProcesses {
       if (Date.now() >= deadline) break;
       this.signal('SIGKILL');
     }
-    this.cgroup?.remove();
+    // An exiting process leaves its cgroup a moment after it stops running.
+    while (this.cgroup && !this.cgroup.remove() && Date.now() < deadline) await sleep(20);
     this.tracked.clear();
     return killed;
   }

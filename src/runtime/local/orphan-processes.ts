@@ -96,8 +96,7 @@ export async function killOrphans(
   // A killed process leaves its cgroup a moment later; a populated cgroup cannot be removed.
   const deadline = Date.now() + timeoutMs;
   for (const cgroup of swept) {
-    while (cgroup.pids().length > 0 && Date.now() < deadline) await sleep(50);
-    cgroup.remove();
+    while (!cgroup.remove() && Date.now() < deadline) await sleep(50);
   }
   if (keep.instanceIds.size === 0) removeCgroupBase(base);
   return killed;
