@@ -22,9 +22,10 @@ export interface CgroupBase {
 }
 
 /**
- * Finds a writable cgroup v2 hierarchy and creates the runtime's base cgroup in it. Undefined
- * when there is none (cgroup v1 only, a read-only /sys/fs/cgroup in a container, not root): the
- * runtime then tracks descendants through /proc instead.
+ * Finds a writable cgroup v2 hierarchy for the runtime's base cgroup. Undefined when there is
+ * none (cgroup v1 only, a read-only /sys/fs/cgroup in a container, not root): the runtime then
+ * tracks descendants through /proc instead. The base is made (and probed) here but left only
+ * once an instance is in it, so a runtime that starts nothing leaves nothing behind.
  */
 export function openCgroupBase(key: string): CgroupBase | undefined {
   const own = ownCgroupDir();
@@ -32,8 +33,10 @@ export function openCgroupBase(key: string): CgroupBase | undefined {
   const path = join(own, `ferry-${key}`);
   try {
     accessSync(join(own, 'cgroup.procs'), constants.W_OK);
+    const existed = existsSync(path);
     mkdirSync(path, { recursive: true });
     accessSync(join(path, 'cgroup.procs'), constants.W_OK);
+    if (!existed) rmdirSync(path);
     return { path };
   } catch {
     return undefined;

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, rmdirSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { isAbsolute, join, relative } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -477,7 +477,6 @@ describe('LocalRuntime', () => {
 });
 
 const cgroupProbe = openCgroupBase(runtimeKey(`/probe-${process.pid}`));
-if (cgroupProbe) rmdirSync(cgroupProbe.path);
 
 describe.each([
   ['in a cgroup', true],
