@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -27,6 +27,7 @@ export const deployBenchmark: Benchmark = {
   description: `rolling update of ${replicas} replicas; Ferry's overhead beside readiness waits`,
   async run(): Promise<BenchmarkResult> {
     const work = mkdtempSync(join(tmpdir(), 'ferry-bench-deploy-'));
+    chmodSync(work, 0o711); // instances of a root server run as nobody
     const dataDir = join(work, 'data');
     const configPath = join(work, 'ferry.yaml');
     writeFileSync(
@@ -76,7 +77,7 @@ export const deployBenchmark: Benchmark = {
       };
     } finally {
       await server.close();
-      killOrphans(dataDir, new Set());
+      await killOrphans(dataDir);
       rmSync(work, { recursive: true, force: true });
     }
   },

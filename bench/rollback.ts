@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -150,6 +150,7 @@ async function measureRun(options: {
   readonly windowLengthS: number;
 }): Promise<RunResult> {
   const work = mkdtempSync(join(tmpdir(), 'ferry-bench-rollback-'));
+  chmodSync(work, 0o711); // instances of a root server run as nobody
   const dataDir = join(work, 'data');
   const configPath = join(work, 'ferry.yaml');
   const routePort = await freePort();
@@ -200,7 +201,7 @@ async function measureRun(options: {
     };
   } finally {
     await server.close();
-    killOrphans(dataDir, new Set());
+    await killOrphans(dataDir);
     rmSync(work, { recursive: true, force: true });
   }
 }

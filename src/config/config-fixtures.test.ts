@@ -16,7 +16,7 @@ const cases: readonly { file: string; location: string; path: string; says: stri
     file: 'unknown-field',
     location: '9:9',
     path: 'services.web.runtime.local.replica',
-    says: 'unknown field "replica"; allowed fields are command, cwd, env, replicas',
+    says: 'unknown field "replica"; allowed fields are command, cwd, env, replicas, user',
   },
   {
     file: 'bad-duration',

@@ -63,6 +63,11 @@ export interface LocalRuntimeConfig {
   readonly env: Readonly<Record<string, string>>;
   /** Default 1. */
   readonly replicas: number;
+  /**
+   * User the instances run as (name or uid). Unset: `nobody` when the server runs as root,
+   * else the server's own user. Root only when written here as `root`.
+   */
+  readonly user?: string;
 }
 
 export interface HealthConfig {

@@ -190,7 +190,7 @@ describe('parseConfig', () => {
     expect(error.format().split('\n')).toEqual([
       'ferry.yaml:4:11 environments[1].name: duplicate environment "prod", already declared at environments[0]; names must be unique',
       'ferry.yaml:10:19 services.web.runtime.local.replicas: expected an integer >= 1, got -1',
-      'ferry.yaml:11:9 services.web.runtime.local.colour: unknown field "colour"; allowed fields are command, cwd, env, replicas',
+      'ferry.yaml:11:9 services.web.runtime.local.colour: unknown field "colour"; allowed fields are command, cwd, env, replicas, user',
       'ferry.yaml:14:7 services.web.routes.qa: unknown environment "qa"; declared environments are prod',
       'ferry.yaml:14:11 services.web.routes.qa: port 8080 on 127.0.0.1 is already used by services.web.routes.prod; give each route its own port',
       'ferry.yaml:16:30 services.web.health.readiness.interval: expected a duration such as 500ms, 10s or 5m, got "soon"',
@@ -198,6 +198,17 @@ describe('parseConfig', () => {
       'ferry.yaml:20:14 services.api.runtime.local.command: required field is missing (expected a command: a shell string such as "node server.js" or a list of strings such as [node, server.js])',
     ]);
     expect(error.message).toBe('ferry.yaml: 8 errors');
+  });
+
+  it('reads runtime.local.user, and says what a user must look like', () => {
+    const yaml = (user: string) =>
+      `apiVersion: ferry.dev/v1\nenvironments: [{ name: prod }]\nservices:\n  web:\n    runtime: { local: { command: node server.js, user: ${user} } }\n    routes: { prod: 127.0.0.1:8080 }\n`;
+    expect(parseConfig(yaml('root'), 'ferry.yaml').services['web']?.runtime.local.user).toBe(
+      'root',
+    );
+    expect(configErrorOf(() => parseConfig(yaml('"a b"'), 'ferry.yaml')).format()).toBe(
+      'ferry.yaml:5:56 services.web.runtime.local.user: expected a user name such as nobody, or a numeric uid, got "a b"',
+    );
   });
 
   it('names the file as given in every location', () => {

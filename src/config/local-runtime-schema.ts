@@ -31,6 +31,8 @@ function staysInRelease(dir: string): boolean {
   return normal !== '..' && !normal.startsWith('../');
 }
 
+const userError = expecting('a user name such as nobody, or a numeric uid');
+
 const envNameError = expecting('an environment variable name such as GREETING');
 const envValueError = expecting('a string, number or boolean');
 
@@ -53,10 +55,15 @@ export const localRuntimeSchema = z
       .default('.'),
     env: envSchema.default({}),
     replicas: countSchema(1).default(1),
+    user: z
+      .string({ error: userError })
+      .regex(/^[A-Za-z0-9_.][A-Za-z0-9_.-]*$/, { error: userError })
+      .optional(),
   })
   .transform((local): LocalRuntimeConfig => ({
     command: local.command,
     cwd: local.cwd,
     env: local.env,
     replicas: local.replicas,
+    ...(local.user === undefined ? {} : { user: local.user }),
   }));

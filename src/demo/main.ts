@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -47,6 +47,7 @@ const canary = `      canary:
  */
 async function demo(): Promise<number> {
   const work = mkdtempSync(join(tmpdir(), 'ferry-demo-'));
+  chmodSync(work, 0o711); // instances of a root server run as nobody
   const dataDir = join(work, 'data');
   const [apiPort, routePort] = [await freePort(), await freePort()];
   const configPath = join(work, 'ferry.yaml');
@@ -122,7 +123,7 @@ async function demo(): Promise<number> {
   } finally {
     await server.close();
     // Instances outlive a server by design; the demo cleans up after itself.
-    killOrphans(dataDir, new Set());
+    await killOrphans(dataDir);
     rmSync(work, { recursive: true, force: true });
   }
 }

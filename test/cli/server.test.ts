@@ -62,7 +62,7 @@ describe('ferry server', () => {
     const file = 'test/fixtures/config/unknown-field.yaml';
     expect(await main(['server', '-f', file, '--data', join(dir, 'data')], out.io)).toBe(1);
     expect(out.stderr()).toBe(
-      `${file}:9:9 services.web.runtime.local.replica: unknown field "replica"; allowed fields are command, cwd, env, replicas\n`,
+      `${file}:9:9 services.web.runtime.local.replica: unknown field "replica"; allowed fields are command, cwd, env, replicas, user\n`,
     );
   });
 

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -21,18 +21,31 @@ export class FerryServer {
     readonly dataDir: string,
     readonly configPath: string,
     readonly port: number,
+    private readonly dataArgument: string,
   ) {}
 
-  /** `dataDir`: where the data folder goes instead of `<fresh dir>/data` (a small tmpfs, say). */
+  /**
+   * `dataDir`: where the data folder goes instead of `<fresh dir>/data` (a small tmpfs, say).
+   * `relativeData` (such as `.ferry`) runs the server in its folder with that relative `--data`,
+   * as a user who just types `ferry server` does.
+   */
   static async create(
     configYaml: string,
-    options: { readonly dataDir?: string } = {},
+    options: { readonly dataDir?: string; readonly relativeData?: string } = {},
   ): Promise<FerryServer> {
     const dir = mkdtempSync(join(tmpdir(), 'ferry-e2e-'));
+    // Search-only for others: instances of a root server run as nobody and must reach releases.
+    chmodSync(dir, 0o711);
     const configPath = join(dir, 'ferry.yaml');
     writeFileSync(configPath, configYaml);
-    const dataDir = options.dataDir ?? join(dir, 'data');
-    return new FerryServer(dir, dataDir, configPath, await freePort());
+    const dataDir = options.dataDir ?? join(dir, options.relativeData ?? 'data');
+    return new FerryServer(
+      dir,
+      dataDir,
+      configPath,
+      await freePort(),
+      options.relativeData ?? dataDir,
+    );
   }
 
   /** Pid of the running server process. */
@@ -62,12 +75,17 @@ export class FerryServer {
         '-f',
         this.configPath,
         '--data',
-        this.dataDir,
+        this.dataArgument,
         '--listen',
         `127.0.0.1:${this.port}`,
         ...extraArgs,
       ],
-      { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, FERRY_LOG_LEVEL: 'warn' } },
+      {
+        // A relative --data is relative to this folder; an absolute one does not care.
+        cwd: this.dir,
+        stdio: ['ignore', 'pipe', 'pipe'],
+        env: { ...process.env, FERRY_LOG_LEVEL: 'warn' },
+      },
     );
     this.child = child;
     child.stdout?.on('data', (d: Buffer) => this.output.push(d.toString()));
@@ -106,7 +124,7 @@ export class FerryServer {
   /** Stops the server and kills every instance it left (they outlive it by design). */
   async destroy(): Promise<void> {
     await this.kill('SIGTERM');
-    killOrphans(this.dataDir, new Set());
+    await killOrphans(this.dataDir);
   }
 
   async get<T>(path: string): Promise<T> {

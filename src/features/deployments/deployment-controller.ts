@@ -182,6 +182,9 @@ export class DeploymentController {
       if (instance) await this.markStopped(instance, 'process gone after server restart');
     }
     await this.settleAdopted(withProcess.filter((i) => !lost.includes(i.id)));
+    // Their `instance.ready` events put them back into the routers: only then is the server
+    // ready, or the first requests after /readyz find a route not listening yet.
+    await Promise.allSettled([...this.operations]);
   }
 
   /**
@@ -659,6 +662,7 @@ export class DeploymentController {
       command: local.command,
       cwd: local.cwd,
       env: local.env,
+      ...(local.user === undefined ? {} : { user: local.user }),
       readiness: target.spec.health.readiness,
       ...(target.spec.health.liveness ? { liveness: target.spec.health.liveness } : {}),
       drainTimeoutMs: target.spec.drainTimeoutMs,

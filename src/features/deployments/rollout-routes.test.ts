@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -82,6 +82,7 @@ async function start(options: { withAnalysis: boolean }) {
   const { db, scheduler } = kit;
   const clock = scheduler.clock;
   dir = mkdtempSync(join(tmpdir(), 'ferry-rollout-routes-'));
+  chmodSync(dir, 0o711); // instances of a root server run as nobody
   const dataDir = join(dir, 'data');
   const events = new EventLog(new KyselyEventStore(db), clock);
   const artifacts = new ArtifactService(

@@ -12,6 +12,8 @@ export interface InstanceSpec {
   readonly command: readonly string[];
   readonly cwd: string;
   readonly env: Readonly<Record<string, string>>;
+  /** `runtime.local.user`; unset means the runtime's default (`nobody` under a root server). */
+  readonly user?: string;
   readonly readiness: ProbeConfig;
   readonly liveness?: ProbeConfig;
   readonly drainTimeoutMs: number;
@@ -85,8 +87,9 @@ export interface InstanceRuntime {
   /** Unpacks the artifact if needed, spawns the instance, resolves once it is spawned. */
   start(spec: InstanceSpec): Promise<InstanceStatus>;
   /**
-   * Graceful stop: SIGTERM to the process group, wait up to the drain timeout, then SIGKILL the
-   * group. Resolves once no process of the group is left. Stopping an unknown id resolves.
+   * Graceful stop: SIGTERM to every process of the instance (its group and whatever it started,
+   * detached or not), wait up to the drain timeout, then SIGKILL what is left. Resolves once no
+   * process of the instance is left. Stopping an unknown id resolves.
    */
   stop(instanceId: string): Promise<void>;
   /**

@@ -1,11 +1,11 @@
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
-import { join } from 'node:path';
+import { isAbsolute, join, relative } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { LocalRuntime } from './local-runtime.js';
-import { readProcStat } from './proc-stat.js';
+import { isSameLiveProcess, readProcStat } from './proc-stat.js';
 import { isGroupAlive } from './process-group.js';
 import {
   buildHelloArtifact,
@@ -14,8 +14,13 @@ import {
   makeTempDir,
   requestJson,
   fastReadiness,
+  killTagged,
+  taggedProcesses,
   type BuiltArtifact,
 } from './test-fixtures.js';
+import { openCgroupBase } from './cgroup-v2.js';
+import { killOrphans } from './orphan-processes.js';
+import { runtimeKey } from './instance-marker.js';
 
 /** Resources keeping the event loop alive, by kind (`Timeout`, `TCPSocketWrap`, ...). */
 function countResources(): Map<string, number> {
@@ -23,6 +28,14 @@ function countResources(): Map<string, number> {
   for (const kind of process.getActiveResourcesInfo())
     counts.set(kind, (counts.get(kind) ?? 0) + 1);
   return counts;
+}
+
+/** Real, effective, saved and file-system ids of a process, from /proc/<pid>/status. */
+function processIds(pid: number): { uid: number[]; gid: number[] } {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const ids = (name: string) =>
+    (new RegExp(`^${name}:\\s*(.*)$`, 'm').exec(status)?.[1] ?? '').split(/\s+/).map(Number);
+  return { uid: ids('Uid'), gid: ids('Gid') };
 }
 
 let root: string;
@@ -63,6 +76,7 @@ beforeEach(() => {
 afterEach(async () => {
   for (const runtime of runtimes.splice(0)) await runtime.detach();
   await log.cleanup();
+  await killOrphans(dataDir); // and the cgroups of instances left running on purpose
 });
 
 describe('LocalRuntime', () => {
@@ -267,6 +281,25 @@ describe('LocalRuntime', () => {
     expect(isGroupAlive(status.record.pgid)).toBe(false);
   });
 
+  it('adopts instances of a relative data folder and keeps them running', async () => {
+    const relativeData = relative(process.cwd(), dataDir);
+    const a = newRuntime({ dataDir: relativeData });
+    const status = await a.start(helloSpec(hello, { instanceId: 'web-1' }));
+    await log.waitFor('instance.ready', 'web-1');
+    await a.detach();
+
+    const b = newRuntime({ dataDir: relativeData });
+    const result = await b.adopt([{ spec: status.spec, record: status.record }]);
+    await sleep(1000);
+
+    expect(result).toEqual({ adopted: ['web-1'], lost: [] });
+    expect(isSameLiveProcess(status.record.pid, status.record.pidStartTicks)).toBe(true);
+    expect(log.of('instance.crashed')).toHaveLength(0);
+    expect((await requestJson(status.record.port)).body.pid).toBe(status.record.pid);
+    expect(isAbsolute(status.record.logPath)).toBe(true);
+    await b.stop('web-1');
+  });
+
   it('restarts an adopted instance that dies', async () => {
     const a = newRuntime();
     const status = await a.start(helloSpec(hello, { instanceId: 'web-1' }));
@@ -371,6 +404,58 @@ describe('LocalRuntime', () => {
     await runtime.stop('web-1');
   });
 
+  const asRoot = process.getuid?.() === 0 ? it : it.skip;
+
+  asRoot(
+    'runs instances of a root server as nobody, reading a release it cannot change',
+    async () => {
+      const runtime = newRuntime();
+      const status = await runtime.start(helloSpec(hello, { instanceId: 'web-1' }));
+      await log.waitFor('instance.ready', 'web-1');
+
+      expect(processIds(status.record.pid)).toEqual({
+        uid: [65534, 65534, 65534, 65534],
+        gid: [65534, 65534, 65534, 65534],
+      });
+      const releaseDir = join(dataDir, 'releases', 'web', 'dev', hello.digest.slice(7, 23));
+      const folder = statSync(releaseDir);
+      expect([folder.uid, folder.gid, (folder.mode & 0o7777).toString(8)]).toEqual([
+        0,
+        65534,
+        '750',
+      ]);
+      const file = statSync(join(releaseDir, 'server.js'));
+      expect([file.uid, file.gid, (file.mode & 0o7777).toString(8)]).toEqual([0, 65534, '640']);
+      await runtime.stop('web-1');
+    },
+  );
+
+  asRoot('runs an instance as root when its spec says user root', async () => {
+    const runtime = newRuntime();
+    const status = await runtime.start(helloSpec(hello, { instanceId: 'web-1', user: 'root' }));
+    await log.waitFor('instance.ready', 'web-1');
+
+    expect(processIds(status.record.pid)).toEqual({ uid: [0, 0, 0, 0], gid: [0, 0, 0, 0] });
+    await runtime.stop('web-1');
+  });
+
+  asRoot(
+    'refuses to start, naming the folder, when the instance user cannot reach its release',
+    async () => {
+      const locked = join(root, `locked-${testCount}`);
+      mkdirSync(locked, { mode: 0o700 });
+      const runtime = newRuntime({ dataDir: join(locked, 'data') });
+
+      await expect(runtime.start(helloSpec(hello, { instanceId: 'web-1' }))).rejects.toThrow(
+        `instances run as nobody (uid 65534), who cannot reach ${locked} (mode 0700`,
+      );
+      await expect(
+        runtime.start(helloSpec(hello, { instanceId: 'web-2', user: 'no-such-user' })),
+      ).rejects.toThrow('runtime.local.user "no-such-user" is not a user of this machine');
+      expect(runtime.list()).toEqual([]);
+    },
+  );
+
   it('prunes releases except the kept ones and those in use', async () => {
     const other = await artifact('other', { version: '2.0.0' });
     const third = await artifact('third', { version: '3.0.0' });
@@ -388,5 +473,116 @@ describe('LocalRuntime', () => {
     expect(existsSync(join(releases, hello.digest.slice(7, 23)))).toBe(true);
     expect(existsSync(join(releases, third.digest.slice(7, 23)))).toBe(true);
     await runtime.stop('web-1');
+  });
+});
+
+const cgroupProbe = openCgroupBase(runtimeKey(`/probe-${process.pid}`));
+
+describe.each([
+  ['in a cgroup', true],
+  ['tracked through /proc', false],
+])('LocalRuntime with detached children, %s', (_mode, cgroups) => {
+  let tag: string;
+  beforeEach(() => {
+    tag = `t${testCount}-${process.pid}`;
+  });
+  afterEach(() => killTagged(tag));
+  const maybe = cgroups && !cgroupProbe ? it.skip : it;
+
+  /** Whether the process still runs (a zombie does not). */
+  function alive(pid: number): boolean {
+    const stat = readProcStat(pid);
+    return stat !== undefined && stat.state !== 'Z';
+  }
+
+  maybe('stops every process the instance started, also those detached with setsid', async () => {
+    const runtime = newRuntime({ cgroups });
+    const line = 'setsid sleep 300 & (setsid sleep 301 &); exec node server.js';
+    await runtime.start(
+      helloSpec(hello, {
+        instanceId: 'web-1',
+        command: ['/bin/sh', '-c', line],
+        env: { TEST_TAG: tag },
+      }),
+    );
+    await log.waitFor('instance.ready', 'web-1');
+    expect(taggedProcesses(tag)).toHaveLength(3);
+
+    await runtime.stop('web-1');
+
+    expect(taggedProcesses(tag)).toEqual([]);
+  });
+
+  maybe('a later runtime kills the detached children of instances it does not adopt', async () => {
+    const a = newRuntime({ cgroups });
+    const line = 'setsid sleep 300 >/dev/null 2>&1 & exec node server.js';
+    const spec = (instanceId: string) =>
+      helloSpec(hello, { instanceId, command: ['/bin/sh', '-c', line], env: { TEST_TAG: tag } });
+    const lost = await a.start(spec('web-1'));
+    await a.start(spec('web-2'));
+    await log.waitFor('instance.ready', 'web-1');
+    await log.waitFor('instance.ready', 'web-2');
+    await a.detach();
+    expect(taggedProcesses(tag)).toHaveLength(4);
+    process.kill(lost.record.pid, 'SIGKILL'); // web-1's own process dies, its child lives on
+    while (alive(lost.record.pid)) await sleep(20);
+
+    const b = newRuntime({ cgroups });
+    // web-1's record is lost; web-2 has none (a server killed between spawn and record).
+    const result = await b.adopt([{ spec: lost.spec, record: lost.record }]);
+
+    expect(result).toEqual({ adopted: [], lost: ['web-1'] });
+    const deadline = Date.now() + 10_000;
+    while (taggedProcesses(tag).length > 0 && Date.now() < deadline) await sleep(50);
+    expect(taggedProcesses(tag)).toEqual([]);
+  });
+
+  maybe('kills a detached child holding the port when the process it came from exits', async () => {
+    const runtime = newRuntime({ cgroups, backoff: { initialMs: 100 } });
+    const status = await runtime.start(
+      helloSpec(hello, {
+        instanceId: 'web-1',
+        command: ['/bin/sh', '-c', 'setsid node server.js & sleep 1.5'],
+        env: { TEST_TAG: tag },
+      }),
+    );
+    await log.waitFor('instance.ready', 'web-1');
+    const detached = (await requestJson(status.record.port)).body.pid as number;
+    expect(detached).not.toBe(status.record.pid);
+
+    await log.waitFor('instance.crashed', 'web-1');
+    const deadline = Date.now() + 10_000;
+    while (alive(detached) && Date.now() < deadline) await sleep(50);
+
+    expect(alive(detached)).toBe(false);
+    await log.waitFor('instance.ready', 'web-1', 2);
+    expect((await requestJson(status.record.port)).body.pid).not.toBe(detached);
+    await runtime.stop('web-1');
+    expect(taggedProcesses(tag)).toEqual([]);
+  });
+
+  maybe('is not ready while only a detached child answers for a process that died', async () => {
+    const a = newRuntime({ cgroups });
+    const spec = helloSpec(hello, {
+      instanceId: 'web-1',
+      command: ['/bin/sh', '-c', 'setsid node server.js & exec sleep 300'],
+      env: { TEST_TAG: tag },
+    });
+    const status = await a.start(spec);
+    await log.waitFor('instance.ready', 'web-1');
+    await a.detach();
+
+    // The adoption poll is slow on purpose: only readiness can notice the death in time.
+    const b = newRuntime({ cgroups, adoptedPollMs: 60_000 });
+    const readiness = { ...fastReadiness, initialDelayMs: 500 };
+    await b.adopt([{ spec: { ...spec, readiness }, record: status.record }]);
+    process.kill(status.record.pid, 'SIGKILL');
+    await sleep(1500);
+
+    expect((await requestJson(status.record.port)).status).toBe(200); // the child answers
+    expect(log.of('instance.ready', 'web-1')).toHaveLength(1); // a's only
+    expect(b.get('web-1')?.phase).toBe('starting');
+    await b.stop('web-1');
+    expect(taggedProcesses(tag)).toEqual([]);
   });
 });

@@ -1,4 +1,5 @@
 import { FerryError } from '../../errors/ferry-error.js';
+import { canonicalPath } from '../../shared/canonical-path.js';
 import type {
   InstanceRecord,
   InstanceRuntime,
@@ -10,9 +11,14 @@ import { defaultBackoff, type BackoffOptions } from './crash-backoff.js';
 import { EventHub } from './event-hub.js';
 import { allocatePort } from './free-port.js';
 import { findInstanceLog, instanceLogPath, tailFile } from './log-file.js';
+import { InstanceCgroup, openCgroupBase, removeCgroupBase, type CgroupBase } from './cgroup-v2.js';
+import { runtimeKey } from './instance-marker.js';
+import { InstanceProcesses } from './instance-processes.js';
+import { instanceUser, lookupUser, type InstanceUser } from './instance-user.js';
 import { killOrphans } from './orphan-processes.js';
 import { readProcStat } from './proc-stat.js';
-import { isGroupAlive, killGroup } from './process-group.js';
+import { listProcesses } from './process-table.js';
+import { assertReachable, grantReleaseAccess } from './release-access.js';
 import { ReleaseStore } from './release-store.js';
 import { spawnInstance, type SpawnedInstance } from './spawn-instance.js';
 import { SupervisedInstance, type SupervisorContext } from './supervised-instance.js';
@@ -26,15 +32,26 @@ export interface LocalRuntimeOptions {
   readonly now?: () => number;
   /** How often adopted processes are checked for having vanished. Default 250ms. */
   readonly adoptedPollMs?: number;
+  /**
+   * Hold each instance in a cgroup v2 of its own. Default: when a writable cgroup v2 hierarchy
+   * exists. `false` tracks descendants through /proc only; `true` fails when there is none.
+   */
+  readonly cgroups?: boolean;
+  /** How often descendants are recorded through /proc when no cgroup holds them. Default 1s. */
+  readonly descendantScanMs?: number;
 }
+
+/** Bound on waiting for the processes of a failed start or a lost instance to die. */
+const killWaitMs = 10_000;
 
 /** Log paths of instances no longer supervised, so their logs stay readable for a while. */
 const rememberedLogs = 1000;
 
 /**
- * Runs instances as local processes: each in its own process group, writing to its own log
- * file, probed over HTTP on 127.0.0.1, restarted with backoff when it crashes, and able to
- * outlive the server and be adopted again by the next one.
+ * Runs instances as local processes: each in its own process group (and cgroup v2 when one is
+ * writable), writing to its own log file, probed over HTTP on 127.0.0.1, restarted with backoff
+ * when it crashes, and able to outlive the server and be adopted again by the next one. Stopping
+ * or restarting an instance ends every process it started, detached ones included.
  *
  * @example
  * const runtime = new LocalRuntime({ dataDir: '.ferry' });
@@ -45,19 +62,36 @@ export class LocalRuntime implements InstanceRuntime {
   private readonly instances = new Map<string, SupervisedInstance>();
   private readonly pendingStarts = new Map<string, Promise<unknown>>();
   private readonly logPaths = new Map<string, string>();
+  private readonly users = new Map<string, InstanceUser>();
   private readonly events = new EventHub<RuntimeEvent>();
   private readonly releases: ReleaseStore;
   private readonly context: SupervisorContext;
   private detached = false;
+  /** Canonical (absolute, symlinks resolved): log paths are compared with what /proc shows. */
+  private readonly dataDir: string;
+  private readonly key: string;
+  private readonly cgroupBase: CgroupBase | undefined;
+  private readonly scanner: NodeJS.Timeout | undefined;
 
-  constructor(private readonly options: LocalRuntimeOptions) {
-    this.releases = new ReleaseStore(options.dataDir);
+  constructor(options: LocalRuntimeOptions) {
+    this.dataDir = canonicalPath(options.dataDir);
+    this.key = runtimeKey(this.dataDir);
+    this.cgroupBase = options.cgroups === false ? undefined : openCgroupBase(this.key);
+    if (options.cgroups === true && !this.cgroupBase) {
+      throw new FerryError('conflict', 'no writable cgroup v2 hierarchy for the local runtime');
+    }
+    if (!this.cgroupBase) {
+      // Without a cgroup, a child that detaches is only known if seen before its parent exits.
+      this.scanner = setInterval(() => this.recordDescendants(), options.descendantScanMs ?? 1000);
+      this.scanner.unref();
+    }
+    this.releases = new ReleaseStore(this.dataDir);
     this.context = {
       now: options.now ?? Date.now,
       emit: (event) => this.events.emit(event),
       backoff: { ...defaultBackoff, ...options.backoff },
       adoptedPollMs: options.adoptedPollMs ?? 250,
-      respawn: (spec, record) => this.spawn(spec, record.port),
+      respawn: (spec, record, processes) => this.spawn(spec, record.port, processes),
     };
   }
 
@@ -67,11 +101,18 @@ export class LocalRuntime implements InstanceRuntime {
     if (this.instances.has(id) || this.pendingStarts.has(id)) {
       throw new FerryError('conflict', `instance "${id}" is already running`);
     }
-    const starting = this.allocateAndSpawn(spec);
+    const processes = this.processesOf(id);
+    const starting = this.allocateAndSpawn(spec, processes);
     this.pendingStarts.set(id, starting);
     try {
-      const spawned = await starting;
-      const instance = SupervisedInstance.spawned(this.context, spec, spawned);
+      let spawned: SpawnedInstance;
+      try {
+        spawned = await starting;
+      } catch (error) {
+        await processes.killAll(killWaitMs); // and removes the cgroup made for it
+        throw error;
+      }
+      const instance = SupervisedInstance.spawned(this.context, spec, spawned, processes);
       this.track(instance);
       // Detached while spawning: the process runs on, the caller persists its record.
       if (this.detached) await instance.detach();
@@ -100,8 +141,12 @@ export class LocalRuntime implements InstanceRuntime {
     this.assertAttached();
     const adopted: string[] = [];
     const lost: string[] = [];
-    for (const { spec, record } of records) {
+    for (const { spec, record: stored } of records) {
       const id = spec.instanceId;
+      // Where the log is follows from the data folder; records of older servers hold paths
+      // relative to their working directory, which /proc never shows.
+      const logPath = instanceLogPath(this.dataDir, spec.service, spec.environment, id);
+      const record = { ...stored, logPath };
       this.rememberLog(id, record.logPath);
       if (this.instances.has(id)) {
         adopted.push(id);
@@ -109,22 +154,27 @@ export class LocalRuntime implements InstanceRuntime {
       }
       const stat = readProcStat(record.pid);
       const same = stat !== undefined && stat.startTicks === record.pidStartTicks;
+      const processes = this.processesOf(id);
       if (same && stat.state !== 'Z') {
-        const instance = SupervisedInstance.adopted(this.context, spec, record);
+        const instance = SupervisedInstance.adopted(this.context, spec, record, processes);
         this.track(instance);
         instance.announce();
         adopted.push(id);
         continue;
       }
       lost.push(id);
-      // Kill what is left of the group (a server that outlived its shell) unless the pid now
-      // belongs to another process: then the old group is empty and the id is someone else's.
-      if ((stat === undefined || same) && isGroupAlive(record.pgid)) await killGroup(record.pgid);
+      // Kill what is left of it (a server that outlived its shell, a detached child), but not
+      // the group if the pid now belongs to another process: then the group id is someone else's.
+      processes.attach({ ...record, pidStartTicks: 0 }, stat === undefined || same);
+      await processes.killAll(killWaitMs);
     }
     // A server killed between spawning an instance and recording it leaves a process nobody
-    // knows: anything writing to this data dir's logs that is not supervised now goes.
-    const known = new Set([...this.instances.values()].map((i) => i.status().record.logPath));
-    killOrphans(this.options.dataDir, known);
+    // knows: anything of this data dir (log file, marker, cgroup) that is not supervised goes.
+    const supervised = [...this.instances.values()].map((i) => i.status().record);
+    await killOrphans(this.dataDir, {
+      logPaths: new Set(supervised.map((record) => record.logPath)),
+      instanceIds: new Set(supervised.map((record) => record.instanceId)),
+    });
     return { adopted, lost };
   }
 
@@ -145,15 +195,18 @@ export class LocalRuntime implements InstanceRuntime {
     const path =
       this.instances.get(instanceId)?.status().record.logPath ??
       this.logPaths.get(instanceId) ??
-      (await findInstanceLog(this.options.dataDir, instanceId));
+      (await findInstanceLog(this.dataDir, instanceId));
     return path === undefined ? [] : tailFile(path, lines);
   }
 
   async detach(): Promise<void> {
     this.detached = true;
+    clearInterval(this.scanner);
     await Promise.allSettled(this.pendingStarts.values());
     await Promise.all([...this.instances.values()].map((instance) => instance.detach()));
     this.instances.clear();
+    // Kept while instances run on in it (they outlive the server); the next server reuses it.
+    if (this.cgroupBase) removeCgroupBase(this.cgroupBase);
   }
 
   /**
@@ -183,24 +236,55 @@ export class LocalRuntime implements InstanceRuntime {
     if (this.detached) throw new FerryError('conflict', 'the local runtime was detached');
   }
 
-  private async allocateAndSpawn(spec: InstanceSpec): Promise<SpawnedInstance> {
-    return this.spawn(spec, await allocatePort());
+  private async allocateAndSpawn(
+    spec: InstanceSpec,
+    processes: InstanceProcesses,
+  ): Promise<SpawnedInstance> {
+    return this.spawn(spec, await allocatePort(), processes);
   }
 
-  private async spawn(spec: InstanceSpec, port: number): Promise<SpawnedInstance> {
+  /** Users by name, looked up once: a start should not wait on `getent` every time. */
+  private lookupUser(name: string): InstanceUser {
+    let user = this.users.get(name);
+    if (!user) {
+      user = lookupUser(name);
+      this.users.set(name, user);
+    }
+    return user;
+  }
+
+  private processesOf(instanceId: string): InstanceProcesses {
+    const cgroup = this.cgroupBase && new InstanceCgroup(this.cgroupBase, instanceId);
+    return new InstanceProcesses(this.key, instanceId, cgroup);
+  }
+
+  /** One /proc snapshot for all instances: each records the descendants it has now. */
+  private recordDescendants(): void {
+    if (this.instances.size === 0) return;
+    const table = listProcesses();
+    for (const instance of this.instances.values()) instance.processes.record(table);
+  }
+
+  private async spawn(
+    spec: InstanceSpec,
+    port: number,
+    processes: InstanceProcesses,
+  ): Promise<SpawnedInstance> {
+    const user = instanceUser(spec.user, (name) => this.lookupUser(name));
     const releaseDir = await this.releases.ensure(
       spec.service,
       spec.environment,
       spec.artifactDigest,
       spec.artifactPath,
     );
-    const logPath = instanceLogPath(
-      this.options.dataDir,
-      spec.service,
-      spec.environment,
-      spec.instanceId,
-    );
-    return spawnInstance({ spec, releaseDir, port, logPath });
+    const serverUid = process.getuid?.();
+    const serverGid = process.getgid?.();
+    if (serverUid !== undefined && serverGid !== undefined) {
+      await grantReleaseAccess(releaseDir, { uid: serverUid, gid: user?.gid ?? serverGid });
+    }
+    if (user) assertReachable(releaseDir, user);
+    const logPath = instanceLogPath(this.dataDir, spec.service, spec.environment, spec.instanceId);
+    return spawnInstance({ spec, releaseDir, port, logPath, processes, ...(user ? { user } : {}) });
   }
 
   private track(instance: SupervisedInstance): void {

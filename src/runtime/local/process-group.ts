@@ -60,9 +60,3 @@ export async function waitForGroupExit(
     await sleep(Math.min(pollMs, Math.max(1, deadline - Date.now())));
   }
 }
-
-/** SIGKILLs the group and waits (bounded) until nothing of it is left. */
-export async function killGroup(pgid: number, timeoutMs = 5000): Promise<boolean> {
-  signalGroup(pgid, 'SIGKILL');
-  return waitForGroupExit(pgid, timeoutMs);
-}

@@ -1,5 +1,17 @@
 import { existsSync } from 'node:fs';
-import { mkdir, readdir, readFile, rm, stat, symlink, utimes, writeFile } from 'node:fs/promises';
+import {
+  chmod,
+  chown,
+  mkdir,
+  readdir,
+  readFile,
+  rm,
+  stat,
+  symlink,
+  utimes,
+  writeFile,
+} from 'node:fs/promises';
+import { c as createTar } from 'tar';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { releaseFolderName, ReleaseStore } from './release-store.js';
@@ -147,6 +159,32 @@ describe('ReleaseStore', () => {
     expect(existsSync(store.path('web', 'prod', other.digest))).toBe(true);
     expect(await store.prune('api', 'dev', [])).toEqual([]);
   });
+
+  it.skipIf(process.getuid?.() !== 0)(
+    'drops setuid and setgid bits and the owners written in the archive',
+    async () => {
+      const staging = join(root, 'privileged');
+      await mkdir(staging);
+      const tool = join(staging, 'tool');
+      await writeFile(tool, '#!/bin/sh\n');
+      await chmod(tool, 0o6755);
+      await chown(tool, 1234, 1234);
+      const artifact = join(root, 'privileged.tgz');
+      await createTar({ gzip: true, cwd: staging, file: artifact }, ['tool']);
+      const digest = `sha256:${'1'.repeat(64)}`;
+
+      const dir = await new ReleaseStore(join(root, 'setuid')).ensure(
+        'web',
+        'dev',
+        digest,
+        artifact,
+      );
+
+      const info = await stat(join(dir, 'tool'));
+      expect((info.mode & 0o7777).toString(8)).toBe('755');
+      expect([info.uid, info.gid]).toEqual([0, 0]);
+    },
+  );
 
   it('refuses names that would leave the data folder', () => {
     const store = new ReleaseStore(join(root, 'names'));

@@ -113,11 +113,22 @@ export class ReleaseStore {
   private async unpack(target: string, artifactPath: string): Promise<string> {
     if (await exists(target)) return target;
     const dir = join(target, '..');
-    await mkdir(dir, { recursive: true });
+    // Search-only for others: instances reach their release (group-readable) but list nothing.
+    await mkdir(dir, { recursive: true, mode: 0o711 });
     const temp = join(dir, `${tempPrefix}${randomBytes(6).toString('hex')}`);
     await mkdir(temp);
     try {
-      await extract({ file: artifactPath, cwd: temp, strict: true });
+      await extract({
+        file: artifactPath,
+        cwd: temp,
+        strict: true,
+        // Never the archive's owners (tar keeps them for root by default), never setuid, setgid
+        // or sticky bits: who may read a release is decided by the runtime, not by the upload.
+        preserveOwner: false,
+        onReadEntry: (entry) => {
+          if (entry.mode !== undefined) entry.mode &= 0o777;
+        },
+      });
       await rename(temp, target);
     } catch (error) {
       await rm(temp, { recursive: true, force: true });

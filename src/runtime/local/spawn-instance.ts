@@ -2,6 +2,9 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { resolve, sep } from 'node:path';
 import type { InstanceRecord, InstanceSpec } from '../../features/instances/instance-runtime.js';
 import { InvalidRequestError } from '../../errors/ferry-error.js';
+import { instanceMarkerVariable } from './instance-marker.js';
+import type { InstanceProcesses } from './instance-processes.js';
+import type { InstanceUser } from './instance-user.js';
 import { closeLogFile, openLogFile } from './log-file.js';
 import { readProcStat } from './proc-stat.js';
 
@@ -13,6 +16,10 @@ export interface SpawnRequest {
   readonly releaseDir: string;
   readonly port: number;
   readonly logPath: string;
+  /** Where the instance's processes are followed: its marker, and its cgroup for the spawn. */
+  readonly processes: InstanceProcesses;
+  /** The user to run as; undefined runs it as the server's own user. */
+  readonly user?: InstanceUser;
 }
 
 export interface ProcessExit {
@@ -28,15 +35,24 @@ export interface SpawnedInstance {
 }
 
 /**
- * The environment of an instance: PATH, HOME and LANG of the server, then the spec's variables,
- * then what Ferry tells every instance (these win).
+ * The environment of an instance: PATH, HOME and LANG of the server (HOME of the instance's user
+ * when it runs as another one), then the spec's variables,
+ * then what Ferry tells every instance (these win), including the marker by which the runtime
+ * finds every process the instance starts.
  */
-export function instanceEnv(spec: InstanceSpec, port: number): Record<string, string> {
+export function instanceEnv(
+  spec: InstanceSpec,
+  port: number,
+  marker?: string,
+  user?: InstanceUser,
+): Record<string, string> {
   const env: Record<string, string> = {};
   for (const name of inheritedEnv) {
     const value = process.env[name];
     if (value !== undefined) env[name] = value;
   }
+  // Another user's home, not the server's (which it could not use anyway).
+  if (user) env['HOME'] = user.home;
   return {
     ...env,
     ...spec.env,
@@ -45,6 +61,7 @@ export function instanceEnv(spec: InstanceSpec, port: number): Record<string, st
     FERRY_SERVICE: spec.service,
     FERRY_ENVIRONMENT: spec.environment,
     FERRY_VERSION: spec.version,
+    ...(marker === undefined ? {} : { [instanceMarkerVariable]: marker }),
   };
 }
 
@@ -54,7 +71,7 @@ export function instanceEnv(spec: InstanceSpec, port: number): Record<string, st
  * Resolves once the process exists; rejects when it cannot be started (command not found).
  */
 export async function spawnInstance(request: SpawnRequest): Promise<SpawnedInstance> {
-  const { spec, port, logPath } = request;
+  const { spec, port, logPath, processes, user } = request;
   const [command, ...args] = spec.command;
   if (command === undefined)
     throw new InvalidRequestError(`instance ${spec.instanceId}: empty command`);
@@ -62,12 +79,16 @@ export async function spawnInstance(request: SpawnRequest): Promise<SpawnedInsta
   const fd = openLogFile(logPath);
   let child: ChildProcess;
   try {
-    child = spawn(command, args, {
-      cwd,
-      env: instanceEnv(spec, port),
-      detached: true,
-      stdio: ['ignore', fd, fd],
-    });
+    child = processes.spawn(() =>
+      spawn(command, args, {
+        cwd,
+        env: instanceEnv(spec, port, processes.markerValue, user),
+        detached: true,
+        // libuv also drops the server's supplementary groups when it switches.
+        ...(user ? { uid: user.uid, gid: user.gid } : {}),
+        stdio: ['ignore', fd, fd],
+      }),
+    );
   } finally {
     // The child has its own copy of the descriptor.
     closeLogFile(fd);

@@ -7,8 +7,8 @@ import type {
   RuntimeEvent,
 } from '../../features/instances/instance-runtime.js';
 import { CrashBackoff, type BackoffOptions } from './crash-backoff.js';
+import type { InstanceProcesses } from './instance-processes.js';
 import { isSameLiveProcess } from './proc-stat.js';
-import { signalGroup, waitForGroupExit } from './process-group.js';
 import { Prober, type ProbeVerdict } from './prober.js';
 import type { ProcessExit, SpawnedInstance } from './spawn-instance.js';
 
@@ -20,16 +20,22 @@ export interface SupervisorContext {
   /** How often an adopted process (not our child, so no exit event) is checked. */
   readonly adoptedPollMs: number;
   /** Spawns the instance again on its port (the release is unpacked again if it was pruned). */
-  readonly respawn: (spec: InstanceSpec, record: InstanceRecord) => Promise<SpawnedInstance>;
+  readonly respawn: (
+    spec: InstanceSpec,
+    record: InstanceRecord,
+    processes: InstanceProcesses,
+  ) => Promise<SpawnedInstance>;
 }
 
-/** Bound on waiting for leftovers of a SIGKILLed group; they die at once unless stuck in D. */
+/** Bound on waiting for leftovers of a SIGKILLed instance; they die at once unless stuck in D. */
 const killWaitMs = 10_000;
 
 /**
  * One instance under supervision: probes its readiness and liveness, restarts it with backoff
  * when it crashes, stops it gracefully. The process may be our child (spawned here) or adopted
- * from an earlier server process; either way signals go to its process group.
+ * from an earlier server process; either way signals go to all of its processes (its group,
+ * its cgroup, its descendants, whatever carries its marker), and it is ready only while its own
+ * process lives: a detached child that keeps the port answering does not count.
  */
 export class SupervisedInstance {
   private phase: InstancePhase = 'starting';
@@ -53,6 +59,8 @@ export class SupervisedInstance {
     readonly spec: InstanceSpec,
     private record: InstanceRecord,
     private readonly origin: 'instance.started' | 'instance.adopted',
+    /** Every process of the instance, the main one and whatever it started. */
+    readonly processes: InstanceProcesses,
   ) {
     this.startedAt = ctx.now();
     this.backoff = new CrashBackoff(ctx.backoff);
@@ -63,8 +71,15 @@ export class SupervisedInstance {
     ctx: SupervisorContext,
     spec: InstanceSpec,
     spawned: SpawnedInstance,
+    processes: InstanceProcesses,
   ): SupervisedInstance {
-    const instance = new SupervisedInstance(ctx, spec, spawned.record, 'instance.started');
+    const instance = new SupervisedInstance(
+      ctx,
+      spec,
+      spawned.record,
+      'instance.started',
+      processes,
+    );
     instance.watchChild(spawned);
     return instance;
   }
@@ -74,8 +89,9 @@ export class SupervisedInstance {
     ctx: SupervisorContext,
     spec: InstanceSpec,
     record: InstanceRecord,
+    processes: InstanceProcesses,
   ): SupervisedInstance {
-    const instance = new SupervisedInstance(ctx, spec, record, 'instance.adopted');
+    const instance = new SupervisedInstance(ctx, spec, record, 'instance.adopted', processes);
     instance.watchAdopted();
     return instance;
   }
@@ -96,8 +112,9 @@ export class SupervisedInstance {
   }
 
   /**
-   * SIGTERM to the group, SIGKILL after the drain timeout, resolves when no live member of the
-   * group is left and `instance.stopped` was emitted. Calling it again returns the same promise.
+   * SIGTERM to every process of the instance, SIGKILL after the drain timeout, resolves when none
+   * is left (its cgroup removed) and `instance.stopped` was emitted. Calling it again returns the
+   * same promise.
    */
   stop(): Promise<void> {
     this.stopping ??= this.drain();
@@ -120,15 +137,11 @@ export class SupervisedInstance {
     clearTimeout(this.restartTimer);
     this.phase = 'stopping';
     await this.restarting;
-    const { pgid } = this.record;
-    let killed = false;
-    if (this.running && signalGroup(pgid, 'SIGTERM')) {
-      if (!(await waitForGroupExit(pgid, this.spec.drainTimeoutMs))) {
-        signalGroup(pgid, 'SIGKILL');
-        killed = true;
-      }
+    if (this.running && this.processes.signal('SIGTERM') > 0) {
+      await this.processes.waitGone(this.spec.drainTimeoutMs);
     }
-    await waitForGroupExit(pgid, killWaitMs);
+    // Whatever outlived the drain (or a crash) goes now, detached children included.
+    const killed = (await this.processes.killAll(killWaitMs)) > 0;
     this.phase = 'stopped';
     this.emit({ kind: 'instance.stopped', status: this.status(), killed });
   }
@@ -139,6 +152,7 @@ export class SupervisedInstance {
 
   private watchChild(spawned: SpawnedInstance): void {
     const generation = ++this.generation;
+    this.processes.attach(spawned.record);
     void spawned.exited.then((exit) => {
       if (generation === this.generation) this.onExit(exit);
     });
@@ -148,6 +162,7 @@ export class SupervisedInstance {
   private watchAdopted(): void {
     const generation = ++this.generation;
     const { pid, pidStartTicks } = this.record;
+    this.processes.attach(this.record);
     this.watcher = setInterval(() => {
       if (generation !== this.generation || isSameLiveProcess(pid, pidStartTicks)) return;
       this.onExit({ exitCode: null, signal: null });
@@ -174,6 +189,8 @@ export class SupervisedInstance {
 
   private onReadiness(verdict: ProbeVerdict): void {
     if (!this.active) return;
+    // The port may be answered by a child that detached from a main process that is gone.
+    if (verdict.kind === 'passing' && !this.mainAlive()) return;
     if (verdict.kind === 'passing' && (this.phase === 'starting' || this.phase === 'unready')) {
       this.phase = 'ready';
       this.backoff.onReady(this.ctx.now());
@@ -191,13 +208,19 @@ export class SupervisedInstance {
     this.onExit({ exitCode: null, signal: 'SIGKILL' });
   }
 
-  /** The process is gone (or must go): kill what is left of the group, restart after backoff. */
+  private mainAlive(): boolean {
+    const { pid, pidStartTicks } = this.record;
+    // No start ticks (no /proc): the exit event or the adoption poll tells instead.
+    return pidStartTicks === 0 || isSameLiveProcess(pid, pidStartTicks);
+  }
+
+  /** The process is gone (or must go): kill all that is left of it, restart after backoff. */
   private onExit(exit: ProcessExit): void {
     if (!this.active) return;
     this.unwatch();
-    // Kill leftovers now, while the group id cannot have been reused: a shell's child that
-    // outlived it would otherwise hold the port the restart needs.
-    signalGroup(this.record.pgid, 'SIGKILL');
+    // Kill leftovers now, while the group id cannot have been reused: a shell's child or a
+    // detached daemon that outlived it would otherwise hold the port the restart needs.
+    this.processes.signal('SIGKILL');
     this.running = false;
     this.scheduleRestart(exit);
   }
@@ -228,11 +251,11 @@ export class SupervisedInstance {
   }
 
   private async restart(): Promise<void> {
-    await waitForGroupExit(this.record.pgid, killWaitMs);
+    await this.processes.killAll(killWaitMs);
     if (!this.active) return;
     let spawned: SpawnedInstance;
     try {
-      spawned = await this.ctx.respawn(this.spec, this.record);
+      spawned = await this.ctx.respawn(this.spec, this.record, this.processes);
     } catch (error) {
       this.note(`ferry: restart failed: ${describe(error)}`);
       this.restarts += 1;
@@ -245,7 +268,8 @@ export class SupervisedInstance {
     this.startedAt = this.ctx.now();
     if (this.detached) {
       // Nobody will learn this process's record: do not leave it running unknown.
-      signalGroup(this.record.pgid, 'SIGKILL');
+      this.processes.attach(spawned.record);
+      this.processes.signal('SIGKILL');
       return;
     }
     // Stopped while spawning: stop() awaits this restart and then drains the new process.

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { copyFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { chmod, copyFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { request, type IncomingHttpHeaders } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,6 +9,7 @@ import type { ProbeConfig } from '../../config/ferry-config.js';
 import type { InstanceSpec, RuntimeEvent } from '../../features/instances/instance-runtime.js';
 import type { LocalRuntime } from './local-runtime.js';
 import { signalGroup, waitForGroupExit } from './process-group.js';
+import { listProcesses, processEnvValue } from './process-table.js';
 
 /** Helpers for the local runtime's tests: real artifacts, real processes. Not used in production. */
 
@@ -74,8 +75,14 @@ export function helloSpec(
   };
 }
 
-export function makeTempDir(prefix = 'ferry-local-'): Promise<string> {
-  return mkdtemp(join(tmpdir(), prefix));
+/**
+ * A fresh folder under the system's temp folder. Search-only for others (0711, not mkdtemp's
+ * 0700): instances of a root server run as `nobody` and must get through to their releases.
+ */
+export async function makeTempDir(prefix = 'ferry-local-'): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), prefix));
+  await chmod(dir, 0o711);
+  return dir;
 }
 
 /**
@@ -179,4 +186,22 @@ export function requestJson(
     req.on('error', reject);
     req.end(options.body);
   });
+}
+
+/** Live processes whose environment has `TEST_TAG=<tag>`: all processes of a test's instances. */
+export function taggedProcesses(tag: string): number[] {
+  return listProcesses()
+    .filter((proc) => proc.state !== 'Z' && processEnvValue(proc, 'TEST_TAG') === tag)
+    .map((proc) => proc.pid);
+}
+
+/** SIGKILLs every process tagged `tag`, so a failing test leaves no detached child behind. */
+export function killTagged(tag: string): void {
+  for (const pid of taggedProcesses(tag)) {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      // Gone.
+    }
+  }
 }

@@ -1,5 +1,6 @@
 import { InvalidArgumentError } from 'commander';
 import { authModes, type AuthMode } from '../../../features/auth/domain/auth-mode.js';
+import { canonicalPath } from '../../../shared/canonical-path.js';
 import { defineCommand } from '../../define-command.js';
 import { requiredString, stringOption } from '../../option-values.js';
 import { parseListenOption } from './parse-listen-option.js';
@@ -30,7 +31,8 @@ export const serverCommand = defineCommand({
   ],
   input: (_args, options) => ({
     configPath: requiredString(options, 'file'),
-    dataDir: requiredString(options, 'data'),
+    // Absolute from here on: stored paths must not depend on the directory a restart runs in.
+    dataDir: canonicalPath(requiredString(options, 'data')),
     listen: parseListenOption(requiredString(options, 'listen')),
     logLevel: stringOption(options, 'logLevel'),
     auth: authMode(requiredString(options, 'auth')),

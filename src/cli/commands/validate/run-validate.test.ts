@@ -16,7 +16,7 @@ describe('ferry validate', () => {
     const out = captureIo();
     expect(await main(['validate', '--file', fixture('unknown-field')], out.io)).toBe(1);
     expect(out.stderr()).toBe(
-      `${fixture('unknown-field')}:9:9 services.web.runtime.local.replica: unknown field "replica"; allowed fields are command, cwd, env, replicas\n`,
+      `${fixture('unknown-field')}:9:9 services.web.runtime.local.replica: unknown field "replica"; allowed fields are command, cwd, env, replicas, user\n`,
     );
   });
 
@@ -38,7 +38,7 @@ describe('ferry validate', () => {
       errors: [
         {
           path: 'services.web.runtime.local.replica',
-          message: 'unknown field "replica"; allowed fields are command, cwd, env, replicas',
+          message: 'unknown field "replica"; allowed fields are command, cwd, env, replicas, user',
           location: `${fixture('unknown-field')}:9:9`,
         },
       ],
