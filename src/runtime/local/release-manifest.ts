@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { lstat, mkdir, readFile, readlink, rename, writeFile } from 'node:fs/promises';
-import { join, posix } from 'node:path';
+import { dirname, join, posix } from 'node:path';
 import { FerryError } from '../../errors/ferry-error.js';
 import {
   inspectTarball,
@@ -38,6 +38,9 @@ export class ReleaseManifests {
     const stored = await this.read(digest);
     if (stored) return stored;
     const manifest = await manifestOfBlob(digest, artifactPath);
+    // The releases folder itself must stay passable for instance users (0711); only the
+    // manifests' folder is private. `mkdir -p` with one mode would make both 0700.
+    await mkdir(dirname(this.dir), { recursive: true, mode: 0o711 });
     await mkdir(this.dir, { recursive: true, mode: 0o700 });
     const temp = join(this.dir, `.tmp-${randomBytes(6).toString('hex')}`);
     await writeFile(temp, JSON.stringify(manifest), { mode: 0o600 });

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import {
   chmod,
@@ -56,6 +57,13 @@ describe('ReleaseStore', () => {
     expect(await readdir(join(dataDir, 'releases', 'web', 'dev'))).toEqual([
       hello.digest.slice(7, 23),
     ]);
+  });
+
+  it('keeps releases/ passable for instance users (0711), its manifests private (0700)', async () => {
+    const dataDir = join(root, 'modes');
+    await new ReleaseStore(dataDir).ensure('web', 'dev', hello.digest, hello.path);
+    expect((await stat(join(dataDir, 'releases'))).mode & 0o777).toBe(0o711);
+    expect((await stat(join(dataDir, 'releases', '.manifests'))).mode & 0o777).toBe(0o700);
   });
 
   it('leaves no trace when the artifact cannot be unpacked', async () => {
@@ -171,7 +179,9 @@ describe('ReleaseStore', () => {
       await chown(tool, 1234, 1234);
       const artifact = join(root, 'privileged.tgz');
       await createTar({ gzip: true, cwd: staging, file: artifact }, ['tool']);
-      const digest = `sha256:${'1'.repeat(64)}`;
+      const digest = `sha256:${createHash('sha256')
+        .update(await readFile(artifact))
+        .digest('hex')}`;
 
       const dir = await new ReleaseStore(join(root, 'setuid')).ensure(
         'web',
