@@ -99,7 +99,7 @@ async function demo(): Promise<number> {
         .map(([v, n]) => `${v}: ${n}`)
         .join(', ')})`,
     );
-    say(`  requests failed: ${failed}`);
+    say(`  requests failed: ${failed}${failed > 0 ? ` (${whyFailed(result)})` : ''}`);
     const caught = bad.deployment?.phase === 'Aborted';
     say(
       caught
@@ -173,3 +173,17 @@ function say(text: string): void {
 }
 
 process.exitCode = await demo();
+
+/** What the failed requests of a load run met, most frequent first: `read ECONNRESET ×3, 503 ×1`. */
+function whyFailed(result: {
+  readonly non2xx: number;
+  readonly errors: readonly string[];
+}): string {
+  const counts = new Map<string, number>();
+  for (const error of result.errors) counts.set(error, (counts.get(error) ?? 0) + 1);
+  if (result.non2xx > 0) counts.set('non-2xx answer', result.non2xx);
+  return [...counts]
+    .sort((a, b) => b[1] - a[1])
+    .map(([what, n]) => `${what} ×${n}`)
+    .join(', ');
+}
