@@ -2,7 +2,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Dispatcher } from 'undici';
 import type { RoutingTable, Track, Upstream } from '../../features/routing/traffic-router.js';
 import { pinValue, type CompiledTable } from './compiled-table.js';
-import { proxyErrors, sendProxyError, type ProxyErrorCode } from './error-response.js';
+import { proxyErrors, sendProxyError, sendRefusal, type ProxyErrorCode } from './error-response.js';
+import { checkRequest } from './request-check.js';
 import { forwardRequestHeaders, forwardResponseHeaders } from './forwarded-headers.js';
 import type { Mirror, MirrorCopy } from './mirror.js';
 import type { UpstreamTarget } from './upstream-target.js';
@@ -77,6 +78,8 @@ class Exchange implements Dispatcher.DispatchHandler {
   clientGone = false;
   /** The response head went out to the client. */
   responded = false;
+  /** The client's response is complete: a 204, a 304 or the answer to a HEAD has no body. */
+  finished = false;
   private abortUpstream: ((error?: Error) => void) | undefined;
   private resumeUpstream: (() => void) | undefined;
   /** A mirrored copy waiting for the request body, teed once the body streams upstream. */
@@ -128,6 +131,12 @@ class Exchange implements Dispatcher.DispatchHandler {
     }
     this.responded = true;
     this.resumeUpstream = resume;
+    if (status === 204 || status === 304 || this.req.method === 'HEAD') {
+      // No body follows, whatever Content-Length says (RFC 9110 §6.4.1): the response is done,
+      // and undici's complaint about the missing body bytes must not cut it.
+      this.finished = true;
+      this.res.end();
+    }
     this.settings.onResponse?.(
       this.route,
       this.track,
@@ -140,6 +149,7 @@ class Exchange implements Dispatcher.DispatchHandler {
   }
 
   onData(chunk: Buffer): boolean {
+    if (this.finished) return true;
     const res = this.res;
     if (res.write(chunk) || res.destroyed) return true;
     res.once('drain', onClientDrain);
@@ -148,12 +158,12 @@ class Exchange implements Dispatcher.DispatchHandler {
 
   onComplete(): void {
     this.target.end();
-    this.res.end();
+    if (!this.finished) this.res.end();
   }
 
   onError(error: Error): void {
     this.target.end();
-    if (this.clientGone) return;
+    if (this.clientGone || this.finished) return;
     if (this.responded) {
       // The status line is out: the only honest signal left is a cut connection.
       this.res.destroy();
@@ -237,6 +247,13 @@ export function proxyRequest(
   req: IncomingMessage,
   res: ServerResponse,
 ): void {
+  const refusal = checkRequest(req);
+  if (refusal !== undefined) {
+    // The client's mistake, seen by no upstream: it counts against no version.
+    req.resume();
+    sendRefusal(res, refusal.code, refusal.message);
+    return;
+  }
   const startedAt = settings.onResponse === undefined ? 0 : performance.now();
   const table = holder.table;
   const selection = table.pick(req);

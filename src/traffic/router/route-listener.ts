@@ -2,6 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { CompiledTable } from './compiled-table.js';
+import { sendRawProxyError } from './error-response.js';
 import { proxyRequest, type ProxySettings, type TableHolder } from './proxy.js';
 import { proxyUpgrade } from './upgrade-tunnel.js';
 
@@ -33,6 +34,11 @@ export class RouteListener implements TableHolder {
       this.tunnels.add(socket);
       socket.once('close', () => this.tunnels.delete(socket));
       proxyUpgrade(this, settings, req, socket, head);
+    });
+    // Without a listener Node drops a CONNECT silently; the router is no forward proxy.
+    this.server.on('connect', (_req, socket: Duplex) => {
+      socket.on('error', () => socket.destroy());
+      sendRawProxyError(socket, 'method_not_allowed');
     });
     this.opened = new Promise((resolve, reject) => {
       this.server.once('error', reject);
