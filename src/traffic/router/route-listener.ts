@@ -11,6 +11,14 @@ export interface ListenAddress {
   readonly port: number;
 }
 
+/** How long clients may be slow or idle on a listener's connections. */
+export interface ClientTimeouts {
+  /** Until the request head is complete; then 408 and the connection is closed. */
+  readonly headersMs: number;
+  /** Between requests on a keep-alive connection. */
+  readonly idleMs: number;
+}
+
 /**
  * The HTTP listener of one service/environment (main or preview), proxying with whatever table
  * it holds now. Upgraded connections (WebSocket) are tunnelled and tracked: the HTTP server no
@@ -27,9 +35,21 @@ export class RouteListener implements TableHolder {
     readonly listen: ListenAddress,
     table: CompiledTable,
     settings: ProxySettings,
+    timeouts: ClientTimeouts,
   ) {
     this.current = table;
-    this.server = createServer((req, res) => proxyRequest(this, settings, req, res));
+    this.server = createServer(
+      {
+        headersTimeout: timeouts.headersMs,
+        // A whole request, uploads included: never below Node's 5 min default, so a slow upload
+        // is not cut by a short idle setting.
+        requestTimeout: Math.max(300_000, timeouts.idleMs, timeouts.headersMs),
+        keepAliveTimeout: timeouts.idleMs,
+        // Node checks the two timeouts above this often (30 s by default): keep them close.
+        connectionsCheckingInterval: Math.max(100, Math.min(1_000, timeouts.headersMs / 4)),
+      },
+      (req, res) => proxyRequest(this, settings, req, res),
+    );
     this.server.on('upgrade', (req, socket: Duplex, head: Buffer) => {
       this.tunnels.add(socket);
       socket.once('close', () => this.tunnels.delete(socket));

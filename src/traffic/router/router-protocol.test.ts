@@ -225,3 +225,36 @@ describe('Router: malformed requests are the client’s fault', () => {
     expect(tracks.stable).toMatchObject({ version: '1.0.0', requests: 1, errors5xx: 0 });
   }, 120_000);
 });
+
+describe('Router: client timeouts', () => {
+  async function routerWith(timeouts: { headersMs: number; idleMs: number }) {
+    const upstream = await startUpstream('plain');
+    cleanups.push(() => upstream.close());
+    const router = new Router({ timeouts });
+    cleanups.push(() => router.close());
+    await router.apply(routingTable([upstream.upstream]));
+    return router.address('web', 'test')?.port ?? 0;
+  }
+
+  it('answers 408 to a client that does not finish its request head in time', async () => {
+    const port = await routerWith({ headersMs: 500, idleMs: 60_000 });
+    const started = performance.now();
+
+    // Node's own default would wait 60 s; the exchange gives up after 20 s of silence.
+    const { text, closed } = await exchange(port, 'GET / HTTP/1.1\r\nHost: web\r\n', 20_000);
+
+    expect(text).toMatch(/^HTTP\/1\.1 408 /);
+    expect(closed).toBe(true);
+    expect(performance.now() - started).toBeLessThan(15_000);
+  }, 30_000);
+
+  it('keeps an idle keep-alive connection open for the configured time, past Node’s 5 s', async () => {
+    const port = await routerWith({ headersMs: 10_000, idleMs: 60_000 });
+
+    const { text, closed } = await exchange(port, 'GET / HTTP/1.1\r\nHost: web\r\n\r\n', 7_000);
+
+    expect(text).toMatch(/^HTTP\/1\.1 200 OK\r\n/);
+    expect(text).toMatch(/\r\nKeep-Alive: timeout=60\r\n/);
+    expect(closed).toBe(false);
+  }, 30_000);
+});
