@@ -113,7 +113,11 @@ class Exchange implements Dispatcher.DispatchHandler {
   }
 
   onHeaders(status: number, raw: Buffer[], resume: () => void, statusText: string): boolean {
-    if (status < 200) return true; // 1xx information: Node answers `100 Continue` itself
+    if (status < 200) {
+      // 1xx information: Node answers `100 Continue` itself; 103 Early Hints go on to the client.
+      if (status === 103 && !this.clientGone) this.earlyHints(raw);
+      return true;
+    }
     const headers = forwardResponseHeaders(latin1(raw));
     if (this.pinCookie !== undefined) {
       headers.push(
@@ -156,9 +160,15 @@ class Exchange implements Dispatcher.DispatchHandler {
     return false;
   }
 
-  onComplete(): void {
+  /** `trailers` are raw buffers at run time, whatever undici's types say. */
+  onComplete(trailers: (Buffer | string)[] | null): void {
     this.target.end();
-    if (!this.finished) this.res.end();
+    if (this.finished) return;
+    // Trailers go out when the body is chunked to the client, as it is when it was upstream.
+    if (trailers != null && trailers.length > 0) {
+      this.res.addTrailers(pairs(latin1(trailers)));
+    }
+    this.res.end();
   }
 
   onError(error: Error): void {
@@ -172,6 +182,15 @@ class Exchange implements Dispatcher.DispatchHandler {
     const code = (error as NodeJS.ErrnoException).code ?? '';
     if (!this.retried && this.retry(code)) return;
     this.fail(timeoutErrors.has(code) ? 'upstream_timeout' : 'upstream_unreachable');
+  }
+
+  private earlyHints(raw: Buffer[]): void {
+    const hints = pairs(forwardResponseHeaders(latin1(raw)));
+    try {
+      this.res.writeEarlyHints(hints);
+    } catch {
+      // Hints Node refuses (no Link field) are only hints: the response still follows.
+    }
   }
 
   resume(): void {
@@ -318,9 +337,25 @@ export function pinCookie(cookie: string, version: string, track: Track = 'stabl
 }
 
 /** Header bytes as Node's own parser gives them: one char per byte, so no byte is altered. */
-function latin1(raw: readonly Buffer[]): string[] {
+function latin1(raw: readonly (Buffer | string)[]): string[] {
   const fields = new Array<string>(raw.length);
-  for (let i = 0; i < raw.length; i++) fields[i] = (raw[i] as Buffer).toString('latin1');
+  for (let i = 0; i < raw.length; i++) {
+    const field = raw[i] as Buffer | string;
+    fields[i] = typeof field === 'string' ? field : field.toString('latin1');
+  }
+  return fields;
+}
+
+/** A flat `[name, value, ...]` list as an object, repeated fields as arrays. */
+function pairs(flat: readonly string[]): Record<string, string | string[]> {
+  const fields: Record<string, string | string[]> = {};
+  for (let i = 0; i < flat.length; i += 2) {
+    const name = (flat[i] as string).toLowerCase();
+    const value = flat[i + 1] as string;
+    const prior = fields[name];
+    fields[name] =
+      prior === undefined ? value : [...(Array.isArray(prior) ? prior : [prior]), value];
+  }
   return fields;
 }
 

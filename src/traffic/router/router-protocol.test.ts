@@ -258,3 +258,41 @@ describe('Router: client timeouts', () => {
     expect(closed).toBe(false);
   }, 30_000);
 });
+
+describe('Router: informational responses and trailers', () => {
+  it('forwards 103 Early Hints before the response', async () => {
+    const { port } = await recordingRouter((req, res) => {
+      req.resume();
+      res.writeEarlyHints({ link: '</app.css>; rel=preload; as=style' });
+      setTimeout(() => res.writeHead(200, { 'content-length': '2' }).end('ok'), 50);
+    });
+
+    const { text } = await exchange(
+      port,
+      'GET / HTTP/1.1\r\nHost: web\r\nConnection: close\r\n\r\n',
+    );
+
+    expect(text).toMatch(
+      /^HTTP\/1\.1 103 Early Hints\r\nlink: <\/app\.css>; rel=preload; as=style\r\n\r\nHTTP\/1\.1 200 OK\r\n/i,
+    );
+    expect(text.endsWith('\r\n\r\nok')).toBe(true);
+  });
+
+  it('forwards response trailers after a chunked body', async () => {
+    const { port } = await recordingRouter((req, res) => {
+      req.resume();
+      res.writeHead(200, { trailer: 'x-checksum' });
+      res.write('data');
+      res.addTrailers({ 'x-checksum': 'sha256=abc' });
+      res.end();
+    });
+
+    const { text } = await exchange(
+      port,
+      'GET / HTTP/1.1\r\nHost: web\r\nConnection: close\r\n\r\n',
+    );
+
+    expect(text).toMatch(/\r\ntransfer-encoding: chunked\r\n/i);
+    expect(text).toMatch(/\r\n4\r\ndata\r\n0\r\nx-checksum: sha256=abc\r\n\r\n$/i);
+  });
+});
