@@ -3,6 +3,7 @@ import { artifactsSchema } from './artifacts-schema.js';
 import { countSchema, durationSchema, nameSchema } from './config-primitives.js';
 import { expecting, expectingMap } from './describe-value.js';
 import type { FerryConfig } from './ferry-config.js';
+import { routerSchema } from './router-schema.js';
 import { serviceSchema } from './service-schema.js';
 
 /** The only `apiVersion` this Ferry reads. */
@@ -39,13 +40,19 @@ export const configSchema = z
       services: z.record(nameSchema, serviceSchema, { error: expecting('a map of services') }),
       limits: limitsSchema.optional(),
       artifacts: artifactsSchema.prefault({}),
+      router: routerSchema.prefault({}),
     },
-    { error: expecting('a map with apiVersion, environments, services, limits and artifacts') },
+    {
+      error: expecting(
+        'a map with apiVersion, environments, services, limits, artifacts and router',
+      ),
+    },
   )
   .transform((raw): FerryConfig => ({
     apiVersion: raw.apiVersion,
     environments: raw.environments,
     artifacts: raw.artifacts,
+    router: raw.router,
     services: Object.fromEntries(
       Object.entries(raw.services).map(([name, service]) => [name, { name, ...service }]),
     ),

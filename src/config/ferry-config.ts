@@ -17,6 +17,21 @@ export interface FerryConfig {
   readonly services: Readonly<Record<string, ServiceConfig>>;
   /** Bounds on artifact uploads; defaults when ferry.yaml has no `artifacts`. */
   readonly artifacts: ArtifactLimits;
+  /** Settings of the built-in router; defaults when ferry.yaml has no `router`. */
+  readonly router: RouterConfig;
+}
+
+/** `router` in ferry.yaml, resolved. */
+export interface RouterConfig {
+  readonly timeouts: {
+    /** `headers`: how long a client may take to send a request's head, then 408. Default 10s. */
+    readonly headersMs: number;
+    /**
+     * `idle`: how long a keep-alive connection may wait for its next request before the
+     * router closes it. Default 60s.
+     */
+    readonly idleMs: number;
+  };
 }
 
 export interface EnvironmentConfig {

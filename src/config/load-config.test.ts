@@ -38,6 +38,7 @@ const expected: FerryConfig = {
   apiVersion: 'ferry.dev/v1',
   environments: [{ name: 'staging' }, { name: 'prod' }],
   artifacts: defaultArtifactLimits,
+  router: { timeouts: { headersMs: 10_000, idleMs: 60_000 } },
   services: {
     web: {
       name: 'web',
@@ -209,6 +210,24 @@ describe('parseConfig', () => {
     expect(configErrorOf(() => parseConfig(yaml('"a b"'), 'ferry.yaml')).format()).toBe(
       'ferry.yaml:5:56 services.web.runtime.local.user: expected a user name such as nobody, or a numeric uid, got "a b"',
     );
+  });
+
+  it('reads router.timeouts, and says where a bad one is', () => {
+    const yaml = (router: string) =>
+      `apiVersion: ferry.dev/v1\nenvironments: [{ name: prod }]\nrouter: ${router}\nservices:\n  web:\n    runtime: { local: { command: node server.js } }\n    routes: { prod: 127.0.0.1:8080 }\n`;
+    expect(
+      parseConfig(yaml('{ timeouts: { headers: 5s, idle: 2m } }'), 'ferry.yaml').router,
+    ).toEqual({ timeouts: { headersMs: 5_000, idleMs: 120_000 } });
+    expect(
+      configErrorOf(() =>
+        parseConfig(yaml('{ timeouts: { headers: soon } }'), 'ferry.yaml'),
+      ).format(),
+    ).toBe(
+      'ferry.yaml:3:32 router.timeouts.headers: expected a duration such as 500ms, 10s or 5m, got "soon"',
+    );
+    expect(
+      configErrorOf(() => parseConfig(yaml('{ timeouts: { idle: 0s } }'), 'ferry.yaml')).format(),
+    ).toBe('ferry.yaml:3:29 router.timeouts.idle: router.timeouts.idle must be above 0, e.g. 10s');
   });
 
   it('names the file as given in every location', () => {

@@ -75,7 +75,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       dataDir,
       db,
       runtime: new LocalRuntime({ dataDir }),
-      router: new Router({ metrics }),
+      router: new Router({ metrics, timeouts: config.router.timeouts }),
       registry,
       routeFigures: (service, environment, listener) =>
         metrics.snapshot(service, environment, listener),

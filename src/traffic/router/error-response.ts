@@ -18,6 +18,18 @@ export const proxyErrors = {
     status: 504,
     message: 'The upstream did not respond in time.',
   },
+  bad_request: {
+    status: 400,
+    message: 'The request is malformed.',
+  },
+  method_not_allowed: {
+    status: 405,
+    message: 'CONNECT is not supported: the router is not a forward proxy.',
+  },
+  not_implemented: {
+    status: 501,
+    message: 'Only the chunked transfer coding is supported.',
+  },
 } as const;
 
 export type ProxyErrorCode = keyof typeof proxyErrors;
@@ -48,7 +60,29 @@ export function sendProxyError(res: ServerResponse, code: ProxyErrorCode): void 
   res.end(body);
 }
 
+/**
+ * Answers a request the router refuses as the client's mistake (400, 501), with `message`, and
+ * closes the connection: after a malformed request its framing cannot be trusted.
+ */
+export function sendRefusal(res: ServerResponse, code: ProxyErrorCode, message: string): void {
+  const body = Buffer.from(JSON.stringify({ error: { code, message } }));
+  res.writeHead(proxyErrors[code].status, [
+    'content-type',
+    'application/json; charset=utf-8',
+    'content-length',
+    String(body.length),
+    'cache-control',
+    'no-store',
+    'connection',
+    'close',
+  ]);
+  res.end(body);
+}
+
 const reasons: Record<number, string> = {
+  400: 'Bad Request',
+  405: 'Method Not Allowed',
+  501: 'Not Implemented',
   502: 'Bad Gateway',
   503: 'Service Unavailable',
   504: 'Gateway Timeout',

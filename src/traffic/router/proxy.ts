@@ -2,7 +2,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Dispatcher } from 'undici';
 import type { RoutingTable, Track, Upstream } from '../../features/routing/traffic-router.js';
 import { pinValue, type CompiledTable } from './compiled-table.js';
-import { proxyErrors, sendProxyError, type ProxyErrorCode } from './error-response.js';
+import { proxyErrors, sendProxyError, sendRefusal, type ProxyErrorCode } from './error-response.js';
+import { checkRequest } from './request-check.js';
 import { forwardRequestHeaders, forwardResponseHeaders } from './forwarded-headers.js';
 import type { Mirror, MirrorCopy } from './mirror.js';
 import type { UpstreamTarget } from './upstream-target.js';
@@ -77,6 +78,8 @@ class Exchange implements Dispatcher.DispatchHandler {
   clientGone = false;
   /** The response head went out to the client. */
   responded = false;
+  /** The client's response is complete: a 204, a 304 or the answer to a HEAD has no body. */
+  finished = false;
   private abortUpstream: ((error?: Error) => void) | undefined;
   private resumeUpstream: (() => void) | undefined;
   /** A mirrored copy waiting for the request body, teed once the body streams upstream. */
@@ -110,7 +113,11 @@ class Exchange implements Dispatcher.DispatchHandler {
   }
 
   onHeaders(status: number, raw: Buffer[], resume: () => void, statusText: string): boolean {
-    if (status < 200) return true; // 1xx information: Node answers `100 Continue` itself
+    if (status < 200) {
+      // 1xx information: Node answers `100 Continue` itself; 103 Early Hints go on to the client.
+      if (status === 103 && !this.clientGone) this.earlyHints(raw);
+      return true;
+    }
     const headers = forwardResponseHeaders(latin1(raw));
     if (this.pinCookie !== undefined) {
       headers.push(
@@ -128,6 +135,12 @@ class Exchange implements Dispatcher.DispatchHandler {
     }
     this.responded = true;
     this.resumeUpstream = resume;
+    if (status === 204 || status === 304 || this.req.method === 'HEAD') {
+      // No body follows, whatever Content-Length says (RFC 9110 §6.4.1): the response is done,
+      // and undici's complaint about the missing body bytes must not cut it.
+      this.finished = true;
+      this.res.end();
+    }
     this.settings.onResponse?.(
       this.route,
       this.track,
@@ -140,20 +153,27 @@ class Exchange implements Dispatcher.DispatchHandler {
   }
 
   onData(chunk: Buffer): boolean {
+    if (this.finished) return true;
     const res = this.res;
     if (res.write(chunk) || res.destroyed) return true;
     res.once('drain', onClientDrain);
     return false;
   }
 
-  onComplete(): void {
+  /** `trailers` are raw buffers at run time, whatever undici's types say. */
+  onComplete(trailers: (Buffer | string)[] | null): void {
     this.target.end();
+    if (this.finished) return;
+    // Trailers go out when the body is chunked to the client, as it is when it was upstream.
+    if (trailers != null && trailers.length > 0) {
+      this.res.addTrailers(pairs(latin1(trailers)));
+    }
     this.res.end();
   }
 
   onError(error: Error): void {
     this.target.end();
-    if (this.clientGone) return;
+    if (this.clientGone || this.finished) return;
     if (this.responded) {
       // The status line is out: the only honest signal left is a cut connection.
       this.res.destroy();
@@ -162,6 +182,15 @@ class Exchange implements Dispatcher.DispatchHandler {
     const code = (error as NodeJS.ErrnoException).code ?? '';
     if (!this.retried && this.retry(code)) return;
     this.fail(timeoutErrors.has(code) ? 'upstream_timeout' : 'upstream_unreachable');
+  }
+
+  private earlyHints(raw: Buffer[]): void {
+    const hints = pairs(forwardResponseHeaders(latin1(raw)));
+    try {
+      this.res.writeEarlyHints(hints);
+    } catch {
+      // Hints Node refuses (no Link field) are only hints: the response still follows.
+    }
   }
 
   resume(): void {
@@ -237,6 +266,13 @@ export function proxyRequest(
   req: IncomingMessage,
   res: ServerResponse,
 ): void {
+  const refusal = checkRequest(req);
+  if (refusal !== undefined) {
+    // The client's mistake, seen by no upstream: it counts against no version.
+    req.resume();
+    sendRefusal(res, refusal.code, refusal.message);
+    return;
+  }
   const startedAt = settings.onResponse === undefined ? 0 : performance.now();
   const table = holder.table;
   const selection = table.pick(req);
@@ -301,9 +337,25 @@ export function pinCookie(cookie: string, version: string, track: Track = 'stabl
 }
 
 /** Header bytes as Node's own parser gives them: one char per byte, so no byte is altered. */
-function latin1(raw: readonly Buffer[]): string[] {
+function latin1(raw: readonly (Buffer | string)[]): string[] {
   const fields = new Array<string>(raw.length);
-  for (let i = 0; i < raw.length; i++) fields[i] = (raw[i] as Buffer).toString('latin1');
+  for (let i = 0; i < raw.length; i++) {
+    const field = raw[i] as Buffer | string;
+    fields[i] = typeof field === 'string' ? field : field.toString('latin1');
+  }
+  return fields;
+}
+
+/** A flat `[name, value, ...]` list as an object, repeated fields as arrays. */
+function pairs(flat: readonly string[]): Record<string, string | string[]> {
+  const fields: Record<string, string | string[]> = {};
+  for (let i = 0; i < flat.length; i += 2) {
+    const name = (flat[i] as string).toLowerCase();
+    const value = flat[i + 1] as string;
+    const prior = fields[name];
+    fields[name] =
+      prior === undefined ? value : [...(Array.isArray(prior) ? prior : [prior]), value];
+  }
   return fields;
 }
 

@@ -2,12 +2,21 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { CompiledTable } from './compiled-table.js';
+import { sendRawProxyError } from './error-response.js';
 import { proxyRequest, type ProxySettings, type TableHolder } from './proxy.js';
 import { proxyUpgrade } from './upgrade-tunnel.js';
 
 export interface ListenAddress {
   readonly host: string;
   readonly port: number;
+}
+
+/** How long clients may be slow or idle on a listener's connections. */
+export interface ClientTimeouts {
+  /** Until the request head is complete; then 408 and the connection is closed. */
+  readonly headersMs: number;
+  /** Between requests on a keep-alive connection. */
+  readonly idleMs: number;
 }
 
 /**
@@ -26,13 +35,30 @@ export class RouteListener implements TableHolder {
     readonly listen: ListenAddress,
     table: CompiledTable,
     settings: ProxySettings,
+    timeouts: ClientTimeouts,
   ) {
     this.current = table;
-    this.server = createServer((req, res) => proxyRequest(this, settings, req, res));
+    this.server = createServer(
+      {
+        headersTimeout: timeouts.headersMs,
+        // A whole request, uploads included: never below Node's 5 min default, so a slow upload
+        // is not cut by a short idle setting.
+        requestTimeout: Math.max(300_000, timeouts.idleMs, timeouts.headersMs),
+        keepAliveTimeout: timeouts.idleMs,
+        // Node checks the two timeouts above this often (30 s by default): keep them close.
+        connectionsCheckingInterval: Math.max(100, Math.min(1_000, timeouts.headersMs / 4)),
+      },
+      (req, res) => proxyRequest(this, settings, req, res),
+    );
     this.server.on('upgrade', (req, socket: Duplex, head: Buffer) => {
       this.tunnels.add(socket);
       socket.once('close', () => this.tunnels.delete(socket));
       proxyUpgrade(this, settings, req, socket, head);
+    });
+    // Without a listener Node drops a CONNECT silently; the router is no forward proxy.
+    this.server.on('connect', (_req, socket: Duplex) => {
+      socket.on('error', () => socket.destroy());
+      sendRawProxyError(socket, 'method_not_allowed');
     });
     this.opened = new Promise((resolve, reject) => {
       this.server.once('error', reject);

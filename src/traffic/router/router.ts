@@ -8,7 +8,7 @@ import { compileTable, releaseTable } from './compiled-table.js';
 import { Mirror } from './mirror.js';
 import type { ProxySettings, ResponseHook } from './proxy.js';
 import { describePortHolder } from './port-holder.js';
-import { RouteListener, type ListenAddress } from './route-listener.js';
+import { RouteListener, type ClientTimeouts, type ListenAddress } from './route-listener.js';
 import type { RouterMetrics } from './router-metrics.js';
 import { UpstreamPool } from './upstream-pool.js';
 
@@ -35,6 +35,8 @@ export interface RouterOptions {
   readonly maxMirrorsInFlight?: number;
   /** How long a mirrored copy may take before it is abandoned. Default 5 s. */
   readonly mirrorTimeoutMs?: number;
+  /** Client-side timeouts of every listener (ferry.yaml `router.timeouts`). Default 10 s, 60 s. */
+  readonly timeouts?: ClientTimeouts;
 }
 
 /**
@@ -53,6 +55,7 @@ export class Router implements TrafficRouter {
   private readonly pool: UpstreamPool;
   private readonly settings: ProxySettings;
   private readonly closeGraceMs: number;
+  private readonly timeouts: ClientTimeouts;
 
   constructor(options: RouterOptions = {}) {
     this.pool = new UpstreamPool({ idleTimeoutMs: options.idleSocketTimeoutMs ?? 4_000 });
@@ -69,6 +72,7 @@ export class Router implements TrafficRouter {
       }),
     };
     this.closeGraceMs = options.closeGraceMs ?? 5_000;
+    this.timeouts = options.timeouts ?? { headersMs: 10_000, idleMs: 60_000 };
   }
 
   async apply(table: RoutingTable): Promise<void> {
@@ -80,7 +84,7 @@ export class Router implements TrafficRouter {
       await current.opened;
       return;
     }
-    const listener = new RouteListener(table.listen, compiled, this.settings);
+    const listener = new RouteListener(table.listen, compiled, this.settings, this.timeouts);
     this.listeners.set(key, listener);
     try {
       await listener.opened;

@@ -1,18 +1,20 @@
-import type { IncomingMessage } from 'node:http';
-import { connect, type Socket } from 'node:net';
+import { request, type IncomingMessage } from 'node:http';
+import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { Track } from '../../features/routing/traffic-router.js';
 import type { Selection } from './compiled-table.js';
 import { proxyErrors, sendRawProxyError, type ProxyErrorCode } from './error-response.js';
-import { forwardRequestHeaders } from './forwarded-headers.js';
+import { forwardRequestHeaders, forwardResponseHeaders } from './forwarded-headers.js';
+import { checkRequest } from './request-check.js';
 import type { ProxySettings, TableHolder } from './proxy.js';
 import type { UpstreamTarget } from './upstream-target.js';
 
 /**
  * Passes an `Upgrade` request (WebSocket, h2c) through: the upstream gets the request head with
- * its `Connection: Upgrade` and `Upgrade` fields, then bytes flow both ways untouched until
- * either side closes. A refused connection is retried once on another upstream, then answered
- * 502. The upstream's status (101 when it switched) is read from its first bytes for the hook.
+ * its `Connection: Upgrade` and `Upgrade` fields; only when it answers `101 Switching Protocols`
+ * do bytes flow both ways untouched until either side closes. Any other answer is forwarded as a
+ * plain response with `Connection: close`, and the connection ends there. A refused connection
+ * is retried once on another upstream, then answered 502.
  */
 export function proxyUpgrade(
   holder: TableHolder,
@@ -21,10 +23,14 @@ export function proxyUpgrade(
   client: Duplex,
   head: Buffer,
 ): void {
+  client.on('error', destroyQuietly);
+  if (checkRequest(req) !== undefined) {
+    sendRawProxyError(client, 'bad_request');
+    return;
+  }
   const startedAt = settings.onResponse === undefined ? 0 : performance.now();
   const selection = holder.table.pick(req);
   const tunnel = new Tunnel(holder, settings, req, client, head, selection, startedAt);
-  client.on('error', destroyQuietly);
   const target = selection.balancer.next();
   if (target === undefined) answer(tunnel, 'no_upstream');
   else open(tunnel, target, false);
@@ -49,24 +55,46 @@ class Tunnel {
 
 function open(tunnel: Tunnel, target: UpstreamTarget, retried: boolean): void {
   tunnel.target = target;
-  const upstream = connect({ host: target.host, port: target.port, noDelay: true });
+  const upstreamRequest = request({
+    host: target.host,
+    port: target.port,
+    method: tunnel.req.method ?? 'GET',
+    path: tunnel.req.url ?? '/',
+    headers: requestHeaders(tunnel.req, target),
+    agent: false,
+    setHost: false,
+  });
   let connected = false;
-  upstream.once('connect', () => {
-    connected = true;
-    target.begin();
-    upstream.once('close', () => target.end());
+  upstreamRequest.once('socket', (socket: Socket) => {
+    socket.setNoDelay(true);
+    socket.once('connect', () => {
+      connected = true;
+      target.begin();
+      socket.once('close', () => target.end());
+      if (tunnel.client.destroyed) upstreamRequest.destroy();
+    });
+  });
+  // Only a 101 opens the tunnel: until then the upstream's bytes are an HTTP response.
+  upstreamRequest.once('upgrade', (res: IncomingMessage, upstream: Socket, head: Buffer) => {
+    report(tunnel, res.statusCode ?? 101, false);
     if (tunnel.client.destroyed) {
       upstream.destroy();
       return;
     }
-    upstream.write(requestHead(tunnel.req, target));
+    tunnel.client.write(responseHead(res, res.rawHeaders));
+    if (head.length > 0) tunnel.client.write(head);
     if (tunnel.head.length > 0) upstream.write(tunnel.head);
-    upstream.once('data', (chunk: Buffer) => report(tunnel, statusOf(chunk), false));
     splice(tunnel.client, upstream);
   });
-  upstream.on('error', (error: NodeJS.ErrnoException) => {
-    if (connected) return; // `close` follows and takes the client connection down with it
-    upstream.destroy();
+  upstreamRequest.once('response', (res: IncomingMessage) => {
+    report(tunnel, res.statusCode ?? 502, false);
+    relayAndClose(tunnel.client, res);
+  });
+  upstreamRequest.on('error', (error: NodeJS.ErrnoException) => {
+    if (connected) {
+      tunnel.client.destroy();
+      return;
+    }
     if (!retried && error.code === 'ECONNREFUSED' && !tunnel.client.destroyed) {
       const balancer = tunnel.holder.table.serving(tunnel.track);
       const next = balancer.nextExcept(target);
@@ -78,6 +106,38 @@ function open(tunnel: Tunnel, target: UpstreamTarget, retried: boolean): void {
     }
     answer(tunnel, 'upstream_unreachable');
   });
+  upstreamRequest.end();
+}
+
+/**
+ * Forwards an upstream's answer that is not `101 Switching Protocols` as a plain response, then
+ * closes the client connection: nothing the client sends afterwards reaches the instance
+ * around the router. The body is close-delimited unless it has a Content-Length.
+ */
+function relayAndClose(client: Duplex, res: IncomingMessage): void {
+  // Whatever the client sends from now on is read and dropped, so closing sends no reset.
+  client.resume();
+  client.write(
+    responseHead(res, [...forwardResponseHeaders(res.rawHeaders), 'Connection', 'close']),
+  );
+  res.on('data', (chunk: Buffer) => {
+    if (!client.write(chunk)) {
+      res.pause();
+      client.once('drain', () => res.resume());
+    }
+  });
+  res.once('end', () => {
+    client.end();
+    setTimeout(() => client.destroy(), halfCloseGraceMs).unref();
+  });
+  res.once('error', () => client.destroy());
+  client.once('close', () => res.destroy());
+}
+
+function responseHead(res: IncomingMessage, headers: readonly string[]): string {
+  let head = `HTTP/1.1 ${res.statusCode ?? 502} ${res.statusMessage ?? ''}\r\n`;
+  for (let i = 0; i < headers.length; i += 2) head += `${headers[i]}: ${headers[i + 1]}\r\n`;
+  return `${head}\r\n`;
 }
 
 /** Half-closed tunnels get this long to close the other way before both sides are cut. */
@@ -124,23 +184,16 @@ function report(tunnel: Tunnel, status: number, byRouter: boolean): void {
   );
 }
 
-/** `HTTP/1.1 101 Switching Protocols` → 101; 502 when the bytes are not a status line. */
-function statusOf(chunk: Buffer): number {
-  const status = Number(chunk.toString('latin1', 9, 12));
-  return chunk.toString('latin1', 0, 5) === 'HTTP/' && status >= 100 ? status : 502;
-}
-
-function requestHead(req: IncomingMessage, target: UpstreamTarget): string {
+function requestHeaders(req: IncomingMessage, target: UpstreamTarget): string[] {
   const { headers } = forwardRequestHeaders(
     req.rawHeaders,
     req.socket.remoteAddress,
     'http',
     target.hostHeader,
   );
-  let head = `${req.method ?? 'GET'} ${req.url ?? '/'} HTTP/1.1\r\n`;
-  for (let i = 0; i < headers.length; i += 2) head += `${headers[i]}: ${headers[i + 1]}\r\n`;
   // Hop-by-hop fields, except that this hop is the one being upgraded.
-  return `${head}Connection: Upgrade\r\nUpgrade: ${upgradeOf(req.rawHeaders)}\r\n\r\n`;
+  headers.push('Connection', 'Upgrade', 'Upgrade', upgradeOf(req.rawHeaders));
+  return headers;
 }
 
 function upgradeOf(raw: readonly string[]): string {

@@ -1,0 +1,27 @@
+import { z } from 'zod';
+import { durationSchema } from './config-primitives.js';
+import { expectingMap } from './describe-value.js';
+import type { RouterConfig } from './ferry-config.js';
+
+const positive = (what: string) =>
+  durationSchema.refine((ms) => ms > 0, { error: `${what} must be above 0, e.g. 10s` });
+
+/** `router`: settings of Ferry's built-in router, the same for every route. */
+export const routerSchema = z
+  .strictObject(
+    {
+      timeouts: z
+        .strictObject(
+          {
+            headers: positive('router.timeouts.headers').default(10_000),
+            idle: positive('router.timeouts.idle').default(60_000),
+          },
+          { error: expectingMap('a map such as { headers: 10s, idle: 60s }') },
+        )
+        .prefault({}),
+    },
+    { error: expectingMap('a map such as { timeouts: { headers: 10s, idle: 60s } }') },
+  )
+  .transform((raw): RouterConfig => ({
+    timeouts: { headersMs: raw.timeouts.headers, idleMs: raw.timeouts.idle },
+  }));
