@@ -108,7 +108,7 @@ export class FerryClient {
     return this.call<ServiceStatus>('GET', `/api/v1/services/${encodeURIComponent(name)}`);
   }
 
-  async instances(query: { service?: string; environment?: string } = {}) {
+  async instances(query: { service?: string; environment?: string; deployment?: string } = {}) {
     const path = `/api/v1/instances${queryString(query)}`;
     return (await this.call<{ instances: Instance[] }>('GET', path)).instances;
   }
