@@ -118,8 +118,10 @@ export class FerryClient {
     return this.call<InstanceLogs>('GET', path);
   }
 
-  /** A page of the event log, oldest first. */
-  async events(query: EventFilter & { limit?: number } = {}) {
+  /** A page of the event log, oldest first: the first after `after`, or the latest ones. */
+  async events(
+    query: EventFilter & { limit?: number; since?: string; order?: 'first' | 'latest' } = {},
+  ) {
     const path = `/api/v1/events${queryString(query)}`;
     return (await this.call<{ events: FerryEvent[] }>('GET', path)).events;
   }
