@@ -3,6 +3,7 @@ import type { CliIo } from './cli-io.js';
 import { commandContext, defaultServerUrl } from './command-context.js';
 import { commands } from './commands/index.js';
 import type { FerryCommand } from './define-command.js';
+import { ferryVersion } from '../shared/ferry-version.js';
 import { renderCliError } from './render-cli-error.js';
 
 /**
@@ -18,6 +19,7 @@ export function buildProgram(io: CliIo, onExit: (code: number) => void): Command
       ),
     )
     .option('--json', 'print only JSON on stdout')
+    .version(ferryVersion(), '-V, --version', 'print the version of ferry')
     .configureHelp({ showGlobalOptions: true })
     .showSuggestionAfterError(true)
     .exitOverride()
