@@ -3,7 +3,6 @@ import type { CliIo } from './cli-io.js';
 import { commandContext, defaultServerUrl } from './command-context.js';
 import { commands } from './commands/index.js';
 import type { FerryCommand } from './define-command.js';
-import { ferryVersion } from '../shared/ferry-version.js';
 import { renderCliError } from './render-cli-error.js';
 
 /**
@@ -19,7 +18,8 @@ export function buildProgram(io: CliIo, onExit: (code: number) => void): Command
       ),
     )
     .option('--json', 'print only JSON on stdout')
-    .version(ferryVersion(), '-V, --version', 'print the version of ferry')
+    // Not commander's .version(): `deploy --version <label>` must stay the deploy's option.
+    .addHelpText('afterAll', '\n`ferry --version` (or -V) prints the version of ferry.')
     .configureHelp({ showGlobalOptions: true })
     .showSuggestionAfterError(true)
     .exitOverride()

@@ -46,13 +46,14 @@ async function deployEndingIn(phase: DeploymentPhase, reason: string) {
 }
 
 describe('following a rollout', () => {
-  it('stops with exit 0 when the rollout pauses for a person', async () => {
+  it('stops with exit 3 and says what it waits for when the rollout pauses', async () => {
     const reason = 'paused at step 2/4: run "ferry rollout promote" to go on';
     const { code, stderr } = await deployEndingIn('Paused', reason);
-    expect(code).toBe(0);
-    expect(stderr.split('\n').slice(-3)).toEqual([
+    expect(code).toBe(3);
+    expect(stderr.split('\n').slice(-4)).toEqual([
       'deploy web v2 to prod: Paused',
       `web v2 is paused in prod: ${reason}`,
+      'it waits for "ferry rollout promote web --env prod" (or "ferry rollout abort web --env prod"); exit code 3 means paused',
       '',
     ]);
   });
