@@ -65,6 +65,12 @@ export class FerryClient {
     });
   }
 
+  /** A service's artifacts, newest first. */
+  async artifacts(service: string) {
+    const path = `/api/v1/artifacts/${encodeURIComponent(service)}`;
+    return (await this.call<{ artifacts: Artifact[] }>('GET', path)).artifacts;
+  }
+
   deploy(body: { service: string; environment: string; version: string }) {
     return this.call<DeployResult>('POST', '/api/v1/deployments', { json: body });
   }
