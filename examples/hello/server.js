@@ -4,12 +4,18 @@
 // keys): HELLO_VERSION/version, HELLO_ERROR_RATE/errorRate, HELLO_LATENCY_MS/latencyMs,
 // HELLO_START_DELAY_MS/startDelayMs, HELLO_NEVER_READY/neverReady,
 // HELLO_CRASH_AFTER_MS/crashAfterMs, HELLO_IGNORE_SIGTERM/ignoreSigterm. See README.md.
+// Without either, the version is the label Ferry deployed (FERRY_VERSION).
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { URL } from 'node:url';
 
 const knobs = [
-  { key: 'version', env: 'HELLO_VERSION', kind: 'string', fallback: 'dev' },
+  {
+    key: 'version',
+    env: 'HELLO_VERSION',
+    kind: 'string',
+    fallback: process.env.FERRY_VERSION || 'dev',
+  },
   { key: 'errorRate', env: 'HELLO_ERROR_RATE', kind: 'number', fallback: 0 },
   { key: 'latencyMs', env: 'HELLO_LATENCY_MS', kind: 'number', fallback: 0 },
   { key: 'startDelayMs', env: 'HELLO_START_DELAY_MS', kind: 'number', fallback: 0 },

@@ -18,6 +18,8 @@ export function buildProgram(io: CliIo, onExit: (code: number) => void): Command
       ),
     )
     .option('--json', 'print only JSON on stdout')
+    // Not commander's .version(): `deploy --version <label>` must stay the deploy's option.
+    .addHelpText('afterAll', '\n`ferry --version` (or -V) prints the version of ferry.')
     .configureHelp({ showGlobalOptions: true })
     .showSuggestionAfterError(true)
     .exitOverride()

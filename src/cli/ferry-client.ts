@@ -65,6 +65,12 @@ export class FerryClient {
     });
   }
 
+  /** A service's artifacts, newest first. */
+  async artifacts(service: string) {
+    const path = `/api/v1/artifacts/${encodeURIComponent(service)}`;
+    return (await this.call<{ artifacts: Artifact[] }>('GET', path)).artifacts;
+  }
+
   deploy(body: { service: string; environment: string; version: string }) {
     return this.call<DeployResult>('POST', '/api/v1/deployments', { json: body });
   }
@@ -108,7 +114,7 @@ export class FerryClient {
     return this.call<ServiceStatus>('GET', `/api/v1/services/${encodeURIComponent(name)}`);
   }
 
-  async instances(query: { service?: string; environment?: string } = {}) {
+  async instances(query: { service?: string; environment?: string; deployment?: string } = {}) {
     const path = `/api/v1/instances${queryString(query)}`;
     return (await this.call<{ instances: Instance[] }>('GET', path)).instances;
   }
@@ -118,8 +124,10 @@ export class FerryClient {
     return this.call<InstanceLogs>('GET', path);
   }
 
-  /** A page of the event log, oldest first. */
-  async events(query: EventFilter & { limit?: number } = {}) {
+  /** A page of the event log, oldest first: the first after `after`, or the latest ones. */
+  async events(
+    query: EventFilter & { limit?: number; since?: string; order?: 'first' | 'latest' } = {},
+  ) {
     const path = `/api/v1/events${queryString(query)}`;
     return (await this.call<{ events: FerryEvent[] }>('GET', path)).events;
   }

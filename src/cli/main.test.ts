@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -59,6 +60,15 @@ describe('ferry usage errors', () => {
     expect(await main(['deploy', '--help'], out.io)).toBe(0);
     expect(out.stdout()).toContain('Usage: ferry deploy [options] <service>');
     expect(out.stdout()).toContain('--server <url>');
+  });
+
+  it("prints ferry's version on stdout and exits 0 for --version", async () => {
+    const out = captureIo();
+    expect(await main(['--version'], out.io)).toBe(0);
+    const { version } = JSON.parse(
+      readFileSync(new URL('../../package.json', import.meta.url), 'utf8'),
+    ) as { version: string };
+    expect(out.stdout()).toBe(`${version}\n`);
   });
 
   it('exits 2 with the command list when no command is given', async () => {

@@ -44,6 +44,7 @@ export function instanceFixture(overrides: Partial<Instance> = {}): Instance {
     pid: 1234,
     port: 40001,
     restarts: 0,
+    probe: null,
     createdAt: '2025-01-02T03:04:06.000Z',
     ...overrides,
   };

@@ -1,4 +1,5 @@
 import type { FerryCommand } from '../define-command.js';
+import { artifactCommand } from './artifact/artifact-command.js';
 import { deployCommand } from './deploy/deploy-command.js';
 import { eventsCommand } from './events/events-command.js';
 import { historyCommand } from './history/history-command.js';
@@ -22,6 +23,7 @@ export const commands: readonly FerryCommand[] = [
   rolloutCommand,
   statusCommand,
   historyCommand,
+  artifactCommand,
   logsCommand,
   eventsCommand,
   loginCommand,

@@ -19,3 +19,15 @@ export function readiness(status: ServiceStatus, d: Deployment): string {
   const ready = own.filter((i) => i.phase === 'ready').length;
   return `${ready}/${env.replicas} ready`;
 }
+
+/**
+ * Why each of a rollout's own instances is not ready yet: its last readiness probe result.
+ *
+ * @example notReady(status, d) // ['web-prod-3: GET /healthz → 404, 3 times']
+ */
+export function notReady(status: ServiceStatus, d: Deployment): string[] {
+  const env = status.environments.find((e) => e.environment === d.environment);
+  return (env?.instances ?? [])
+    .filter((i) => i.deploymentId === d.id && i.phase !== 'ready' && i.probe !== null)
+    .map((i) => `${i.id}: ${i.probe}`);
+}

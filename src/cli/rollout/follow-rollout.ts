@@ -2,7 +2,7 @@ import { finalPhases, waitingPhases, type Deployment } from '../api-types.js';
 import { writeLine } from '../cli-io.js';
 import type { CommandContext } from '../command-context.js';
 import { sleep } from '../interrupt-signal.js';
-import { describeRollout, readiness } from './describe-rollout.js';
+import { describeRollout, notReady, readiness } from './describe-rollout.js';
 import { StatusLine } from './status-line.js';
 
 export const defaultPollIntervalMs = 500;
@@ -12,8 +12,10 @@ const endPhases: readonly Deployment['phase'][] = [...finalPhases, ...waitingPha
 
 /**
  * Polls a rollout until it ends or waits for a person, showing progress on stderr: one redrawn
- * line with instance readiness on a terminal, else a plain line per phase change. Returns the
- * last deployment seen, or undefined when `signal` fires first.
+ * line with instance readiness on a terminal, else a plain line per phase change. While the new
+ * instances are not ready, their last readiness probe result is shown too (on a terminal in the
+ * line, else a line each time a result changes). Returns the last deployment seen, or undefined
+ * when `signal` fires first.
  */
 export async function followRollout(
   start: Deployment,
@@ -26,13 +28,32 @@ export async function followRollout(
   const line = io.isTTY ? new StatusLine(io.stderr) : undefined;
   let current = start;
   let shownPhase: string | undefined;
+  const shownProbes = new Map<string, string>();
   try {
     for (;;) {
+      const status =
+        current.phase === 'Progressing' || line
+          ? await client.service(current.service).catch(() => undefined)
+          : undefined;
+      const probes = status ? notReady(status, current) : [];
       if (line) {
-        const ready = readiness(await client.service(current.service), current);
-        line.update(`${describeRollout(current)}: ${current.phase}${ready ? `, ${ready}` : ''}`);
-      } else if (current.phase !== shownPhase) {
-        writeLine(io.stderr, `${describeRollout(current)}: ${current.phase}`);
+        const ready = status ? readiness(status, current) : '';
+        const why = probes.length > 0 ? ` (${probes.join('; ')})` : '';
+        line.update(
+          `${describeRollout(current)}: ${current.phase}${ready ? `, ${ready}` : ''}${why}`,
+        );
+      } else {
+        if (current.phase !== shownPhase) {
+          writeLine(io.stderr, `${describeRollout(current)}: ${current.phase}`);
+        }
+        for (const probe of probes) {
+          // A new result, not the same one counted once more.
+          const [id = ''] = probe.split(': ', 1);
+          const result = probe.replace(/, (once|\d+ times)$/, '');
+          if (shownProbes.get(id) === result) continue;
+          shownProbes.set(id, result);
+          writeLine(io.stderr, `  not ready: ${probe}`);
+        }
       }
       shownPhase = current.phase;
       if (endPhases.includes(current.phase)) return current;

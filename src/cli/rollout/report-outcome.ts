@@ -4,9 +4,9 @@ import { exitCodes, type ExitCode } from '../exit-codes.js';
 import { describeRollout } from './describe-rollout.js';
 
 /**
- * Says on stderr where a followed rollout stopped, and returns the exit code: 0 when it is live
- * or paused for a person (`ferry rollout promote` goes on), 1 when it was aborted, rolled back
- * or failed.
+ * Says on stderr where a followed rollout stopped, and returns the exit code: 0 when it is live,
+ * 3 when it paused and waits for a person (what for, and the command that goes on), 1 when it
+ * was aborted, rolled back or failed.
  *
  * @example reportOutcome(paused, io.stderr) // "web v2 is paused in prod: paused at step 2/4: ..."
  */
@@ -20,9 +20,13 @@ export function reportOutcome(final: Deployment, stderr: TextSink): ExitCode {
     case 'Paused':
       writeLine(
         stderr,
-        `${service} ${version} is paused in ${environment}: ${final.reason ?? `waiting for ${command('promote')}`}`,
+        `${service} ${version} is paused in ${environment}: ${final.reason ?? 'waiting for a person'}`,
       );
-      return exitCodes.ok;
+      writeLine(
+        stderr,
+        `it waits for ${command('promote')} (or ${command('abort')}); exit code 3 means paused`,
+      );
+      return exitCodes.paused;
     case 'Aborted':
       writeLine(
         stderr,

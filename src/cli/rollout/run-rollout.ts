@@ -10,8 +10,8 @@ import { reportOutcome } from './report-outcome.js';
 /**
  * The shared tail of `deploy` and `rollback`: follow the started rollout unless `wait` is off,
  * say how it ended, and print the final `{...extra, deployment, noop}` with `--json`.
- * Exit 0 when live (or already live) or paused for a person; 1 when aborted, rolled back, failed,
- * or no longer followed.
+ * Exit 0 when live (or already live), 3 when paused for a person; 1 when aborted, rolled back,
+ * failed, or no longer followed.
  */
 export async function runRollout(
   result: DeployResult,

@@ -3,6 +3,7 @@ import type { Clock } from '../../shared/clock.js';
 import { newId } from '../../shared/ids.js';
 import type { KeyedQueue } from '../../shared/keyed-queue.js';
 import type { EventLog } from '../events/event-log.js';
+import { describeProbe } from '../instances/describe-probe.js';
 import type { InstanceRuntime, InstanceSpec, RuntimeEvent } from '../instances/instance-runtime.js';
 import type { StoredInstance } from '../instances/instance.js';
 import type { InstanceStore } from '../instances/instance-store.js';
@@ -515,9 +516,18 @@ export class DeploymentController {
   }
 
   private deadlineReason(latest: Deployment, ready: number): string {
+    // Why the new instances are not ready: their last readiness probe result.
+    const probes = this.deps.runtime
+      .list()
+      .filter((s) => s.spec.artifactDigest === latest.artifactDigest && s.phase !== 'ready')
+      .filter((s) => s.spec.service === latest.service && s.spec.environment === latest.environment)
+      .flatMap((s) =>
+        s.readinessProbe ? [`${s.spec.instanceId}: ${describeProbe(s.readinessProbe)}`] : [],
+      );
     return (
       `no progress within the progress deadline (${latest.spec.progressDeadlineMs}ms): ` +
-      `${ready}/${latest.spec.runtime.local.replicas} new instances ready`
+      `${ready}/${latest.spec.runtime.local.replicas} new instances ready` +
+      (probes.length > 0 ? ` (readiness probe: ${probes.join('; ')})` : '')
     );
   }
 

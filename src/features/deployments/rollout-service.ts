@@ -47,7 +47,12 @@ export class RolloutService {
       });
   }
 
-  private async apply(d: Deployment, action: RolloutAction, actor: string, full: boolean) {
+  private async apply(
+    d: Deployment,
+    action: RolloutAction,
+    actor: string,
+    full: boolean,
+  ): Promise<void> {
     const now = this.clock.now();
     const at = new Date(now).toISOString();
     switch (action) {
@@ -96,12 +101,17 @@ export class RolloutService {
         this.expect(d, action, ['Progressing']);
         await this.store.update(d.id, {
           phase: 'Paused',
-          reason: `paused by ${actor}`,
+          reason: `${personPause}${actor}`,
           updatedAt: at,
         });
         return this.record(d, 'rollout.paused', actor, {});
       case 'resume':
         this.expect(d, action, ['Paused']);
+        // Paused by the rollout itself (an open-ended pause step, a preview waiting): nothing to
+        // resume but what a promote goes past, so resume promotes the current step.
+        if (d.rollout && !d.reason?.startsWith(personPause)) {
+          return this.apply(d, 'promote', actor, false);
+        }
         await this.store.update(d.id, {
           phase: 'Progressing',
           reason: null,
@@ -140,6 +150,9 @@ export class RolloutService {
     });
   }
 }
+
+/** Start of the reason of a pause a person asked for (`ferry rollout pause`). */
+const personPause = 'paused by ';
 
 /** Whether the rollout stands at a `pause: {}` step, which only `promote` ends. */
 function atOpenPause(d: Deployment): boolean {

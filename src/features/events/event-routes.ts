@@ -18,7 +18,11 @@ const eventQuery = z.object({
   after: z.coerce.number().int().min(0).optional(),
   subject: z.string().optional(),
   kind: z.string().optional(),
+  /** Only events at or after this time (ISO-8601). */
+  since: z.iso.datetime({ offset: true }).optional(),
   limit: z.coerce.number().int().min(1).max(1000).default(200),
+  /** `latest`: the last `limit` events (still oldest first); default the first ones. */
+  order: z.enum(['first', 'latest']).default('first'),
 });
 
 /** The event log: a page at a time, or live as server-sent events. */
@@ -28,17 +32,18 @@ export function eventRoutes(app: ZodApp, events: EventLog) {
     {
       schema: {
         tags: ['events'],
-        summary: 'Events oldest first; page with `after`',
+        summary: 'Events oldest first; page with `after`, or the last ones with `order=latest`',
         querystring: eventQuery,
         response: { 200: z.object({ events: z.array(eventSchema) }) },
       },
     },
     async (request) => {
-      const { after, subject, kind, limit } = request.query;
+      const { after, subject, kind, limit, since, order } = request.query;
+      // Stored times are UTC with a Z: compare with the same spelling.
+      const from = since === undefined ? undefined : new Date(since).toISOString();
+      const query = { after, subjectPrefix: subject, kindPrefix: kind, since: from, limit };
       return {
-        events: [
-          ...(await events.list({ after, subjectPrefix: subject, kindPrefix: kind, limit })),
-        ],
+        events: [...(await events.list({ ...query, latest: order === 'latest' }))],
       };
     },
   );
@@ -49,7 +54,7 @@ export function eventRoutes(app: ZodApp, events: EventLog) {
       schema: {
         tags: ['events'],
         summary: 'Server-sent events; resumes after `Last-Event-ID` or `after`',
-        querystring: eventQuery.omit({ limit: true }),
+        querystring: eventQuery.omit({ limit: true, since: true, order: true }),
       },
     },
     async (request, reply) => {

@@ -19,5 +19,9 @@ export interface EventQuery {
   readonly after?: number;
   readonly subjectPrefix?: string;
   readonly kindPrefix?: string;
+  /** Only events at or after this ISO-8601 time. */
+  readonly since?: string;
   readonly limit?: number;
+  /** The last `limit` matching events instead of the first ones (still returned oldest first). */
+  readonly latest?: boolean;
 }

@@ -26,10 +26,12 @@ export class KyselyEventStore implements EventStore {
     if (query.after !== undefined) q = q.where('id', '>', query.after);
     if (query.subjectPrefix) q = q.where('subject', 'like', `${escapeLike(query.subjectPrefix)}%`);
     if (query.kindPrefix) q = q.where('kind', 'like', `${escapeLike(query.kindPrefix)}%`);
+    if (query.since !== undefined) q = q.where('time', '>=', query.since);
     const rows = await q
-      .orderBy('id', 'asc')
+      .orderBy('id', query.latest ? 'desc' : 'asc')
       .limit(query.limit ?? 1000)
       .execute();
+    if (query.latest) rows.reverse();
     return rows.map((r) => ({ ...r, payload: JSON.parse(r.payload) as Record<string, unknown> }));
   }
 }

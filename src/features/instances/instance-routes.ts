@@ -6,7 +6,7 @@ import type { InstanceRuntime } from './instance-runtime.js';
 import type { InstanceStore } from './instance-store.js';
 import { instanceSchema, toInstanceView } from './instance-view.js';
 
-/** Live instances and their logs. */
+/** Live instances (or all of one deployment) and their logs. */
 export function instanceRoutes(app: ZodApp, store: InstanceStore, runtime: InstanceRuntime) {
   app.get(
     '/api/v1/instances',
@@ -16,13 +16,15 @@ export function instanceRoutes(app: ZodApp, store: InstanceStore, runtime: Insta
         querystring: z.object({
           service: z.string().optional(),
           environment: z.string().optional(),
+          /** Every instance of this deployment, stopped ones included. */
+          deployment: z.string().optional(),
         }),
         response: { 200: z.object({ instances: z.array(instanceSchema) }) },
       },
     },
     async (request) => {
-      const { service, environment } = request.query;
-      const live = await store.listLive();
+      const { service, environment, deployment } = request.query;
+      const live = deployment ? await store.listOfDeployment(deployment) : await store.listLive();
       const wanted = live.filter(
         (i) =>
           (!service || i.service === service) && (!environment || i.environment === environment),

@@ -44,6 +44,16 @@ export interface InstanceRecord {
   readonly logPath: string;
 }
 
+/** The last readiness probe result of an instance, and how many times in a row it came. */
+export interface ProbeObservation {
+  readonly ok: boolean;
+  /** What a person reads: `GET /healthz → 404`, `connection refused on port 41233`. */
+  readonly result: string;
+  readonly times: number;
+  /** Epoch ms of the latest probe. */
+  readonly at: number;
+}
+
 export interface InstanceStatus {
   readonly spec: InstanceSpec;
   readonly record: InstanceRecord;
@@ -52,6 +62,8 @@ export interface InstanceStatus {
   readonly restarts: number;
   /** Epoch ms of the last (re)start. */
   readonly startedAt: number;
+  /** Last readiness probe result; none before the first probe. */
+  readonly readinessProbe?: ProbeObservation;
 }
 
 /** Things a runtime reports as they happen; the controller appends them to the event log. */

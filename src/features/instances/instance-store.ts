@@ -20,4 +20,6 @@ export interface InstanceStore {
     readonly service: string;
     readonly environment: string;
   }): Promise<readonly StoredInstance[]>;
+  /** Every instance of one deployment, stopped ones included, oldest first. */
+  listOfDeployment(deploymentId: string): Promise<readonly StoredInstance[]>;
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { describeProbe } from './describe-probe.js';
 import type { InstanceRuntime } from './instance-runtime.js';
 import type { StoredInstance } from './instance.js';
 
@@ -16,6 +17,8 @@ export const instanceSchema = z
     pid: z.number().nullable(),
     port: z.number().nullable(),
     restarts: z.number(),
+    /** Last readiness probe result, e.g. `GET /healthz → 404, 3 times`; null before the first. */
+    probe: z.string().nullable(),
     createdAt: z.string(),
   })
   .meta({ id: 'Instance' });
@@ -35,6 +38,7 @@ export function toInstanceView(i: StoredInstance, runtime: InstanceRuntime): Ins
     pid: status?.record.pid ?? i.record?.pid ?? null,
     port: status?.record.port ?? i.record?.port ?? null,
     restarts: status?.restarts ?? i.restarts,
+    probe: status?.readinessProbe ? describeProbe(status.readinessProbe) : null,
     createdAt: i.createdAt,
   };
 }

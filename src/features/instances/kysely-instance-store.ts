@@ -74,6 +74,17 @@ export class KyselyInstanceStore implements InstanceStore {
     const rows = await q.orderBy('created_at', 'asc').orderBy('id', 'asc').execute();
     return rows.map(toInstance);
   }
+
+  async listOfDeployment(deploymentId: string): Promise<readonly StoredInstance[]> {
+    const rows = await this.db
+      .selectFrom('instances')
+      .selectAll()
+      .where('deployment_id', '=', deploymentId)
+      .orderBy('created_at', 'asc')
+      .orderBy('id', 'asc')
+      .execute();
+    return rows.map(toInstance);
+  }
 }
 
 function toInstance(row: Selectable<InstanceTable>): StoredInstance {

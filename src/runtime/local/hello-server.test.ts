@@ -54,6 +54,11 @@ describe('examples/hello/server.js', () => {
     expect((await requestJson(port, '/healthz')).body).toEqual({ status: 'ok', version: '2.1.0' });
   });
 
+  it('reports the version Ferry deployed (FERRY_VERSION) when no knob names one', async () => {
+    const { port } = await startHello({ FERRY_VERSION: 'v7' });
+    expect((await requestJson(port, '/')).headers['x-version']).toBe('v7');
+  });
+
   it('fails every request at error rate 1, still naming its version', async () => {
     const { port } = await startHello({ HELLO_VERSION: 'bad', HELLO_ERROR_RATE: '1' });
 

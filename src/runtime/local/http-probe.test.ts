@@ -34,15 +34,18 @@ describe('probeHttp', () => {
   });
 
   it('counts other statuses, refused connections and timeouts as failures, with a reason', async () => {
-    expect(await probe('/404')).toEqual({ ok: false, reason: 'HTTP 404' });
-    expect(await probe('/503')).toEqual({ ok: false, reason: 'HTTP 503' });
-    expect(await probe('/hang', 200)).toEqual({ ok: false, reason: 'timed out after 200ms' });
+    expect(await probe('/404')).toEqual({ ok: false, reason: 'GET /404 → 404' });
+    expect(await probe('/503')).toEqual({ ok: false, reason: 'GET /503 → 503' });
+    expect(await probe('/hang', 200)).toEqual({
+      ok: false,
+      reason: 'GET /hang timed out after 200ms',
+    });
     const closed = await allocatePort();
     expect(
       await probeHttp({ host: '127.0.0.1', port: closed, path: '/', timeoutMs: 1000 }),
     ).toEqual({
       ok: false,
-      reason: 'ECONNREFUSED',
+      reason: `connection refused on port ${closed}`,
     });
   });
 

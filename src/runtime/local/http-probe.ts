@@ -14,7 +14,8 @@ export interface HttpProbeTarget {
 /**
  * One HTTP GET against an instance. 2xx and 3xx count as success; any other status, a
  * connection error or no full answer within `timeoutMs` count as failure, with a reason a person
- * can read (`HTTP 503`, `ECONNREFUSED`, `timed out after 2000ms`). Never rejects.
+ * can read (`GET /healthz → 404`, `connection refused on port 41233`,
+ * `GET /healthz timed out after 2000ms`). Never rejects.
  */
 export function probeHttp(target: HttpProbeTarget): Promise<ProbeResult> {
   return new Promise((resolve) => {
@@ -41,22 +42,34 @@ export function probeHttp(target: HttpProbeTarget): Promise<ProbeResult> {
         res.resume();
         res.on('end', () =>
           finish(
-            status >= 200 && status < 400 ? { ok: true } : { ok: false, reason: `HTTP ${status}` },
+            status >= 200 && status < 400
+              ? { ok: true }
+              : { ok: false, reason: `GET ${target.path} → ${status}` },
           ),
         );
-        res.on('error', (error) => finish({ ok: false, reason: describe(error) }));
+        res.on('error', (error) => finish({ ok: false, reason: describe(error, target) }));
       },
     );
     const timer = setTimeout(
-      () => finish({ ok: false, reason: `timed out after ${target.timeoutMs}ms` }),
+      () =>
+        finish({ ok: false, reason: `GET ${target.path} timed out after ${target.timeoutMs}ms` }),
       target.timeoutMs,
     );
     timer.unref();
-    req.on('error', (error) => finish({ ok: false, reason: describe(error) }));
+    req.on('error', (error) => finish({ ok: false, reason: describe(error, target) }));
     req.end();
   });
 }
 
-function describe(error: Error): string {
-  return (error as NodeJS.ErrnoException).code ?? error.message;
+const connectionErrors: Readonly<Record<string, string>> = {
+  ECONNREFUSED: 'connection refused',
+  ECONNRESET: 'connection reset',
+  EPIPE: 'connection closed',
+};
+
+function describe(error: Error, target: HttpProbeTarget): string {
+  const code = (error as NodeJS.ErrnoException).code;
+  const words = code === undefined ? undefined : connectionErrors[code];
+  if (words !== undefined) return `${words} on port ${target.port}`;
+  return `GET ${target.path}: ${code ?? error.message}`;
 }

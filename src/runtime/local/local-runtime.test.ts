@@ -196,7 +196,7 @@ describe('LocalRuntime', () => {
 
     process.kill(-status.record.pgid, 'SIGSTOP'); // frozen: probes time out
     const unready = await log.waitFor('instance.unready', 'web-1');
-    expect(unready.reason).toBe('timed out after 300ms');
+    expect(unready.reason).toMatch(/^GET \S+ timed out after 300ms$/);
     expect(runtime.get('web-1')?.phase).toBe('unready');
     process.kill(-status.record.pgid, 'SIGCONT');
     await log.waitFor('instance.ready', 'web-1', 2);

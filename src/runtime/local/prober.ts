@@ -1,4 +1,5 @@
 import type { ProbeConfig } from '../../config/ferry-config.js';
+import type { ProbeObservation } from '../../features/instances/instance-runtime.js';
 import { probeHttp } from './http-probe.js';
 
 /** What a run of probe results amounts to; reported once per change. */
@@ -18,13 +19,20 @@ export class Prober {
   private failures = 0;
   private last: ProbeVerdict['kind'] | undefined;
   private stopped = false;
+  private observed: ProbeObservation | undefined;
 
   constructor(
     private readonly port: number,
     private readonly config: ProbeConfig,
     private readonly onVerdict: (verdict: ProbeVerdict) => void,
     private readonly host = '127.0.0.1',
+    private readonly now: () => number = Date.now,
   ) {}
+
+  /** The latest probe result and how many times in a row the same result came. */
+  lastResult(): ProbeObservation | undefined {
+    return this.observed;
+  }
 
   start(): this {
     this.schedule(this.config.initialDelayMs);
@@ -52,6 +60,14 @@ export class Prober {
       signal: this.abort.signal,
     });
     if (this.stopped) return;
+    const text = result.ok ? `GET ${this.config.path} passing` : result.reason;
+    const again = this.observed?.result === text;
+    this.observed = {
+      ok: result.ok,
+      result: text,
+      times: again ? this.observed!.times + 1 : 1,
+      at: this.now(),
+    };
     if (result.ok) {
       this.successes += 1;
       this.failures = 0;

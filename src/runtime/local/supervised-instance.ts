@@ -4,8 +4,10 @@ import type {
   InstanceRecord,
   InstanceSpec,
   InstanceStatus,
+  ProbeObservation,
   RuntimeEvent,
 } from '../../features/instances/instance-runtime.js';
+import { describeProbe } from '../../features/instances/describe-probe.js';
 import { CrashBackoff, type BackoffOptions } from './crash-backoff.js';
 import type { InstanceProcesses } from './instance-processes.js';
 import { isSameLiveProcess } from './proc-stat.js';
@@ -45,6 +47,8 @@ export class SupervisedInstance {
   /** Bumped per process and on stop/detach: exit reports of an older process are ignored. */
   private generation = 0;
   private readiness: Prober | undefined;
+  /** The readiness result of the previous process, kept across a crash and a stop. */
+  private lastProbe: ProbeObservation | undefined;
   private liveness: Prober | undefined;
   private watcher: NodeJS.Timeout | undefined;
   private restartTimer: NodeJS.Timeout | undefined;
@@ -108,7 +112,13 @@ export class SupervisedInstance {
       phase: this.phase,
       restarts: this.restarts,
       startedAt: this.startedAt,
+      ...this.probeField(),
     };
+  }
+
+  private probeField(): { readonly readinessProbe?: ProbeObservation } {
+    const probe = this.readiness?.lastResult() ?? this.lastProbe;
+    return probe ? { readinessProbe: probe } : {};
   }
 
   /**
@@ -133,6 +143,10 @@ export class SupervisedInstance {
   }
 
   private async drain(): Promise<void> {
+    const probe = this.probeField().readinessProbe;
+    if ((this.phase === 'starting' || this.phase === 'unready') && probe && !probe.ok) {
+      this.note(`ferry: stopped while not ready; last readiness probe: ${describeProbe(probe)}`);
+    }
     this.unwatch();
     clearTimeout(this.restartTimer);
     this.phase = 'stopping';
@@ -173,7 +187,13 @@ export class SupervisedInstance {
 
   private startProbes(): void {
     const { port } = this.record;
-    this.readiness = new Prober(port, this.spec.readiness, (v) => this.onReadiness(v)).start();
+    this.readiness = new Prober(
+      port,
+      this.spec.readiness,
+      (v) => this.onReadiness(v),
+      '127.0.0.1',
+      this.ctx.now,
+    ).start();
     if (this.spec.liveness) {
       this.liveness = new Prober(port, this.spec.liveness, (v) => this.onLiveness(v)).start();
     }
@@ -181,6 +201,7 @@ export class SupervisedInstance {
 
   private unwatch(): void {
     this.generation += 1;
+    this.lastProbe = this.readiness?.lastResult() ?? this.lastProbe;
     this.readiness?.stop();
     this.liveness?.stop();
     clearInterval(this.watcher);
@@ -195,6 +216,12 @@ export class SupervisedInstance {
       this.phase = 'ready';
       this.backoff.onReady(this.ctx.now());
       this.emit({ kind: 'instance.ready', status: this.status() });
+    } else if (verdict.kind === 'failing' && this.phase === 'starting') {
+      // Not an event (nothing changes), but the first place a person looks for why.
+      const probe = this.readiness?.lastResult();
+      this.note(
+        `ferry: readiness probe failing, no traffic until it passes: ${probe ? describeProbe(probe) : verdict.reason}`,
+      );
     } else if (verdict.kind === 'failing' && this.phase === 'ready') {
       this.phase = 'unready';
       this.backoff.onNotReady(this.ctx.now());

@@ -73,7 +73,9 @@ describe('ferry events', () => {
   });
 
   it('follows the stream until interrupted, then exits 0', async () => {
-    api = await startFakeApi(() => ({ events: [first, second] }));
+    api = await startFakeApi((r) =>
+      r.path === '/api/v1/events' ? { json: { events: [] } } : { events: [first, second] },
+    );
     const out = stopAfterLines(2);
     const args = [
       'events',
@@ -87,7 +89,8 @@ describe('ferry events', () => {
       api.url,
     ];
     expect(await main(args, out.io)).toBe(0);
-    const [request] = api.requests;
+    const [page, request] = api.requests;
+    expect(page?.query.get('after')).toBe('0');
     expect(request?.path).toBe('/api/v1/events/stream');
     expect(request?.query.get('kind')).toBe('deployment.');
     expect(request?.headers['last-event-id']).toBe('0');
@@ -102,12 +105,38 @@ describe('ferry events', () => {
 
   it('resumes after the last event it saw when the server ends the stream', async () => {
     let connections = 0;
-    api = await startFakeApi(() =>
-      connections++ === 0 ? { events: [first], end: true } : { events: [second] },
-    );
+    api = await startFakeApi((r) => {
+      if (r.path === '/api/v1/events') return { json: { events: [] } };
+      return connections++ === 0 ? { events: [first], end: true } : { events: [second] };
+    });
     const out = stopAfterLines(2);
     expect(await main(['events', '--follow', '--server', api.url], out.io)).toBe(0);
-    expect(api.requests.map((r) => r.headers['last-event-id'])).toEqual([undefined, '1']);
+    const streams = api.requests.filter((r) => r.path === '/api/v1/events/stream');
+    expect(streams.map((r) => r.headers['last-event-id'])).toEqual([undefined, '1']);
     expect(out.stdout()).toContain(' instance.ready instance/web-prod-1 ');
+  });
+
+  it('shows the latest events since a time, newest last, then follows after the last one', async () => {
+    api = await startFakeApi((r) =>
+      r.path === '/api/v1/events' ? { json: { events: [first] } } : { events: [second] },
+    );
+    const out = stopAfterLines(2);
+    const args = ['events', '--since', '2025-01-02T03:00:00Z', '-f', '--json'];
+    expect(await main([...args, '--server', api.url], out.io)).toBe(0);
+    const [page, stream] = api.requests;
+    expect(Object.fromEntries(page?.query ?? [])).toEqual({
+      since: '2025-01-02T03:00:00.000Z',
+      limit: '50',
+      order: 'latest',
+    });
+    expect(stream?.headers['last-event-id']).toBe(String(first.id));
+    const lines = out.stdout().trimEnd().split('\n');
+    expect(lines.map((l) => JSON.parse(l) as unknown)).toEqual([first, second]);
+  });
+
+  it('exits 2 on a --since that is neither a duration nor a time', async () => {
+    const out = captureIo();
+    expect(await main(['events', '--since', 'yesterday'], out.io)).toBe(2);
+    expect(out.stderr()).toContain('expected a duration like 30m');
   });
 });

@@ -10,26 +10,41 @@ export interface EventsInput {
   readonly subject: string | undefined;
   readonly kind: string | undefined;
   readonly after: number | undefined;
+  /** Epoch ms: only events at or after it. */
+  readonly since: number | undefined;
   readonly limit: number | undefined;
 }
+
+/** How many of the latest events `ferry events` shows without `--limit` or `--after`. */
+export const defaultLatest = 50;
 
 /** Pause before resuming a stream the server closed. */
 const reconnectDelayMs = 1000;
 
-/** A page of events, or the live stream until interrupted. `--json`: one event per line. */
+/**
+ * The latest events (oldest of them first, so the newest is last, next to the prompt), or those
+ * after `--after`; then, with `--follow`, the live stream until interrupted. `--json`: one event
+ * per line.
+ */
 export async function runEvents(input: EventsInput, context: CommandContext) {
   const { io, json } = context;
   const print = (event: FerryEvent) =>
     json ? writeJson(io.stdout, event, false) : writeLine(io.stdout, formatEvent(event));
   const { subject, kind, after } = input;
-  if (!input.follow) {
-    const events = await context.client().events({ subject, kind, after, limit: input.limit });
-    events.forEach(print);
-    return exitCodes.ok;
-  }
+  const since = input.since === undefined ? undefined : new Date(input.since).toISOString();
+  const page = await context.client().events({
+    subject,
+    kind,
+    after,
+    since,
+    limit: input.limit ?? (after === undefined ? defaultLatest : undefined),
+    order: after === undefined ? 'latest' : undefined,
+  });
+  page.forEach(print);
+  if (!input.follow) return exitCodes.ok;
   const interrupt = interruptSignal(io);
   try {
-    let cursor = after;
+    let cursor = page.at(-1)?.id ?? after;
     while (!interrupt.signal.aborted) {
       for await (const event of context
         .client()

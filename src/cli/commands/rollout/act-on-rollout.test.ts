@@ -113,6 +113,15 @@ describe('ferry rollout promote|abort|retry|pause|resume', () => {
     }
   });
 
+  it('says clearly that promote is needed when resume left the rollout paused', async () => {
+    const paused = at(1, 'Paused');
+    const reason = 'paused at step 2/3: run "ferry rollout promote" to go on';
+    api = await actionApi({ ...paused, deployment: { ...paused.deployment!, reason } });
+    const out = captureIo();
+    expect(await main(act('resume'), out.io)).toBe(0);
+    expect(out.stderr()).toBe(`web prod: still paused: ${reason}\n`);
+  });
+
   it('prints the RolloutView with --json', async () => {
     api = await actionApi(at(2, 'Progressing'));
     const out = captureIo();

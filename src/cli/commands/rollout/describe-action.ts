@@ -30,6 +30,12 @@ export async function describeAction(
       return `${prefix}: promoted${input.full ? ' fully' : ''} (${where})`;
     case 'retry':
       return `${prefix}: retrying ${d.version} (${where})`;
+    case 'resume':
+      // A server that resumed nothing (an older one, at an open-ended pause) leaves it paused.
+      if (d.phase === 'Paused') {
+        return `${prefix}: still paused: ${d.reason ?? 'run "ferry rollout promote" to go on'}`;
+      }
+      return `${prefix}: resumed (${where})`;
     default:
       return `${prefix}: ${pastTense[input.action]} (${where})`;
   }
