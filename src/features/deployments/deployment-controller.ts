@@ -25,6 +25,7 @@ import type { SmokeChecks, SmokeStatus } from './smoke-checks.js';
 import { formatDuration } from '../../config/duration.js';
 import { isBaselineInstance } from './domain/rollout-steps.js';
 import { countUpTime, waitsOnTime } from './domain/up-time.js';
+import { pauseReasonPrefixes } from './domain/pause-reasons.js';
 import { ReconcileBackoff, type BackoffDecision } from './reconcile-backoff.js';
 
 export interface ControllerDeps {
@@ -58,7 +59,7 @@ interface Planned {
 }
 
 /** How the reason of a deployment paused by an Inconclusive verdict begins. */
-const analysisPausePrefix = 'analysis ';
+const analysisPausePrefix = pauseReasonPrefixes.analysis;
 
 /** Canary steps that wait for time to pass rather than for instances. */
 const waitingKinds: readonly string[] = ['pause', 'analysis', 'judge'];

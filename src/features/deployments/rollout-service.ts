@@ -9,6 +9,7 @@ import { promote } from './domain/promote.js';
 import { initialRolloutState } from './domain/rollout-state.js';
 import type { Target } from './deployment-service.js';
 import type { RolloutAnalysis } from './rollout-analysis.js';
+import { pauseReasonPrefixes, resumePromotes } from './domain/pause-reasons.js';
 import { rolloutSteps } from './domain/rollout-steps.js';
 
 export const rolloutActions = ['promote', 'abort', 'retry', 'pause', 'resume'] as const;
@@ -108,8 +109,9 @@ export class RolloutService {
       case 'resume':
         this.expect(d, action, ['Paused']);
         // Paused by the rollout itself (an open-ended pause step, a preview waiting): nothing to
-        // resume but what a promote goes past, so resume promotes the current step.
-        if (d.rollout && !d.reason?.startsWith(personPause)) {
+        // resume but what a promote goes past, so resume promotes the current step. An analysis
+        // verdict is overridden only by an explicit promote.
+        if (d.rollout && resumePromotes(d.reason)) {
           return this.apply(d, 'promote', actor, false);
         }
         await this.store.update(d.id, {
@@ -151,8 +153,7 @@ export class RolloutService {
   }
 }
 
-/** Start of the reason of a pause a person asked for (`ferry rollout pause`). */
-const personPause = 'paused by ';
+const personPause = pauseReasonPrefixes.person;
 
 /** Whether the rollout stands at a `pause: {}` step, which only `promote` ends. */
 function atOpenPause(d: Deployment): boolean {
