@@ -86,6 +86,15 @@ function commandOf(proc: string, pid: string): string {
   }
 }
 
+/** A process's short name (`/proc/<pid>/comm`), `unknown` when unreadable. */
+export function processName(pid: number, proc = '/proc'): string {
+  try {
+    return readFileSync(`${proc}/${pid}/comm`, 'utf8').trim();
+  } catch {
+    return 'unknown';
+  }
+}
+
 function safeList(dir: string): string[] {
   try {
     return readdirSync(dir);
