@@ -25,7 +25,7 @@ export function isStorageError(error: unknown): boolean {
 }
 
 /** The errno or SQLite code of an error or of its causes; Ferry's own codes are not these. */
-function systemCode(error: unknown): string | undefined {
+export function systemCode(error: unknown): string | undefined {
   for (let e = error, depth = 0; e instanceof Error && depth < 5; depth++) {
     const code = (e as { code?: unknown }).code;
     if (typeof code === 'string' && !(e instanceof FerryError)) return code;

@@ -1,4 +1,5 @@
 import { FerryError } from '../errors/ferry-error.js';
+import { systemCode } from '../errors/storage-errors.js';
 
 /** What went wrong with the store's file, and what an operator does about it. */
 const faults = [
@@ -30,7 +31,7 @@ const faults = [
  * // '.ferry/ferry.db is damaged or not a Ferry database (file is not a database): restore it ...'
  */
 export function storeFault(file: string, error: unknown): unknown {
-  const errno = errorCode(error);
+  const errno = systemCode(error);
   if (errno === undefined) return error;
   const fault = faults.find((f) =>
     f.codes.some((code) => errno === code || errno.startsWith(`${code}_`)),
@@ -43,14 +44,4 @@ export function storeFault(file: string, error: unknown): unknown {
     cause: error,
     extra: { file, errno },
   });
-}
-
-/** The errno or SQLite code of an error or of its causes; Ferry's own codes are not these. */
-function errorCode(error: unknown): string | undefined {
-  for (let e = error, depth = 0; e instanceof Error && depth < 5; depth++) {
-    const code = (e as { code?: unknown }).code;
-    if (typeof code === 'string' && !(e instanceof FerryError)) return code;
-    e = e.cause;
-  }
-  return undefined;
 }
