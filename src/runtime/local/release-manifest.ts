@@ -9,6 +9,7 @@ import {
   type ContentEntry,
 } from '../../features/artifacts/inspect-tarball.js';
 import { blobChanged, blobMissing, verifyBlob } from '../../features/artifacts/verify-blob.js';
+import { mapInOrder } from '../../shared/map-in-order.js';
 import { isErrno } from './errno.js';
 
 /** What unpacking an artifact must produce, path by path. */
@@ -95,20 +96,21 @@ async function manifestOfBlob(digest: string, artifactPath: string): Promise<Rel
   }
 }
 
+/** Files checked at once: enough to keep libuv's 4 threads and the disk busy. */
+const checksInFlight = 16;
+/** Files up to this size are hashed from one read rather than a stream. */
+const wholeReadBytes = 1 << 20;
+
 /** `changed server.js`, `missing lib/a.js`, ... in manifest order. */
 async function changesOf(root: string, entries: readonly ContentEntry[]): Promise<string[]> {
-  const changes: string[] = [];
   const realDirs = new Set<string>(['.']);
-  for (const entry of entries) {
+  const changes = await mapInOrder(entries, checksInFlight, async (entry) => {
     const parent = await firstNonDirectory(root, posix.dirname(entry.path), realDirs);
-    if (parent !== undefined) {
-      changes.push(`replaced ${parent}`);
-      continue;
-    }
+    if (parent !== undefined) return `replaced ${parent}`;
     const change = await changeOf(join(root, entry.path), entry);
-    if (change) changes.push(`${change} ${entry.path}`);
-  }
-  return [...new Set(changes)];
+    return change ? `${change} ${entry.path}` : undefined;
+  });
+  return [...new Set(changes.filter((change) => change !== undefined))];
 }
 
 /** The first ancestor (from the top) that is not a real folder any more, e.g. now a symlink. */
@@ -141,12 +143,13 @@ async function changeOf(path: string, entry: ContentEntry): Promise<string | und
     case 'file':
       if (!stat.isFile()) return 'replaced';
       if (stat.size !== entry.size) return 'changed';
-      return (await sha256Of(path)) === entry.sha256 ? undefined : 'changed';
+      return (await sha256Of(path, stat.size)) === entry.sha256 ? undefined : 'changed';
   }
 }
 
-async function sha256Of(path: string): Promise<string> {
+async function sha256Of(path: string, size: number): Promise<string> {
   const hash = createHash('sha256');
+  if (size <= wholeReadBytes) return hash.update(await readFile(path)).digest('hex');
   for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
   return hash.digest('hex');
 }
