@@ -27,8 +27,10 @@ interface TourLine {
 
 /**
  * The lines of every ```sh block between `<!-- tour:start -->` and `<!-- tour:end -->`. A comment
- * starts at ` # `; a command ending in `&` runs in the background; `exits N` in the comment is
- * the exit code the line must have (0 otherwise).
+ * starts at ` # `; a command ending in `&` runs in the background (the server; the test waits for
+ * its /readyz); `exits N` in the comment is the exit code the line must have (0 otherwise). A
+ * line that runs until interrupted (`--follow`, `--watch`) without `&` is refused, so the tour
+ * cannot hang.
  */
 function tourLines(markdown: string): TourLine[] {
   const start = markdown.indexOf('<!-- tour:start -->');
@@ -41,6 +43,11 @@ function tourLines(markdown: string): TourLine[] {
     .map((line) => {
       const [code = '', comment = ''] = line.split(/\s+#\s/, 2);
       const command = code.trim();
+      if (/--(follow|watch)\b/.test(command) && !command.endsWith('&')) {
+        throw new Error(
+          `"${line}" runs until interrupted: end it with & or move it out of the tour`,
+        );
+      }
       return {
         line,
         command: command.replace(/\s*&$/, ''),

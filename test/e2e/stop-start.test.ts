@@ -88,7 +88,7 @@ describe('ferry stop and ferry start', () => {
     const stop = await ferry('stop', 'hello', '--env', 'prod');
     expect(stop.code, stop.stderr).toBe(0);
     expect(stop.stderr).toBe(
-      'hello stopped in prod: v1 no longer runs and its route is closed; "ferry start hello --env prod" runs it again\n',
+      'hello stopped in prod: its instances have stopped and its route is closed; "ferry start hello --env prod" runs v1 again\n',
     );
     expect(await served()).toBe('refused');
     expect(await prodInstances()).toEqual([]);

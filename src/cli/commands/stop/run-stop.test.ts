@@ -25,7 +25,7 @@ describe('ferry stop', () => {
     expect(api.requests[0]?.path).toBe('/api/v1/services/web/stop');
     expect(JSON.parse(api.requests[0]?.body.toString() ?? '')).toEqual({ environment: 'prod' });
     expect(out.stderr()).toBe(
-      'web stopped in prod: v3 no longer runs and its route is closed; "ferry start web --env prod" runs it again\n',
+      'web stopped in prod: its instances have stopped and its route is closed; "ferry start web --env prod" runs v3 again\n',
     );
   });
 

@@ -15,12 +15,13 @@ export async function runStop(input: StopInput, context: CommandContext) {
   const { service, environment } = input;
   const result = await context.client().stop(service, environment);
   const start = `"ferry start ${service} --env ${environment}"`;
-  const version = result.version ?? 'nothing';
+  const { version } = result;
+  const again = version ? `${start} runs ${version} again` : 'deploy a version to run it again';
   writeLine(
     context.io.stderr,
     result.noop
-      ? `${service} is already stopped in ${environment} (since ${result.stoppedAt}, by ${result.actor}); ${start} runs ${version} again`
-      : `${service} stopped in ${environment}: ${version} no longer runs and its route is closed; ${start} runs it again`,
+      ? `${service} is already stopped in ${environment} (since ${result.stoppedAt}, by ${result.actor}); ${again}`
+      : `${service} stopped in ${environment}: its instances have stopped and its route is closed; ${again}`,
   );
   if (context.json) writeJson(context.io.stdout, result);
   return exitCodes.ok;
