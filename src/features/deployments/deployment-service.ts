@@ -32,7 +32,7 @@ export interface StopResult {
   readonly noop: boolean;
 }
 
-/** Creates deployments and rollbacks; the controller carries them out. */
+/** Creates deployments and rollbacks, stops and starts services; the controller carries them out. */
 export class DeploymentService {
   constructor(
     private readonly config: FerryConfig,
