@@ -11,6 +11,7 @@ import { DeploymentController } from './features/deployments/deployment-controll
 import { deploymentRoutes } from './features/deployments/deployment-routes.js';
 import { DeploymentService } from './features/deployments/deployment-service.js';
 import { KyselyDeploymentStore } from './features/deployments/kysely-deployment-store.js';
+import { KyselyStopStore } from './features/deployments/kysely-stop-store.js';
 import { rolloutRoutes } from './features/deployments/rollout-routes.js';
 import { RolloutService } from './features/deployments/rollout-service.js';
 import { EventLog } from './features/events/event-log.js';
@@ -103,6 +104,7 @@ export async function composeFerry(parts: FerryParts): Promise<Ferry> {
   const failures = new FailureLimiter(clock, { maxFailures: 10, windowMs: 60_000 });
   const deploymentStore = new KyselyDeploymentStore(db);
   const instanceStore = new KyselyInstanceStore(db);
+  const stops = new KyselyStopStore(db);
   const locks = new KeyedQueue();
   const analysisRuns = new KyselyAnalysisRunStore(db);
   const routeFigures: RouteFigures = parts.routeFigures ?? (() => ({ tracks: {} }));
@@ -169,6 +171,7 @@ export async function composeFerry(parts: FerryParts): Promise<Ferry> {
     locks,
     deployments: deploymentStore,
     instances: instanceStore,
+    stops,
     runtime,
     router,
     events,
@@ -179,6 +182,7 @@ export async function composeFerry(parts: FerryParts): Promise<Ferry> {
   const deployments = new DeploymentService(
     config,
     deploymentStore,
+    stops,
     artifacts,
     events,
     clock,
@@ -192,6 +196,7 @@ export async function composeFerry(parts: FerryParts): Promise<Ferry> {
     events,
     clock,
     locks,
+    stops,
     rolloutAnalysis,
   );
   let ready = false;
@@ -203,7 +208,7 @@ export async function composeFerry(parts: FerryParts): Promise<Ferry> {
     register: (app) => {
       serviceRoutes(app, config, deployments, instanceStore, runtime);
       artifactRoutes(app, artifacts, actor);
-      deploymentRoutes(app, deployments, actor);
+      deploymentRoutes(app, deployments, actor, (target) => controller.halt(target));
       rolloutRoutes(app, {
         deployments,
         store: deploymentStore,

@@ -24,6 +24,16 @@ export const finalPhases: readonly DeploymentPhase[] = ['Succeeded', 'RolledBack
 export const waitingPhases: readonly DeploymentPhase[] = ['Paused', 'Aborted'];
 
 /** `POST /deployments` and `POST /rollbacks`: the rollout, or the one already live (`noop`). */
+/** What `POST /services/:name/stop` answers, once the service's instances have stopped. */
+export interface StopResult {
+  readonly service: string;
+  readonly environment: string;
+  readonly version: string | null;
+  readonly stoppedAt: string;
+  readonly actor: string;
+  readonly noop: boolean;
+}
+
 export interface DeployResult {
   readonly deployment: Deployment;
   readonly noop: boolean;
@@ -36,6 +46,8 @@ export interface EnvironmentStatus {
   readonly replicas: number;
   readonly live: Deployment | null;
   readonly active: Deployment | null;
+  /** Set while the service is stopped (`ferry stop`); absent from servers before it existed. */
+  readonly stopped?: { readonly stoppedAt: string; readonly actor: string } | null;
   readonly instances: readonly Instance[];
 }
 

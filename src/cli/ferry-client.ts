@@ -10,6 +10,7 @@ import type {
   RolloutAction,
   RolloutView,
   ServiceStatus,
+  StopResult,
 } from './api-types.js';
 import type { TokenView } from '../features/auth/domain/api-token.js';
 import { FerryError } from '../errors/ferry-error.js';
@@ -79,6 +80,18 @@ export class FerryClient {
     return this.call<DeployResult>('POST', '/api/v1/rollbacks', { json: body });
   }
 
+  /** Stops a service in an environment; answers once its instances have stopped. */
+  stop(service: string, environment: string) {
+    return this.call<StopResult>('POST', `${servicePath(service)}/stop`, { json: { environment } });
+  }
+
+  /** Starts a stopped service again with the version it ran last. */
+  start(service: string, environment: string) {
+    return this.call<DeployResult>('POST', `${servicePath(service)}/start`, {
+      json: { environment },
+    });
+  }
+
   /** History of a service in an environment, newest first. */
   async deployments(query: { service: string; environment: string; limit?: number }) {
     const path = `/api/v1/deployments${queryString(query)}`;
@@ -111,7 +124,7 @@ export class FerryClient {
   }
 
   service(name: string) {
-    return this.call<ServiceStatus>('GET', `/api/v1/services/${encodeURIComponent(name)}`);
+    return this.call<ServiceStatus>('GET', servicePath(name));
   }
 
   async instances(query: { service?: string; environment?: string; deployment?: string } = {}) {
@@ -228,6 +241,10 @@ export class FerryClient {
       : `the server at ${this.baseUrl} requires an API token; run "ferry login" or set FERRY_TOKEN`;
     return new FerryError('unauthorized', message);
   }
+}
+
+function servicePath(service: string): string {
+  return `/api/v1/services/${encodeURIComponent(service)}`;
 }
 
 function rolloutPath(service: string, environment: string): string {

@@ -3,6 +3,7 @@ import { pino } from 'pino';
 import { loadConfigFile } from '../config/load-config.js';
 import { composeFerry, type Ferry } from '../compose.js';
 import { KyselyDeploymentStore } from '../features/deployments/kysely-deployment-store.js';
+import { KyselyStopStore } from '../features/deployments/kysely-stop-store.js';
 import { LocalRuntime } from '../runtime/local/local-runtime.js';
 import { systemClock } from '../shared/clock.js';
 import { openSqlite } from '../store/open-sqlite.js';
@@ -116,11 +117,14 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
 }
 
 /**
- * The routes the routers open at once (those of every service/environment with a deployment),
- * each checked before anything is adopted, so a port held by another process stops the start.
+ * The routes the routers open at once (those of every service/environment with a deployment that
+ * is not stopped), each checked before anything is adopted, so a port held by another process
+ * stops the start.
  */
 async function checkRoutesFree(db: Kysely<Database>): Promise<void> {
+  const stops = new KyselyStopStore(db);
   for (const latest of await new KyselyDeploymentStore(db).listLatest()) {
+    if (await stops.get(latest)) continue;
     const listen = latest.spec.routes[latest.environment];
     if (listen)
       await checkAddressFree(listen, `the route of ${latest.service}/${latest.environment}`);

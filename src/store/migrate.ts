@@ -6,6 +6,7 @@ import * as analysisStep from './migrations/004-analysis-step.js';
 import * as instanceSmoke from './migrations/005-instance-smoke.js';
 import * as apiTokens from './migrations/006-api-tokens.js';
 import * as fastRollback from './migrations/007-fast-rollback.js';
+import * as serviceStops from './migrations/008-service-stops.js';
 
 /** Migrations are compiled in, not read from disk, so `dist/` and tests run the same list. */
 const migrations: Record<string, Migration> = {
@@ -16,6 +17,7 @@ const migrations: Record<string, Migration> = {
   '005-instance-smoke': instanceSmoke,
   '006-api-tokens': apiTokens,
   '007-fast-rollback': fastRollback,
+  '008-service-stops': serviceStops,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -9,6 +9,7 @@ export interface Database {
   analysis_runs: AnalysisRunTable;
   analysis_measurements: AnalysisMeasurementTable;
   api_tokens: ApiTokenTable;
+  service_stops: ServiceStopTable;
 }
 
 export interface EventTable {
@@ -115,4 +116,13 @@ export interface ApiTokenTable {
   expires_at: string | null;
   last_used_at: string | null;
   revoked_at: string | null;
+}
+
+/** A service a person stopped in an environment; absent while it runs. */
+export interface ServiceStopTable {
+  service: string;
+  environment: string;
+  stopped_at: string;
+  /** Who stopped it: `user:<name>`. */
+  actor: string;
 }

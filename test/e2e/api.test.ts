@@ -127,7 +127,13 @@ describe('HTTP API', () => {
     );
     expect(doc.openapi).toMatch(/^3\./);
     expect(Object.keys(doc.paths)).toEqual(
-      expect.arrayContaining(['/api/v1/deployments', '/api/v1/rollbacks', '/api/v1/events']),
+      expect.arrayContaining([
+        '/api/v1/deployments',
+        '/api/v1/rollbacks',
+        '/api/v1/events',
+        '/api/v1/services/{name}/stop',
+        '/api/v1/services/{name}/start',
+      ]),
     );
   });
 });

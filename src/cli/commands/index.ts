@@ -9,7 +9,9 @@ import { rollbackCommand } from './rollback/rollback-command.js';
 import { rolloutCommand } from './rollout/rollout-command.js';
 import { schemaCommand } from './schema/schema-command.js';
 import { serverCommand } from './server/server-command.js';
+import { startCommand } from './start/start-command.js';
 import { statusCommand } from './status/status-command.js';
+import { stopCommand } from './stop/stop-command.js';
 import { tokenCommand } from './token/token-command.js';
 import { validateCommand } from './validate/validate-command.js';
 
@@ -21,6 +23,8 @@ export const commands: readonly FerryCommand[] = [
   deployCommand,
   rollbackCommand,
   rolloutCommand,
+  stopCommand,
+  startCommand,
   statusCommand,
   historyCommand,
   artifactCommand,

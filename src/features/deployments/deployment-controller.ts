@@ -18,6 +18,7 @@ import type { Deployment } from './domain/deployment.js';
 import { planRollingStep, type PlannedInstance } from './domain/rolling-plan.js';
 import { rolloutTarget, type RolloutTarget } from './domain/rollout-target.js';
 import type { DeploymentStore } from './deployment-store.js';
+import type { StopStore } from './stop-store.js';
 import { twoVersionPhases } from './domain/deployment.js';
 import { gatesOf } from './domain/analysis-gates.js';
 import type { GateState, RolloutAnalysis } from './rollout-analysis.js';
@@ -31,6 +32,8 @@ import { ReconcileBackoff, type BackoffDecision } from './reconcile-backoff.js';
 export interface ControllerDeps {
   readonly deployments: DeploymentStore;
   readonly instances: InstanceStore;
+  /** Services a person stopped: nothing of them runs and their routes stay closed. */
+  readonly stops: StopStore;
   readonly runtime: InstanceRuntime;
   readonly router: TrafficRouter;
   readonly events: EventLog;
@@ -131,6 +134,19 @@ export class DeploymentController {
     if (latest) await this.reconcile(latest);
   }
 
+  /**
+   * Stops every instance of a stopped service/environment and closes its route, as every
+   * reconcile of it does (after a restart, say); resolves once those instances have stopped.
+   */
+  async halt(scope: { service: string; environment: string }): Promise<void> {
+    const stopping = await this.deps.locks.run(keyOf(scope), async () => {
+      const latest = (await this.deps.deployments.list(scope, 1))[0];
+      if (!latest || !(await this.deps.stops.get(scope))) return [];
+      return this.haltStopped(latest, await this.classify(latest));
+    });
+    await Promise.all(stopping);
+  }
+
   /** Asks for a reconcile as soon as possible (a deployment was created, an instance changed). */
   wake(): void {
     this.wakeRequested = true;
@@ -222,6 +238,10 @@ export class DeploymentController {
         ? await this.deps.deployments.get(current.previousId)
         : undefined;
       const planned = await this.classify(current);
+      if (await this.deps.stops.get(current)) {
+        await this.haltStopped(current, planned);
+        return;
+      }
       await this.deps.analysis?.supersede(current);
       if (current.phase !== 'Progressing' && current.phase !== 'Paused') {
         await this.deps.analysis?.abandon(current.id);
@@ -233,6 +253,19 @@ export class DeploymentController {
         await this.reconcileRolling(current, previous, planned);
       }
     });
+  }
+
+  /** Retires every instance not already on its way out; the router sync closes the route. */
+  private async haltStopped(
+    latest: Deployment,
+    planned: readonly Planned[],
+  ): Promise<Promise<void>[]> {
+    this.routerSync.forget(latest);
+    const stopping = planned
+      .filter((p) => !this.busy.has(p.instance.id))
+      .map((p) => this.track(this.retire(p.instance)));
+    await this.routerSync.sync(latest);
+    return stopping;
   }
 
   /** Live instances with their planning state; forgets lost ones, resumes interrupted stops. */
@@ -873,11 +906,12 @@ export class DeploymentController {
     return digests;
   }
 
-  private track(operation: Promise<void>): void {
+  private track(operation: Promise<void>): Promise<void> {
     const guarded = operation.catch((error: unknown) => {
       this.deps.logger.error({ err: error }, 'controller operation failed');
     });
     this.operations.add(guarded);
     void guarded.finally(() => this.operations.delete(guarded));
+    return guarded;
   }
 }

@@ -1,21 +1,28 @@
 import { z } from 'zod';
 import { errorResponses } from '../../server/error-schema.js';
 import type { ZodApp } from '../../server/zod-app.js';
-import type { DeploymentService } from './deployment-service.js';
+import type { DeploymentService, Target } from './deployment-service.js';
 import {
   createDeploymentBody,
   createRollbackBody,
   deployResultSchema,
   deploymentSchema,
+  environmentBody,
+  serviceNameParams,
+  stopResultSchema,
   targetQuery,
   toDeploymentView,
 } from './deployment-schemas.js';
 
-/** Deployments and rollbacks: create, get, list. */
+/**
+ * Deployments and rollbacks: create, get, list; stopping and starting a service. `halt` stops a
+ * stopped service's instances and closes its route, and resolves when they are gone.
+ */
 export function deploymentRoutes(
   app: ZodApp,
   deployments: DeploymentService,
   actorOf: () => string,
+  halt: (target: Target) => Promise<void>,
 ) {
   app.post(
     '/api/v1/deployments',
@@ -49,6 +56,46 @@ export function deploymentRoutes(
     async (request, reply) => {
       const { service, environment, toVersion } = request.body;
       const result = await deployments.rollback({ service, environment }, toVersion, actorOf());
+      return reply
+        .status(result.noop ? 200 : 201)
+        .send({ deployment: toDeploymentView(result.deployment), noop: result.noop });
+    },
+  );
+
+  app.post(
+    '/api/v1/services/:name/stop',
+    {
+      schema: {
+        tags: ['services'],
+        summary: 'Stop every instance of a service in an environment and close its route',
+        params: serviceNameParams,
+        body: environmentBody,
+        response: { 200: stopResultSchema, ...errorResponses },
+      },
+    },
+    async (request) => {
+      const target = { service: request.params.name, environment: request.body.environment };
+      const { stop, version, noop } = await deployments.stop(target, actorOf());
+      // Answer once it is done: the route is closed and the instances have stopped.
+      await halt(target);
+      return { ...target, version, stoppedAt: stop.stoppedAt, actor: stop.actor, noop };
+    },
+  );
+
+  app.post(
+    '/api/v1/services/:name/start',
+    {
+      schema: {
+        tags: ['services'],
+        summary: 'Start a stopped service again with the version it ran last',
+        params: serviceNameParams,
+        body: environmentBody,
+        response: { 200: deployResultSchema, 201: deployResultSchema, ...errorResponses },
+      },
+    },
+    async (request, reply) => {
+      const target = { service: request.params.name, environment: request.body.environment };
+      const result = await deployments.start(target, actorOf());
       return reply
         .status(result.noop ? 200 : 201)
         .send({ deployment: toDeploymentView(result.deployment), noop: result.noop });

@@ -90,3 +90,24 @@ export const targetQuery = z.object({
   environment: name,
   limit: z.coerce.number().int().min(1).max(500).default(50),
 });
+
+export const serviceNameParams = z.object({ name });
+
+/** `ferry stop` and `ferry start`: which environment of the service in the path. */
+export const environmentBody = z
+  .object({ environment: name })
+  .strict()
+  .meta({ id: 'EnvironmentBody' });
+
+export const stopResultSchema = z
+  .object({
+    service: z.string(),
+    environment: z.string(),
+    /** The version that ran when it was stopped; null when nothing did. */
+    version: z.string().nullable(),
+    stoppedAt: z.string(),
+    actor: z.string(),
+    /** True when it was stopped already. */
+    noop: z.boolean(),
+  })
+  .meta({ id: 'StopResult' });

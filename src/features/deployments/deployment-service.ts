@@ -10,6 +10,8 @@ import { isActive } from './domain/deployment.js';
 import { initialRolloutState } from './domain/rollout-state.js';
 import { defaultRollbackWindow, rollbackPath } from './domain/rollback-window.js';
 import type { DeploymentStore } from './deployment-store.js';
+import { rolloutTarget } from './domain/rollout-target.js';
+import type { ServiceStop, StopStore } from './stop-store.js';
 
 export interface Target {
   readonly service: string;
@@ -22,11 +24,20 @@ export interface DeployResult {
   readonly noop: boolean;
 }
 
-/** Creates deployments and rollbacks; the controller carries them out. */
+export interface StopResult {
+  readonly stop: ServiceStop;
+  /** The version that ran when it was stopped; null when nothing did. */
+  readonly version: string | null;
+  /** True when it was stopped already. */
+  readonly noop: boolean;
+}
+
+/** Creates deployments and rollbacks, stops and starts services; the controller carries them out. */
 export class DeploymentService {
   constructor(
     private readonly config: FerryConfig,
     private readonly store: DeploymentStore,
+    private readonly stops: StopStore,
     private readonly artifacts: ArtifactService,
     private readonly events: EventLog,
     private readonly clock: Clock,
@@ -40,9 +51,12 @@ export class DeploymentService {
       const service = this.serviceConfig(target);
       const artifact = await this.artifacts.get(target.service, version);
       await this.assertIdle(target);
-      const live = await this.live(target);
+      // A stopped service starts afresh: nothing runs to compare a canary with or to go back to.
+      const stopped = await this.stops.get(target);
+      const live = stopped ? undefined : await this.live(target);
       if (live && live.artifactDigest === artifact.digest) return { deployment: live, noop: true };
       await this.artifacts.verify(artifact.digest, target);
+      if (stopped) await this.unstop(target, artifact.version, actor);
       const deployment = await this.create(target, service, 'deploy', artifact, live, actor);
       return { deployment, noop: false };
     });
@@ -56,7 +70,14 @@ export class DeploymentService {
   rollback(target: Target, toVersion: string | undefined, actor: string): Promise<DeployResult> {
     return this.exclusive(target, async () => {
       const service = this.serviceConfig(target);
-      await this.assertIdle(target, true);
+      await this.assertIdle(target, 'sends its traffic back');
+      const stopped = await this.stops.get(target);
+      if (stopped) {
+        throw new FerryError(
+          'conflict',
+          `${target.service} is stopped in ${target.environment}: "ferry start ${target.service} --env ${target.environment}" runs its last version again, "ferry deploy" another one`,
+        );
+      }
       const live = await this.live(target);
       const artifact = toVersion
         ? await this.artifacts.get(target.service, toVersion)
@@ -72,6 +93,79 @@ export class DeploymentService {
       });
       return { deployment, noop: false };
     });
+  }
+
+  /**
+   * Stops a service in an environment. The stop is persisted before anything else, so a restarted
+   * server keeps it stopped; the controller then stops its instances and closes its route.
+   * Refused while a rollout runs: it would decide about instances that are being stopped.
+   */
+  stop(target: Target, actor: string): Promise<StopResult> {
+    return this.exclusive(target, async () => {
+      this.serviceConfig(target);
+      const latest = (await this.store.list(target, 1))[0];
+      const previous = latest?.previousId ? await this.store.get(latest.previousId) : undefined;
+      const version = latest ? (rolloutTarget(latest, previous)?.version ?? null) : null;
+      const stopped = await this.stops.get(target);
+      if (stopped) return { stop: stopped, version, noop: true };
+      if (!latest) {
+        throw new FerryError(
+          'conflict',
+          `${target.service} has never been deployed to ${target.environment}: there is nothing to stop`,
+        );
+      }
+      await this.assertIdle(target, 'ends it; then stop');
+      const stop = { ...target, stoppedAt: new Date(this.clock.now()).toISOString(), actor };
+      await this.stops.insert(stop);
+      await this.events.append({
+        actor,
+        kind: 'service.stopped',
+        subject: `service/${target.service}/${target.environment}`,
+        payload: { ...target, version },
+      });
+      this.onCreated();
+      return { stop, version, noop: false };
+    });
+  }
+
+  /**
+   * Starts a stopped service again with the version it ran last, as a new deployment that starts
+   * all of its instances at once (there is nothing live to roll from). Not stopped: the live
+   * deployment, as a no-op.
+   */
+  start(target: Target, actor: string): Promise<DeployResult> {
+    return this.exclusive(target, async () => {
+      const service = this.serviceConfig(target);
+      const stopped = await this.stops.get(target);
+      const { service: name, environment } = target;
+      if (!stopped) {
+        const live = await this.live(target);
+        if (live) return { deployment: live, noop: true };
+        throw new FerryError(
+          'conflict',
+          `${name} is not stopped in ${environment} and has no live version: "ferry deploy" one`,
+        );
+      }
+      const latest = (await this.store.list(target, 1))[0];
+      const previous = latest?.previousId ? await this.store.get(latest.previousId) : undefined;
+      const last = latest ? rolloutTarget(latest, previous) : null;
+      if (!last) {
+        throw new FerryError(
+          'conflict',
+          `${name} has no version to start in ${environment} (its last deployment failed): "ferry deploy" one`,
+        );
+      }
+      const artifact = { digest: last.artifactDigest, version: last.version };
+      await this.artifacts.verify(artifact.digest, target);
+      await this.unstop(target, artifact.version, actor);
+      const deployment = await this.create(target, service, 'deploy', artifact, undefined, actor);
+      return { deployment, noop: false };
+    });
+  }
+
+  /** The stop of a service in an environment, while it is stopped. */
+  stopOf(target: Target): Promise<ServiceStop | undefined> {
+    return this.stops.get(target);
   }
 
   async get(id: string): Promise<Deployment> {
@@ -153,21 +247,36 @@ export class DeploymentService {
         d.phase === 'Succeeded' && d.id !== live?.id && d.artifactDigest !== live?.artifactDigest,
     );
     if (!previous) {
+      const then = live ? `; "ferry rollback" then goes back to ${live.version}` : '';
       throw new FerryError(
         'conflict',
-        `${target.service} has no earlier successful deployment in ${target.environment} to roll back to`,
+        `${target.service} has no earlier successful deployment in ${target.environment} to roll back to: deploy another version first${then}`,
       );
     }
     return { digest: previous.artifactDigest, version: previous.version };
   }
 
-  /** No rollout in progress; a rollback asked during one is told how to end it instead. */
-  private async assertIdle(target: Target, rollingBack = false): Promise<void> {
+  /** A stopped service runs again: its stop is removed and `service.started` recorded. */
+  private async unstop(target: Target, version: string, actor: string): Promise<void> {
+    await this.stops.remove(target);
+    await this.events.append({
+      actor,
+      kind: 'service.started',
+      subject: `service/${target.service}/${target.environment}`,
+      payload: { ...target, version },
+    });
+  }
+
+  /**
+   * No rollout in progress. With `abortThen` (what an abort then does), a rollback or stop asked
+   * during one is told how to end it.
+   */
+  private async assertIdle(target: Target, abortThen?: string): Promise<void> {
     const active = await this.active(target);
     if (active) {
       const hint =
-        rollingBack && active.phase !== 'RollingBack'
-          ? `; "ferry rollout abort ${target.service} --env ${target.environment}" sends its traffic back`
+        abortThen && active.phase !== 'RollingBack'
+          ? `; "ferry rollout abort ${target.service} --env ${target.environment}" ${abortThen}`
           : '';
       throw new FerryError(
         'deployment_in_progress',

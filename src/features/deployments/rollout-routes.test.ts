@@ -24,6 +24,7 @@ import { DeploymentController } from './deployment-controller.js';
 import { DeploymentService } from './deployment-service.js';
 import { initialRolloutState } from './domain/rollout-state.js';
 import { KyselyDeploymentStore } from './kysely-deployment-store.js';
+import { KyselyStopStore } from './kysely-stop-store.js';
 import { rolloutRoutes } from './rollout-routes.js';
 import { RolloutService } from './rollout-service.js';
 import type { AnalysisRunView, RolloutView } from './rollout-view.js';
@@ -95,12 +96,14 @@ async function start(options: { withAnalysis: boolean }) {
   const store = new KyselyDeploymentStore(db);
   const instances = new KyselyInstanceStore(db);
   const locks = new KeyedQueue();
+  const stops = new KyselyStopStore(db);
   const runtime = new LocalRuntime({ dataDir });
   router = new Router();
   const controller = new DeploymentController({
     locks,
     deployments: store,
     instances,
+    stops,
     runtime,
     router,
     events,
@@ -111,6 +114,7 @@ async function start(options: { withAnalysis: boolean }) {
   const deployments = new DeploymentService(
     config,
     store,
+    stops,
     artifacts,
     events,
     clock,
@@ -143,7 +147,7 @@ async function start(options: { withAnalysis: boolean }) {
       rolloutRoutes(api, {
         deployments,
         store,
-        rollouts: new RolloutService(store, controller, events, clock, locks),
+        rollouts: new RolloutService(store, controller, events, clock, locks, stops),
         controller,
         instances,
         runtime,

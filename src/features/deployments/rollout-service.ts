@@ -9,6 +9,7 @@ import { promote } from './domain/promote.js';
 import { initialRolloutState } from './domain/rollout-state.js';
 import type { Target } from './deployment-service.js';
 import type { RolloutAnalysis } from './rollout-analysis.js';
+import type { StopStore } from './stop-store.js';
 import { pauseReasonPrefixes, resumePromotes } from './domain/pause-reasons.js';
 import { rolloutSteps } from './domain/rollout-steps.js';
 
@@ -23,6 +24,7 @@ export class RolloutService {
     private readonly events: EventLog,
     private readonly clock: Clock,
     private readonly locks: KeyedQueue,
+    private readonly stops: StopStore,
     private readonly analysis?: RolloutAnalysis,
   ) {}
 
@@ -36,6 +38,13 @@ export class RolloutService {
           throw new FerryError(
             'not_found',
             `${target.service} has no deployment in ${target.environment}`,
+          );
+        }
+        // A retried canary would start instances of a service a person stopped.
+        if (await this.stops.get(target)) {
+          throw new FerryError(
+            'conflict',
+            `cannot ${action} ${target.service} in ${target.environment}: it is stopped; "ferry start ${target.service} --env ${target.environment}" runs it again`,
           );
         }
         await this.apply(latest, action, actor, full);

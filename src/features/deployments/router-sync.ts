@@ -5,10 +5,12 @@ import type { RoutingTable, TrafficRouter } from '../routing/traffic-router.js';
 import { FerryError } from '../../errors/ferry-error.js';
 import { KeyedQueue } from '../../shared/keyed-queue.js';
 import type { DeploymentStore } from './deployment-store.js';
+import type { StopStore } from './stop-store.js';
 import { twoVersionPhases, type Deployment } from './domain/deployment.js';
 import type { RolloutRouting } from './domain/rollout-plan.js';
 import { rolloutTarget } from './domain/rollout-target.js';
 import { routingTableFor, twoVersionTables } from './routing-table-for.js';
+import { listenerKinds } from '../routing/traffic-router.js';
 import { isBaselineInstance } from './domain/rollout-steps.js';
 
 /** The split the planner chose for a two-version rollout, and which digest is which set. */
@@ -47,6 +49,8 @@ export class RouterSync {
     private readonly deps: {
       readonly deployments: DeploymentStore;
       readonly instances: InstanceStore;
+      /** A stopped service's listeners are closed and stay closed, whatever its instances do. */
+      readonly stops: StopStore;
       readonly runtime: InstanceRuntime;
       readonly router: TrafficRouter;
       /** Whether a ready instance may take traffic (its smoke checks passed). Default yes. */
@@ -95,6 +99,7 @@ export class RouterSync {
     const { deployments, instances, runtime, router } = this.deps;
     const latest = (await deployments.list(scope, 1))[0];
     if (!latest) return;
+    if (await this.deps.stops.get(scope)) return this.close(scope);
     const ready = (await instances.listLive(scope)).filter((i) => {
       const status = runtime.get(i.id);
       return (
@@ -139,6 +144,15 @@ export class RouterSync {
     if (!tables.preview && this.applied.has(previewKey)) {
       await router.remove(latest.service, latest.environment, 'preview');
       this.applied.delete(previewKey);
+    }
+  }
+
+  /** Closes every listener of a service/environment; the next table opens them again. */
+  private async close(scope: Scope): Promise<void> {
+    for (const listener of listenerKinds) {
+      await this.deps.router.remove(scope.service, scope.environment, listener);
+      this.applied.delete(`${keyOf(scope)}/${listener}`);
+      this.failures.delete(`${keyOf(scope)}/${listener}`);
     }
   }
 

@@ -20,6 +20,8 @@ const serviceStatusSchema = z
         replicas: z.number(),
         live: deploymentSchema.nullable(),
         active: deploymentSchema.nullable(),
+        /** Set while a person has it stopped (`ferry stop`): nothing runs, the route is closed. */
+        stopped: z.object({ stoppedAt: z.string(), actor: z.string() }).nullable(),
         instances: z.array(instanceSchema),
       }),
     ),
@@ -43,12 +45,14 @@ export function serviceRoutes(
       const listen = service.routes[environment];
       const live = await deployments.live(target);
       const active = await deployments.active(target);
+      const stop = await deployments.stopOf(target);
       environments.push({
         environment,
         listen: listen ? `${listen.host}:${listen.port}` : null,
         replicas: service.runtime.local.replicas,
         live: live ? toDeploymentView(live) : null,
         active: active ? toDeploymentView(active) : null,
+        stopped: stop ? { stoppedAt: stop.stoppedAt, actor: stop.actor } : null,
         instances: (await instances.listLive(target)).map((i) => toInstanceView(i, runtime)),
       });
     }

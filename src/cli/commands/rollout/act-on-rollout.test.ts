@@ -129,6 +129,31 @@ describe('ferry rollout promote|abort|retry|pause|resume', () => {
     expect(JSON.parse(out.stdout())).toEqual(at(2, 'Progressing'));
   });
 
+  it('follows the rollout with --wait and exits as deploy does', async () => {
+    let polls = 0;
+    api = await startFakeApi((r) => {
+      if (r.method === 'POST') return { json: at(3, 'Progressing') };
+      if (r.path === '/api/v1/deployments/dep-7') {
+        polls += 1;
+        const phase = polls < 2 ? 'Progressing' : 'Succeeded';
+        return { json: deploymentFixture({ id: 'dep-7', previousId: 'dep-6', phase }) };
+      }
+      if (r.path === '/api/v1/rollouts/web/prod') return { json: at(3, 'Succeeded') };
+      return { json: { name: 'web', environments: [] } };
+    });
+    const out = captureIo({ pollIntervalMs: 10 });
+    expect(await main(act('promote', '--full', '--wait'), out.io)).toBe(0);
+    expect(out.stderr()).toContain('web v2 is live in prod\n');
+    expect(polls).toBe(2);
+    expect(out.stdout()).toContain('✓ 3. setWeight 50%');
+  });
+
+  it('takes --wait only after promote, resume or retry', async () => {
+    const out = captureIo();
+    expect(await main(act('pause', '--wait'), out.io)).toBe(2);
+    expect(out.stderr()).toBe('error: --wait goes with promote, resume or retry, not "pause"\n');
+  });
+
   it('renders a 409 as one line and exits 1', async () => {
     const message =
       'cannot promote web in prod: its newest deployment dep-7 (v2) is Succeeded, expected Progressing or Paused';

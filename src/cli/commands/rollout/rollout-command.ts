@@ -5,7 +5,8 @@ import { rolloutActionList, rolloutInput } from './rollout-input.js';
 
 /**
  * `ferry rollout get web --env prod [--watch]`: steps, traffic split and per-track numbers.
- * `ferry rollout promote|abort|retry|pause|resume web --env prod [--full]`: a person's hand on it.
+ * `ferry rollout promote|abort|retry|pause|resume web --env prod [--full] [--wait]`: a person's
+ * hand on it.
  */
 export const rolloutCommand = defineCommand({
   name: 'rollout',
@@ -18,6 +19,11 @@ export const rolloutCommand = defineCommand({
     { flags: '--env <environment>', description: 'target environment', required: true },
     { flags: '--watch', description: 'get: refresh every second until interrupted' },
     { flags: '--full', description: 'promote: skip every remaining step' },
+    {
+      flags: '--wait',
+      description:
+        'promote, resume, retry: follow the rollout until it ends or pauses, as deploy does',
+    },
   ],
   input: rolloutInput,
   handler: (input, context) =>

@@ -19,14 +19,19 @@ export interface GetRolloutInput {
   readonly watch: boolean;
 }
 
-/** `ferry rollout promote|abort|retry|pause|resume web --env prod [--full]`. */
+/** `ferry rollout promote|abort|retry|pause|resume web --env prod [--full] [--wait]`. */
 export interface ActOnRolloutInput {
   readonly action: RolloutAction;
   readonly service: string;
   readonly environment: string;
   /** Only with promote: skip every remaining step. */
   readonly full: boolean;
+  /** Only with promote, resume and retry: follow the rollout until it ends or pauses. */
+  readonly wait: boolean;
 }
+
+/** The actions after which a rollout moves on by itself, so `--wait` can follow it. */
+const followable: readonly string[] = ['promote', 'resume', 'retry'];
 
 export type RolloutInput = GetRolloutInput | ActOnRolloutInput;
 
@@ -40,6 +45,7 @@ export function rolloutInput(
   const environment = requiredString(options, 'env');
   const watch = booleanOption(options, 'watch');
   const full = booleanOption(options, 'full');
+  const wait = booleanOption(options, 'wait');
   if (!isAction(action)) {
     throw new UsageError(`unknown rollout action "${action}"; expected ${rolloutActionList}`);
   }
@@ -49,9 +55,12 @@ export function rolloutInput(
   if (full && action !== 'promote') {
     throw new UsageError(`--full goes with "ferry rollout promote", not "${action}"`);
   }
+  if (wait && !followable.includes(action)) {
+    throw new UsageError(`--wait goes with promote, resume or retry, not "${action}"`);
+  }
   return action === 'get'
     ? { action, service, environment, watch }
-    : { action, service, environment, full };
+    : { action, service, environment, full, wait };
 }
 
 function isAction(value: string): value is RolloutCommandAction {

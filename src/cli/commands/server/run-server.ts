@@ -4,11 +4,16 @@ import type { CommandContext } from '../../command-context.js';
 import { exitCodes } from '../../exit-codes.js';
 import { interruptSignal, untilAborted } from '../../interrupt-signal.js';
 import { bootstrapTokenFile } from '../../../features/auth/bootstrap-token.js';
+import { parseListenOption } from './parse-listen-option.js';
+
+/** Where the API listens without `--listen` or FERRY_LISTEN; the CLI's default server too. */
+const defaultListen = '127.0.0.1:7700';
 
 export interface ServerInput {
   readonly configPath: string;
   readonly dataDir: string;
-  readonly listen: { readonly host: string; readonly port: number };
+  /** Unset: FERRY_LISTEN, else `127.0.0.1:7700`. */
+  readonly listen: string | undefined;
   /** Unset: FERRY_LOG_LEVEL, else `info`. */
   readonly logLevel: string | undefined;
   readonly auth: AuthMode;
@@ -19,6 +24,7 @@ export interface ServerInput {
  * ferry.yaml is a ConfigError from `startServer`, rendered by the CLI's error renderer.
  */
 export async function runServer(input: ServerInput, { io, json }: CommandContext) {
+  const listen = parseListenOption(input.listen ?? io.env.FERRY_LISTEN ?? defaultListen);
   // The data folder first, so a second server on it is told at once; then the server's modules,
   // loaded on demand: they pull in Fastify, which no other command needs.
   const { takeDataFolder } = await import('../../../server/take-data-folder.js');
@@ -33,7 +39,7 @@ export async function runServer(input: ServerInput, { io, json }: CommandContext
   const interrupt = interruptSignal(io);
   try {
     const logLevel = input.logLevel ?? io.env.FERRY_LOG_LEVEL ?? 'info';
-    const server = await startServer({ ...input, logLevel, dataFolder });
+    const server = await startServer({ ...input, listen, logLevel, dataFolder });
     writeLine(io.stderr, `ferry server listening on ${server.url}`);
     if (server.bootstrapToken !== undefined) {
       const file = bootstrapTokenFile(input.dataDir);

@@ -3,7 +3,6 @@ import { authModes, type AuthMode } from '../../../features/auth/domain/auth-mod
 import { canonicalPath } from '../../../shared/canonical-path.js';
 import { defineCommand } from '../../define-command.js';
 import { requiredString, stringOption } from '../../option-values.js';
-import { parseListenOption } from './parse-listen-option.js';
 import { runServer } from './run-server.js';
 
 /** `ferry server`: run the control plane in the foreground until Ctrl-C. */
@@ -17,7 +16,10 @@ export const serverCommand = defineCommand({
       description: 'where state, artifacts and releases live',
       default: '.ferry',
     },
-    { flags: '--listen <host:port>', description: 'API listen address', default: '127.0.0.1:7700' },
+    {
+      flags: '--listen <host:port>',
+      description: 'API listen address (env: FERRY_LISTEN, default 127.0.0.1:7700)',
+    },
     {
       flags: '--auth <mode>',
       description: 'auto: API tokens required unless --listen is loopback; required: everywhere',
@@ -33,7 +35,7 @@ export const serverCommand = defineCommand({
     configPath: requiredString(options, 'file'),
     // Absolute from here on: stored paths must not depend on the directory a restart runs in.
     dataDir: canonicalPath(requiredString(options, 'data')),
-    listen: parseListenOption(requiredString(options, 'listen')),
+    listen: stringOption(options, 'listen'),
     logLevel: stringOption(options, 'logLevel'),
     auth: authMode(requiredString(options, 'auth')),
   }),

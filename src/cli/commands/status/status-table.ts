@@ -9,7 +9,7 @@ export function statusTable(services: readonly ServiceStatus[]): string {
       return [
         service.name,
         env.environment,
-        env.live?.version,
+        env.stopped ? `${env.live?.version ?? '-'} (stopped)` : env.live?.version,
         env.active ? `${env.active.version} ${env.active.phase}` : undefined,
         `${ready}/${env.instances.length}`,
         env.listen,
