@@ -20,6 +20,7 @@ import { KyselyArtifactStore } from '../artifacts/kysely-artifact-store.js';
 import { EventLog } from '../events/event-log.js';
 import { KyselyEventStore } from '../events/kysely-event-store.js';
 import { KyselyInstanceStore } from '../instances/kysely-instance-store.js';
+import { noFigures } from '../routing/traffic-router.js';
 import { DeploymentController } from './deployment-controller.js';
 import { DeploymentService } from './deployment-service.js';
 import { initialRolloutState } from './domain/rollout-state.js';
@@ -147,7 +148,7 @@ async function start(options: { withAnalysis: boolean }) {
         controller,
         instances,
         runtime,
-        metrics: () => ({}),
+        metrics: () => noFigures,
         actorOf: () => 'user:test',
         ...(options.withAnalysis ? { analysisRuns: kit.store } : {}),
       }),
