@@ -54,7 +54,7 @@ export function rolloutViewFixture(overrides: Partial<RolloutView> = {}): Rollou
         cookieMatches: null,
       },
     ],
-    mirror: { sent: 0, skipped: 0, failed: 0 },
+    mirror: { sent: 600, skipped: 3, failed: 1 },
     ...overrides,
   };
 }
