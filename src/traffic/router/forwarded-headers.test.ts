@@ -55,7 +55,7 @@ describe('forwardRequestHeaders', () => {
     expect(value(headers, 'via')).toBe('1.0 edge, 1.1 ferry');
   });
 
-  it('replaces X-Forwarded-For, -Proto and -Host from a peer it does not trust', () => {
+  it('replaces X-Forwarded-For, -Proto and -Host, and drops Forwarded, from a peer it does not trust', () => {
     const forwarded = forwardRequestHeaders(
       [
         'Host',
@@ -66,6 +66,8 @@ describe('forwardRequestHeaders', () => {
         'https',
         'X-Forwarded-Host',
         'evil',
+        'Forwarded',
+        'for=6.6.6.6;proto=https',
       ],
       untrusted('3.3.3.3'),
       'http',
@@ -75,13 +77,16 @@ describe('forwardRequestHeaders', () => {
     expect(value(forwarded.headers, 'x-forwarded-for')).toBe('3.3.3.3');
     expect(value(forwarded.headers, 'x-forwarded-proto')).toBe('http');
     expect(value(forwarded.headers, 'x-forwarded-host')).toBe('a');
+    expect(value(forwarded.headers, 'forwarded')).toBeUndefined();
     expect(forwarded.secure).toBe(false);
   });
 
-  it("keeps a trusted proxy's X-Forwarded-Proto and -Host, and reads HTTPS from the first proto", () => {
+  it("keeps a trusted proxy's X-Forwarded-Proto, -Host and Forwarded, and reads HTTPS from the first proto", () => {
     const raw = [
       'Host',
       'a',
+      'Forwarded',
+      'for=198.51.100.4',
       'X-Forwarded-Proto',
       'HTTPS, http',
       'X-Forwarded-Host',
@@ -92,6 +97,7 @@ describe('forwardRequestHeaders', () => {
 
     expect(value(forwarded.headers, 'x-forwarded-proto')).toBe('HTTPS, http');
     expect(value(forwarded.headers, 'x-forwarded-host')).toBe('shop.example');
+    expect(value(forwarded.headers, 'forwarded')).toBe('for=198.51.100.4');
     expect(forwarded.secure).toBe(true);
     expect(value(plain.headers, 'x-forwarded-proto')).toBe('http');
     expect(plain.secure).toBe(false);

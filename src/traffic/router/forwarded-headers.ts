@@ -18,6 +18,7 @@ type Role =
   | 'forwarded-for'
   | 'forwarded-proto'
   | 'forwarded-host'
+  | 'forwarded'
   | 'via'
   | 'replaced';
 
@@ -35,6 +36,8 @@ const roles = new Map<string, Role>([
   ['via', 'via'],
   ['x-forwarded-proto', 'forwarded-proto'],
   ['x-forwarded-host', 'forwarded-host'],
+  // RFC 7239 says the same things as X-Forwarded-*: believed only from a trusted proxy too.
+  ['forwarded', 'forwarded'],
   // Node already answered `100 Continue` to the client; the upstream gets the body right away.
   ['expect', 'replaced'],
 ]);
@@ -65,8 +68,8 @@ export interface ForwardedRequest {
 /**
  * Builds the upstream request's headers from the client's `rawHeaders`. From a trusted `peer`
  * the X-Forwarded-For chain is kept and the peer appended, and X-Forwarded-Proto and -Host are
- * kept; from any other peer they are replaced with what the router saw itself (the peer, `proto`,
- * the Host field), so a client cannot forge them. `defaultHost` stands in for the Host field of an
+ * kept (and `Forwarded`); from any other peer they are replaced with what the router saw itself
+ * (the peer, `proto`, the Host field) and `Forwarded` is dropped, so a client cannot forge them. `defaultHost` stands in for the Host field of an
  * HTTP/1.0 client that sent none.
  *
  * @example forwardRequestHeaders(['Host', 'web', 'X-Forwarded-For', '6.6.6.6'],
@@ -118,6 +121,9 @@ export function forwardRequestHeaders(
       case 'forwarded-proto':
         if (trusted)
           forwardedProto = forwardedProto === undefined ? value : `${forwardedProto}, ${value}`;
+        break;
+      case 'forwarded':
+        if (trusted) headers.push(name, value);
         break;
       case 'forwarded-host':
         if (trusted)
