@@ -68,9 +68,9 @@ export interface ForwardedRequest {
 /**
  * Builds the upstream request's headers from the client's `rawHeaders`. From a trusted `peer`
  * the X-Forwarded-For chain is kept and the peer appended, and X-Forwarded-Proto and -Host are
- * kept (and `Forwarded`); from any other peer they are replaced with what the router saw itself
- * (the peer, `proto`, the Host field) and `Forwarded` is dropped, so a client cannot forge them. `defaultHost` stands in for the Host field of an
- * HTTP/1.0 client that sent none.
+ * kept, as is `Forwarded`; from any other peer they are replaced with what the router saw itself
+ * (the peer, `proto`, the Host field) and `Forwarded` is dropped, so a client cannot forge them.
+ * `defaultHost` stands in for the Host field of an HTTP/1.0 client that sent none.
  *
  * @example forwardRequestHeaders(['Host', 'web', 'X-Forwarded-For', '6.6.6.6'],
  *   { address: '10.0.0.7', trusted: false }, 'http', 'x')
