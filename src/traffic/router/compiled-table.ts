@@ -85,8 +85,8 @@ class Compiled implements CompiledTable {
   /** By sticky cookie value (`pinValue`): only that version's upstreams on that track. */
   private readonly versions = new Map<string, Selection>();
   private readonly canaryBalancer: TrackBalancer;
-  /** The canary track for a request a header (index 0) or cookie (index 1) match routed. */
-  private readonly matched: readonly [Selection, Selection];
+  /** The canary track, without a pin, for a request a header or a cookie match routed. */
+  private readonly matched: Readonly<Record<MatchSource, Selection>>;
 
   constructor(
     readonly source: RoutingTable,
@@ -119,10 +119,10 @@ class Compiled implements CompiledTable {
     this.canary = selections(canaryBalancer, stableBalancer, baselineBalancer);
     this.baseline = selections(baselineBalancer, stableBalancer, canaryBalancer);
     const canaryServing = this.canary.free.balancer;
-    this.matched = [
-      { balancer: canaryServing, pinCookie: undefined, matchedBy: 'header' },
-      { balancer: canaryServing, pinCookie: undefined, matchedBy: 'cookie' },
-    ];
+    this.matched = {
+      header: { balancer: canaryServing, pinCookie: undefined, matchedBy: 'header' },
+      cookie: { balancer: canaryServing, pinCookie: undefined, matchedBy: 'cookie' },
+    };
 
     // The canary's weight bounds the baseline's even when the canary has no upstream, so the
     // baseline's share does not grow when the canary's goes to stable.
@@ -157,13 +157,11 @@ class Compiled implements CompiledTable {
     const inspector = this.inspector;
     if (inspector === undefined) return this.weighted().free;
     const facts = inspector.inspect(request.rawHeaders);
-    if (facts.matchedBy !== undefined) return this.matched[facts.matchedBy === 'header' ? 0 : 1];
+    if (facts.matchedBy !== undefined) return this.matched[facts.matchedBy];
     const pinned =
       facts.stickyValue === undefined ? undefined : this.versions.get(facts.stickyValue);
-    if (pinned !== undefined) return pinned;
-    const pin = this.stable.pinned.pinCookie !== undefined;
-    const selections = this.weighted();
-    return pin ? selections.pinned : selections.free;
+    // `pinned` selections carry no cookie when the table is not sticky.
+    return pinned ?? this.weighted().pinned;
   }
 
   serving(track: Track): TrackBalancer {
