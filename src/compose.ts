@@ -30,13 +30,13 @@ import { KyselyTokenStore } from './features/auth/kysely-token-store.js';
 import { tokenRoutes } from './features/auth/token-routes.js';
 import { TokenService } from './features/auth/token-service.js';
 import { createProviders } from './analysis/create-providers.js';
-import type { RouteFigures } from './analysis/builtin-provider.js';
 import { AnalysisRunner } from './features/analysis/analysis-runner.js';
 import { JudgeRunner } from './features/analysis/judge-runner.js';
 import { KyselyAnalysisRunStore } from './features/analysis/kysely-analysis-run-store.js';
 import { systemScheduler, type Scheduler } from './features/analysis/scheduler.js';
 import { RolloutAnalysis } from './features/deployments/rollout-analysis.js';
 import { SmokeChecks } from './features/deployments/smoke-checks.js';
+import { noFigures, type ListenerFiguresOf } from './features/routing/traffic-router.js';
 import type { TrafficSampler } from './features/routing/traffic-samples.js';
 import type { ZodApp } from './server/zod-app.js';
 import type { Clock } from './shared/clock.js';
@@ -53,8 +53,8 @@ export interface FerryParts {
   readonly logger: Logger;
   /** Served as Prometheus text at `/metrics`. */
   readonly registry?: Registry;
-  /** The router's counters per track: builtin analysis metrics and `ferry rollout get`. */
-  readonly routeFigures?: RouteFigures;
+  /** The router's counters per track and of mirroring: builtin analysis metrics and `ferry rollout get`. */
+  readonly routeFigures?: ListenerFiguresOf;
   /** The router's raw samples, for the canary judge; without it `judge` steps cannot run. */
   readonly sampler?: TrafficSampler;
   /** Time for analysis; the wall clock by default. */
@@ -107,7 +107,7 @@ export async function composeFerry(parts: FerryParts): Promise<Ferry> {
   const stops = new KyselyStopStore(db);
   const locks = new KeyedQueue();
   const analysisRuns = new KyselyAnalysisRunStore(db);
-  const routeFigures: RouteFigures = parts.routeFigures ?? (() => ({ tracks: {} }));
+  const routeFigures: ListenerFiguresOf = parts.routeFigures ?? (() => noFigures);
   const scheduler = parts.scheduler ?? { ...systemScheduler, clock };
   const analysisLogger = logger.child({ component: 'analysis' });
   // A run that ends by itself wakes the controller, which reads the verdict from the store.
@@ -216,7 +216,7 @@ export async function composeFerry(parts: FerryParts): Promise<Ferry> {
         controller,
         instances: instanceStore,
         runtime,
-        metrics: (service, environment) => routeFigures(service, environment).tracks,
+        metrics: (service, environment) => routeFigures(service, environment),
         analysisRuns,
         actorOf: actor,
       });

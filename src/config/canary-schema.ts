@@ -9,13 +9,32 @@ import { judgeSchema } from './judge-schema.js';
 /** Cookie that pins a client to a version when `stickySession: true`. */
 export const defaultStickyCookie = 'ferry-version';
 
-const stickySessionSchema = z.union(
-  [
-    z.boolean().transform((sticky) => (sticky ? { cookie: defaultStickyCookie } : null)),
-    z.strictObject({ cookie: tokenSchema('a cookie name such as ferry-version') }),
-  ],
-  { error: expecting('true, false or a map such as { cookie: my-cookie }') },
-);
+const maxAgeSchema = durationSchema.refine((ms) => ms >= 1_000, {
+  error: 'stickySession.maxAge must be at least 1s, e.g. 1h',
+});
+
+/**
+ * `stickySession`: `true` for the `ferry-version` cookie, or a map with `cookie` and `maxAge`.
+ * Without `maxAge` the pin is a session cookie (as ingress-nginx's cookie affinity by default).
+ */
+const stickySessionSchema = z
+  .union(
+    [
+      z.boolean(),
+      z.strictObject({
+        cookie: tokenSchema('a cookie name such as ferry-version').default(defaultStickyCookie),
+        maxAge: maxAgeSchema.optional(),
+      }),
+    ],
+    { error: expecting('true, false or a map such as { cookie: my-cookie, maxAge: 1h }') },
+  )
+  // After the union: a transform inside a branch would hide that branch's own messages.
+  .transform((sticky) => {
+    if (typeof sticky === 'boolean') {
+      return sticky ? { cookie: defaultStickyCookie, maxAgeMs: null } : null;
+    }
+    return { cookie: sticky.cookie, maxAgeMs: sticky.maxAge ?? null };
+  });
 
 /** `baseline: { enabled: true }`: run the stable version beside the canary, for the judge. */
 const baselineSchema = z

@@ -32,6 +32,18 @@ export interface RouterConfig {
      */
     readonly idleMs: number;
   };
+  /**
+   * `trustedProxies`: peers whose X-Forwarded-For, -Proto and -Host the router keeps (appending
+   * the peer to X-Forwarded-For); from any other peer they are replaced. Default none.
+   */
+  readonly trustedProxies: readonly Subnet[];
+}
+
+/** A CIDR from ferry.yaml, e.g. `10.0.0.0/8`; a bare address is a `/32` or `/128`. */
+export interface Subnet {
+  readonly address: string;
+  readonly prefix: number;
+  readonly family: 'ipv4' | 'ipv6';
 }
 
 export interface EnvironmentConfig {
@@ -124,8 +136,11 @@ export interface RollingConfig {
 export interface CanaryConfig {
   /** Extra canary instances beyond the computed canary scale during scale-ups. Default `25%`. */
   readonly maxSurge: number | `${number}%`;
-  /** Pins a client to the version it first got, by cookie (`ferry-version` for `true`). */
-  readonly stickySession: { readonly cookie: string } | null;
+  /**
+   * Pins a client to the version it first got, by cookie (`ferry-version` for `true`), for
+   * `maxAgeMs` or, when null, for the browser session. Snapshots from before `maxAge` lack it.
+   */
+  readonly stickySession: { readonly cookie: string; readonly maxAgeMs?: number | null } | null;
   /** How long an aborted canary's instances stay up; its traffic leaves at once. Default 30s. */
   readonly abortScaleDownDelayMs: number;
   /** Background analysis from step `startingStep` to the end of the rollout; null runs none. */

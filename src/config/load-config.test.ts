@@ -38,7 +38,7 @@ const expected: FerryConfig = {
   apiVersion: 'ferry.dev/v1',
   environments: [{ name: 'staging' }, { name: 'prod' }],
   artifacts: defaultArtifactLimits,
-  router: { timeouts: { headersMs: 10_000, idleMs: 60_000 } },
+  router: { timeouts: { headersMs: 10_000, idleMs: 60_000 }, trustedProxies: [] },
   services: {
     web: {
       name: 'web',
@@ -103,7 +103,7 @@ const expectedStrategies: Readonly<Record<string, StrategyConfig>> = {
     kind: 'canary',
     canary: {
       maxSurge: 1,
-      stickySession: { cookie: 'ferry-version' },
+      stickySession: { cookie: 'ferry-version', maxAgeMs: null },
       abortScaleDownDelayMs: 60_000,
       analysis: null,
       baseline: false,
@@ -135,7 +135,7 @@ const expectedStrategies: Readonly<Record<string, StrategyConfig>> = {
     kind: 'canary',
     canary: {
       maxSurge: '25%',
-      stickySession: { cookie: 'api-version' },
+      stickySession: { cookie: 'api-version', maxAgeMs: 3_600_000 },
       abortScaleDownDelayMs: 30_000,
       analysis: null,
       baseline: false,
@@ -217,7 +217,7 @@ describe('parseConfig', () => {
       `apiVersion: ferry.dev/v1\nenvironments: [{ name: prod }]\nrouter: ${router}\nservices:\n  web:\n    runtime: { local: { command: node server.js } }\n    routes: { prod: 127.0.0.1:8080 }\n`;
     expect(
       parseConfig(yaml('{ timeouts: { headers: 5s, idle: 2m } }'), 'ferry.yaml').router,
-    ).toEqual({ timeouts: { headersMs: 5_000, idleMs: 120_000 } });
+    ).toEqual({ timeouts: { headersMs: 5_000, idleMs: 120_000 }, trustedProxies: [] });
     expect(
       configErrorOf(() =>
         parseConfig(yaml('{ timeouts: { headers: soon } }'), 'ferry.yaml'),
@@ -228,6 +228,29 @@ describe('parseConfig', () => {
     expect(
       configErrorOf(() => parseConfig(yaml('{ timeouts: { idle: 0s } }'), 'ferry.yaml')).format(),
     ).toBe('ferry.yaml:3:29 router.timeouts.idle: router.timeouts.idle must be above 0, e.g. 10s');
+  });
+
+  it('reads router.trustedProxies as subnets, and says where a bad CIDR is', () => {
+    const yaml = (router: string) =>
+      `apiVersion: ferry.dev/v1\nenvironments: [{ name: prod }]\nrouter:\n  trustedProxies: ${router}\nservices:\n  web:\n    runtime: { local: { command: node server.js } }\n    routes: { prod: 127.0.0.1:8080 }\n`;
+    expect(
+      parseConfig(yaml('[10.0.0.0/8, 127.0.0.1, "::1/128"]'), 'ferry.yaml').router.trustedProxies,
+    ).toEqual([
+      { address: '10.0.0.0', prefix: 8, family: 'ipv4' },
+      { address: '127.0.0.1', prefix: 32, family: 'ipv4' },
+      { address: '::1', prefix: 128, family: 'ipv6' },
+    ]);
+    expect(
+      configErrorOf(() =>
+        parseConfig(yaml('[10.0.0.0/8, 10.0.0.0/33, fd00::/129, proxy.local]'), 'ferry.yaml'),
+      )
+        .format()
+        .split('\n'),
+    ).toEqual([
+      'ferry.yaml:4:32 router.trustedProxies[1]: expected a CIDR such as 10.0.0.0/8 or ::1/128, or an IP address, got "10.0.0.0/33"',
+      'ferry.yaml:4:45 router.trustedProxies[2]: expected a CIDR such as 10.0.0.0/8 or ::1/128, or an IP address, got "fd00::/129"',
+      'ferry.yaml:4:57 router.trustedProxies[3]: expected a CIDR such as 10.0.0.0/8 or ::1/128, or an IP address, got "proxy.local"',
+    ]);
   });
 
   it('names the file as given in every location', () => {

@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { durationSchema } from './config-primitives.js';
-import { expectingMap } from './describe-value.js';
+import { expecting, expectingMap } from './describe-value.js';
 import type { RouterConfig } from './ferry-config.js';
+import { subnetSchema } from './subnet.js';
 
 const positive = (what: string) =>
   durationSchema.refine((ms) => ms > 0, { error: `${what} must be above 0, e.g. 10s` });
@@ -19,9 +20,17 @@ export const routerSchema = z
           { error: expectingMap('a map such as { headers: 10s, idle: 60s }') },
         )
         .prefault({}),
+      trustedProxies: z
+        .array(subnetSchema, { error: expecting('a list of CIDRs such as [10.0.0.0/8, ::1/128]') })
+        .default([]),
     },
-    { error: expectingMap('a map such as { timeouts: { headers: 10s, idle: 60s } }') },
+    {
+      error: expectingMap(
+        'a map such as { timeouts: { headers: 10s, idle: 60s }, trustedProxies: [10.0.0.0/8] }',
+      ),
+    },
   )
   .transform((raw): RouterConfig => ({
     timeouts: { headersMs: raw.timeouts.headers, idleMs: raw.timeouts.idle },
+    trustedProxies: raw.trustedProxies,
   }));

@@ -53,8 +53,17 @@ describe('strategy', () => {
       return strategy.kind === 'canary' ? strategy.canary.stickySession : undefined;
     };
     expect(sticky('false')).toBeNull();
-    expect(sticky('true')).toEqual({ cookie: 'ferry-version' });
-    expect(sticky('{ cookie: v }')).toEqual({ cookie: 'v' });
+    expect(sticky('true')).toEqual({ cookie: 'ferry-version', maxAgeMs: null });
+    expect(sticky('{ cookie: v }')).toEqual({ cookie: 'v', maxAgeMs: null });
+    expect(sticky('{ maxAge: 1h }')).toEqual({ cookie: 'ferry-version', maxAgeMs: 3_600_000 });
+  });
+
+  it('says where a stickySession maxAge is too short', () => {
+    expect(
+      problemsOf(withStrategy('canary: { stickySession: { maxAge: 500ms }, steps: [pause: {}] }')),
+    ).toEqual([
+      'ferry.yaml:7:42 services.web.strategy.canary.stickySession.maxAge: stickySession.maxAge must be at least 1s, e.g. 1h',
+    ]);
   });
 });
 

@@ -76,7 +76,11 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       dataDir,
       db,
       runtime: new LocalRuntime({ dataDir }),
-      router: new Router({ metrics, timeouts: config.router.timeouts }),
+      router: new Router({
+        metrics,
+        timeouts: config.router.timeouts,
+        trustedProxies: config.router.trustedProxies,
+      }),
       registry,
       routeFigures: (service, environment, listener) =>
         metrics.snapshot(service, environment, listener),

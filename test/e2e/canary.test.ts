@@ -84,6 +84,14 @@ describe('canary rollouts under load', () => {
       expect(res.headers['x-version']).toBe('v2');
       await res.body.dump();
     }
+    // ...and the rollout view counts them on the canary, the load's requests on neither track.
+    const routed = await server.get<{ tracks: { track: string; headerMatches: number | null }[] }>(
+      '/api/v1/rollouts/hello/prod',
+    );
+    expect(routed.tracks.map((t) => [t.track, t.headerMatches])).toEqual([
+      ['stable', 0],
+      ['canary', 40],
+    ]);
 
     await act(server, 'promote');
     expect((await waitForFinal(server, v2.id)).phase).toBe('Succeeded');

@@ -20,6 +20,7 @@ import { KyselyArtifactStore } from '../artifacts/kysely-artifact-store.js';
 import { EventLog } from '../events/event-log.js';
 import { KyselyEventStore } from '../events/kysely-event-store.js';
 import { KyselyInstanceStore } from '../instances/kysely-instance-store.js';
+import { noFigures, type ListenerFigures } from '../routing/traffic-router.js';
 import { DeploymentController } from './deployment-controller.js';
 import { DeploymentService } from './deployment-service.js';
 import { initialRolloutState } from './domain/rollout-state.js';
@@ -76,7 +77,7 @@ afterEach(async () => {
 });
 
 /** The rollout routes on a fresh SQLite file, with deployment dep-1 of web in prod, Paused. */
-async function start(options: { withAnalysis: boolean }) {
+async function start(options: { withAnalysis: boolean; figures?: ListenerFigures }) {
   answers = { error_rate: [0.28, 0.31], latency_p99: [120] };
   const kit = await harness(provider);
   h = kit;
@@ -151,7 +152,7 @@ async function start(options: { withAnalysis: boolean }) {
         controller,
         instances,
         runtime,
-        metrics: () => ({}),
+        metrics: () => options.figures ?? noFigures,
         actorOf: () => 'user:test',
         ...(options.withAnalysis ? { analysisRuns: kit.store } : {}),
       }),
@@ -373,5 +374,51 @@ describe('GET /api/v1/deployments/:id/analysis', () => {
     expect(JSON.stringify(schemas.Rollout?.properties?.analysis)).toContain(
       'each metric with its last 100 measurements',
     );
+  });
+});
+
+describe('GET /api/v1/rollouts/:service/:environment, router figures', () => {
+  const served = { requests: 7, errors5xx: 0, p50Ms: 3, p95Ms: 5, p99Ms: 9 };
+  const figures = (version: string): ListenerFigures => ({
+    tracks: { stable: { version, ...served, headerMatches: 4, cookieMatches: 1 } },
+    mirror: { sent: 12, skipped: 2, failed: 1 },
+  });
+
+  it("shows the requests each match routed to the track's version, and the mirrored copies", async () => {
+    const { app } = await start({ withAnalysis: false, figures: figures('v2') });
+
+    const view = (
+      await app.inject({ method: 'GET', url: '/api/v1/rollouts/web/prod' })
+    ).json<RolloutView>();
+
+    expect(view.tracks).toEqual([
+      expect.objectContaining({
+        track: 'stable',
+        version: 'v2',
+        headerMatches: 4,
+        cookieMatches: 1,
+      }),
+    ]);
+    expect(view.mirror).toEqual({ sent: 12, skipped: 2, failed: 1 });
+    const openapi = (await app.inject({ method: 'GET', url: '/openapi.json' })).json<{
+      components: { schemas: Record<string, { properties?: Record<string, unknown> }> };
+    }>();
+    const rollout = openapi.components.schemas.Rollout?.properties;
+    expect(JSON.stringify(rollout?.tracks)).toContain('a canary header match routed here');
+    expect(JSON.stringify(rollout?.mirror)).toContain('Copies sent that got no answer');
+  });
+
+  it('shows no match counts of another version than the one on the track', async () => {
+    const { app } = await start({ withAnalysis: false, figures: figures('v1') });
+
+    const view = (
+      await app.inject({ method: 'GET', url: '/api/v1/rollouts/web/prod' })
+    ).json<RolloutView>();
+
+    expect(view.tracks[0]).toMatchObject({
+      version: 'v2',
+      headerMatches: null,
+      cookieMatches: null,
+    });
   });
 });

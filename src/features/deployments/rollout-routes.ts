@@ -4,7 +4,7 @@ import type { ZodApp } from '../../server/zod-app.js';
 import type { AnalysisRunStore } from '../analysis/analysis-run-store.js';
 import type { InstanceRuntime } from '../instances/instance-runtime.js';
 import type { InstanceStore } from '../instances/instance-store.js';
-import type { Track, TrackFigures } from '../routing/traffic-router.js';
+import type { ListenerFigures, Track } from '../routing/traffic-router.js';
 import type { DeploymentController } from './deployment-controller.js';
 import type { DeploymentService, Target } from './deployment-service.js';
 import type { DeploymentStore } from './deployment-store.js';
@@ -21,11 +21,8 @@ import {
 } from './rollout-view.js';
 import { isBaselineInstance } from './domain/rollout-steps.js';
 
-/** The router's live numbers per track of a service/environment. */
-export type TrackMetrics = (
-  service: string,
-  environment: string,
-) => Readonly<Partial<Record<Track, TrackFigures>>>;
+/** The router's live numbers per track, and of mirroring, of a service/environment. */
+export type TrackMetrics = (service: string, environment: string) => ListenerFigures;
 
 export interface RolloutRouteDeps {
   readonly deployments: DeploymentService;
@@ -64,7 +61,8 @@ export function rolloutRoutes(app: ZodApp, deps: RolloutRouteDeps) {
     const previous = latest?.previousId ? await deps.store.get(latest.previousId) : undefined;
     const routing = latest ? deps.controller.routingOf(latest) : undefined;
     const live = await deps.instances.listLive(target);
-    const numbers = deps.metrics(target.service, target.environment);
+    const figures = deps.metrics(target.service, target.environment);
+    const numbers = figures.tracks;
     // Baseline instances run the stable artifact but were started for the newest deployment.
     const isBaseline = (i: { deploymentId: string; artifactDigest: string }) =>
       previous !== undefined &&
@@ -89,6 +87,8 @@ export function rolloutRoutes(app: ZodApp, deps: RolloutRouteDeps) {
         p50Ms: same ? m.p50Ms : null,
         p95Ms: same ? m.p95Ms : null,
         p99Ms: same ? m.p99Ms : null,
+        headerMatches: same ? m.headerMatches : null,
+        cookieMatches: same ? m.cookieMatches : null,
       };
     };
     const tracks: TrackStats[] = [];
@@ -109,7 +109,7 @@ export function rolloutRoutes(app: ZodApp, deps: RolloutRouteDeps) {
         : latest
           ? await analysisOf(store, latest.id, rolloutMeasurementLimit)
           : [];
-    return toRolloutView(target, latest, routing, tracks, analysis);
+    return toRolloutView(target, latest, routing, tracks, figures.mirror, analysis);
   };
 
   app.get(

@@ -5,6 +5,7 @@ import { summarizeRun } from '../analysis/summarize-run.js';
 import type { Deployment } from './domain/deployment.js';
 import { describeStep } from './domain/describe-step.js';
 import type { RolloutRouting } from './domain/rollout-plan.js';
+import type { MirrorFigures } from '../routing/traffic-router.js';
 import { deploymentSchema, toDeploymentView } from './deployment-schemas.js';
 import { rolloutSteps } from './domain/rollout-steps.js';
 
@@ -18,6 +19,18 @@ export const trackStatsSchema = z.object({
   p50Ms: z.number().nullable(),
   p95Ms: z.number().nullable(),
   p99Ms: z.number().nullable(),
+  headerMatches: z
+    .number()
+    .nullable()
+    .describe(
+      'Requests of this version a canary header match routed here, since the router started',
+    ),
+  cookieMatches: z
+    .number()
+    .nullable()
+    .describe(
+      'Requests of this version a canary cookie match routed here, since the router started',
+    ),
 });
 export type TrackStats = z.infer<typeof trackStatsSchema>;
 
@@ -105,6 +118,17 @@ export const rolloutViewSchema = z
       })
       .nullable(),
     tracks: z.array(trackStatsSchema),
+    mirror: z
+      .object({
+        sent: z.number().describe('Copies sent to a canary upstream'),
+        skipped: z
+          .number()
+          .describe(
+            'Requests picked for a copy that got none: body chunked or over 1 MiB, too many copies in flight, or the request failed first',
+          ),
+        failed: z.number().describe('Copies sent that got no answer: refused, reset or timed out'),
+      })
+      .describe('Mirrored copies of the route since the router started'),
     analysis: z
       .array(analysisRunViewSchema)
       .optional()
@@ -118,13 +142,14 @@ export type RolloutView = z.infer<typeof rolloutViewSchema>;
 
 /**
  * What `ferry rollout get` shows: steps, where the rollout is, the split, each track's numbers,
- * and the deployment's analysis runs when the server records them.
+ * what mirroring came to, and the deployment's analysis runs when the server records them.
  */
 export function toRolloutView(
   target: { service: string; environment: string },
   latest: Deployment | undefined,
   routing: RolloutRouting | undefined,
   tracks: TrackStats[],
+  mirror: MirrorFigures,
   analysis?: AnalysisRunView[],
 ): RolloutView {
   const strategy = latest?.spec.strategy;
@@ -162,6 +187,7 @@ export function toRolloutView(
           }
       : null,
     tracks,
+    mirror: { sent: mirror.sent, skipped: mirror.skipped, failed: mirror.failed },
     ...(analysis === undefined ? {} : { analysis }),
   };
 }

@@ -1,4 +1,4 @@
-import type { ServiceConfig } from '../../config/ferry-config.js';
+import type { CanaryConfig, ServiceConfig } from '../../config/ferry-config.js';
 import type { RoutingTable, Upstream } from '../routing/traffic-router.js';
 import type { Deployment } from './domain/deployment.js';
 import type { RolloutRouting } from './domain/rollout-plan.js';
@@ -38,7 +38,7 @@ export function twoVersionTables(
   };
   if (routing.kind === 'canary') {
     const strategy = latest.spec.strategy;
-    const sticky = strategy.kind === 'canary' ? strategy.canary.stickySession : null;
+    const sticky = strategy.kind === 'canary' ? stickyOf(strategy.canary.stickySession) : null;
     return {
       main: {
         ...base,
@@ -77,6 +77,15 @@ export function twoVersionTables(
         }
       : null;
   return { main, preview };
+}
+
+/** The table's sticky cookie; Max-Age is in whole seconds, and absent for a session cookie. */
+function stickyOf(session: CanaryConfig['stickySession']): RoutingTable['sticky'] {
+  if (session === null) return null;
+  const maxAgeMs = session.maxAgeMs;
+  return maxAgeMs == null
+    ? { cookie: session.cookie }
+    : { cookie: session.cookie, maxAgeSeconds: Math.floor(maxAgeMs / 1_000) };
 }
 
 function listenOf(latest: Deployment, spec: ServiceConfig) {

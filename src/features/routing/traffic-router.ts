@@ -13,9 +13,12 @@ export type Track = (typeof tracks)[number];
 export const listenerKinds = ['main', 'preview'] as const;
 export type ListenerKind = (typeof listenerKinds)[number];
 
+/** What a canary match reads: a request header or a cookie. */
+export type MatchSource = 'header' | 'cookie';
+
 /** A request header or cookie test that sends matching requests to the canary track. */
 export interface RequestMatch {
-  readonly source: 'header' | 'cookie';
+  readonly source: MatchSource;
   /** Header names lower-cased; cookie names as written. */
   readonly name: string;
   readonly kind: 'exact' | 'prefix' | 'regex';
@@ -46,8 +49,11 @@ export interface RoutingTable {
   readonly canaryMatches?: readonly RequestMatch[];
   /** Percent of requests copied to the canary track; their answers are discarded. Default 0. */
   readonly mirrorPercent?: number;
-  /** Keeps a client on the version it first got, by this cookie. */
-  readonly sticky?: { readonly cookie: string } | null;
+  /**
+   * Keeps a client on the version it first got, by this cookie, for `maxAgeSeconds` (unset: the
+   * browser session). Requests a canary match routed are not pinned.
+   */
+  readonly sticky?: { readonly cookie: string; readonly maxAgeSeconds?: number } | null;
 }
 
 /** Ferry's data plane: the controller tells it where traffic goes. */
@@ -78,11 +84,46 @@ export interface TrackFigures {
 }
 
 /**
- * The router's figures of one listener (default `main`) of a service/environment; tracks that
- * served nothing are absent.
+ * The router's figures of one listener (default `main`) of a service/environment, as analysis
+ * reads them; tracks that served nothing are absent.
  */
 export type RouteFigures = (
   service: string,
   environment: string,
   listener?: ListenerKind,
 ) => { readonly tracks: Partial<Record<Track, TrackFigures>> };
+
+/** How many requests of one version on one track a canary match routed, since the router started. */
+export interface TrackMatches {
+  readonly headerMatches: number;
+  readonly cookieMatches: number;
+}
+
+/** Mirrored copies of one listener since the router started. */
+export interface MirrorFigures {
+  /** Copies sent to a canary upstream. */
+  readonly sent: number;
+  /** Requests picked for a copy that got none: body too large or chunked, too many in flight, cut. */
+  readonly skipped: number;
+  /** Copies sent that got no answer: refused, reset or timed out. */
+  readonly failed: number;
+}
+
+/** Everything the router counts of one listener, for `ferry rollout get`; a {@link RouteFigures} result. */
+export interface ListenerFigures {
+  readonly tracks: Partial<Record<Track, TrackFigures & TrackMatches>>;
+  readonly mirror: MirrorFigures;
+}
+
+/** The router's figures of one listener (default `main`) of a service/environment, in full. */
+export type ListenerFiguresOf = (
+  service: string,
+  environment: string,
+  listener?: ListenerKind,
+) => ListenerFigures;
+
+/** Figures of a listener that served nothing yet. */
+export const noFigures: ListenerFigures = {
+  tracks: {},
+  mirror: { sent: 0, skipped: 0, failed: 0 },
+};

@@ -66,7 +66,7 @@ describe('compileTable', () => {
       expect(selection.balancer.next()?.upstream.id).toBe('s2');
     }
     const fresh = table.pick(request('Cookie', 'v=3.0.0'));
-    expect(fresh.pinCookie).toBe('v');
+    expect(fresh.pinCookie?.name).toBe('v');
   });
 
   it('does not mirror without a canary upstream, and mirrors the share asked for', () => {

@@ -1,5 +1,11 @@
 import type { IncomingMessage } from 'node:http';
-import type { RoutingTable, Track, Upstream } from '../../features/routing/traffic-router.js';
+import type {
+  MatchSource,
+  RoutingTable,
+  Track,
+  Upstream,
+} from '../../features/routing/traffic-router.js';
+import { PinCookie, pinValue } from './pin-cookie.js';
 import { RequestInspector } from './request-inspector.js';
 import { TrackBalancer } from './track-balancer.js';
 import type { UpstreamPool } from './upstream-pool.js';
@@ -10,9 +16,12 @@ export interface Selection {
   readonly balancer: TrackBalancer;
   /**
    * The sticky cookie to set on the response, naming the version that answers, when the table
-   * is sticky and the client sent no valid one; `undefined` otherwise.
+   * is sticky, the client sent no valid one and no header or cookie match routed it; `undefined`
+   * otherwise.
    */
-  readonly pinCookie: string | undefined;
+  readonly pinCookie: PinCookie | undefined;
+  /** The kind of canary match that routed the request; `undefined` for weight or sticky cookie. */
+  readonly matchedBy: MatchSource | undefined;
 }
 
 /**
@@ -28,7 +37,8 @@ export interface CompiledTable {
    * Chooses where `request` goes: the canary track when a header or cookie match holds, else the
    * version its sticky cookie names, else canary, baseline or stable by weight. A track without
    * upstreams falls back to another one (see {@link CompiledTable.serving}): no 503 while any
-   * upstream exists.
+   * upstream exists. A match pins nothing: a tester's header must not keep their browser on the
+   * canary once they stop sending it.
    *
    * Sticky sessions: a client pinned on the baseline gets `<version>~baseline` (see `pinValue`),
    * so it stays on the baseline rather than joining the stable set of the same version.
@@ -75,6 +85,8 @@ class Compiled implements CompiledTable {
   /** By sticky cookie value (`pinValue`): only that version's upstreams on that track. */
   private readonly versions = new Map<string, Selection>();
   private readonly canaryBalancer: TrackBalancer;
+  /** The canary track, without a pin, for a request a header or a cookie match routed. */
+  private readonly matched: Readonly<Record<MatchSource, Selection>>;
 
   constructor(
     readonly source: RoutingTable,
@@ -91,18 +103,26 @@ class Compiled implements CompiledTable {
     const baselineBalancer = new TrackBalancer('baseline', baselineTargets);
     this.canaryBalancer = canaryBalancer;
 
-    const stickyCookie = source.sticky?.cookie;
+    const sticky = source.sticky ?? undefined;
+    const stickyCookie = sticky?.cookie;
+    const pinCookie =
+      sticky === undefined ? undefined : new PinCookie(sticky.cookie, sticky.maxAgeSeconds);
     // A track without upstreams borrows another's balancer: fallback costs nothing per request.
     const selections = (...order: TrackBalancer[]): TrackSelections => {
       const balancer = order.find((candidate) => candidate.targets.length > 0) ?? order[0]!;
       return {
-        free: { balancer, pinCookie: undefined },
-        pinned: { balancer, pinCookie: stickyCookie },
+        free: { balancer, pinCookie: undefined, matchedBy: undefined },
+        pinned: { balancer, pinCookie, matchedBy: undefined },
       };
     };
     this.stable = selections(stableBalancer, canaryBalancer, baselineBalancer);
     this.canary = selections(canaryBalancer, stableBalancer, baselineBalancer);
     this.baseline = selections(baselineBalancer, stableBalancer, canaryBalancer);
+    const canaryServing = this.canary.free.balancer;
+    this.matched = {
+      header: { balancer: canaryServing, pinCookie: undefined, matchedBy: 'header' },
+      cookie: { balancer: canaryServing, pinCookie: undefined, matchedBy: 'cookie' },
+    };
 
     // The canary's weight bounds the baseline's even when the canary has no upstream, so the
     // baseline's share does not grow when the canary's goes to stable.
@@ -126,6 +146,7 @@ class Compiled implements CompiledTable {
           this.versions.set(pinValue(version, balancer.track), {
             balancer: new TrackBalancer(balancer.track, targets),
             pinCookie: undefined,
+            matchedBy: undefined,
           });
         }
       }
@@ -136,13 +157,11 @@ class Compiled implements CompiledTable {
     const inspector = this.inspector;
     if (inspector === undefined) return this.weighted().free;
     const facts = inspector.inspect(request.rawHeaders);
+    if (facts.matchedBy !== undefined) return this.matched[facts.matchedBy];
     const pinned =
       facts.stickyValue === undefined ? undefined : this.versions.get(facts.stickyValue);
-    const pin = pinned === undefined && this.stable.pinned.pinCookie !== undefined;
-    if (facts.matched) return pin ? this.canary.pinned : this.canary.free;
-    if (pinned !== undefined) return pinned;
-    const selections = this.weighted();
-    return pin ? selections.pinned : selections.free;
+    // `pinned` selections carry no cookie when the table is not sticky.
+    return pinned ?? this.weighted().pinned;
   }
 
   serving(track: Track): TrackBalancer {
@@ -188,13 +207,4 @@ function uniqueById<T extends { readonly id: string }>(items: readonly T[]): T[]
     seen.add(item.id);
     return true;
   });
-}
-
-/**
- * The sticky cookie's value for a version served on a track: the URI-encoded version, with
- * `~baseline` for the baseline (which serves the stable version beside the stable set).
- */
-export function pinValue(version: string, track: Track): string {
-  const encoded = encodeURIComponent(version);
-  return track === 'baseline' ? `${encoded}~baseline` : encoded;
 }

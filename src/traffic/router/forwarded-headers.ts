@@ -1,8 +1,11 @@
+import type { Peer } from './trusted-proxies.js';
+
 /**
  * Header hygiene of a forwarding proxy. Hop-by-hop fields describe one connection and are never
  * forwarded (RFC 9110 §7.6.1); the X-Forwarded-* fields and Via tell the upstream where the
- * request came from. Headers stay in Node's flat `rawHeaders` form end to end: no object per
- * request, names keep their case, repeated fields stay repeated.
+ * request came from, believed only from a trusted proxy. Headers stay in Node's flat
+ * `rawHeaders` form end to end: no object per request, names keep their case, repeated fields
+ * stay repeated.
  */
 
 /** What a field means to the proxy; fields without a role pass through untouched. */
@@ -13,6 +16,9 @@ type Role =
   | 'content-length'
   | 'host'
   | 'forwarded-for'
+  | 'forwarded-proto'
+  | 'forwarded-host'
+  | 'forwarded'
   | 'via'
   | 'replaced';
 
@@ -28,8 +34,10 @@ const roles = new Map<string, Role>([
   ['host', 'host'],
   ['x-forwarded-for', 'forwarded-for'],
   ['via', 'via'],
-  ['x-forwarded-proto', 'replaced'],
-  ['x-forwarded-host', 'replaced'],
+  ['x-forwarded-proto', 'forwarded-proto'],
+  ['x-forwarded-host', 'forwarded-host'],
+  // RFC 7239 says the same things as X-Forwarded-*: believed only from a trusted proxy too.
+  ['forwarded', 'forwarded'],
   // Node already answered `100 Continue` to the client; the upstream gets the body right away.
   ['expect', 'replaced'],
 ]);
@@ -50,25 +58,37 @@ export interface ForwardedRequest {
   readonly hasBody: boolean;
   /** Bytes of body the client announced: 0 for none, -1 when chunked (length unknown). */
   readonly bodyLength: number;
+  /**
+   * The client's request was HTTPS: the router's own scheme, or the first X-Forwarded-Proto of
+   * a trusted proxy.
+   */
+  readonly secure: boolean;
 }
 
 /**
- * Builds the upstream request's headers from the client's `rawHeaders`. `defaultHost` stands in
- * for the Host field of an HTTP/1.0 client that sent none.
+ * Builds the upstream request's headers from the client's `rawHeaders`. From a trusted `peer`
+ * the X-Forwarded-For chain is kept and the peer appended, and X-Forwarded-Proto and -Host are
+ * kept, as is `Forwarded`; from any other peer they are replaced with what the router saw itself
+ * (the peer, `proto`, the Host field) and `Forwarded` is dropped, so a client cannot forge them.
+ * `defaultHost` stands in for the Host field of an HTTP/1.0 client that sent none.
  *
- * @example forwardRequestHeaders(['Host', 'web', 'Connection', 'close'], '10.0.0.7', 'http', 'x')
+ * @example forwardRequestHeaders(['Host', 'web', 'X-Forwarded-For', '6.6.6.6'],
+ *   { address: '10.0.0.7', trusted: false }, 'http', 'x')
  * // headers: ['Host', 'web', 'x-forwarded-for', '10.0.0.7', 'x-forwarded-proto', 'http',
  * //           'x-forwarded-host', 'web', 'via', '1.1 ferry']
  */
 export function forwardRequestHeaders(
   raw: readonly string[],
-  clientAddress: string | undefined,
+  peer: Peer,
   proto: 'http' | 'https',
   defaultHost: string,
 ): ForwardedRequest {
   const headers: string[] = [];
+  const trusted = peer.trusted;
   let connection: string | undefined;
   let forwardedFor: string | undefined;
+  let forwardedProto: string | undefined;
+  let forwardedHost: string | undefined;
   let priorVia: string | undefined;
   let host: string | undefined;
   let bodyLength = 0;
@@ -95,7 +115,19 @@ export function forwardRequestHeaders(
         headers.push(name, value);
         break;
       case 'forwarded-for':
-        forwardedFor = forwardedFor === undefined ? value : `${forwardedFor}, ${value}`;
+        if (trusted)
+          forwardedFor = forwardedFor === undefined ? value : `${forwardedFor}, ${value}`;
+        break;
+      case 'forwarded-proto':
+        if (trusted)
+          forwardedProto = forwardedProto === undefined ? value : `${forwardedProto}, ${value}`;
+        break;
+      case 'forwarded':
+        if (trusted) headers.push(name, value);
+        break;
+      case 'forwarded-host':
+        if (trusted)
+          forwardedHost = forwardedHost === undefined ? value : `${forwardedHost}, ${value}`;
         break;
       case 'via':
         priorVia = priorVia === undefined ? value : `${priorVia}, ${value}`;
@@ -107,21 +139,32 @@ export function forwardRequestHeaders(
   }
   if (connection !== undefined) removeListed(headers, connection);
   if (host === undefined) headers.push('host', defaultHost);
+  const address = peer.address;
   const chain =
-    clientAddress === undefined
+    address === undefined
       ? forwardedFor
       : forwardedFor === undefined
-        ? clientAddress
-        : `${forwardedFor}, ${clientAddress}`;
+        ? address
+        : `${forwardedFor}, ${address}`;
   if (chain !== undefined) headers.push('x-forwarded-for', chain);
-  headers.push('x-forwarded-proto', proto);
-  if (host !== undefined) headers.push('x-forwarded-host', host);
+  const scheme = forwardedProto ?? proto;
+  headers.push('x-forwarded-proto', scheme);
+  const originalHost = forwardedHost ?? host;
+  if (originalHost !== undefined) headers.push('x-forwarded-host', originalHost);
   headers.push('via', priorVia === undefined ? via : `${priorVia}, ${via}`);
+  const secure = forwardedProto === undefined ? proto === 'https' : isHttps(forwardedProto);
   // The client's framing ended at the router: the upstream client frames the body again, chunked
   // when its length is unknown.
   return chunked
-    ? { headers, hasBody: true, bodyLength: -1 }
-    : { headers, hasBody: bodyLength > 0, bodyLength };
+    ? { headers, hasBody: true, bodyLength: -1, secure }
+    : { headers, hasBody: bodyLength > 0, bodyLength, secure };
+}
+
+/** The first (client-side) entry of an X-Forwarded-Proto list is `https`, in any case. */
+function isHttps(forwardedProto: string): boolean {
+  const comma = forwardedProto.indexOf(',');
+  const first = comma === -1 ? forwardedProto : forwardedProto.slice(0, comma);
+  return first.trim().toLowerCase() === 'https';
 }
 
 /** Builds the client response's headers from the upstream's `rawHeaders`. */

@@ -11,6 +11,9 @@ const windowsPerTrack = 8;
 export class LatencyWindow {
   requests = 0;
   errors5xx = 0;
+  /** Requests a canary header or cookie match routed to this version. */
+  headerMatches = 0;
+  cookieMatches = 0;
   private readonly samples = new Float64Array(latencyWindowSize);
   private next = 0;
   private filled = 0;

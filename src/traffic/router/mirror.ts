@@ -5,11 +5,20 @@ import type { ForwardedRequest } from './forwarded-headers.js';
 import type { ResponseHook } from './proxy.js';
 import type { UpstreamTarget } from './upstream-target.js';
 
-/** Why a request picked for mirroring was not copied. */
-export type MirrorSkipReason = 'body' | 'concurrency';
+/**
+ * Why a request picked for mirroring was not copied: its body is chunked or too large, too many
+ * copies are in flight, or the request failed or was cut before its body could be copied.
+ */
+export type MirrorSkipReason = 'body' | 'concurrency' | 'cancelled';
 
 /** Called when a request picked for mirroring is not copied; unset, it costs nothing. */
 export type MirrorSkipHook = (route: RoutingTable, reason: MirrorSkipReason) => void;
+
+/**
+ * What happened to a copy: `sent` when it goes out, then `failed` if it gets no answer (refused,
+ * reset, timed out). An answer, a 5xx too, is the canary's and counts on the `mirror` track.
+ */
+export type MirrorCopyHook = (route: RoutingTable, outcome: 'sent' | 'failed') => void;
 
 export interface MirrorSettings {
   /** Copies in flight beyond which new ones are dropped. */
@@ -20,6 +29,7 @@ export interface MirrorSettings {
   readonly maxBodyBytes: number;
   readonly onResponse: ResponseHook | undefined;
   readonly onSkipped: MirrorSkipHook | undefined;
+  readonly onCopy: MirrorCopyHook | undefined;
 }
 
 /**
@@ -71,6 +81,7 @@ export class Mirror {
 export class MirrorCopy implements Dispatcher.DispatchHandler {
   private readonly startedAt = performance.now();
   private answered = false;
+  private sent = false;
   private settled = false;
 
   constructor(
@@ -97,11 +108,14 @@ export class MirrorCopy implements Dispatcher.DispatchHandler {
 
   /** Gives up on a copy whose body will never come. */
   cancel(): void {
+    if (!this.sent && !this.settled) this.mirror.settings.onSkipped?.(this.route, 'cancelled');
     this.settle();
   }
 
   send(body: Buffer | null): void {
     if (this.settled) return;
+    this.sent = true;
+    this.mirror.settings.onCopy?.(this.route, 'sent');
     const timeout = this.mirror.settings.timeoutMs;
     this.target.pool.dispatch(
       {
@@ -137,6 +151,7 @@ export class MirrorCopy implements Dispatcher.DispatchHandler {
     if (!this.answered) {
       const code = (error as NodeJS.ErrnoException).code;
       this.report(code === 'UND_ERR_HEADERS_TIMEOUT' ? 504 : 502, true);
+      this.mirror.settings.onCopy?.(this.route, 'failed');
     }
     this.settle();
   }

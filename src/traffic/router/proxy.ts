@@ -1,11 +1,18 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Dispatcher } from 'undici';
-import type { RoutingTable, Track, Upstream } from '../../features/routing/traffic-router.js';
-import { pinValue, type CompiledTable } from './compiled-table.js';
+import type {
+  MatchSource,
+  RoutingTable,
+  Track,
+  Upstream,
+} from '../../features/routing/traffic-router.js';
+import type { CompiledTable } from './compiled-table.js';
 import { proxyErrors, sendProxyError, sendRefusal, type ProxyErrorCode } from './error-response.js';
 import { checkRequest } from './request-check.js';
 import { forwardRequestHeaders, forwardResponseHeaders } from './forwarded-headers.js';
 import type { Mirror, MirrorCopy } from './mirror.js';
+import type { PinCookie } from './pin-cookie.js';
+import type { TrustedProxies } from './trusted-proxies.js';
 import type { UpstreamTarget } from './upstream-target.js';
 
 /**
@@ -26,6 +33,17 @@ export type ResponseHook = (
   byRouter: boolean,
 ) => void;
 
+/**
+ * Called for each request a canary header or cookie match routed, with the track and upstream
+ * it goes to first; unset, it costs one comparison.
+ */
+export type MatchHook = (
+  route: RoutingTable,
+  track: Track,
+  upstream: Upstream,
+  source: MatchSource,
+) => void;
+
 export interface ProxySettings {
   /**
    * How long the upstream may take to send the response head (504 after it), and then stay
@@ -33,7 +51,10 @@ export interface ProxySettings {
    */
   readonly responseTimeoutMs: number;
   readonly onResponse: ResponseHook | undefined;
+  readonly onMatch: MatchHook | undefined;
   readonly mirror: Mirror;
+  /** Whose X-Forwarded-* fields are kept (ferry.yaml `router.trustedProxies`). */
+  readonly trustedProxies: TrustedProxies;
 }
 
 /** Where requests read the routing table: one reference, swapped atomically by `apply`. */
@@ -93,9 +114,11 @@ class Exchange implements Dispatcher.DispatchHandler {
     readonly res: ServerResponse,
     public track: Track,
     public target: UpstreamTarget,
-    readonly pinCookie: string | undefined,
+    readonly pinCookie: PinCookie | undefined,
     readonly headers: string[],
     readonly hasBody: boolean,
+    /** The client's request was HTTPS (a trusted proxy's X-Forwarded-Proto): the pin is Secure. */
+    readonly secure: boolean,
     readonly startedAt: number,
   ) {}
 
@@ -122,7 +145,7 @@ class Exchange implements Dispatcher.DispatchHandler {
     if (this.pinCookie !== undefined) {
       headers.push(
         'set-cookie',
-        pinCookie(this.pinCookie, this.target.upstream.version, this.track),
+        this.pinCookie.header(this.target.upstream.version, this.track, this.secure),
       );
     }
     try {
@@ -283,9 +306,12 @@ export function proxyRequest(
     settings.onResponse?.(table.source, balancer.track, undefined, 503, startedAt, true);
     return;
   }
+  if (selection.matchedBy !== undefined) {
+    settings.onMatch?.(table.source, balancer.track, target.upstream, selection.matchedBy);
+  }
   const forwarded = forwardRequestHeaders(
     req.rawHeaders,
-    req.socket.remoteAddress,
+    settings.trustedProxies.peerOf(req.socket),
     'http',
     target.hostHeader,
   );
@@ -300,6 +326,7 @@ export function proxyRequest(
     selection.pinCookie,
     forwarded.headers,
     forwarded.hasBody,
+    forwarded.secure,
     startedAt,
   );
   if (balancer.track === 'stable') {
@@ -329,11 +356,6 @@ function send(exchange: Exchange): void {
     },
     exchange,
   );
-}
-
-/** `Set-Cookie` that keeps the client on `version` (on the baseline: its baseline), as the table reads it back. */
-export function pinCookie(cookie: string, version: string, track: Track = 'stable'): string {
-  return `${cookie}=${pinValue(version, track)}; Path=/; HttpOnly; SameSite=Lax`;
 }
 
 /** Header bytes as Node's own parser gives them: one char per byte, so no byte is altered. */

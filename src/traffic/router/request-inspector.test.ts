@@ -23,9 +23,9 @@ describe('RequestInspector', () => {
       'sticky',
     );
 
-    expect(inspector.inspect(['X-BETA', 'yes']).matched).toBe(true);
+    expect(inspector.inspect(['X-BETA', 'yes']).matchedBy).toBe('header');
     expect(inspector.inspect(['cookie', 'a=1', 'COOKIE', 'sticky=2.0.0'])).toEqual({
-      matched: false,
+      matchedBy: undefined,
       stickyValue: '2.0.0',
     });
   });

@@ -1,12 +1,12 @@
 import { FerryError } from '../../errors/ferry-error.js';
-import type { RequestMatch } from '../../features/routing/traffic-router.js';
+import type { MatchSource, RequestMatch } from '../../features/routing/traffic-router.js';
 
 type ValueTest = (value: string) => boolean;
 
 /** What a routing table needs to know about a request before it picks a track. */
 export interface RequestFacts {
-  /** A header or cookie match of the table holds. */
-  readonly matched: boolean;
+  /** Which kind of match of the table holds, a header one first; `undefined` when none does. */
+  readonly matchedBy: MatchSource | undefined;
   /** The sticky cookie's value as sent, when the table is sticky and the client sent one. */
   readonly stickyValue: string | undefined;
 }
@@ -23,7 +23,10 @@ export class RequestInspector {
   private readonly lengths = new Set<number>();
   private readonly needsCookies: boolean;
   /** Reused result: `inspect` allocates nothing but the strings it must read. */
-  private readonly facts = { matched: false, stickyValue: undefined as string | undefined };
+  private readonly facts = {
+    matchedBy: undefined as MatchSource | undefined,
+    stickyValue: undefined as string | undefined,
+  };
 
   constructor(
     matches: readonly RequestMatch[],
@@ -47,7 +50,7 @@ export class RequestInspector {
 
   /** The facts of `rawHeaders`; the object returned is reused by the next call. */
   inspect(rawHeaders: readonly string[]): RequestFacts {
-    let matched = false;
+    let matchedBy: MatchSource | undefined;
     let cookies: string | undefined;
     for (let i = 0; i < rawHeaders.length; i += 2) {
       const name = rawHeaders[i] as string;
@@ -58,24 +61,24 @@ export class RequestInspector {
         cookies = cookies === undefined ? value : `${cookies}; ${value}`;
         continue;
       }
-      if (matched) continue;
+      if (matchedBy !== undefined) continue;
       const tests = this.headerTests.get(lower);
-      if (tests !== undefined) matched = tests.some((test) => test(value));
+      if (tests !== undefined && tests.some((test) => test(value))) matchedBy = 'header';
     }
     let stickyValue: string | undefined;
     if (cookies !== undefined) {
-      if (!matched) {
+      if (matchedBy === undefined) {
         for (const { name, test } of this.cookieTests) {
           const value = cookieValue(cookies, name);
           if (value !== undefined && test(value)) {
-            matched = true;
+            matchedBy = 'cookie';
             break;
           }
         }
       }
       if (this.stickyCookie !== undefined) stickyValue = cookieValue(cookies, this.stickyCookie);
     }
-    this.facts.matched = matched;
+    this.facts.matchedBy = matchedBy;
     this.facts.stickyValue = stickyValue;
     return this.facts;
   }

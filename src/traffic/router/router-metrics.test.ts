@@ -1,10 +1,11 @@
+import { Readable } from 'node:stream';
 import { Registry } from 'prom-client';
 import { afterEach, describe, expect, it } from 'vitest';
 import { LatencyWindow, latencyWindowSize } from './latency-window.js';
 import { Router } from './router.js';
 import { createRouterMetrics } from './router-metrics.js';
 import { durationBuckets } from './version-series.js';
-import { deadUpstream, sendMany, startUpstream, withVersion } from './test-upstreams.js';
+import { deadUpstream, send, sendMany, startUpstream, withVersion } from './test-upstreams.js';
 
 const cleanups: (() => Promise<void>)[] = [];
 
@@ -155,6 +156,78 @@ describe('Router metrics', () => {
 
     expect(metrics.snapshot('web', 'test').tracks).toEqual({});
     expect(metrics.snapshot('web', 'test', 'preview').tracks.stable?.requests).toBe(5);
+  });
+
+  it('counts the requests each canary match routed, and mirrored copies sent, skipped and failed', async () => {
+    const [stable, canary] = await Promise.all([startUpstream('stable'), startUpstream('canary')]);
+    cleanups.push(
+      () => stable.close(),
+      () => canary.close(),
+    );
+    const dead = withVersion(await deadUpstream('dead'), '3.0.0');
+    const registry = new Registry();
+    const metrics = createRouterMetrics(registry);
+    const router = new Router({ metrics });
+    cleanups.push(() => router.close());
+    const listen = { host: '127.0.0.1', port: 0 };
+    const mirroring = { canaryWeight: 0, mirrorPercent: 100 };
+    await router.apply({
+      service: 'web',
+      environment: 'test',
+      listen,
+      backends: { stable: [stable.upstream], canary: [withVersion(canary.upstream, '2.0.0')] },
+      ...mirroring,
+      canaryMatches: [
+        { source: 'header', name: 'x-canary', kind: 'exact', value: 'yes' },
+        { source: 'cookie', name: 'beta', kind: 'exact', value: 'on' },
+      ],
+    });
+    // The canary of `api` refuses connections: every copy to it fails.
+    await router.apply({
+      service: 'api',
+      environment: 'test',
+      listen,
+      backends: { stable: [stable.upstream], canary: [dead] },
+      ...mirroring,
+    });
+    const web = router.address('web', 'test')?.port ?? 0;
+    const api = router.address('api', 'test')?.port ?? 0;
+
+    await sendMany(web, 10); // each copied
+    await sendMany(web, 3, () => ({ headers: ['Host', 'web', 'X-Canary', 'yes'] }));
+    await sendMany(web, 2, () => ({ headers: ['Host', 'web', 'Cookie', 'beta=on'] }));
+    const chunked = Readable.from([Buffer.from('a'), Buffer.from('b')]); // not copied
+    expect((await send(web, { method: 'PUT', body: chunked })).status).toBe(200);
+    await sendMany(api, 4);
+
+    await expect
+      .poll(() => metrics.snapshot('api', 'test').mirror)
+      .toEqual({ sent: 4, skipped: 0, failed: 4 });
+    await expect
+      .poll(() => metrics.snapshot('web', 'test').mirror)
+      .toEqual({ sent: 10, skipped: 1, failed: 0 });
+    expect(metrics.snapshot('web', 'test').tracks.canary).toMatchObject({
+      version: '2.0.0',
+      requests: 5,
+      headerMatches: 3,
+      cookieMatches: 2,
+    });
+    expect(metrics.snapshot('web', 'test').tracks.stable).toMatchObject({
+      requests: 11,
+      headerMatches: 0,
+      cookieMatches: 0,
+    });
+    const samples = parseExposition(await registry.metrics());
+    const value = (name: string, labels: Record<string, string>) =>
+      samples.find(
+        (s) => s.name === name && Object.entries(labels).every(([k, v]) => s.labels[k] === v),
+      )?.value;
+    const matched = 'ferry_router_matched_requests_total';
+    expect(value(matched, { service: 'web', track: 'canary', source: 'header' })).toBe(3);
+    expect(value(matched, { service: 'web', version: '2.0.0', source: 'cookie' })).toBe(2);
+    expect(value('ferry_router_mirror_sent_total', { service: 'web' })).toBe(10);
+    expect(value('ferry_router_mirror_failed_total', { service: 'api' })).toBe(4);
+    expect(value('ferry_router_mirror_skipped_total', { service: 'web', reason: 'body' })).toBe(1);
   });
 });
 

@@ -1,4 +1,10 @@
-import type { TrackFigures } from '../../features/routing/traffic-router.js';
+import type {
+  ListenerFigures,
+  MatchSource,
+  MirrorFigures,
+  TrackFigures,
+  TrackMatches,
+} from '../../features/routing/traffic-router.js';
 import type { SampleWindow, TrafficSampler } from '../../features/routing/traffic-samples.js';
 import { Counter, type Registry } from 'prom-client';
 import {
@@ -10,18 +16,15 @@ import {
 } from '../../features/routing/traffic-router.js';
 import { registerCollectedFamily, type CollectedSample } from './collected-family.js';
 import { TrackWindows } from './latency-window.js';
-import type { MirrorSkipHook, MirrorSkipReason } from './mirror.js';
-import type { ResponseHook } from './proxy.js';
+import type { MirrorCopyHook, MirrorSkipHook, MirrorSkipReason } from './mirror.js';
+import type { MatchHook, ResponseHook } from './proxy.js';
 import { SampleWindows } from './sample-windows.js';
 import { codeClasses, durationBuckets, TrackSeries, type VersionSeries } from './version-series.js';
 
 /** What one track served lately, for canary analysis and `ferry rollout get`. */
-export type TrackSnapshot = TrackFigures;
+export type TrackSnapshot = TrackFigures & TrackMatches;
 
-export interface RouteSnapshot {
-  /** Only the tracks that served a request. */
-  readonly tracks: Partial<Record<Track, TrackSnapshot>>;
-}
+export type RouteSnapshot = ListenerFigures;
 
 /**
  * The router's metrics: the hooks it feeds, and what Ferry reads back: figures since start
@@ -30,7 +33,9 @@ export interface RouteSnapshot {
 export interface RouterMetrics extends TrafficSampler {
   readonly onResponse: ResponseHook;
   readonly onMirrorSkipped: MirrorSkipHook;
-  /** Per-track figures of one listener (default `main`) of a service/environment. */
+  readonly onMirrorCopy: MirrorCopyHook;
+  readonly onMatch: MatchHook;
+  /** Per-track and mirror figures of one listener (default `main`) of a service/environment. */
   snapshot(service: string, environment: string, listener?: ListenerKind): RouteSnapshot;
 }
 
@@ -43,8 +48,11 @@ const trackIndex = Object.fromEntries(tracks.map((track, index) => [track, index
  * Metrics of Ferry's router in `registry`:
  * `ferry_router_requests_total{service,environment,version,track,code_class}`,
  * `ferry_router_request_duration_seconds{service,environment,version,track}` (to the response
- * head) and `ferry_router_mirror_skipped_total{service,environment,reason}`. Responses the router
- * produced itself (502, 503, 504) carry version `none`. Also the router's {@link TrafficSampler}:
+ * head), `ferry_router_matched_requests_total{service,environment,version,track,source}` (routed by
+ * a canary header or cookie match), `ferry_router_mirror_sent_total{service,environment}`,
+ * `ferry_router_mirror_failed_total{service,environment}` and
+ * `ferry_router_mirror_skipped_total{service,environment,reason}`. Responses the router produced
+ * itself (502, 503, 504) carry version `none`. Also the router's {@link TrafficSampler}:
  * a window costs nothing until opened, then O(1) per response, and nothing once closed.
  *
  * @example
@@ -62,7 +70,10 @@ interface RouteHandle {
   readonly series: readonly TrackSeries[];
   readonly windows: readonly TrackWindows[];
   readonly samples: SampleWindows;
+  readonly mirror: MirrorCounts;
 }
+
+type MirrorCounts = { -readonly [K in keyof MirrorFigures]: number };
 
 class PrometheusRouterMetrics implements RouterMetrics {
   /** By `service\0environment`: one set of label sets for both listeners. */
@@ -71,15 +82,35 @@ class PrometheusRouterMetrics implements RouterMetrics {
   private readonly windows = new Map<string, TrackWindows[]>();
   /** By `service\0environment\0listener`; only the main listeners' are ever opened. */
   private readonly samples = new Map<string, SampleWindows>();
+  /** By `service\0environment\0listener`. */
+  private readonly mirrors = new Map<string, MirrorCounts>();
   /** Tables are immutable: a response finds its handle with one lookup. */
   private readonly handles = new WeakMap<RoutingTable, RouteHandle>();
   private readonly mirrorSkipped: Counter<'service' | 'environment' | 'reason'>;
+  private readonly mirrorSent: Counter<'service' | 'environment'>;
+  private readonly mirrorFailed: Counter<'service' | 'environment'>;
 
   readonly onResponse: ResponseHook = (route, track, upstream, status, startedAt, byRouter) =>
     this.record(route, track, upstream, status, startedAt, byRouter);
 
-  readonly onMirrorSkipped: MirrorSkipHook = (route, reason: MirrorSkipReason) =>
+  readonly onMirrorSkipped: MirrorSkipHook = (route, reason: MirrorSkipReason) => {
+    this.handleOf(route).mirror.skipped++;
     this.mirrorSkipped.inc({ service: route.service, environment: route.environment, reason });
+  };
+
+  readonly onMirrorCopy: MirrorCopyHook = (route, outcome) => {
+    const labels = { service: route.service, environment: route.environment };
+    if (outcome === 'sent') {
+      this.handleOf(route).mirror.sent++;
+      this.mirrorSent.inc(labels);
+    } else {
+      this.handleOf(route).mirror.failed++;
+      this.mirrorFailed.inc(labels);
+    }
+  };
+
+  readonly onMatch: MatchHook = (route, track, upstream, source) =>
+    this.recordMatch(route, track, upstream, source);
 
   constructor(registry: Registry) {
     registerCollectedFamily(registry, {
@@ -96,16 +127,36 @@ class PrometheusRouterMetrics implements RouterMetrics {
       collect: () => this.collectDurations(),
       reset: () => this.resetSeries(),
     });
+    registerCollectedFamily(registry, {
+      name: 'ferry_router_matched_requests_total',
+      help: 'Requests a canary header or cookie match routed, by version and track.',
+      type: 'counter',
+      collect: () => this.collectMatches(),
+      reset: () => this.resetSeries(),
+    });
     this.mirrorSkipped = new Counter({
       name: 'ferry_router_mirror_skipped_total',
-      help: 'Requests picked for mirroring but not copied: body chunked or over 1 MiB, or too many copies in flight.',
+      help: 'Requests picked for mirroring but not copied: body chunked or over 1 MiB, too many copies in flight, or the request failed or was cut first.',
       labelNames: ['service', 'environment', 'reason'],
+      registers: [registry],
+    });
+    this.mirrorSent = new Counter({
+      name: 'ferry_router_mirror_sent_total',
+      help: 'Mirrored copies sent to a canary upstream.',
+      labelNames: ['service', 'environment'],
+      registers: [registry],
+    });
+    this.mirrorFailed = new Counter({
+      name: 'ferry_router_mirror_failed_total',
+      help: 'Mirrored copies that got no answer: refused, reset or timed out.',
+      labelNames: ['service', 'environment'],
       registers: [registry],
     });
   }
 
   snapshot(service: string, environment: string, listener: ListenerKind = 'main'): RouteSnapshot {
-    const windows = this.windows.get(`${service}\u0000${environment}\u0000${listener}`);
+    const listenerKey = `${service}\u0000${environment}\u0000${listener}`;
+    const windows = this.windows.get(listenerKey);
     const snapshot: Partial<Record<Track, TrackSnapshot>> = {};
     for (const track of tracks) {
       const trackWindows = windows?.[trackIndex[track]];
@@ -119,9 +170,12 @@ class PrometheusRouterMetrics implements RouterMetrics {
         p50Ms,
         p95Ms,
         p99Ms,
+        headerMatches: window.headerMatches,
+        cookieMatches: window.cookieMatches,
       };
     }
-    return { tracks: snapshot };
+    const mirror = this.mirrors.get(listenerKey) ?? { sent: 0, skipped: 0, failed: 0 };
+    return { tracks: snapshot, mirror: { ...mirror } };
   }
 
   open(
@@ -143,7 +197,7 @@ class PrometheusRouterMetrics implements RouterMetrics {
     byRouter: boolean,
   ): void {
     const ms = performance.now() - startedAt;
-    const handle = this.handles.get(route) ?? this.resolve(route);
+    const handle = this.handleOf(route);
     const index = trackIndex[track];
     const version = upstream === undefined ? 'none' : upstream.version;
     handle.series[index]!.get(byRouter ? 'none' : version).observe(status, ms / 1_000);
@@ -151,6 +205,25 @@ class PrometheusRouterMetrics implements RouterMetrics {
     handle.windows[index]!.get(version).add(ms, status);
     const samples = handle.samples;
     if (samples.open.length !== 0) samples.add(index, upstream, status, ms);
+  }
+
+  private recordMatch(
+    route: RoutingTable,
+    track: Track,
+    upstream: Upstream,
+    source: MatchSource,
+  ): void {
+    const handle = this.handleOf(route);
+    const index = trackIndex[track];
+    const header = source === 'header';
+    handle.series[index]!.get(upstream.version).matches[header ? 0 : 1]!++;
+    const window = handle.windows[index]!.get(upstream.version);
+    if (header) window.headerMatches++;
+    else window.cookieMatches++;
+  }
+
+  private handleOf(route: RoutingTable): RouteHandle {
+    return this.handles.get(route) ?? this.resolve(route);
   }
 
   private resolve(route: RoutingTable): RouteHandle {
@@ -167,7 +240,12 @@ class PrometheusRouterMetrics implements RouterMetrics {
       windows = tracks.map(() => new TrackWindows());
       this.windows.set(listenerKey, windows);
     }
-    const handle = { series, windows, samples: this.samplesOf(listenerKey) };
+    let mirror = this.mirrors.get(listenerKey);
+    if (mirror === undefined) {
+      mirror = { sent: 0, skipped: 0, failed: 0 };
+      this.mirrors.set(listenerKey, mirror);
+    }
+    const handle = { series, windows, samples: this.samplesOf(listenerKey), mirror };
     this.handles.set(route, handle);
     return handle;
   }
@@ -197,6 +275,17 @@ class PrometheusRouterMetrics implements RouterMetrics {
         if (value > 0 || codeClass === '2xx' || codeClass === '5xx') {
           samples.push({ labels: { ...series.labels, code_class: codeClass }, value });
         }
+      });
+    }
+    return samples;
+  }
+
+  private collectMatches(): CollectedSample[] {
+    const samples: CollectedSample[] = [];
+    for (const series of this.allSeries()) {
+      series.matches.forEach((value, index) => {
+        const source = index === 0 ? 'header' : 'cookie';
+        if (value > 0) samples.push({ labels: { ...series.labels, source }, value });
       });
     }
     return samples;

@@ -266,7 +266,8 @@ describe('Router', () => {
     expect(seen.headers).toMatchObject({
       host: 'shop.example',
       'x-app': 'kept',
-      'x-forwarded-for': '203.0.113.9, 127.0.0.1',
+      // The client is no trusted proxy: its X-Forwarded-For and -Proto are replaced.
+      'x-forwarded-for': '127.0.0.1',
       'x-forwarded-proto': 'http',
       'x-forwarded-host': 'shop.example',
       via: '1.0 corp-proxy, 1.1 ferry',

@@ -10,6 +10,7 @@ import type { ProxySettings, ResponseHook } from './proxy.js';
 import { describePortHolder } from './port-holder.js';
 import { RouteListener, type ClientTimeouts, type ListenAddress } from './route-listener.js';
 import type { RouterMetrics } from './router-metrics.js';
+import { TrustedProxies, type Subnet } from './trusted-proxies.js';
 import { UpstreamPool } from './upstream-pool.js';
 
 export interface RouterOptions {
@@ -37,6 +38,11 @@ export interface RouterOptions {
   readonly mirrorTimeoutMs?: number;
   /** Client-side timeouts of every listener (ferry.yaml `router.timeouts`). Default 10 s, 60 s. */
   readonly timeouts?: ClientTimeouts;
+  /**
+   * Peers whose X-Forwarded-For, -Proto and -Host are kept (ferry.yaml `router.trustedProxies`);
+   * from others they are replaced. Default none.
+   */
+  readonly trustedProxies?: readonly Subnet[];
 }
 
 /**
@@ -63,13 +69,16 @@ export class Router implements TrafficRouter {
     this.settings = {
       responseTimeoutMs: options.responseTimeoutMs ?? 60_000,
       onResponse,
+      onMatch: options.metrics?.onMatch,
       mirror: new Mirror({
         maxInFlight: options.maxMirrorsInFlight ?? 64,
         timeoutMs: options.mirrorTimeoutMs ?? 5_000,
         maxBodyBytes: 1024 * 1024,
         onResponse,
         onSkipped: options.metrics?.onMirrorSkipped,
+        onCopy: options.metrics?.onMirrorCopy,
       }),
+      trustedProxies: new TrustedProxies(options.trustedProxies ?? []),
     };
     this.closeGraceMs = options.closeGraceMs ?? 5_000;
     this.timeouts = options.timeouts ?? { headersMs: 10_000, idleMs: 60_000 };

@@ -7,6 +7,7 @@ import { proxyErrors, sendRawProxyError, type ProxyErrorCode } from './error-res
 import { forwardRequestHeaders, forwardResponseHeaders } from './forwarded-headers.js';
 import { checkRequest } from './request-check.js';
 import type { ProxySettings, TableHolder } from './proxy.js';
+import type { TrustedProxies } from './trusted-proxies.js';
 import type { UpstreamTarget } from './upstream-target.js';
 
 /**
@@ -60,7 +61,7 @@ function open(tunnel: Tunnel, target: UpstreamTarget, retried: boolean): void {
     port: target.port,
     method: tunnel.req.method ?? 'GET',
     path: tunnel.req.url ?? '/',
-    headers: requestHeaders(tunnel.req, target),
+    headers: requestHeaders(tunnel.req, target, tunnel.settings.trustedProxies),
     agent: false,
     setHost: false,
   });
@@ -184,10 +185,14 @@ function report(tunnel: Tunnel, status: number, byRouter: boolean): void {
   );
 }
 
-function requestHeaders(req: IncomingMessage, target: UpstreamTarget): string[] {
+function requestHeaders(
+  req: IncomingMessage,
+  target: UpstreamTarget,
+  trustedProxies: TrustedProxies,
+): string[] {
   const { headers } = forwardRequestHeaders(
     req.rawHeaders,
-    req.socket.remoteAddress,
+    trustedProxies.peerOf(req.socket),
     'http',
     target.hostHeader,
   );

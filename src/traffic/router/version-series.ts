@@ -10,6 +10,8 @@ export const codeClasses = ['1xx', '2xx', '3xx', '4xx', '5xx'] as const;
 /** Counts and duration buckets of one label set; bumped on the hot path, read at scrape time. */
 export class VersionSeries {
   readonly codes = [0, 0, 0, 0, 0];
+  /** Requests routed here by a canary header match, and by a cookie match. */
+  readonly matches = [0, 0];
   readonly buckets = new Float64Array(durationBuckets.length);
   sum = 0;
   count = 0;
@@ -28,6 +30,7 @@ export class VersionSeries {
 
   reset(): void {
     this.codes.fill(0);
+    this.matches.fill(0);
     this.buckets.fill(0);
     this.sum = 0;
     this.count = 0;

@@ -92,9 +92,10 @@ describe('formatRolloutView', () => {
         '  3. setWeight 50%',
         'traffic: canary 10% · header x-canary exact "yes" · mirror 50%',
         '',
-        'TRACK   VERSION  READY  REQUESTS  5XX  P50   P95     P99',
-        'stable  v1       2/2    1200      3    12ms  40.3ms  81ms',
-        'canary  v2       1/1    -         -    -     -       -',
+        'TRACK   VERSION  READY  REQUESTS  5XX  P50   P95     P99   BY-HEADER  BY-COOKIE',
+        'stable  v1       2/2    1200      3    12ms  40.3ms  81ms  0          0',
+        'canary  v2       1/1    -         -    -     -       -     -          -',
+        'mirror: 600 sent, 3 skipped, 1 failed',
         '',
         'Analysis:',
         'step-3      Failed   12:00:05–12:00:09  errors/error-rate: 2 failed, more than failureLimit 1; last: 0.31 is above max 0.05',
@@ -105,6 +106,44 @@ describe('formatRolloutView', () => {
         '',
       ].join('\n'),
     );
+  });
+
+  it('shows the requests each match routed and what mirroring came to, only when in use', () => {
+    const [stable, canary] = rolloutViewFixture().tracks;
+    const served = { ...canary!, requests: 130, errors5xx: 0, p50Ms: 9, p95Ms: 31, p99Ms: 70 };
+    const matched = formatRolloutView(
+      rolloutViewFixture({
+        tracks: [stable!, { ...served, headerMatches: 40, cookieMatches: 2 }],
+        mirror: { sent: 120, skipped: 3, failed: 2 },
+      }),
+    );
+    const plain = rolloutViewFixture().traffic!;
+    const neither = formatRolloutView(
+      rolloutViewFixture({
+        traffic: { ...plain, matches: [], mirrorPercent: 0 },
+        tracks: [stable!, { ...served, headerMatches: 0, cookieMatches: 0 }],
+        mirror: { sent: 0, skipped: 0, failed: 0 },
+      }),
+    );
+
+    expect(matched).toContain(
+      [
+        'TRACK   VERSION  READY  REQUESTS  5XX  P50   P95     P99   BY-HEADER  BY-COOKIE',
+        'stable  v1       2/2    1200      3    12ms  40.3ms  81ms  0          0',
+        'canary  v2       1/1    130       0    9ms   31ms    70ms  40         2',
+        'mirror: 120 sent, 3 skipped, 2 failed',
+        '',
+      ].join('\n'),
+    );
+    expect(neither).toContain(
+      [
+        'TRACK   VERSION  READY  REQUESTS  5XX  P50   P95     P99',
+        'stable  v1       2/2    1200      3    12ms  40.3ms  81ms',
+        'canary  v2       1/1    130       0    9ms   31ms    70ms',
+        '',
+      ].join('\n'),
+    );
+    expect(neither).not.toContain('mirror:');
   });
 
   it('prints no analysis section when the server sent none or there is no run yet', () => {

@@ -25,9 +25,10 @@ const shownValues = 5;
  *   3. setWeight 50%
  * traffic: canary 10% · header x-canary exact "yes" · mirror 50%
  *
- * TRACK   VERSION  READY  REQUESTS  5XX  P50   P95   P99
- * stable  v1       2/2    1200      3    12ms  40ms  81ms
- * canary  v2       1/1    130       0    -     -     -
+ * TRACK   VERSION  READY  REQUESTS  5XX  P50   P95   P99   BY-HEADER  BY-COOKIE
+ * stable  v1       2/2    1200      3    12ms  40ms  81ms  0          0
+ * canary  v2       1/1    130       0    9ms   31ms  70ms  40         0
+ * mirror: 120 sent, 3 skipped, 2 failed
  *
  * Analysis:
  * step-2  Failed  12:00:05–12:00:15  errors/error-rate: 2 failed, more than failureLimit 1; last: 0.31 is above max 0.05
@@ -35,7 +36,7 @@ const shownValues = 5;
  */
 export function formatRolloutView(view: RolloutView): string {
   const sections = [`${deploymentLine(view)}\n${formatRolloutSteps(view)}`];
-  if (view.tracks.length > 0) sections.push(tracksTable(view.tracks));
+  if (view.tracks.length > 0) sections.push(tracksTable(view) + mirrorLine(view));
   if (view.analysis !== undefined && view.analysis.length > 0) {
     sections.push(formatAnalysis(view.analysis));
   }
@@ -141,20 +142,38 @@ export function trafficText({ strategy, traffic }: RolloutView): string {
   return parts.join(' · ');
 }
 
-function tracksTable(tracks: readonly TrackStats[]): string {
-  return renderTable(
-    ['track', 'version', 'ready', 'requests', '5xx', 'p50', 'p95', 'p99'],
-    tracks.map((t) => [
-      t.track,
-      t.version,
-      `${t.ready}/${t.total}`,
-      t.requests,
-      t.errors5xx,
-      ms(t.p50Ms),
-      ms(t.p95Ms),
-      ms(t.p99Ms),
-    ]),
-  );
+/**
+ * One row per track; the requests header and cookie matches routed (`by-header`, `by-cookie`)
+ * when the rollout routes by match or did.
+ */
+function tracksTable({ tracks, traffic }: RolloutView): string {
+  const matched =
+    (traffic?.matches.length ?? 0) > 0 ||
+    tracks.some((t) => (t.headerMatches ?? 0) + (t.cookieMatches ?? 0) > 0);
+  const headers = ['track', 'version', 'ready', 'requests', '5xx', 'p50', 'p95', 'p99'];
+  const row = (t: TrackStats) => [
+    t.track,
+    t.version,
+    `${t.ready}/${t.total}`,
+    t.requests,
+    t.errors5xx,
+    ms(t.p50Ms),
+    ms(t.p95Ms),
+    ms(t.p99Ms),
+  ];
+  return matched
+    ? renderTable(
+        [...headers, 'by-header', 'by-cookie'],
+        tracks.map((t) => [...row(t), t.headerMatches, t.cookieMatches]),
+      )
+    : renderTable(headers, tracks.map(row));
+}
+
+/** `mirror: 120 sent, 3 skipped, 2 failed` while a canary mirrors or once it did; else ''. */
+function mirrorLine({ strategy, traffic, mirror }: RolloutView): string {
+  if (strategy !== 'canary' || traffic === null) return '';
+  if (traffic.mirrorPercent === 0 && mirror.sent + mirror.skipped === 0) return '';
+  return `mirror: ${mirror.sent} sent, ${mirror.skipped} skipped, ${mirror.failed} failed\n`;
 }
 
 /** `12ms`, `0.4ms`; null stays null so the table shows `-`. */

@@ -21,9 +21,10 @@ const pausedText = [
   '  3. setWeight 50%',
   'traffic: canary 10% · header x-canary exact "yes" · mirror 50%',
   '',
-  'TRACK   VERSION  READY  REQUESTS  5XX  P50   P95     P99',
-  'stable  v1       2/2    1200      3    12ms  40.3ms  81ms',
-  'canary  v2       1/1    -         -    -     -       -',
+  'TRACK   VERSION  READY  REQUESTS  5XX  P50   P95     P99   BY-HEADER  BY-COOKIE',
+  'stable  v1       2/2    1200      3    12ms  40.3ms  81ms  0          0',
+  'canary  v2       1/1    -         -    -     -       -     -          -',
+  'mirror: 600 sent, 3 skipped, 1 failed',
   '',
 ].join('\n');
 

@@ -37,6 +37,8 @@ export function rolloutViewFixture(overrides: Partial<RolloutView> = {}): Rollou
         p50Ms: 12,
         p95Ms: 40.25,
         p99Ms: 81,
+        headerMatches: 0,
+        cookieMatches: 0,
       },
       {
         track: 'canary',
@@ -48,8 +50,11 @@ export function rolloutViewFixture(overrides: Partial<RolloutView> = {}): Rollou
         p50Ms: null,
         p95Ms: null,
         p99Ms: null,
+        headerMatches: null,
+        cookieMatches: null,
       },
     ],
+    mirror: { sent: 600, skipped: 3, failed: 1 },
     ...overrides,
   };
 }
