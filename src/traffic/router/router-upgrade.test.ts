@@ -1,11 +1,11 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
-import { connect, type Socket } from 'node:net';
+import type { Socket } from 'node:net';
 import { Registry } from 'prom-client';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Router } from './router.js';
 import { createRouterMetrics } from './router-metrics.js';
-import { deadUpstream, routingTable, startUpstream } from './test-upstreams.js';
+import { deadUpstream, rawClient, routingTable, startUpstream } from './test-upstreams.js';
 
 const cleanups: (() => Promise<void>)[] = [];
 
@@ -69,34 +69,6 @@ function readFrame(buffer: Buffer) {
   return { opcode: buffer[0]! & 0x0f, payload, length: start + size };
 }
 
-/** A raw client connection: bytes in, bytes out, nothing interpreted. */
-async function rawClient(port: number) {
-  const socket = connect(port, '127.0.0.1');
-  await new Promise<void>((resolve, reject) =>
-    socket.once('connect', resolve).once('error', reject),
-  );
-  cleanups.push(async () => void socket.destroy());
-  let received = Buffer.alloc(0);
-  const waiters: (() => void)[] = [];
-  socket.on('data', (chunk: Buffer) => {
-    received = Buffer.concat([received, chunk]);
-    waiters.splice(0).forEach((wake) => wake());
-  });
-  const ended = new Promise<void>((resolve) => socket.once('close', () => resolve()));
-  return {
-    socket,
-    ended,
-    /** Resolves with everything received once `done` holds for it. */
-    async until(done: (bytes: Buffer) => boolean): Promise<Buffer> {
-      while (!done(received)) await new Promise<void>((resolve) => waiters.push(resolve));
-      return received;
-    },
-    take(bytes: number): void {
-      received = received.subarray(bytes);
-    },
-  };
-}
-
 function handshake(path = '/chat'): string {
   return (
     `GET ${path} HTTP/1.1\r\nHost: chat.example\r\nConnection: keep-alive, Upgrade\r\n` +
@@ -118,7 +90,7 @@ describe('Router WebSocket pass-through', () => {
   it('tunnels the handshake and frames both ways', async () => {
     const ws = await echoWebSocketUpstream();
     const { port, metrics } = await routerFor(ws.upstream);
-    const client = await rawClient(port);
+    const client = await rawClient(port, cleanups);
 
     client.socket.write(handshake());
     const head = (await client.until((b) => b.includes('\r\n\r\n'))).toString('latin1');
@@ -146,7 +118,7 @@ describe('Router WebSocket pass-through', () => {
   it('answers 502 when the upstream refuses the connection', async () => {
     const dead = await deadUpstream('dead');
     const { port, metrics } = await routerFor(dead);
-    const client = await rawClient(port);
+    const client = await rawClient(port, cleanups);
 
     client.socket.write(handshake());
     await client.ended;
@@ -160,7 +132,10 @@ describe('Router WebSocket pass-through', () => {
   it('closes each side of the tunnel when the other side goes away', async () => {
     const ws = await echoWebSocketUpstream();
     const { port } = await routerFor(ws.upstream);
-    const [byUpstream, byClient] = [await rawClient(port), await rawClient(port)];
+    const [byUpstream, byClient] = [
+      await rawClient(port, cleanups),
+      await rawClient(port, cleanups),
+    ];
     for (const client of [byUpstream, byClient]) {
       client.socket.write(handshake());
       await client.until((b) => b.includes('\r\n\r\n'));
