@@ -1,3 +1,4 @@
+import type { Duplex } from 'node:stream';
 import { Pool } from 'undici';
 import type { Upstream } from '../../features/routing/traffic-router.js';
 
@@ -26,7 +27,14 @@ export class UpstreamTarget {
   inFlight = 0;
   /** Compiled tables that route to this target; 0 means it only serves requests in flight. */
   tables = 0;
+  /**
+   * Set once a drain closed the tunnels: one whose handshake was already on its way is closed
+   * as soon as it connects. Cleared when a table routes to the target again.
+   */
+  tunnelsClosed = false;
   private idleWaiters: (() => void)[] = [];
+  /** The upstream side of each Upgrade connection (tunnel or handshake); each counts in flight. */
+  private readonly tunnels = new Set<Duplex>();
 
   constructor(
     readonly upstream: Upstream,
@@ -54,6 +62,25 @@ export class UpstreamTarget {
   whenIdle(): Promise<void> {
     if (this.inFlight === 0) return Promise.resolve();
     return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  /** Tracks the upstream socket of an Upgrade request until it closes. */
+  addTunnel(socket: Duplex): void {
+    if (this.tunnelsClosed) {
+      socket.destroy();
+      return;
+    }
+    this.tunnels.add(socket);
+    socket.once('close', () => this.tunnels.delete(socket));
+  }
+
+  /**
+   * Cuts every tunnel to this upstream, and any that connects from now on: the client sees its
+   * connection close and reconnects through the router to a live instance.
+   */
+  closeTunnels(): void {
+    this.tunnelsClosed = true;
+    for (const socket of this.tunnels) socket.destroy();
   }
 
   /**
