@@ -69,6 +69,7 @@ const expected: FerryConfig = {
         rolling: { maxSurge: '25%', maxUnavailable: 1, postDeployAnalysis: null },
       },
       drainTimeoutMs: 10_000,
+      websocketDrainMs: 10_000,
       progressDeadlineMs: 120_000,
       rollbackWindow: 5,
       ...noAnalysis,
@@ -90,6 +91,7 @@ const expected: FerryConfig = {
         rolling: { maxSurge: 1, maxUnavailable: 0, postDeployAnalysis: null },
       },
       drainTimeoutMs: 30_000,
+      websocketDrainMs: 10_000,
       progressDeadlineMs: 600_000,
       rollbackWindow: 3,
       ...noAnalysis,
@@ -228,6 +230,27 @@ describe('parseConfig', () => {
     expect(
       configErrorOf(() => parseConfig(yaml('{ timeouts: { idle: 0s } }'), 'ferry.yaml')).format(),
     ).toBe('ferry.yaml:3:29 router.timeouts.idle: router.timeouts.idle must be above 0, e.g. 10s');
+  });
+
+  it('reads drain.websockets, at most drainTimeout, and says where a longer one is', () => {
+    const yaml = (service: string) =>
+      `apiVersion: ferry.dev/v1\nenvironments: [{ name: prod }]\nservices:\n  web:\n    runtime: { local: { command: node server.js } }\n${service}`;
+    const websocketDrain = (service: string) =>
+      parseConfig(yaml(service), 'ferry.yaml').services['web']?.websocketDrainMs;
+    expect(websocketDrain('')).toBe(10_000);
+    expect(websocketDrain('    drainTimeout: 3s\n')).toBe(3_000);
+    expect(websocketDrain('    drainTimeout: 10m\n    drain: { websockets: 1s }\n')).toBe(1_000);
+    expect(websocketDrain('    drain: { websockets: 0s }\n')).toBe(0);
+    expect(
+      configErrorOf(() =>
+        parseConfig(yaml('    drainTimeout: 30s\n    drain: { websockets: 2m }\n'), 'ferry.yaml'),
+      ).format(),
+    ).toBe(
+      'ferry.yaml:7:26 services.web.drain.websockets: 2m is longer than drainTimeout (30s), which closes every connection anyway; shorten it or lengthen drainTimeout',
+    );
+    expect(
+      configErrorOf(() => parseConfig(yaml('    drain: { sockets: 1s }\n'), 'ferry.yaml')).format(),
+    ).toMatch(/^ferry\.yaml:6:\d+ services\.web\.drain\.sockets: unknown field "sockets"/);
   });
 
   it('names the file as given in every location', () => {
