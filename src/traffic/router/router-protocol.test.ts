@@ -377,6 +377,27 @@ describe('Router: Expect: 100-continue and request trailers', () => {
     expect(stable(metrics)).toMatchObject({ requests: 1, errors5xx: 0 });
   });
 
+  it('keeps upload connections alive, but never one whose body was not sent', async () => {
+    const { port, server } = await recordingRouter((req, res) => {
+      req.resume();
+      req.on('end', () => res.writeHead(200, { 'content-length': '2' }).end('ok'));
+    });
+    server.on('checkContinue', (_req, res) => res.writeHead(413).end());
+    let connections = 0;
+    server.on('connection', () => connections++);
+    const chunked = () => send(port, { method: 'POST', body: Readable.from(['a', 'b']) });
+
+    expect((await chunked()).status).toBe(200);
+    expect((await chunked()).status).toBe(200);
+    expect(connections).toBe(1);
+    const refused = await exchange(port, upload(10));
+    expect(refused.text).toMatch(/^HTTP\/1\.1 413 /);
+    expect(connections).toBe(1);
+    expect((await chunked()).status).toBe(200);
+
+    expect(connections).toBe(2);
+  });
+
   it('retries an upload refused a connection on another upstream before any byte of it', async () => {
     const bodies: string[] = [];
     const live = await startUpstream('live', (req, res) => {

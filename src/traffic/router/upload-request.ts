@@ -41,8 +41,8 @@ export function uploadOf(
  * Sends `exchange` as an upload, driving the exchange's handler callbacks as undici would: the
  * same retries, response forwarding and metrics. The client's body streams upstream from the
  * moment the connection is open, whenever the client sends it; the client is told to send it
- * only when the upstream sends `100 Continue`. A connection per upload (no pool): the
- * connection of a body that was never sent cannot be reused anyway.
+ * only when the upstream sends `100 Continue`. Connections are kept alive in the target's own
+ * node:http agent, except one whose body was not sent in full.
  */
 export function sendUpload(exchange: Exchange, upload: Upload): void {
   const { req, res, target } = exchange;
@@ -53,7 +53,7 @@ export function sendUpload(exchange: Exchange, upload: Upload): void {
     method: req.method ?? 'POST',
     path: req.url ?? '/',
     headers: upload.headers,
-    agent: false,
+    agent: target.agent,
     setHost: false,
     timeout: exchange.settings.responseTimeoutMs,
   });
@@ -67,11 +67,14 @@ export function sendUpload(exchange: Exchange, upload: Upload): void {
   };
   upstream.on('error', fail);
   upstream.on('timeout', () => fail(timedOut()));
+  const connected = () => {
+    exchange.onConnect((error) => fail(error ?? new Error('aborted')));
+    if (!settled) streamBody(req, upstream);
+  };
   upstream.once('socket', (socket: Socket) => {
-    socket.once('connect', () => {
-      exchange.onConnect((error) => fail(error ?? new Error('aborted')));
-      if (!settled) streamBody(req, upstream);
-    });
+    // A kept-alive socket is connected already.
+    if (socket.connecting) socket.once('connect', connected);
+    else connected();
   });
   upstream.on('continue', () => {
     if (continued || settled || exchange.clientGone) return;
@@ -106,8 +109,9 @@ export function sendUpload(exchange: Exchange, upload: Upload): void {
       }
       if (settled) return;
       settled = true;
-      // Whatever is left of the body has nobody to read it, and the connection is not reused.
-      upstream.destroy();
+      // A body not sent in full (refused before it, or answered early) leaves the connection
+      // unusable: it is closed rather than pooled.
+      if (!upstream.writableFinished) upstream.destroy();
       exchange.onComplete(response.rawTrailers);
     });
   });

@@ -1,3 +1,4 @@
+import { Agent } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { Pool } from 'undici';
 import type { Upstream } from '../../features/routing/traffic-router.js';
@@ -19,6 +20,8 @@ export interface ConnectionOptions {
 export class UpstreamTarget {
   /** Replaced, never mutated, when its idle connections are closed. */
   pool: Pool;
+  /** Keep-alive connections of the uploads undici cannot send (upload-request.ts). */
+  readonly agent: Agent;
   readonly host: string;
   readonly port: number;
   /** Host field for clients that sent none (HTTP/1.0). */
@@ -44,6 +47,8 @@ export class UpstreamTarget {
     this.port = upstream.port;
     this.hostHeader = `${upstream.host.includes(':') ? `[${upstream.host}]` : upstream.host}:${upstream.port}`;
     this.pool = this.newPool();
+    // Idle sockets close after the same time as the pool's (a shorter `Keep-Alive: timeout` wins).
+    this.agent = new Agent({ keepAlive: true, timeout: options.idleTimeoutMs });
   }
 
   begin(): void {
@@ -91,11 +96,16 @@ export class UpstreamTarget {
     const old = this.pool;
     this.pool = this.newPool();
     void old.close().catch(() => undefined);
+    // An upload still in flight keeps its socket until it idles out.
+    for (const sockets of Object.values(this.agent.freeSockets)) {
+      for (const socket of sockets ?? []) socket.destroy();
+    }
   }
 
   /** Closes every connection to this upstream, cutting requests in flight. */
   destroy(): void {
     void this.pool.destroy().catch(() => undefined);
+    this.agent.destroy();
   }
 
   private newPool(): Pool {
