@@ -398,6 +398,29 @@ describe('Router: Expect: 100-continue and request trailers', () => {
     expect(connections).toBe(2);
   });
 
+  it('answers 504 when the upstream never says whether the body may come', async () => {
+    const silent = await startUpstream('silent');
+    silent.server.on('checkContinue', () => undefined);
+    cleanups.push(async () => {
+      silent.server.closeAllConnections();
+      await silent.close();
+    });
+    const metrics = createRouterMetrics(new Registry());
+    const router = new Router({ metrics, responseTimeoutMs: 300 });
+    cleanups.push(() => router.close());
+    await router.apply(routingTable([silent.upstream]));
+    const client = await rawClient(router.address('web', 'test')?.port ?? 0, cleanups);
+
+    client.socket.write(upload(10));
+    await client.ended;
+    const response = client.received().toString('latin1');
+
+    expect(response).toMatch(/^HTTP\/1\.1 504 Gateway Timeout\r\n/);
+    expect(response).toMatch(/\r\nConnection: close\r\n/i);
+    expect(response).toContain('"code":"upstream_timeout"');
+    expect(stable(metrics)).toMatchObject({ requests: 1, errors5xx: 1 });
+  });
+
   it('retries an upload refused a connection on another upstream before any byte of it', async () => {
     const bodies: string[] = [];
     const live = await startUpstream('live', (req, res) => {
