@@ -5,6 +5,7 @@
 // HELLO_START_DELAY_MS/startDelayMs, HELLO_NEVER_READY/neverReady,
 // HELLO_CRASH_AFTER_MS/crashAfterMs, HELLO_IGNORE_SIGTERM/ignoreSigterm. See README.md.
 // Without either, the version is the label Ferry deployed (FERRY_VERSION).
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { URL } from 'node:url';
@@ -120,6 +121,25 @@ const server = createServer((req, res) => {
     if (!res.headersSent) send(res, 500, { error: String(error) });
     else res.destroy();
   });
+});
+// `GET /ws` with `Upgrade: websocket`: the handshake is accepted and the connection then held
+// open, silent, until the client closes it; enough to see what a deploy does to a WebSocket.
+server.on('upgrade', (req, socket) => {
+  socket.on('error', () => socket.destroy());
+  const key = req.headers['sec-websocket-key'];
+  if (new URL(req.url ?? '/', 'http://localhost').pathname !== '/ws' || !key) {
+    socket.end('HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n');
+    return;
+  }
+  const accept = createHash('sha1')
+    .update(`${key}258EAFA5-E914-47DA-95CA-C5AB0DC85B11`)
+    .digest('base64');
+  socket.write(
+    'HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n' +
+      `Sec-WebSocket-Accept: ${accept}\r\n\r\n`,
+  );
+  socket.resume();
+  socket.on('end', () => socket.end());
 });
 // Longer than any proxy's idle timeout, so the proxy closes idle connections first and never
 // sends a request on a connection this server is closing.

@@ -59,6 +59,13 @@ export interface ServiceConfig {
   readonly strategy: StrategyConfig;
   /** Time an instance gets after SIGTERM to finish in-flight work before SIGKILL. Default 30s. */
   readonly drainTimeoutMs: number;
+  /**
+   * `drain.websockets`: how long the tunnels (WebSocket, any Upgrade) to an instance leaving the
+   * router stay open before the router closes them; requests in flight still get the whole
+   * `drainTimeout`. Default 10s, never above `drainTimeoutMs`. Absent in specs stored before it
+   * existed: the tunnels then get the whole `drainTimeout`.
+   */
+  readonly websocketDrainMs?: number;
   /** A rollout that makes no progress for this long is rolled back. Default 10m. */
   readonly progressDeadlineMs: number;
   /**

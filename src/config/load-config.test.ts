@@ -69,6 +69,7 @@ const expected: FerryConfig = {
         rolling: { maxSurge: '25%', maxUnavailable: 1, postDeployAnalysis: null },
       },
       drainTimeoutMs: 10_000,
+      websocketDrainMs: 10_000,
       progressDeadlineMs: 120_000,
       rollbackWindow: 5,
       ...noAnalysis,
@@ -90,6 +91,7 @@ const expected: FerryConfig = {
         rolling: { maxSurge: 1, maxUnavailable: 0, postDeployAnalysis: null },
       },
       drainTimeoutMs: 30_000,
+      websocketDrainMs: 10_000,
       progressDeadlineMs: 600_000,
       rollbackWindow: 3,
       ...noAnalysis,
@@ -251,6 +253,27 @@ describe('parseConfig', () => {
       'ferry.yaml:4:45 router.trustedProxies[2]: expected a CIDR such as 10.0.0.0/8 or ::1/128, or an IP address, got "fd00::/129"',
       'ferry.yaml:4:57 router.trustedProxies[3]: expected a CIDR such as 10.0.0.0/8 or ::1/128, or an IP address, got "proxy.local"',
     ]);
+  });
+
+  it('reads drain.websockets, at most drainTimeout, and says where a longer one is', () => {
+    const yaml = (service: string) =>
+      `apiVersion: ferry.dev/v1\nenvironments: [{ name: prod }]\nservices:\n  web:\n    runtime: { local: { command: node server.js } }\n${service}`;
+    const websocketDrain = (service: string) =>
+      parseConfig(yaml(service), 'ferry.yaml').services['web']?.websocketDrainMs;
+    expect(websocketDrain('')).toBe(10_000);
+    expect(websocketDrain('    drainTimeout: 3s\n')).toBe(3_000);
+    expect(websocketDrain('    drainTimeout: 10m\n    drain: { websockets: 1s }\n')).toBe(1_000);
+    expect(websocketDrain('    drain: { websockets: 0s }\n')).toBe(0);
+    expect(
+      configErrorOf(() =>
+        parseConfig(yaml('    drainTimeout: 30s\n    drain: { websockets: 2m }\n'), 'ferry.yaml'),
+      ).format(),
+    ).toBe(
+      'ferry.yaml:7:26 services.web.drain.websockets: 2m is longer than drainTimeout (30s), which closes every connection anyway; shorten it or lengthen drainTimeout',
+    );
+    expect(
+      configErrorOf(() => parseConfig(yaml('    drain: { sockets: 1s }\n'), 'ferry.yaml')).format(),
+    ).toMatch(/^ferry\.yaml:6:\d+ services\.web\.drain\.sockets: unknown field "sockets"/);
   });
 
   it('names the file as given in every location', () => {

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { analysisLabelSchema, analysisTemplateSchema } from './analysis-template-schema.js';
 import { countSchema, durationSchema } from './config-primitives.js';
 import { expecting, expectingMap } from './describe-value.js';
+import { formatDuration } from './duration.js';
 import type { HealthConfig, ServiceConfig } from './ferry-config.js';
 import { inconclusiveSchema } from './inconclusive-schema.js';
 import { listenAddressSchema } from './listen-address.js';
@@ -38,6 +39,15 @@ const rollbackWindowSchema = z
   )
   .transform((window) => window.revisions);
 
+/** Tunnels to a draining instance get this long when `drain.websockets` is not set (or less). */
+export const defaultWebsocketDrainMs = 10_000;
+
+/** `drain`: how draining instances treat long-lived connections. */
+const drainSchema = z.strictObject(
+  { websockets: durationSchema.optional() },
+  { error: expectingMap('a map such as { websockets: 10s }') },
+);
+
 /**
  * One entry of `services`. The name comes from the map key, so the schema resolves everything
  * but `name`; the config schema adds it.
@@ -50,6 +60,7 @@ export const serviceSchema = z
     health: healthSchema.prefault({}),
     strategy: strategySchema.prefault({}),
     drainTimeout: durationSchema.prefault('30s'),
+    drain: drainSchema.prefault({}),
     progressDeadline: durationSchema.prefault('10m').refine((ms) => ms > 0, {
       error: 'a progressDeadline of 0 would fail every rollout at once; give it 1m or more',
     }),
@@ -64,12 +75,27 @@ export const serviceSchema = z
     inconclusive: inconclusiveSchema.prefault({}),
     notifications: notificationsSchema.prefault({}),
   })
+  .superRefine(({ drain, drainTimeout }, ctx) => {
+    if (drain.websockets !== undefined && drain.websockets > drainTimeout) {
+      ctx.addIssue({
+        code: 'custom',
+        message:
+          `${formatDuration(drain.websockets)} is longer than drainTimeout ` +
+          `(${formatDuration(drainTimeout)}), which closes every connection anyway; ` +
+          'shorten it or lengthen drainTimeout',
+        input: drain.websockets,
+        path: ['drain', 'websockets'],
+      });
+    }
+  })
   .transform((service): Omit<ServiceConfig, 'name'> => ({
     runtime: service.runtime,
     routes: service.routes,
     health: service.health,
     strategy: service.strategy,
     drainTimeoutMs: service.drainTimeout,
+    websocketDrainMs:
+      service.drain.websockets ?? Math.min(defaultWebsocketDrainMs, service.drainTimeout),
     progressDeadlineMs: service.progressDeadline,
     rollbackWindow: service.rollbackWindow,
     analysis: service.analysis,

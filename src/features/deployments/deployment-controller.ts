@@ -710,6 +710,9 @@ export class DeploymentController {
       readiness: target.spec.health.readiness,
       ...(target.spec.health.liveness ? { liveness: target.spec.health.liveness } : {}),
       drainTimeoutMs: target.spec.drainTimeoutMs,
+      ...(target.spec.websocketDrainMs === undefined
+        ? {}
+        : { websocketDrainMs: target.spec.websocketDrainMs }),
     };
     const id = spec.instanceId;
     this.busy.add(id);
@@ -775,7 +778,8 @@ export class DeploymentController {
         });
       }
       await this.routerSync.sync(instance);
-      await router.drain(instance.id, instance.spec.drainTimeoutMs);
+      // Tunnels (WebSocket) are closed after `drain.websockets`: idle ones do not hold the stop.
+      await router.drain(instance.id, instance.spec.drainTimeoutMs, instance.spec.websocketDrainMs);
       await runtime.stop(instance.id);
       await this.markStopped(instance, null);
       await this.progressed(instance);

@@ -17,6 +17,8 @@ export interface InstanceSpec {
   readonly readiness: ProbeConfig;
   readonly liveness?: ProbeConfig;
   readonly drainTimeoutMs: number;
+  /** The service's `drain.websockets`; absent in specs stored before it existed. */
+  readonly websocketDrainMs?: number;
 }
 
 export const instancePhases = [

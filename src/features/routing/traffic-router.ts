@@ -62,9 +62,11 @@ export interface TrafficRouter {
   apply(table: RoutingTable): Promise<void>;
   /**
    * Resolves when no request is in flight to the upstream (after it left the table), or when
-   * `timeoutMs` passes. Keep-alive sockets to it are closed.
+   * `timeoutMs` passes. Keep-alive sockets to it are closed. Upgraded connections (WebSocket)
+   * to it are closed after `tunnelsMs` (default and at most `timeoutMs`), so idle ones do not
+   * hold the drain to its end.
    */
-  drain(upstreamId: string, timeoutMs: number): Promise<void>;
+  drain(upstreamId: string, timeoutMs: number, tunnelsMs?: number): Promise<void>;
   /** Closes a listener of one service/environment (default `main`); unknown ones are ignored. */
   remove(service: string, environment: string, listener?: ListenerKind): Promise<void>;
   close(): Promise<void>;

@@ -38,8 +38,10 @@ const roles = new Map<string, Role>([
   ['x-forwarded-host', 'forwarded-host'],
   // RFC 7239 says the same things as X-Forwarded-*: believed only from a trusted proxy too.
   ['forwarded', 'forwarded'],
-  // Node already answered `100 Continue` to the client; the upstream gets the body right away.
+  // Put back by an upload (upload-request.ts), the one sender that waits for the upstream's 100.
   ['expect', 'replaced'],
+  // Marks a mirrored copy (mirror.ts): a client must not forge one.
+  ['x-ferry-mirror', 'replaced'],
 ]);
 
 /** Lowercasing only names whose length matches a known field keeps the common case cheap. */
@@ -203,4 +205,18 @@ function removeListed(headers: string[], connection: string): void {
     headers[kept++] = headers[i + 1] as string;
   }
   headers.length = kept;
+}
+
+/**
+ * The trailer fields of a chunked request to send upstream: a field with any role above
+ * (hop-by-hop, framing, Host, the X-Forwarded-* and Via fields the router writes) is dropped,
+ * so a trailer carries nothing the header section would not (RFC 9110 §6.5.1).
+ */
+export function forwardTrailers(raw: readonly string[]): [string, string][] {
+  const fields: [string, string][] = [];
+  for (let i = 0; i < raw.length; i += 2) {
+    const name = raw[i] as string;
+    if (roleOf(name) === undefined) fields.push([name, raw[i + 1] as string]);
+  }
+  return fields;
 }

@@ -77,9 +77,14 @@ export class Mirror {
   }
 }
 
-/** One copy of a request: collects a (small) body, then sends and drains it as an undici handler. */
+/**
+ * One copy of a request: collects a (small) body, then sends and drains it as an undici handler.
+ * It carries `X-Ferry-Mirror: 1`, so the application can skip side effects (the field is never
+ * forwarded from a client).
+ */
 export class MirrorCopy implements Dispatcher.DispatchHandler {
   private readonly startedAt = performance.now();
+  private readonly headers: string[];
   private answered = false;
   private sent = false;
   private settled = false;
@@ -90,10 +95,11 @@ export class MirrorCopy implements Dispatcher.DispatchHandler {
     private readonly target: UpstreamTarget,
     private readonly method: string,
     private readonly path: string,
-    private readonly forwarded: ForwardedRequest,
+    forwarded: ForwardedRequest,
   ) {
     mirror.inFlight++;
     target.begin();
+    this.headers = [...forwarded.headers, 'x-ferry-mirror', '1'];
   }
 
   /** Collects the body chunks of `req` as they stream to the real upstream, then sends. */
@@ -121,7 +127,7 @@ export class MirrorCopy implements Dispatcher.DispatchHandler {
       {
         path: this.path,
         method: this.method,
-        headers: this.forwarded.headers,
+        headers: this.headers,
         body,
         headersTimeout: timeout,
         bodyTimeout: timeout,

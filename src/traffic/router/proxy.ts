@@ -13,6 +13,7 @@ import { forwardRequestHeaders, forwardResponseHeaders } from './forwarded-heade
 import type { Mirror, MirrorCopy } from './mirror.js';
 import type { PinCookie } from './pin-cookie.js';
 import type { TrustedProxies } from './trusted-proxies.js';
+import { sendUpload, uploadOf, type Upload } from './upload-request.js';
 import type { UpstreamTarget } from './upstream-target.js';
 
 /**
@@ -72,7 +73,8 @@ const connectErrors = new Set([
 ]);
 /** The connection broke before any response byte: typically a keep-alive socket closing. */
 const resetErrors = new Set(['ECONNRESET', 'EPIPE', 'UND_ERR_SOCKET']);
-const timeoutErrors = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT']);
+/** undici's, and node:http's (upload-request.ts) for an upstream silent too long. */
+const timeoutErrors = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'ETIMEDOUT']);
 /** Where a refused request goes when its track has no other upstream, in order. */
 const otherTracks: Readonly<Record<Track, readonly Track[]>> = {
   stable: ['canary', 'baseline'],
@@ -92,9 +94,10 @@ class ClientGoneError extends Error {
 /**
  * One client request across its (at most two) upstream attempts. It is its own undici handler,
  * in undici's internal callback form (`onConnect`, `onHeaders`, `onData`, `onComplete`,
- * `onError`): raw header buffers and no wrapper object per request.
+ * `onError`): raw header buffers and no wrapper object per request. An upload that needs
+ * node:http (`upload`) drives the same callbacks from there.
  */
-class Exchange implements Dispatcher.DispatchHandler {
+export class Exchange implements Dispatcher.DispatchHandler {
   retried = false;
   clientGone = false;
   /** The response head went out to the client. */
@@ -105,6 +108,8 @@ class Exchange implements Dispatcher.DispatchHandler {
   private resumeUpstream: (() => void) | undefined;
   /** A mirrored copy waiting for the request body, teed once the body streams upstream. */
   mirrorCopy: MirrorCopy | undefined;
+  /** Set when the request goes upstream over node:http rather than the pool. */
+  upload: Upload | undefined;
 
   constructor(
     readonly holder: TableHolder,
@@ -135,9 +140,16 @@ class Exchange implements Dispatcher.DispatchHandler {
     }
   }
 
-  onHeaders(status: number, raw: Buffer[], resume: () => void, statusText: string): boolean {
+  /** `raw` is Buffers from undici, strings from node:http. */
+  onHeaders(
+    status: number,
+    raw: readonly (Buffer | string)[],
+    resume: () => void,
+    statusText: string,
+  ): boolean {
     if (status < 200) {
-      // 1xx information: Node answers `100 Continue` itself; 103 Early Hints go on to the client.
+      // 1xx information: 103 Early Hints go on to the client; a `100 Continue` only comes on
+      // an upload, which forwards it itself.
       if (status === 103 && !this.clientGone) this.earlyHints(raw);
       return true;
     }
@@ -207,7 +219,7 @@ class Exchange implements Dispatcher.DispatchHandler {
     this.fail(timeoutErrors.has(code) ? 'upstream_timeout' : 'upstream_unreachable');
   }
 
-  private earlyHints(raw: Buffer[]): void {
+  private earlyHints(raw: readonly (Buffer | string)[]): void {
     const hints = pairs(forwardResponseHeaders(latin1(raw)));
     try {
       this.res.writeEarlyHints(hints);
@@ -282,13 +294,22 @@ class Exchange implements Dispatcher.DispatchHandler {
 const kExchange = Symbol('ferry.exchange');
 type ClientResponse = ServerResponse & { [kExchange]: Exchange };
 
-/** Forwards one client request to an upstream of the track the table picks for it. */
+/**
+ * Forwards one client request to an upstream of the track the table picks for it.
+ * `expectsContinue`: the client sent `Expect: 100-continue` and Node did not answer it, so the
+ * upstream decides whether the body comes.
+ */
 export function proxyRequest(
   holder: TableHolder,
   settings: ProxySettings,
   req: IncomingMessage,
   res: ServerResponse,
+  expectsContinue = false,
 ): void {
+  const keepAlive = res.shouldKeepAlive;
+  // Until a `100 Continue` goes out, the client may send its body or not: a final answer before
+  // one ends the connection rather than guess what comes next (RFC 9110 §10.1.1).
+  if (expectsContinue) res.shouldKeepAlive = false;
   const refusal = checkRequest(req);
   if (refusal !== undefined) {
     // The client's mistake, seen by no upstream: it counts against no version.
@@ -315,6 +336,8 @@ export function proxyRequest(
     'http',
     target.hostHeader,
   );
+  // Without a body there is nothing to wait for: the expectation goes no further.
+  if (expectsContinue && !forwarded.hasBody) res.shouldKeepAlive = keepAlive;
   const exchange = new Exchange(
     holder,
     settings,
@@ -329,6 +352,7 @@ export function proxyRequest(
     forwarded.secure,
     startedAt,
   );
+  exchange.upload = uploadOf(forwarded, expectsContinue, keepAlive);
   if (balancer.track === 'stable') {
     const mirrorTarget = table.mirrorTarget();
     if (mirrorTarget !== undefined) {
@@ -341,6 +365,10 @@ export function proxyRequest(
 }
 
 function send(exchange: Exchange): void {
+  if (exchange.upload !== undefined) {
+    sendUpload(exchange, exchange.upload);
+    return;
+  }
   const target = exchange.target;
   const timeout = exchange.settings.responseTimeoutMs;
   target.begin();

@@ -50,6 +50,8 @@ export class RouteListener implements TableHolder {
       },
       (req, res) => proxyRequest(this, settings, req, res),
     );
+    // Handled, so Node no longer answers `100 Continue` itself: the upstream does.
+    this.server.on('checkContinue', (req, res) => proxyRequest(this, settings, req, res, true));
     this.server.on('upgrade', (req, socket: Duplex, head: Buffer) => {
       this.tunnels.add(socket);
       socket.once('close', () => this.tunnels.delete(socket));

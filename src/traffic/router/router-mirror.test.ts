@@ -125,6 +125,24 @@ describe('Router mirroring', () => {
     expect(metrics.snapshot('web', 'test').tracks.stable?.requests).toBe(1_000);
   });
 
+  it('marks copies X-Ferry-Mirror: 1, and never lets a client mark a request itself', async () => {
+    const stable = await stableUpstream();
+    const canary = await recordingCanary('ok');
+    const { port } = await mirroringRouter(stable, canary.upstream, 100);
+
+    const plain = await send(port, { path: '/plain' });
+    const forged = await send(port, {
+      path: '/forged',
+      headers: ['Host', 'web', 'X-Ferry-Mirror', '1'],
+    });
+
+    allFromStable([plain, forged]);
+    expect(json<Echo>(plain).headers).not.toHaveProperty('x-ferry-mirror');
+    expect(json<Echo>(forged).headers).not.toHaveProperty('x-ferry-mirror');
+    await expect.poll(() => canary.copies.length).toBe(2);
+    for (const copy of canary.copies) expect(copy.headers['x-ferry-mirror']).toBe('1');
+  });
+
   it('sends no copy when a request refused by stable is retried on the canary itself', async () => {
     const dead = await deadUpstream('dead-stable');
     const canary = await recordingCanary('ok');

@@ -4,7 +4,8 @@ import { Registry } from 'prom-client';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Router } from './router.js';
 import { createRouterMetrics, type RouterMetrics } from './router-metrics.js';
-import { routingTable, startUpstream } from './test-upstreams.js';
+import { Readable } from 'node:stream';
+import { deadUpstream, rawClient, routingTable, send, startUpstream } from './test-upstreams.js';
 import type { RequestListener } from 'node:http';
 
 const cleanups: (() => Promise<void>)[] = [];
@@ -36,7 +37,12 @@ async function recordingRouter(handler?: RequestListener) {
   const router = new Router({ metrics });
   cleanups.push(() => router.close());
   await router.apply(routingTable([upstream.upstream]));
-  return { port: router.address('web', 'test')?.port ?? 0, metrics, received };
+  return {
+    port: router.address('web', 'test')?.port ?? 0,
+    metrics,
+    received,
+    server: upstream.server,
+  };
 }
 
 /**
@@ -294,5 +300,179 @@ describe('Router: informational responses and trailers', () => {
 
     expect(text).toMatch(/\r\ntransfer-encoding: chunked\r\n/i);
     expect(text).toMatch(/\r\n4\r\ndata\r\n0\r\nx-checksum: sha256=abc\r\n\r\n$/i);
+  });
+});
+
+describe('Router: Expect: 100-continue and request trailers', () => {
+  const upload = (length: number) =>
+    `PUT /files/a HTTP/1.1\r\nHost: web\r\nContent-Length: ${length}\r\n` +
+    'Expect: 100-continue\r\n\r\n';
+
+  it('passes the expectation on, and the client gets the upstream’s own 100', async () => {
+    const events: string[] = [];
+    let decide!: () => void;
+    const decided = new Promise<void>((resolve) => (decide = resolve));
+    const { port, metrics, server } = await recordingRouter();
+    server.on('checkContinue', (req, res) => {
+      events.push(`upstream asked (expect: ${String(req.headers.expect)})`);
+      void decided.then(() => {
+        events.push('upstream continues');
+        res.writeContinue();
+        let body = '';
+        req.on('data', (chunk: Buffer) => (body += chunk.toString()));
+        req.on('end', () => {
+          events.push(`upstream got ${body}`);
+          res.writeHead(201, { 'content-length': '6' }).end('stored');
+        });
+      });
+    });
+    const client = await rawClient(port, cleanups);
+
+    client.socket.write(upload(5));
+    await expect.poll(() => events.length).toBe(1);
+    expect(client.received().length).toBe(0);
+    decide();
+    const head = (await client.until((b) => b.includes('\r\n\r\n'))).toString('latin1');
+    events.push('client got 100');
+    expect(head).toBe('HTTP/1.1 100 Continue\r\n\r\n');
+    client.take(head.length);
+    client.socket.write('hello');
+    const response = (await client.until((b) => b.includes('stored'))).toString('latin1');
+
+    expect(response).toMatch(/^HTTP\/1\.1 201 Created\r\n/);
+    expect(events).toEqual([
+      'upstream asked (expect: 100-continue)',
+      'upstream continues',
+      'client got 100',
+      'upstream got hello',
+    ]);
+    expect(stable(metrics)).toMatchObject({ requests: 1, errors5xx: 0 });
+  });
+
+  it('forwards a final answer given before the body and closes, the body never sent', async () => {
+    let bodyBytes = 0;
+    const { port, metrics, received, server } = await recordingRouter();
+    server.on('checkContinue', (req, res) => {
+      received.push({ method: req.method ?? '', url: req.url ?? '', headers: req.headers });
+      req.on('data', (chunk: Buffer) => (bodyBytes += chunk.length));
+      res.writeHead(413, { 'content-length': '8' }).end('too big\n');
+    });
+    const client = await rawClient(port, cleanups);
+
+    client.socket.write(upload(10_000_000));
+    await client.ended;
+    const response = client.received().toString('latin1');
+
+    expect(response).toMatch(/^HTTP\/1\.1 413 Payload Too Large\r\n/);
+    expect(response).toMatch(/\r\nConnection: close\r\n/i);
+    expect(response).not.toContain('100 Continue');
+    expect(response.endsWith('too big\n')).toBe(true);
+    expect(received).toHaveLength(1);
+    expect(received[0]?.headers).toMatchObject({
+      expect: '100-continue',
+      'content-length': '10000000',
+      'x-forwarded-for': '127.0.0.1',
+    });
+    expect(bodyBytes).toBe(0);
+    expect(stable(metrics)).toMatchObject({ requests: 1, errors5xx: 0 });
+  });
+
+  it('keeps upload connections alive, but never one whose body was not sent', async () => {
+    const { port, server } = await recordingRouter((req, res) => {
+      req.resume();
+      req.on('end', () => res.writeHead(200, { 'content-length': '2' }).end('ok'));
+    });
+    server.on('checkContinue', (_req, res) => res.writeHead(413).end());
+    let connections = 0;
+    server.on('connection', () => connections++);
+    const chunked = () => send(port, { method: 'POST', body: Readable.from(['a', 'b']) });
+
+    expect((await chunked()).status).toBe(200);
+    expect((await chunked()).status).toBe(200);
+    expect(connections).toBe(1);
+    const refused = await exchange(port, upload(10));
+    expect(refused.text).toMatch(/^HTTP\/1\.1 413 /);
+    expect(connections).toBe(1);
+    expect((await chunked()).status).toBe(200);
+
+    expect(connections).toBe(2);
+  });
+
+  it('answers 504 when the upstream never says whether the body may come', async () => {
+    const silent = await startUpstream('silent');
+    silent.server.on('checkContinue', () => undefined);
+    cleanups.push(async () => {
+      silent.server.closeAllConnections();
+      await silent.close();
+    });
+    const metrics = createRouterMetrics(new Registry());
+    const router = new Router({ metrics, responseTimeoutMs: 300 });
+    cleanups.push(() => router.close());
+    await router.apply(routingTable([silent.upstream]));
+    const client = await rawClient(router.address('web', 'test')?.port ?? 0, cleanups);
+
+    client.socket.write(upload(10));
+    await client.ended;
+    const response = client.received().toString('latin1');
+
+    expect(response).toMatch(/^HTTP\/1\.1 504 Gateway Timeout\r\n/);
+    expect(response).toMatch(/\r\nConnection: close\r\n/i);
+    expect(response).toContain('"code":"upstream_timeout"');
+    expect(stable(metrics)).toMatchObject({ requests: 1, errors5xx: 1 });
+  });
+
+  it('retries an upload refused a connection on another upstream before any byte of it', async () => {
+    const bodies: string[] = [];
+    const live = await startUpstream('live', (req, res) => {
+      let body = '';
+      req.on('data', (chunk: Buffer) => (body += chunk.toString()));
+      req.on('end', () => {
+        bodies.push(body);
+        res.writeHead(200, { 'content-length': '2' }).end('ok');
+      });
+    });
+    cleanups.push(() => live.close());
+    const router = new Router();
+    cleanups.push(() => router.close());
+    await router.apply(routingTable([await deadUpstream('dead'), live.upstream]));
+    const port = router.address('web', 'test')?.port ?? 0;
+
+    const responses = await Promise.all(
+      ['one', 'two', 'three', 'four'].map((body) =>
+        send(port, { method: 'POST', body: Readable.from([body]) }),
+      ),
+    );
+
+    expect(responses.map((r) => r.status)).toEqual([200, 200, 200, 200]);
+    expect(bodies.sort()).toEqual(['four', 'one', 'three', 'two']);
+  });
+
+  it('forwards the trailer fields of a chunked body, hop-by-hop and routing ones dropped', async () => {
+    const uploads: { body: string; trailers: NodeJS.Dict<string> }[] = [];
+    const { port, metrics, received } = await recordingRouter((req, res) => {
+      let body = '';
+      req.on('data', (chunk: Buffer) => (body += chunk.toString()));
+      req.on('end', () => {
+        uploads.push({ body, trailers: req.trailers });
+        res.writeHead(200, { 'content-length': '2' }).end('ok');
+      });
+    });
+
+    const { text } = await exchange(
+      port,
+      'POST /sums HTTP/1.1\r\nHost: web\r\nTransfer-Encoding: chunked\r\n' +
+        'Trailer: X-Checksum\r\nConnection: close\r\n\r\n' +
+        '5\r\nhello\r\n6\r\n world\r\n0\r\n' +
+        'X-Checksum: sha256=abc\r\nX-Forwarded-For: 203.0.113.66\r\nHost: evil\r\n' +
+        'Keep-Alive: timeout=1\r\n\r\n',
+    );
+
+    expect(text).toMatch(/^HTTP\/1\.1 200 OK\r\n/);
+    expect(uploads).toEqual([{ body: 'hello world', trailers: { 'x-checksum': 'sha256=abc' } }]);
+    expect(received[0]?.headers).toMatchObject({
+      'transfer-encoding': 'chunked',
+      'x-forwarded-for': '127.0.0.1',
+    });
+    expect(stable(metrics)).toMatchObject({ requests: 1, errors5xx: 0 });
   });
 });

@@ -1,11 +1,11 @@
 import { createHash, randomBytes } from 'node:crypto';
-import type { IncomingHttpHeaders } from 'node:http';
-import { connect, type Socket } from 'node:net';
+import type { IncomingHttpHeaders, RequestListener } from 'node:http';
+import type { Socket } from 'node:net';
 import { Registry } from 'prom-client';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Router } from './router.js';
 import { createRouterMetrics } from './router-metrics.js';
-import { deadUpstream, routingTable, startUpstream } from './test-upstreams.js';
+import { deadUpstream, rawClient, routingTable, send, startUpstream } from './test-upstreams.js';
 
 const cleanups: (() => Promise<void>)[] = [];
 
@@ -15,11 +15,16 @@ afterEach(async () => {
 
 const websocketGuid = '258EAFA5-E914-47DA-95CA-C5AB0DC85B11';
 
-/** A WebSocket echo server (RFC 6455), enough for short text frames: no `ws` dependency. */
-async function echoWebSocketUpstream() {
+/**
+ * A WebSocket echo server (RFC 6455), enough for short text frames: no `ws` dependency. Plain
+ * requests get `onRequest`, by default a 426.
+ */
+async function echoWebSocketUpstream(
+  onRequest: RequestListener = (_req, res) => res.writeHead(426).end(),
+) {
   const handshakes: IncomingHttpHeaders[] = [];
   const sockets: Socket[] = [];
-  const upstream = await startUpstream('ws', (_req, res) => res.writeHead(426).end());
+  const upstream = await startUpstream('ws', onRequest);
   upstream.server.on('upgrade', (req, socket: Socket) => {
     handshakes.push(req.headers);
     sockets.push(socket);
@@ -69,34 +74,6 @@ function readFrame(buffer: Buffer) {
   return { opcode: buffer[0]! & 0x0f, payload, length: start + size };
 }
 
-/** A raw client connection: bytes in, bytes out, nothing interpreted. */
-async function rawClient(port: number) {
-  const socket = connect(port, '127.0.0.1');
-  await new Promise<void>((resolve, reject) =>
-    socket.once('connect', resolve).once('error', reject),
-  );
-  cleanups.push(async () => void socket.destroy());
-  let received = Buffer.alloc(0);
-  const waiters: (() => void)[] = [];
-  socket.on('data', (chunk: Buffer) => {
-    received = Buffer.concat([received, chunk]);
-    waiters.splice(0).forEach((wake) => wake());
-  });
-  const ended = new Promise<void>((resolve) => socket.once('close', () => resolve()));
-  return {
-    socket,
-    ended,
-    /** Resolves with everything received once `done` holds for it. */
-    async until(done: (bytes: Buffer) => boolean): Promise<Buffer> {
-      while (!done(received)) await new Promise<void>((resolve) => waiters.push(resolve));
-      return received;
-    },
-    take(bytes: number): void {
-      received = received.subarray(bytes);
-    },
-  };
-}
-
 function handshake(path = '/chat'): string {
   return (
     `GET ${path} HTTP/1.1\r\nHost: chat.example\r\nConnection: keep-alive, Upgrade\r\n` +
@@ -111,14 +88,27 @@ async function routerFor(upstream: Parameters<typeof routingTable>[0][number]) {
   const router = new Router({ metrics });
   cleanups.push(() => router.close());
   await router.apply(routingTable([upstream]));
-  return { port: router.address('web', 'test')?.port ?? 0, metrics };
+  return { port: router.address('web', 'test')?.port ?? 0, metrics, router };
+}
+
+/** Opens a tunnel through the router and checks it carries a frame both ways. */
+async function openTunnel(port: number) {
+  const client = await rawClient(port, cleanups);
+  client.socket.write(handshake());
+  const head = (await client.until((b) => b.includes('\r\n\r\n'))).toString('latin1');
+  client.take(head.indexOf('\r\n\r\n') + 4);
+  client.socket.write(encodeFrame(0x1, Buffer.from('ping'), true));
+  const frame = readFrame(await client.until((b) => readFrame(b) !== undefined))!;
+  client.take(frame.length);
+  expect(frame.payload.toString()).toBe('ping');
+  return client;
 }
 
 describe('Router WebSocket pass-through', () => {
   it('tunnels the handshake and frames both ways', async () => {
     const ws = await echoWebSocketUpstream();
     const { port, metrics } = await routerFor(ws.upstream);
-    const client = await rawClient(port);
+    const client = await rawClient(port, cleanups);
 
     client.socket.write(handshake());
     const head = (await client.until((b) => b.includes('\r\n\r\n'))).toString('latin1');
@@ -146,7 +136,7 @@ describe('Router WebSocket pass-through', () => {
   it('answers 502 when the upstream refuses the connection', async () => {
     const dead = await deadUpstream('dead');
     const { port, metrics } = await routerFor(dead);
-    const client = await rawClient(port);
+    const client = await rawClient(port, cleanups);
 
     client.socket.write(handshake());
     await client.ended;
@@ -160,7 +150,10 @@ describe('Router WebSocket pass-through', () => {
   it('closes each side of the tunnel when the other side goes away', async () => {
     const ws = await echoWebSocketUpstream();
     const { port } = await routerFor(ws.upstream);
-    const [byUpstream, byClient] = [await rawClient(port), await rawClient(port)];
+    const [byUpstream, byClient] = [
+      await rawClient(port, cleanups),
+      await rawClient(port, cleanups),
+    ];
     for (const client of [byUpstream, byClient]) {
       client.socket.write(handshake());
       await client.until((b) => b.includes('\r\n\r\n'));
@@ -173,5 +166,59 @@ describe('Router WebSocket pass-through', () => {
 
     await byUpstream.ended;
     await secondClosed;
+  });
+});
+
+describe('Router tunnels to a draining upstream', () => {
+  it('closes them when the drain timeout ends', async () => {
+    const ws = await echoWebSocketUpstream();
+    const { port, router } = await routerFor(ws.upstream);
+    const client = await openTunnel(port);
+    await router.apply(routingTable([]));
+
+    await router.drain('ws', 300);
+
+    await client.ended;
+    await expect.poll(() => ws.sockets.every((socket) => socket.destroyed)).toBe(true);
+  });
+
+  it('closes them after tunnelsMs while a request in flight gets the whole drain', async () => {
+    const events: string[] = [];
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    const ws = await echoWebSocketUpstream((req, res) => {
+      req.resume();
+      events.push('request arrived');
+      void released.then(() => res.writeHead(200, { 'content-length': '4' }).end('done'));
+    });
+    const { port, router } = await routerFor(ws.upstream);
+    const client = await openTunnel(port);
+    const request = send(port, { path: '/slow' });
+    await expect.poll(() => events).toEqual(['request arrived']);
+    await router.apply(routingTable([]));
+
+    const drained = router.drain('ws', 600_000, 200).then(() => events.push('drained'));
+    await client.ended;
+    events.push('tunnel closed');
+    events.push('request released');
+    release();
+    const response = await request;
+    await drained;
+
+    expect(events).toEqual(['request arrived', 'tunnel closed', 'request released', 'drained']);
+    expect(response.status).toBe(200);
+    expect(response.body.toString()).toBe('done');
+  });
+
+  it('ends the drain once only tunnels were left and they were closed', async () => {
+    const ws = await echoWebSocketUpstream();
+    const { port, router } = await routerFor(ws.upstream);
+    const clients = [await openTunnel(port), await openTunnel(port)];
+    await router.apply(routingTable([]));
+
+    // A ten-minute drain: the test would time out if the tunnels held it.
+    await router.drain('ws', 600_000, 100);
+
+    await Promise.all(clients.map((client) => client.ended));
   });
 });

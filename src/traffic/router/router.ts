@@ -115,8 +115,8 @@ export class Router implements TrafficRouter {
     if (current !== undefined) await this.closeListener(current);
   }
 
-  drain(upstreamId: string, timeoutMs: number): Promise<void> {
-    return this.pool.drain(upstreamId, timeoutMs);
+  drain(upstreamId: string, timeoutMs: number, tunnelsMs?: number): Promise<void> {
+    return this.pool.drain(upstreamId, timeoutMs, tunnelsMs);
   }
 
   async remove(service: string, environment: string, kind?: ListenerKind): Promise<void> {

@@ -6,7 +6,7 @@ import {
   type RequestListener,
   type Server,
 } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { connect, type AddressInfo, type Socket } from 'node:net';
 import type { Readable } from 'node:stream';
 import type { RoutingTable, Upstream } from '../../features/routing/traffic-router.js';
 
@@ -156,4 +156,52 @@ export async function sendMany(
     agent.destroy();
   }
   return responses;
+}
+
+/**
+ * A raw client connection to `port`: bytes in, bytes out, nothing interpreted. Its socket is
+ * destroyed by the test's `cleanups`.
+ */
+export async function rawClient(port: number, cleanups: (() => Promise<void>)[]) {
+  const socket: Socket = connect(port, '127.0.0.1');
+  await new Promise<void>((resolve, reject) =>
+    socket.once('connect', resolve).once('error', reject),
+  );
+  cleanups.push(async () => void socket.destroy());
+  let received = Buffer.alloc(0);
+  let closed = false;
+  const waiters: (() => void)[] = [];
+  const wakeAll = () => waiters.splice(0).forEach((wake) => wake());
+  socket.on('data', (chunk: Buffer) => {
+    received = Buffer.concat([received, chunk]);
+    wakeAll();
+  });
+  socket.on('error', () => undefined);
+  const ended = new Promise<void>((resolve) =>
+    socket.once('close', () => {
+      closed = true;
+      wakeAll();
+      resolve();
+    }),
+  );
+  return {
+    socket,
+    ended,
+    /** Everything received so far (since the last `take`). */
+    received: (): Buffer => received,
+    /**
+     * Resolves with everything received once `done` holds for it; rejects when the connection
+     * closed before it did.
+     */
+    async until(done: (bytes: Buffer) => boolean): Promise<Buffer> {
+      while (!done(received)) {
+        if (closed) throw new Error(`closed after ${JSON.stringify(received.toString('latin1'))}`);
+        await new Promise<void>((resolve) => waiters.push(resolve));
+      }
+      return received;
+    },
+    take(bytes: number): void {
+      received = received.subarray(bytes);
+    },
+  };
 }

@@ -72,6 +72,8 @@ function open(tunnel: Tunnel, target: UpstreamTarget, retried: boolean): void {
       connected = true;
       target.begin();
       socket.once('close', () => target.end());
+      // A drain closes it after the service's `drain.websockets`, handshake or tunnel.
+      target.addTunnel(socket);
       if (tunnel.client.destroyed) upstreamRequest.destroy();
     });
   });

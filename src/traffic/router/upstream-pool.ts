@@ -20,6 +20,7 @@ export class UpstreamPool {
       this.targets.set(upstream.id, target);
     }
     target.tables++;
+    target.tunnelsClosed = false;
     return target;
   }
 
@@ -29,17 +30,22 @@ export class UpstreamPool {
 
   /**
    * Waits until no request is in flight to `upstreamId` or `timeoutMs` passed, then closes the
-   * idle keep-alive sockets to it. An unknown id is already drained.
+   * idle keep-alive sockets to it. Its tunnels (WebSocket) are closed after `tunnelsMs` (at most
+   * `timeoutMs`), so once only idle tunnels are left the wait ends then. An unknown id is already
+   * drained.
    */
-  async drain(upstreamId: string, timeoutMs: number): Promise<void> {
+  async drain(upstreamId: string, timeoutMs: number, tunnelsMs = timeoutMs): Promise<void> {
     const target = this.targets.get(upstreamId);
     if (target === undefined) return;
+    const tunnels = setTimeout(() => target.closeTunnels(), Math.min(tunnelsMs, timeoutMs));
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<void>((resolve) => {
       timer = setTimeout(resolve, timeoutMs);
     });
     await Promise.race([target.whenIdle(), timeout]);
     clearTimeout(timer);
+    clearTimeout(tunnels);
+    target.closeTunnels();
     target.closeIdleSockets();
   }
 

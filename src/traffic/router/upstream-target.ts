@@ -1,3 +1,5 @@
+import { Agent } from 'node:http';
+import type { Duplex } from 'node:stream';
 import { Pool } from 'undici';
 import type { Upstream } from '../../features/routing/traffic-router.js';
 
@@ -18,6 +20,8 @@ export interface ConnectionOptions {
 export class UpstreamTarget {
   /** Replaced, never mutated, when its idle connections are closed. */
   pool: Pool;
+  /** Keep-alive connections of the uploads undici cannot send (upload-request.ts). */
+  readonly agent: Agent;
   readonly host: string;
   readonly port: number;
   /** Host field for clients that sent none (HTTP/1.0). */
@@ -26,7 +30,14 @@ export class UpstreamTarget {
   inFlight = 0;
   /** Compiled tables that route to this target; 0 means it only serves requests in flight. */
   tables = 0;
+  /**
+   * Set once a drain closed the tunnels: one whose handshake was already on its way is closed
+   * as soon as it connects. Cleared when a table routes to the target again.
+   */
+  tunnelsClosed = false;
   private idleWaiters: (() => void)[] = [];
+  /** The upstream side of each Upgrade connection (tunnel or handshake); each counts in flight. */
+  private readonly tunnels = new Set<Duplex>();
 
   constructor(
     readonly upstream: Upstream,
@@ -36,6 +47,8 @@ export class UpstreamTarget {
     this.port = upstream.port;
     this.hostHeader = `${upstream.host.includes(':') ? `[${upstream.host}]` : upstream.host}:${upstream.port}`;
     this.pool = this.newPool();
+    // Idle sockets close after the same time as the pool's (a shorter `Keep-Alive: timeout` wins).
+    this.agent = new Agent({ keepAlive: true, timeout: options.idleTimeoutMs });
   }
 
   begin(): void {
@@ -56,6 +69,25 @@ export class UpstreamTarget {
     return new Promise((resolve) => this.idleWaiters.push(resolve));
   }
 
+  /** Tracks the upstream socket of an Upgrade request until it closes. */
+  addTunnel(socket: Duplex): void {
+    if (this.tunnelsClosed) {
+      socket.destroy();
+      return;
+    }
+    this.tunnels.add(socket);
+    socket.once('close', () => this.tunnels.delete(socket));
+  }
+
+  /**
+   * Cuts every tunnel to this upstream, and any that connects from now on: the client sees its
+   * connection close and reconnects through the router to a live instance.
+   */
+  closeTunnels(): void {
+    this.tunnelsClosed = true;
+    for (const socket of this.tunnels) socket.destroy();
+  }
+
   /**
    * Closes the keep-alive connections: the pool is swapped for a fresh one, and the old one
    * closes each connection once its request (if any) is done.
@@ -64,11 +96,16 @@ export class UpstreamTarget {
     const old = this.pool;
     this.pool = this.newPool();
     void old.close().catch(() => undefined);
+    // An upload still in flight keeps its socket until it idles out.
+    for (const sockets of Object.values(this.agent.freeSockets)) {
+      for (const socket of sockets ?? []) socket.destroy();
+    }
   }
 
   /** Closes every connection to this upstream, cutting requests in flight. */
   destroy(): void {
     void this.pool.destroy().catch(() => undefined);
+    this.agent.destroy();
   }
 
   private newPool(): Pool {
