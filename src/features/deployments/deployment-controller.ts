@@ -89,6 +89,8 @@ export class DeploymentController {
   private loop: Promise<void> | undefined;
   private wakeLoop: (() => void) | undefined;
   private readonly busy = new Set<string>();
+  /** Retirements under way, by instance id: a halt waits for those another reconcile began. */
+  private readonly retiring = new Map<string, Promise<void>>();
   private readonly operations = new Set<Promise<void>>();
   private readonly routerSync: RouterSync;
   private unsubscribe: (() => void) | undefined;
@@ -139,12 +141,24 @@ export class DeploymentController {
    * reconcile of it does (after a restart, say); resolves once those instances have stopped.
    */
   async halt(scope: { service: string; environment: string }): Promise<void> {
-    const stopping = await this.deps.locks.run(keyOf(scope), async () => {
-      const latest = (await this.deps.deployments.list(scope, 1))[0];
-      if (!latest || !(await this.deps.stops.get(scope))) return [];
-      return this.haltStopped(latest, await this.classify(latest));
-    });
-    await Promise.all(stopping);
+    for (;;) {
+      const { stopping, launching } = await this.deps.locks.run(keyOf(scope), async () => {
+        const latest = (await this.deps.deployments.list(scope, 1))[0];
+        if (!latest || !(await this.deps.stops.get(scope)))
+          return { stopping: [], launching: false };
+        const planned = await this.classify(latest);
+        return {
+          stopping: await this.haltStopped(latest, planned),
+          launching: planned.some(
+            (p) => this.busy.has(p.instance.id) && !this.retiring.has(p.instance.id),
+          ),
+        };
+      });
+      await Promise.all(stopping);
+      // An instance still starting is retired once its start ends: wait for that, then again.
+      if (!launching) return;
+      await Promise.race(this.operations);
+    }
   }
 
   /** Asks for a reconcile as soon as possible (a deployment was created, an instance changed). */
@@ -261,9 +275,11 @@ export class DeploymentController {
     planned: readonly Planned[],
   ): Promise<Promise<void>[]> {
     this.routerSync.forget(latest);
-    const stopping = planned
-      .filter((p) => !this.busy.has(p.instance.id))
-      .map((p) => this.track(this.retire(p.instance)));
+    const stopping = planned.flatMap((p) => {
+      const under = this.retiring.get(p.instance.id);
+      if (under) return [under];
+      return this.busy.has(p.instance.id) ? [] : [this.retireTracked(p.instance)];
+    });
     await this.routerSync.sync(latest);
     return stopping;
   }
@@ -279,7 +295,7 @@ export class DeploymentController {
         continue;
       }
       if (instance.intent === 'draining' && !this.busy.has(instance.id)) {
-        this.track(this.retire(instance));
+        this.retireTracked(instance);
       }
       planned.push({ instance, planned: { id: instance.id, state } });
     }
@@ -568,7 +584,7 @@ export class DeploymentController {
   private retireAll(planned: readonly Planned[], ids: readonly string[]): void {
     for (const id of ids) {
       const instance = planned.find((p) => p.instance.id === id)?.instance;
-      if (instance && !this.busy.has(id)) this.track(this.retire(instance));
+      if (instance && !this.busy.has(id)) this.retireTracked(instance);
     }
   }
 
@@ -753,6 +769,14 @@ export class DeploymentController {
         }
       })(),
     );
+  }
+
+  /** `retire`, tracked, and findable by instance id until it ends. */
+  private retireTracked(instance: StoredInstance): Promise<void> {
+    const retirement = this.track(this.retire(instance));
+    this.retiring.set(instance.id, retirement);
+    void retirement.finally(() => this.retiring.delete(instance.id));
+    return retirement;
   }
 
   /** Out of rotation, in-flight requests finished, then a graceful stop. */
