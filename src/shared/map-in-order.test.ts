@@ -14,12 +14,16 @@ describe('mapInOrder', () => {
   it('never has more than the limit of calls in flight', async () => {
     let inFlight = 0;
     let most = 0;
-    await mapInOrder(Array.from({ length: 50 }, (_, i) => i), 4, async () => {
-      inFlight++;
-      most = Math.max(most, inFlight);
-      await new Promise((resolve) => setImmediate(resolve));
-      inFlight--;
-    });
+    await mapInOrder(
+      Array.from({ length: 50 }, (_, i) => i),
+      4,
+      async () => {
+        inFlight++;
+        most = Math.max(most, inFlight);
+        await new Promise((resolve) => setImmediate(resolve));
+        inFlight--;
+      },
+    );
     expect(most).toBe(4);
   });
 
