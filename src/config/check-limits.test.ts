@@ -22,6 +22,13 @@ function problemsOf(text: string): string[] {
 }
 
 describe('limits', () => {
+  it('checks the service-level replicas', () => {
+    const text = config('', '').replace(', replicas: 80 }', ' }\n    replicas: 65');
+    expect(problemsOf(text)).toEqual([
+      'ferry.yaml:8:15 services.web.replicas: 65 replicas is over the limit of 64; lower it, or raise limits.maxReplicas if you mean it',
+    ]);
+  });
+
   it('rejects 80 replicas and a 2h drainTimeout by default, at their lines', () => {
     expect(problemsOf(config('', '    drainTimeout: 2h\n'))).toEqual([
       expect.stringContaining(

@@ -40,15 +40,17 @@ export function checkLimits(raw: unknown): ConfigProblem[] {
   const problems: ConfigProblem[] = [];
   for (const [name, service] of Object.entries(raw.services)) {
     if (!isRecord(service)) continue;
+    // The service-level `replicas`, else the deprecated `runtime.local.replicas`.
     const local = isRecord(service.runtime) ? service.runtime.local : undefined;
-    const replicas = isRecord(local) ? local.replicas : undefined;
+    const deprecated = service.replicas === undefined && isRecord(local);
+    const replicas = deprecated ? local.replicas : service.replicas;
     if (
       typeof replicas === 'number' &&
       Number.isInteger(replicas) &&
       replicas > limits.maxReplicas
     ) {
       problems.push({
-        path: ['services', name, 'runtime', 'local', 'replicas'],
+        path: ['services', name, ...(deprecated ? ['runtime', 'local'] : []), 'replicas'],
         message:
           `${replicas} replicas is over the limit of ${limits.maxReplicas}; ` +
           'lower it, or raise limits.maxReplicas if you mean it',

@@ -68,8 +68,8 @@ const cases: readonly { file: string; location: string; path: string; says: stri
   },
   {
     file: 'replicas-zero',
-    location: '9:19',
-    path: 'services.web.runtime.local.replicas',
+    location: '6:15',
+    path: 'services.web.replicas',
     says: 'expected an integer >= 1, got 0',
   },
   {
@@ -206,8 +206,8 @@ const cases: readonly { file: string; location: string; path: string; says: stri
   },
   {
     file: 'replicas-over-limit',
-    location: '9:19',
-    path: 'services.web.runtime.local.replicas',
+    location: '6:15',
+    path: 'services.web.replicas',
     says: '1000 replicas is over the limit of 64; lower it, or raise limits.maxReplicas',
   },
   {

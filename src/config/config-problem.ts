@@ -1,3 +1,5 @@
+import type { ConfigWarning } from './ferry-config.js';
+
 /** A segment of a path into the parsed YAML: a map key or a list index. */
 export type PathSegment = string | number;
 
@@ -29,4 +31,13 @@ export function formatFieldPath(path: readonly PathSegment[]): string {
       return index === 0 ? segment : `.${segment}`;
     })
     .join('');
+}
+
+/**
+ * A warning the way `ferry validate` prints and `ferry server` logs it.
+ *
+ * @example formatConfigWarning(w) // 'ferry.yaml:7:26 services.web.runtime.local.replicas: deprecated; ...'
+ */
+export function formatConfigWarning(warning: ConfigWarning): string {
+  return `${warning.file}:${warning.line}:${warning.col} ${warning.path}: ${warning.message}`;
 }

@@ -26,7 +26,8 @@ const limitsSchema = z.strictObject(
 );
 
 /**
- * The raw ferry.yaml as users write it, transformed into the resolved {@link FerryConfig}.
+ * The raw ferry.yaml as users write it, transformed into the resolved {@link FerryConfig} (the
+ * loader adds the located `warnings`).
  * Cross-field rules (unique environments, known route environments, port clashes) live in
  * `check-environments.ts` and `check-routes.ts` so they run even when this schema fails.
  */
@@ -48,7 +49,7 @@ export const configSchema = z
       ),
     },
   )
-  .transform((raw): FerryConfig => ({
+  .transform((raw): Omit<FerryConfig, 'warnings'> => ({
     apiVersion: raw.apiVersion,
     environments: raw.environments,
     artifacts: raw.artifacts,

@@ -19,6 +19,21 @@ export interface FerryConfig {
   readonly artifacts: ArtifactLimits;
   /** Settings of the built-in router; defaults when ferry.yaml has no `router`. */
   readonly router: RouterConfig;
+  /** What still works but should change (deprecated fields), located; empty when none. */
+  readonly warnings: readonly ConfigWarning[];
+}
+
+/**
+ * A located remark on a valid ferry.yaml, such as a deprecated field: `ferry validate` prints it
+ * and `ferry server` logs it as `file:line:col path: message`.
+ */
+export interface ConfigWarning {
+  readonly file: string;
+  readonly line: number;
+  readonly col: number;
+  /** The field, as users read it: `services.web.runtime.local.replicas`. */
+  readonly path: string;
+  readonly message: string;
 }
 
 /** `router` in ferry.yaml, resolved. */
@@ -52,7 +67,9 @@ export interface EnvironmentConfig {
 
 export interface ServiceConfig {
   readonly name: string;
-  readonly runtime: { readonly local: LocalRuntimeConfig };
+  /** Instances to run. Default 1. */
+  readonly replicas: number;
+  readonly runtime: RuntimeConfig;
   /** Listen address (`host:port`) of the service's router, per environment name. */
   readonly routes: Readonly<Record<string, ListenAddress>>;
   readonly health: HealthConfig;
@@ -89,14 +106,18 @@ export interface ListenAddress {
   readonly port: number;
 }
 
+/**
+ * Where a service's instances run: exactly one runtime per service, tagged by `kind`. Only
+ * `local` (processes on this machine) exists; another runtime is one more member.
+ */
+export type RuntimeConfig = { readonly kind: 'local'; readonly local: LocalRuntimeConfig };
+
 export interface LocalRuntimeConfig {
   /** argv form; a shell string `node server.js` becomes `['/bin/sh', '-c', 'node server.js']`. */
   readonly command: readonly string[];
   /** Relative to the unpacked release folder. Default `.`. */
   readonly cwd: string;
   readonly env: Readonly<Record<string, string>>;
-  /** Default 1. */
-  readonly replicas: number;
   /**
    * User the instances run as (name or uid). Unset: `nobody` when the server runs as root,
    * else the server's own user. Root only when written here as `root`.

@@ -42,12 +42,13 @@ const expected: FerryConfig = {
   services: {
     web: {
       name: 'web',
+      replicas: 2,
       runtime: {
+        kind: 'local',
         local: {
           command: ['/bin/sh', '-c', 'node server.js'],
           cwd: 'app',
           env: { GREETING: 'hi', WORKERS: '4', DEBUG: 'false' },
-          replicas: 2,
         },
       },
       routes: {
@@ -76,13 +77,10 @@ const expected: FerryConfig = {
     },
     worker: {
       name: 'worker',
+      replicas: 1,
       runtime: {
-        local: {
-          command: ['node', 'worker.js', '--queue', 'jobs'],
-          cwd: '.',
-          env: {},
-          replicas: 1,
-        },
+        kind: 'local',
+        local: { command: ['node', 'worker.js', '--queue', 'jobs'], cwd: '.', env: {} },
       },
       routes: {},
       health: { readiness: defaultReadiness },
@@ -97,6 +95,7 @@ const expected: FerryConfig = {
       ...noAnalysis,
     },
   },
+  warnings: [],
 };
 
 /** What each service of valid-strategies.yaml resolves its `strategy` to. */
@@ -274,6 +273,47 @@ describe('parseConfig', () => {
     expect(
       configErrorOf(() => parseConfig(yaml('    drain: { sockets: 1s }\n'), 'ferry.yaml')).format(),
     ).toMatch(/^ferry\.yaml:6:\d+ services\.web\.drain\.sockets: unknown field "sockets"/);
+  });
+
+  it('reads replicas at the service level; runtime.local.replicas still works, with a located warning', () => {
+    const yaml = (service: string) =>
+      `apiVersion: ferry.dev/v1\nenvironments: [{ name: prod }]\nservices:\n  web:\n${service}`;
+    const current = parseConfig(
+      yaml('    replicas: 3\n    runtime: { local: { command: node server.js } }\n'),
+      'ferry.yaml',
+    );
+    expect(current.services['web']?.replicas).toBe(3);
+    expect(current.services['web']?.runtime.kind).toBe('local');
+    expect(current.warnings).toEqual([]);
+
+    const old = parseConfig(
+      yaml('    runtime:\n      local:\n        command: node server.js\n        replicas: 2\n'),
+      'deploy/ferry.yaml',
+    );
+    expect(old.services['web']?.replicas).toBe(2);
+    expect(old.services['web']?.runtime.local).not.toHaveProperty('replicas');
+    expect(old.warnings).toEqual([
+      {
+        file: 'deploy/ferry.yaml',
+        line: 8,
+        col: 9,
+        path: 'services.web.runtime.local.replicas',
+        message: 'deprecated; move it to services.web.replicas',
+      },
+    ]);
+  });
+
+  it('defaults replicas to 1, and refuses replicas written in both places', () => {
+    const yaml = (service: string) =>
+      `apiVersion: ferry.dev/v1\nenvironments: [{ name: prod }]\nservices:\n  web:\n${service}`;
+    const plain = yaml('    runtime: { local: { command: node server.js } }\n');
+    expect(parseConfig(plain, 'ferry.yaml').services['web']?.replicas).toBe(1);
+    const both = yaml(
+      '    replicas: 3\n    runtime: { local: { command: node server.js, replicas: 2 } }\n',
+    );
+    expect(configErrorOf(() => parseConfig(both, 'ferry.yaml')).format()).toBe(
+      'ferry.yaml:6:60 services.web.runtime.local.replicas: replicas is written both here and at the service level; remove this one (runtime.local.replicas is deprecated)',
+    );
   });
 
   it('names the file as given in every location', () => {

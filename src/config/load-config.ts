@@ -3,13 +3,14 @@ import { isAlias, LineCounter, parseDocument, visit, type Document } from 'yaml'
 import type { ErrorDetail } from '../errors/ferry-error.js';
 import { ConfigError } from '../errors/ferry-error.js';
 import { checkAnalysis } from './check-analysis.js';
+import { checkDeprecations } from './check-deprecations.js';
 import { checkEnvironments } from './check-environments.js';
 import { checkLimits } from './check-limits.js';
 import { checkRoutes } from './check-routes.js';
 import type { ConfigProblem } from './config-problem.js';
 import { formatFieldPath } from './config-problem.js';
 import { configSchema } from './config-schema.js';
-import type { FerryConfig, ListenAddress } from './ferry-config.js';
+import type { ConfigWarning, FerryConfig, ListenAddress } from './ferry-config.js';
 import { locateInYaml } from './yaml-locator.js';
 import { fallbackErrorMap, problemsFromZod } from './zod-problems.js';
 
@@ -20,9 +21,10 @@ interface Located extends ErrorDetail {
 /**
  * Parses and validates ferry.yaml text into the resolved config. Every mistake found (YAML
  * syntax, schema, cross-field) is reported at once as a {@link ConfigError} whose details carry
- * `file:line:col` locations, with `file` exactly as given.
+ * `file:line:col` locations, with `file` exactly as given. Deprecated fields that still work
+ * come back as located `warnings`.
  *
- * @example parseConfig(text, 'ferry.yaml').services.web.runtime.local.replicas
+ * @example parseConfig(text, 'ferry.yaml').services.web.replicas
  */
 export function parseConfig(
   text: string,
@@ -50,7 +52,13 @@ export function parseConfig(
     ...checkAnalysis(raw),
     ...checkLimits(raw),
   ];
-  if (result.success && problems.length === 0) return result.data;
+  if (result.success && problems.length === 0) {
+    const warnings = checkDeprecations(raw).map((p): ConfigWarning => {
+      const { line, col } = lineCounter.linePos(locateInYaml(doc, text, p));
+      return { file, line, col, path: formatFieldPath(p.path), message: p.message };
+    });
+    return { ...result.data, warnings };
+  }
   const located = problems.map((p): Located => {
     const offset = locateInYaml(doc, text, p);
     return { path: formatFieldPath(p.path), message: p.message, location: where(offset), offset };

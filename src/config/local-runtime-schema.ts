@@ -2,7 +2,8 @@ import { posix } from 'node:path';
 import { z } from 'zod';
 import { countSchema } from './config-primitives.js';
 import { expecting } from './describe-value.js';
-import type { LocalRuntimeConfig } from './ferry-config.js';
+import type { LocalRuntimeConfig, RuntimeConfig } from './ferry-config.js';
+import { oneKeyMap } from './one-key-map.js';
 
 const commandError = expecting(
   'a command: a shell string such as "node server.js" or a list of strings such as [node, server.js]',
@@ -42,8 +43,12 @@ export const envSchema = z.record(
   z.union([z.string(), z.number(), z.boolean()], { error: envValueError }).transform(String),
 );
 
-/** `runtime.local`: how the local runtime starts one instance of the service. */
-export const localRuntimeSchema = z
+/**
+ * `runtime.local`: how the local runtime starts one instance of the service. `replicas` here is
+ * deprecated (it belongs to the service): still read, with a warning (`check-deprecations.ts`),
+ * and handed to the service schema as `deprecatedReplicas`.
+ */
+const localRuntimeSchema = z
   .strictObject({
     command: commandSchema,
     cwd: z
@@ -54,16 +59,43 @@ export const localRuntimeSchema = z
       })
       .default('.'),
     env: envSchema.default({}),
-    replicas: countSchema(1).default(1),
+    replicas: countSchema(1)
+      .optional()
+      .meta({ deprecated: true, description: 'Deprecated: write services.<name>.replicas.' }),
     user: z
       .string({ error: userError })
       .regex(/^[A-Za-z0-9_.][A-Za-z0-9_.-]*$/, { error: userError })
       .optional(),
   })
-  .transform((local): LocalRuntimeConfig => ({
-    command: local.command,
-    cwd: local.cwd,
-    env: local.env,
-    replicas: local.replicas,
-    ...(local.user === undefined ? {} : { user: local.user }),
+  .transform((local) => ({
+    config: {
+      command: local.command,
+      cwd: local.cwd,
+      env: local.env,
+      ...(local.user === undefined ? {} : { user: local.user }),
+    } satisfies LocalRuntimeConfig,
+    deprecatedReplicas: local.replicas,
   }));
+
+/** A resolved `runtime`, and the deprecated `replicas` written inside it, if any. */
+interface ResolvedRuntime {
+  readonly runtime: RuntimeConfig;
+  readonly deprecatedReplicas: number | undefined;
+}
+
+/**
+ * `runtime`: where the instances run, one of the runtimes (only `local` today), resolved to a
+ * tagged {@link RuntimeConfig} plus the `replicas` an old file wrote inside it.
+ */
+export const runtimeSchema = oneKeyMap(
+  {
+    local: localRuntimeSchema.transform(({ config, deprecatedReplicas }): ResolvedRuntime => ({
+      runtime: { kind: 'local', local: config },
+      deprecatedReplicas,
+    })),
+  },
+  {
+    what: 'a map with local, such as { local: { command: node server.js } }',
+    many: 'a service runs on one runtime, so keep the one to use',
+  },
+);

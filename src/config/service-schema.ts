@@ -6,7 +6,7 @@ import { formatDuration } from './duration.js';
 import type { HealthConfig, ServiceConfig } from './ferry-config.js';
 import { inconclusiveSchema } from './inconclusive-schema.js';
 import { listenAddressSchema } from './listen-address.js';
-import { localRuntimeSchema } from './local-runtime-schema.js';
+import { runtimeSchema } from './local-runtime-schema.js';
 import { notificationsSchema } from './notifications-schema.js';
 import { probeSchema } from './probe-schema.js';
 import { smokeSchema } from './smoke-schema.js';
@@ -54,7 +54,8 @@ const drainSchema = z.strictObject(
  */
 export const serviceSchema = z
   .strictObject({
-    runtime: z.strictObject({ local: localRuntimeSchema }),
+    replicas: countSchema(1).optional(),
+    runtime: runtimeSchema,
     // Environment names are checked against `environments` by the cross-field checks.
     routes: z.record(z.string(), listenAddressSchema).default({}),
     health: healthSchema.prefault({}),
@@ -75,7 +76,17 @@ export const serviceSchema = z
     inconclusive: inconclusiveSchema.prefault({}),
     notifications: notificationsSchema.prefault({}),
   })
-  .superRefine(({ drain, drainTimeout }, ctx) => {
+  .superRefine(({ drain, drainTimeout, replicas, runtime }, ctx) => {
+    if (replicas !== undefined && runtime.deprecatedReplicas !== undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        message:
+          'replicas is written both here and at the service level; remove this one ' +
+          '(runtime.local.replicas is deprecated)',
+        input: runtime.deprecatedReplicas,
+        path: ['runtime', 'local', 'replicas'],
+      });
+    }
     if (drain.websockets !== undefined && drain.websockets > drainTimeout) {
       ctx.addIssue({
         code: 'custom',
@@ -89,7 +100,8 @@ export const serviceSchema = z
     }
   })
   .transform((service): Omit<ServiceConfig, 'name'> => ({
-    runtime: service.runtime,
+    replicas: service.replicas ?? service.runtime.deprecatedReplicas ?? 1,
+    runtime: service.runtime.runtime,
     routes: service.routes,
     health: service.health,
     strategy: service.strategy,

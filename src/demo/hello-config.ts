@@ -18,10 +18,10 @@ environments:
   - name: prod
 services:
   hello:
+    replicas: ${options.replicas ?? 3}
     runtime:
       local:
         command: [node, server.js]
-        replicas: ${options.replicas ?? 3}
     routes:
       prod: 127.0.0.1:${options.routePort}
     health:

@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { pino } from 'pino';
+import { formatConfigWarning } from '../config/config-problem.js';
 import { loadConfigFile } from '../config/load-config.js';
 import { composeFerry, type Ferry } from '../compose.js';
 import { KyselyDeploymentStore } from '../features/deployments/kysely-deployment-store.js';
@@ -43,9 +44,9 @@ export interface RunningServer {
 }
 
 /**
- * `ferry server`: loads ferry.yaml (a ConfigError stops it before anything starts), takes the
- * data folder (one server per folder), opens the embedded store, checks that it can listen where
- * it must, re-adopts instances, then serves the API and the routers. Any failure before it
+ * `ferry server`: loads ferry.yaml (a ConfigError stops it before anything starts; warnings are
+ * logged), takes the data folder (one server per folder), opens the embedded store, checks that
+ * it can listen where it must, re-adopts instances, then serves the API and the routers. Any failure before it
  * serves leaves nothing running: no controller, no router, no lock.
  */
 export async function startServer(options: ServerOptions): Promise<RunningServer> {
@@ -68,6 +69,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       { level: options.logLevel ?? 'info', redact: logRedaction },
       pino.destination(2),
     );
+    for (const warning of config.warnings) logger.warn(formatConfigWarning(warning));
     const registry = new Registry();
     collectDefaultMetrics({ register: registry, prefix: 'ferry_' });
     const metrics = createRouterMetrics(registry);

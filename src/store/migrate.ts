@@ -7,6 +7,7 @@ import * as instanceSmoke from './migrations/005-instance-smoke.js';
 import * as apiTokens from './migrations/006-api-tokens.js';
 import * as fastRollback from './migrations/007-fast-rollback.js';
 import * as serviceStops from './migrations/008-service-stops.js';
+import * as runtimeNeutral from './migrations/009-runtime-neutral.js';
 
 /** Migrations are compiled in, not read from disk, so `dist/` and tests run the same list. */
 const migrations: Record<string, Migration> = {
@@ -18,13 +19,15 @@ const migrations: Record<string, Migration> = {
   '006-api-tokens': apiTokens,
   '007-fast-rollback': fastRollback,
   '008-service-stops': serviceStops,
+  '009-runtime-neutral': runtimeNeutral,
 };
 
-const provider: MigrationProvider = { getMigrations: async () => migrations };
+/** Every migration, in order; tests migrate to one of them to check the next. */
+export const migrationProvider: MigrationProvider = { getMigrations: async () => migrations };
 
 /** Brings the schema up to date; runs at every start. */
 export async function migrateToLatest(db: Kysely<unknown>): Promise<void> {
-  const migrator = new Migrator({ db, provider });
+  const migrator = new Migrator({ db, provider: migrationProvider });
   const { error } = await migrator.migrateToLatest();
   if (error) throw error;
 }

@@ -62,6 +62,7 @@ export interface InstanceTable {
   pid: number | null;
   pgid: number | null;
   pid_start_ticks: number | null;
+  host: string | null;
   port: number | null;
   log_path: string | null;
   restarts: number;

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.js';
 import { captureIo } from '../../src/cli/test-api-server.js';
+import { FerryServer } from '../support/ferry-server.js';
 
 let dir: string;
 beforeEach(async () => {
@@ -64,6 +65,31 @@ describe('ferry server', () => {
     expect(out.stderr()).toBe(
       `${file}:9:9 services.web.runtime.local.replica: unknown field "replica"; allowed fields are command, cwd, env, replicas, user\n`,
     );
+  });
+
+  it('logs each config warning as file:line:col field: message, and serves', async () => {
+    const server = await FerryServer.create(
+      [
+        'apiVersion: ferry.dev/v1',
+        'environments:',
+        '  - name: prod',
+        'services:',
+        '  web:',
+        '    runtime:',
+        '      local:',
+        '        command: node server.js',
+        '        replicas: 2',
+        '',
+      ].join('\n'),
+    );
+    try {
+      await server.start();
+      expect(server.output.join('')).toContain(
+        `${server.configPath}:9:9 services.web.runtime.local.replicas: deprecated; move it to services.web.replicas`,
+      );
+    } finally {
+      await server.destroy();
+    }
   });
 
   it('exits 2 for a malformed --listen', async () => {

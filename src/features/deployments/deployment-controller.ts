@@ -313,7 +313,7 @@ export class DeploymentController {
     const isTarget = (i: StoredInstance) =>
       target !== null && i.artifactDigest === target.artifactDigest;
     const plan = planRollingStep({
-      replicas: target ? target.spec.runtime.local.replicas : 0,
+      replicas: target ? target.spec.replicas : 0,
       rolling:
         target?.spec.strategy.kind === 'rolling'
           ? target.spec.strategy.rolling
@@ -359,7 +359,7 @@ export class DeploymentController {
       planned
         .filter((p) => p.instance.artifactDigest === digest && !isBaseline(p))
         .map((p) => p.planned);
-    const replicas = latest.spec.runtime.local.replicas;
+    const replicas = latest.spec.replicas;
     let state = latest.rollout!;
     const strategy = latest.spec.strategy;
     // A timed pause counts only the time Ferry was up: a first look after a restart gives it back
@@ -576,7 +576,7 @@ export class DeploymentController {
       );
     return (
       `no progress within the progress deadline (${latest.spec.progressDeadlineMs}ms): ` +
-      `${ready}/${latest.spec.runtime.local.replicas} new instances ready` +
+      `${ready}/${latest.spec.replicas} new instances ready` +
       (probes.length > 0 ? ` (readiness probe: ${probes.join('; ')})` : '')
     );
   }
@@ -668,7 +668,7 @@ export class DeploymentController {
     if (!status || status.phase !== 'ready') return { state: 'pending' };
     return this.deps.smoke.status({
       instanceId: instance.id,
-      host: '127.0.0.1',
+      host: status.record.host,
       port: status.record.port,
       checks,
     });

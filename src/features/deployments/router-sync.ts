@@ -109,12 +109,11 @@ export class RouterSync {
         (this.deps.admits?.(i, latest) ?? true)
       );
     });
-    const upstream = (i: StoredInstance) => ({
-      id: i.id,
-      host: '127.0.0.1',
-      port: runtime.get(i.id)!.record.port,
-      version: i.version,
-    });
+    // Where the runtime says the instance is reached, whatever runs it.
+    const upstream = (i: StoredInstance) => {
+      const { host, port } = runtime.get(i.id)!.record;
+      return { id: i.id, host, port, version: i.version };
+    };
     const twoVersions = this.routings.get(keyOf(latest));
     let tables: { main: RoutingTable; preview: RoutingTable | null };
     if (twoVersions?.deploymentId === latest.id) {

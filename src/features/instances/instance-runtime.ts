@@ -42,6 +42,11 @@ export interface InstanceRecord {
   readonly pgid: number;
   /** Start time of `pid` from /proc (clock ticks since boot), guards against pid reuse. */
   readonly pidStartTicks: number;
+  /**
+   * Where the instance is reached (the router and smoke checks connect here) with `port`: the
+   * runtime says, as only it knows (the local runtime: 127.0.0.1).
+   */
+  readonly host: string;
   readonly port: number;
   readonly logPath: string;
 }

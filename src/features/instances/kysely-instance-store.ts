@@ -21,6 +21,7 @@ export class KyselyInstanceStore implements InstanceStore {
         pid: i.record?.pid ?? null,
         pgid: i.record?.pgid ?? null,
         pid_start_ticks: i.record?.pidStartTicks ?? null,
+        host: i.record?.host ?? null,
         port: i.record?.port ?? null,
         log_path: i.record?.logPath ?? null,
         restarts: i.restarts,
@@ -45,6 +46,7 @@ export class KyselyInstanceStore implements InstanceStore {
               pid: patch.record.pid,
               pgid: patch.record.pgid,
               pid_start_ticks: patch.record.pidStartTicks,
+              host: patch.record.host,
               port: patch.record.port,
               log_path: patch.record.logPath,
             }
@@ -92,6 +94,7 @@ function toInstance(row: Selectable<InstanceTable>): StoredInstance {
     row.pid !== null &&
     row.pgid !== null &&
     row.pid_start_ticks !== null &&
+    row.host !== null &&
     row.port !== null &&
     row.log_path !== null
       ? {
@@ -99,6 +102,7 @@ function toInstance(row: Selectable<InstanceTable>): StoredInstance {
           pid: row.pid,
           pgid: row.pgid,
           pidStartTicks: row.pid_start_ticks,
+          host: row.host,
           port: row.port,
           logPath: row.log_path,
         }

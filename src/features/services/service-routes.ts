@@ -49,7 +49,7 @@ export function serviceRoutes(
       environments.push({
         environment,
         listen: listen ? `${listen.host}:${listen.port}` : null,
-        replicas: service.runtime.local.replicas,
+        replicas: service.replicas,
         live: live ? toDeploymentView(live) : null,
         active: active ? toDeploymentView(active) : null,
         stopped: stop ? { stoppedAt: stop.stoppedAt, actor: stop.actor } : null,

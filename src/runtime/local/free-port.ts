@@ -1,6 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 
+/** Where local instances listen and are reached (probes, the router): loopback only. */
+export const localInstanceHost = '127.0.0.1';
+
 /** Lowest port handed out: above the well-known and most registered service ports. */
 const lowestPort = 10_000;
 const attempts = 20;
@@ -12,7 +15,7 @@ const attempts = 20;
  * it taken by one of them. Each pick is checked by binding it; another process could still take
  * it before the instance binds it, and the instance then crashes and restarts like any crash.
  */
-export async function allocatePort(host = '127.0.0.1'): Promise<number> {
+export async function allocatePort(host = localInstanceHost): Promise<number> {
   const [ephemeralLow] = ephemeralRange();
   const highest = ephemeralLow - 1;
   if (highest > lowestPort) {

@@ -1,5 +1,6 @@
 import type { ProbeConfig } from '../../config/ferry-config.js';
 import type { ProbeObservation } from '../../features/instances/instance-runtime.js';
+import { localInstanceHost } from './free-port.js';
 import { probeHttp } from './http-probe.js';
 
 /** What a run of probe results amounts to; reported once per change. */
@@ -25,7 +26,7 @@ export class Prober {
     private readonly port: number,
     private readonly config: ProbeConfig,
     private readonly onVerdict: (verdict: ProbeVerdict) => void,
-    private readonly host = '127.0.0.1',
+    private readonly host = localInstanceHost,
     private readonly now: () => number = Date.now,
   ) {}
 

@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { resolve, sep } from 'node:path';
 import type { InstanceRecord, InstanceSpec } from '../../features/instances/instance-runtime.js';
 import { InvalidRequestError } from '../../errors/ferry-error.js';
+import { localInstanceHost } from './free-port.js';
 import { instanceMarkerVariable } from './instance-marker.js';
 import type { InstanceProcesses } from './instance-processes.js';
 import type { InstanceUser } from './instance-user.js';
@@ -116,6 +117,7 @@ export async function spawnInstance(request: SpawnRequest): Promise<SpawnedInsta
       pid,
       pgid: pid,
       pidStartTicks: stat?.startTicks ?? 0,
+      host: localInstanceHost,
       port,
       logPath,
     },

@@ -27,7 +27,18 @@ describe('ferry validate', () => {
       valid: true,
       services: ['web', 'worker'],
       environments: ['staging', 'prod'],
+      warnings: [],
     });
+  });
+
+  it('prints each warning as file:line:col field: message, and still exits 0', async () => {
+    const file = fixture('deprecated-replicas');
+    const out = captureIo();
+    expect(await main(['validate', '-f', file], out.io)).toBe(0);
+    expect(out.stderr()).toBe(
+      `${file}:9:9 services.web.runtime.local.replicas: deprecated; move it to services.web.replicas\n` +
+        `${file} is valid: 1 service, 1 environment\n`,
+    );
   });
 
   it('prints {valid: false, errors} with --json', async () => {
