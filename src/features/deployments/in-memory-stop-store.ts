@@ -1,4 +1,4 @@
-import { copyRow, duplicateKey } from '../../store/copy-row.js';
+import { copyRow, duplicateKey } from '../../store/in-memory-rows.js';
 import type { ServiceStop, StopStore } from './stop-store.js';
 
 type Scope = { readonly service: string; readonly environment: string };

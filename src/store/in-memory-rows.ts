@@ -10,3 +10,8 @@ export function copyRow<T>(value: T): T {
 export function duplicateKey(table: string, key: string): Error {
   return new Error(`${table}: a row with key ${key} already exists`);
 }
+
+/** Orders text by code unit, as the databases' default (binary) collation does for ids and ISO times. */
+export function compareText(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
