@@ -65,6 +65,15 @@ export function describeAnalysisRunStoreContract(
       expect(await store.listRuns('dep-9')).toEqual([]);
     });
 
+    it('shares no object with its callers', async () => {
+      const given = run('ana-1', '2025-06-01T12:00:00.000Z');
+      await store.createRun(given);
+      Object.assign(given.templates[0]!, { name: 'changed' });
+      Object.assign((await store.getRun('ana-1'))!.templates[0]!, { name: 'changed' });
+      Object.assign((await store.listRuns('dep-1'))[0]!.templates[0]!, { name: 'changed' });
+      expect(await store.getRun('ana-1')).toEqual(run('ana-1', '2025-06-01T12:00:00.000Z'));
+    });
+
     it('rejects a second run with the same id and keeps the first', async () => {
       await store.createRun(run('ana-1', '2025-06-01T12:00:00.000Z'));
       await expect(store.createRun(run('ana-1', '2025-06-01T12:09:00.000Z'))).rejects.toThrow();

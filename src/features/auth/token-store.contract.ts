@@ -43,6 +43,15 @@ export function describeTokenStoreContract(
       expect(await store.get('nope')).toBeUndefined();
     });
 
+    it('shares no object with its callers', async () => {
+      const given = token('t1', '2025-06-01T12:00:00.000Z');
+      await store.insert(given);
+      Object.assign(given.scopes, ['changed']);
+      Object.assign((await store.get('t1'))!.scopes, ['changed']);
+      Object.assign((await store.list())[0]!.scopes, ['changed']);
+      expect((await store.get('t1'))?.scopes).toEqual(['prod', 'staging']);
+    });
+
     it('rejects a second token with the same id and keeps the first', async () => {
       await store.insert(token('t1', '2025-06-01T12:00:00.000Z'));
       await expect(store.insert(token('t1', '2025-06-09T12:00:00.000Z'))).rejects.toThrow();

@@ -68,6 +68,17 @@ export function describeDeploymentStoreContract(
       expect(await store.get('nope')).toBeUndefined();
     });
 
+    it('shares no object with its callers', async () => {
+      const given = deployment('d1', at(0), { rollout: initialRolloutState(1_000) });
+      await store.insert(given);
+      Object.assign(given.rollout!, { stepIndex: 9 });
+      const read = await store.get('d1');
+      Object.assign(read!.spec.runtime.local.env, { MODE: 'changed' });
+      expect(await store.get('d1')).toEqual(
+        deployment('d1', at(0), { rollout: initialRolloutState(1_000) }),
+      );
+    });
+
     it('reads fastRollback false back as absent', async () => {
       await store.insert(deployment('d1', at(0), { fastRollback: false }));
       expect(await store.get('d1')).toEqual(deployment('d1', at(0)));

@@ -49,6 +49,17 @@ export function describeEventStoreContract(
       expect(listed.map((e) => e.id)).toEqual([...listed.map((e) => e.id)].sort((a, b) => a - b));
     });
 
+    it('shares no object with its callers', async () => {
+      const given = event('deployment.created', 'deployment/d1', '2025-06-01T12:00:00.000Z');
+      const appended = await store.append(given);
+      Object.assign(given.payload, { note: 'changed' });
+      Object.assign(appended.payload, { note: 'changed' });
+      Object.assign((await store.list({}))[0]!.payload, { note: 'changed' });
+      expect((await store.list({}))[0]!.payload).toEqual(
+        event('deployment.created', 'deployment/d1', given.time).payload,
+      );
+    });
+
     it('filters by id, subject prefix, kind prefix and time, all together', async () => {
       const all = await seed();
       const ids = (events: readonly { id: number }[]) => events.map((e) => e.id);

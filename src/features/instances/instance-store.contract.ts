@@ -82,6 +82,14 @@ export function describeInstanceStoreContract(
       expect(await store.get('nope')).toBeUndefined();
     });
 
+    it('shares no object with its callers', async () => {
+      const given = instance('i1', at(0), { record: record('i1', 7) });
+      await store.insert(given);
+      Object.assign(given.record!, { pid: 1 });
+      Object.assign((await store.get('i1'))!.spec.env, { MODE: 'changed' });
+      expect(await store.get('i1')).toEqual(instance('i1', at(0), { record: record('i1', 7) }));
+    });
+
     it('reads an absent smokePassedAt back as null', async () => {
       const { smokePassedAt: _absent, ...withoutSmoke } = instance('i1', at(0));
       await store.insert(withoutSmoke);
