@@ -5,5 +5,6 @@ export interface ArtifactStore {
   get(service: string, version: string): Promise<Artifact | undefined>;
   /** Inserts; returns false when (service, version) already exists. */
   insert(artifact: Artifact): Promise<boolean>;
+  /** One service's artifacts, newest first (ties: version descending). */
   list(service: string): Promise<readonly Artifact[]>;
 }

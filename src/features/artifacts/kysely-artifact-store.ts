@@ -38,6 +38,7 @@ export class KyselyArtifactStore implements ArtifactStore {
       .selectAll()
       .where('service', '=', service)
       .orderBy('created_at', 'desc')
+      .orderBy('version', 'desc')
       .execute();
     return rows.map(toArtifact);
   }

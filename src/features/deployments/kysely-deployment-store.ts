@@ -84,6 +84,7 @@ export class KyselyDeploymentStore implements DeploymentStore {
       .selectAll()
       .where('phase', 'in', [...activePhases])
       .orderBy('created_at', 'asc')
+      .orderBy('id', 'asc')
       .execute();
     return rows.map(toDeployment);
   }

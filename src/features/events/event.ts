@@ -17,7 +17,9 @@ export type NewEvent = Omit<FerryEvent, 'id' | 'time'>;
 export interface EventQuery {
   /** Only events with an id greater than this (for paging and resuming a stream). */
   readonly after?: number;
+  /** Only events whose subject begins with this, literally and case-sensitively. */
   readonly subjectPrefix?: string;
+  /** Only events whose kind begins with this, literally and case-sensitively. */
   readonly kindPrefix?: string;
   /** Only events at or after this ISO-8601 time. */
   readonly since?: string;

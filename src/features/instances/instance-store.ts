@@ -3,7 +3,9 @@ import type { InstanceIntent, StoredInstance } from './instance.js';
 
 /** Persistence port for instances. */
 export interface InstanceStore {
+  /** Rejects a second instance with the same id; an absent `smokePassedAt` reads back null. */
   insert(instance: StoredInstance): Promise<void>;
+  /** Sets the fields given; a missing id changes nothing. */
   update(
     id: string,
     patch: {
@@ -15,11 +17,11 @@ export interface InstanceStore {
     },
   ): Promise<void>;
   get(id: string): Promise<StoredInstance | undefined>;
-  /** Instances not yet stopped, of one service/environment or of all. */
+  /** Instances not yet stopped, of one service/environment or of all, oldest first. */
   listLive(target?: {
     readonly service: string;
     readonly environment: string;
   }): Promise<readonly StoredInstance[]>;
-  /** Every instance of one deployment, stopped ones included, oldest first. */
+  /** Every instance of one deployment, stopped ones included, oldest first (ties: id ascending). */
   listOfDeployment(deploymentId: string): Promise<readonly StoredInstance[]>;
 }

@@ -1,0 +1,29 @@
+import { compareText, copyRow } from '../../store/in-memory-rows.js';
+import type { Artifact } from './artifact.js';
+import type { ArtifactStore } from './artifact-store.js';
+
+const keyOf = (service: string, version: string) => JSON.stringify([service, version]);
+
+/** ArtifactStore in memory, for tests: one artifact per service and version. */
+export class InMemoryArtifactStore implements ArtifactStore {
+  private readonly artifacts = new Map<string, Artifact>();
+
+  async get(service: string, version: string): Promise<Artifact | undefined> {
+    const artifact = this.artifacts.get(keyOf(service, version));
+    return artifact && copyRow(artifact);
+  }
+
+  async insert(artifact: Artifact): Promise<boolean> {
+    const key = keyOf(artifact.service, artifact.version);
+    if (this.artifacts.has(key)) return false;
+    this.artifacts.set(key, copyRow(artifact));
+    return true;
+  }
+
+  async list(service: string): Promise<readonly Artifact[]> {
+    return [...this.artifacts.values()]
+      .filter((a) => a.service === service)
+      .sort((a, b) => compareText(b.createdAt, a.createdAt) || compareText(b.version, a.version))
+      .map(copyRow);
+  }
+}

@@ -1,0 +1,167 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { ServiceConfig } from '../../config/ferry-config.js';
+import { serviceSchema } from '../../config/service-schema.js';
+import type { Deployment } from './domain/deployment.js';
+import { initialRolloutState } from './domain/rollout-state.js';
+import type { DeploymentStore } from './deployment-store.js';
+
+const spec: ServiceConfig = {
+  name: 'web',
+  ...serviceSchema.parse({
+    runtime: { local: { command: ['node', 'server.js'], env: { MODE: 'prod' } } },
+    smoke: [{ path: '/healthz' }],
+  }),
+};
+
+const at = (minute: number) => `2025-06-01T12:${String(minute).padStart(2, '0')}:00.000Z`;
+
+const deployment = (id: string, createdAt: string, over: Partial<Deployment> = {}): Deployment => ({
+  id,
+  service: 'web',
+  environment: 'prod',
+  kind: 'deploy',
+  artifactDigest: `sha256:${'a'.repeat(64)}`,
+  version: 'v1',
+  phase: 'Succeeded',
+  reason: null,
+  previousId: null,
+  spec,
+  actor: 'local',
+  createdAt,
+  updatedAt: createdAt,
+  lastProgressAt: createdAt,
+  finishedAt: null,
+  rollout: null,
+  ...over,
+});
+
+const ids = (deployments: readonly Deployment[]) => deployments.map((d) => d.id);
+
+/** What every DeploymentStore promises; `open` gives a fresh, empty store. */
+export function describeDeploymentStoreContract(
+  name: string,
+  open: () => Promise<{ store: DeploymentStore; close(): Promise<void> }>,
+): void {
+  describe(`DeploymentStore contract: ${name}`, () => {
+    let store: DeploymentStore;
+    let close: () => Promise<void>;
+    beforeEach(async () => {
+      ({ store, close } = await open());
+    });
+    afterEach(() => close());
+
+    it('gives back an inserted deployment with every field, nulls and JSON included', async () => {
+      const plain = deployment('d1', at(0));
+      const full = deployment('d2', at(1), {
+        kind: 'rollback',
+        phase: 'RollingBack',
+        reason: 'errors above 5%',
+        previousId: 'd1',
+        finishedAt: at(3),
+        rollout: { ...initialRolloutState(1_000), lastSeenAt: 2_000, abortedAt: 1_500 },
+        fastRollback: true,
+      });
+      await store.insert(plain);
+      await store.insert(full);
+      expect(await store.get('d1')).toEqual(plain);
+      expect(await store.get('d2')).toEqual(full);
+      expect(await store.get('nope')).toBeUndefined();
+    });
+
+    it('shares no object with its callers', async () => {
+      const given = deployment('d1', at(0), { rollout: initialRolloutState(1_000) });
+      await store.insert(given);
+      Object.assign(given.rollout!, { stepIndex: 9 });
+      const read = await store.get('d1');
+      Object.assign(read!.spec.runtime.local.env, { MODE: 'changed' });
+      expect(await store.get('d1')).toEqual(
+        deployment('d1', at(0), { rollout: initialRolloutState(1_000) }),
+      );
+    });
+
+    it('reads fastRollback false back as absent', async () => {
+      await store.insert(deployment('d1', at(0), { fastRollback: false }));
+      expect(await store.get('d1')).toEqual(deployment('d1', at(0)));
+    });
+
+    it('rejects a second deployment with the same id and keeps the first', async () => {
+      await store.insert(deployment('d1', at(0)));
+      await expect(store.insert(deployment('d1', at(5), { version: 'v2' }))).rejects.toThrow();
+      expect(await store.get('d1')).toEqual(deployment('d1', at(0)));
+    });
+
+    it('updates only the fields given; null clears reason and finishedAt', async () => {
+      const rollout = initialRolloutState(1_000);
+      await store.insert(deployment('d1', at(0), { phase: 'Progressing', rollout }));
+      const next = { ...rollout, stepIndex: 2, full: true };
+      await store.update('d1', {
+        updatedAt: at(1),
+        phase: 'Failed',
+        reason: 'r',
+        finishedAt: at(1),
+      });
+      await store.update('d1', { updatedAt: at(2), lastProgressAt: at(2), rollout: next });
+      expect(await store.get('d1')).toEqual(
+        deployment('d1', at(0), {
+          phase: 'Failed',
+          reason: 'r',
+          finishedAt: at(1),
+          updatedAt: at(2),
+          lastProgressAt: at(2),
+          rollout: next,
+        }),
+      );
+      await store.update('d1', { updatedAt: at(3), reason: null, finishedAt: null });
+      const cleared = await store.get('d1');
+      expect([cleared?.reason, cleared?.finishedAt, cleared?.phase]).toEqual([
+        null,
+        null,
+        'Failed',
+      ]);
+    });
+
+    it('ignores an update of a missing id', async () => {
+      await store.update('nope', { updatedAt: at(1), phase: 'Failed' });
+      expect(await store.get('nope')).toBeUndefined();
+      expect(await store.listLatest()).toEqual([]);
+    });
+
+    it('lists one target newest first, ties by id descending, up to the limit', async () => {
+      await store.insert(deployment('d1', at(0)));
+      await store.insert(deployment('d2', at(2)));
+      await store.insert(deployment('d3', at(2)));
+      await store.insert(deployment('d4', at(1)));
+      await store.insert(deployment('s1', at(9), { environment: 'staging' }));
+      await store.insert(deployment('a1', at(9), { service: 'api' }));
+      const target = { service: 'web', environment: 'prod' };
+      expect(ids(await store.list(target, 10))).toEqual(['d3', 'd2', 'd4', 'd1']);
+      expect(ids(await store.list(target, 2))).toEqual(['d3', 'd2']);
+      expect(await store.list({ service: 'web', environment: 'dev' }, 10)).toEqual([]);
+    });
+
+    it('lists active deployments of every target, oldest first, ties by id', async () => {
+      await store.insert(deployment('d5', at(5), { phase: 'Progressing' }));
+      await store.insert(deployment('d2', at(1), { phase: 'Paused', service: 'api' }));
+      await store.insert(deployment('d1', at(1), { phase: 'RollingBack', environment: 'dev' }));
+      await store.insert(deployment('d0', at(0), { phase: 'Succeeded' }));
+      await store.insert(deployment('d3', at(3), { phase: 'Aborted' }));
+      await store.insert(deployment('d4', at(4), { phase: 'Failed' }));
+      await store.insert(deployment('d6', at(6), { phase: 'RolledBack' }));
+      expect(ids(await store.listActive())).toEqual(['d1', 'd2', 'd5']);
+      await store.update('d5', { updatedAt: at(7), phase: 'Succeeded' });
+      expect(ids(await store.listActive())).toEqual(['d1', 'd2']);
+    });
+
+    it('lists the newest deployment of every target, ties by id', async () => {
+      await store.insert(deployment('w1', at(0)));
+      await store.insert(deployment('w3', at(4)));
+      await store.insert(deployment('w2', at(4)));
+      await store.insert(deployment('s1', at(5), { environment: 'staging' }));
+      await store.insert(deployment('a2', at(1), { service: 'api' }));
+      await store.insert(deployment('a1', at(0), { service: 'api' }));
+      const latest = await store.listLatest();
+      expect(ids(latest).sort()).toEqual(['a2', 's1', 'w3']);
+      expect(latest.find((d) => d.id === 'w3')).toEqual(deployment('w3', at(4)));
+    });
+  });
+}
