@@ -32,6 +32,8 @@ const record = (id: string, pid: number): InstanceRecord => ({
   pid,
   pgid: pid,
   pidStartTicks: 123_456_789,
+  // Not loopback: the store keeps whatever address the runtime reported.
+  host: '10.0.0.7',
   port: 40_000 + pid,
   logPath: `/var/ferry/logs/${id}.log`,
 });
