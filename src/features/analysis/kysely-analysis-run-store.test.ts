@@ -1,28 +1,8 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import type { Kysely } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { openSqlite } from '../../store/open-sqlite.js';
-import type { Database } from '../../store/schema.js';
+import { storeBackends, type OpenedStore } from '../../../test/support/store-backends.js';
 import { template } from './analysis-test-kit.js';
 import type { AnalysisRun } from './analysis-run.js';
 import { KyselyAnalysisRunStore } from './kysely-analysis-run-store.js';
-
-let dir: string;
-let db: Kysely<Database>;
-let store: KyselyAnalysisRunStore;
-
-beforeEach(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'ferry-analysis-store-'));
-  db = await openSqlite(join(dir, 'ferry.db'));
-  store = new KyselyAnalysisRunStore(db);
-});
-
-afterEach(async () => {
-  await db.destroy();
-  rmSync(dir, { recursive: true, force: true });
-});
 
 const run = (id: string, startedAt: string): AnalysisRun => ({
   id,
@@ -36,7 +16,21 @@ const run = (id: string, startedAt: string): AnalysisRun => ({
   overriddenBy: null,
 });
 
-describe('KyselyAnalysisRunStore', () => {
+describe.each(storeBackends)('KyselyAnalysisRunStore on $name', (backend) => {
+  let opened: OpenedStore | undefined;
+  let store: KyselyAnalysisRunStore;
+
+  beforeEach(async (ctx) => {
+    if (backend.skip) return ctx.skip(backend.skip);
+    opened = await backend.open();
+    store = new KyselyAnalysisRunStore(opened.db);
+  });
+
+  afterEach(async () => {
+    await opened?.close();
+    opened = undefined;
+  });
+
   it('keeps runs with their templates, oldest first, and records how they finished', async () => {
     await store.createRun(run('ana-2', '2025-06-01T12:01:00.000Z'));
     await store.createRun(run('ana-1', '2025-06-01T12:00:00.000Z'));
