@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import type { ExpressionBuilder, Kysely } from 'kysely';
 import type { Database } from '../../store/schema.js';
 import type { EventQuery, FerryEvent, NewEvent } from './event.js';
 import type { EventStore } from './event-store.js';
@@ -24,8 +24,8 @@ export class KyselyEventStore implements EventStore {
   async list(query: EventQuery): Promise<readonly FerryEvent[]> {
     let q = this.db.selectFrom('events').selectAll();
     if (query.after !== undefined) q = q.where('id', '>', query.after);
-    if (query.subjectPrefix) q = q.where('subject', 'like', `${escapeLike(query.subjectPrefix)}%`);
-    if (query.kindPrefix) q = q.where('kind', 'like', `${escapeLike(query.kindPrefix)}%`);
+    if (query.subjectPrefix) q = q.where(startsWith('subject', query.subjectPrefix));
+    if (query.kindPrefix) q = q.where(startsWith('kind', query.kindPrefix));
     if (query.since !== undefined) q = q.where('time', '>=', query.since);
     const rows = await q
       .orderBy('id', query.latest ? 'desc' : 'asc')
@@ -36,6 +36,11 @@ export class KyselyEventStore implements EventStore {
   }
 }
 
-function escapeLike(text: string): string {
-  return text.replace(/[%_]/g, '');
+/**
+ * `column` begins with `prefix`, exactly: `like` ignores case on SQLite but not on PostgreSQL,
+ * and gives `_` and `%` (which service names may hold) a meaning; `substr` is the same on both.
+ */
+function startsWith(column: 'subject' | 'kind', prefix: string) {
+  return (eb: ExpressionBuilder<Database, 'events'>) =>
+    eb(eb.fn<string>('substr', [eb.ref(column), eb.val(1), eb.val(prefix.length)]), '=', prefix);
 }
