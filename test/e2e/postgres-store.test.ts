@@ -8,6 +8,7 @@ import { captureIo } from '../../src/cli/test-api-server.js';
 import { freePort } from '../../src/demo/free-port.js';
 import { helloConfig } from '../../src/demo/hello-config.js';
 import { helloVersion } from '../../src/demo/hello-version.js';
+import { deployHello } from '../support/deploy.js';
 import { FerryServer } from '../support/ferry-server.js';
 import {
   createPostgresDatabase,
@@ -15,6 +16,7 @@ import {
   type PostgresDatabase,
 } from '../support/postgres.js';
 import { getRollout, waitForPhase } from '../support/rollout.js';
+import { runFerry } from '../support/run-ferry.js';
 import { skipOrFail } from '../support/tmpfs.js';
 
 /**
@@ -99,5 +101,54 @@ describe('ferry server on a PostgreSQL store', () => {
     ]);
     expect(existsSync(join(server.dataDir, 'ferry.db'))).toBe(false);
     expect(readdirSync(server.dataDir)).toContain('artifacts');
+  });
+
+  const serve = (s: FerryServer, store: string) =>
+    runFerry([
+      'server',
+      '-f',
+      s.configPath,
+      '--data',
+      s.dataDir,
+      '--listen',
+      '127.0.0.1:0',
+      '--store',
+      store,
+    ]);
+
+  it('names a store it cannot reach and what to do, without its password', async () => {
+    server = await FerryServer.create(helloConfig({ routePort: await freePort() }));
+    const port = await freePort();
+    const result = await serve(server, `postgres://ferry:s3cret@127.0.0.1:${port}/ferry`);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(
+      new RegExp(
+        `^error: PostgreSQL store postgres://ferry@127\\.0\\.0\\.1:${port}/ferry cannot be reached \\([^\\n]*ECONNREFUSED[^\\n]*\\): start PostgreSQL or fix the host and port in --store \\(or FERRY_STORE\\)\\n$`,
+      ),
+    );
+  });
+
+  it('refuses a database without deployments while instances of the folder run, and kills none', async (ctx) => {
+    const unavailable = await postgresUnavailable();
+    if (unavailable !== undefined) return skipOrFail(unavailable, (note) => ctx.skip(note));
+    database = await createPostgresDatabase();
+    server = await FerryServer.create(helloConfig({ routePort: await freePort(), replicas: 1 }));
+    await server.start(['--store', database.url]);
+    await deployHello(server, { version: 'v1' });
+    const pids = server.instancePids();
+    expect(pids).toHaveLength(1);
+    await server.kill('SIGKILL');
+
+    const other = await createPostgresDatabase();
+    try {
+      const result = await serve(server, other.url);
+      expect(result.code).toBe(1);
+      expect(result.stderr).toBe(
+        `error: PostgreSQL store ${other.url} has no deployments, but 1 instance process of this data folder still run (pid ${pids[0]}): pass the --store this data folder used, or stop them (kill ${pids[0]}) and start again\n`,
+      );
+      expect(server.instancePids()).toEqual(pids);
+    } finally {
+      await other.drop();
+    }
   });
 });
