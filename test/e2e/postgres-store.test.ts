@@ -8,7 +8,7 @@ import { captureIo } from '../../src/cli/test-api-server.js';
 import { freePort } from '../../src/demo/free-port.js';
 import { helloConfig } from '../../src/demo/hello-config.js';
 import { helloVersion } from '../../src/demo/hello-version.js';
-import { deployHello } from '../support/deploy.js';
+import { deployHello, eventually } from '../support/deploy.js';
 import { FerryServer } from '../support/ferry-server.js';
 import {
   createPostgresDatabase,
@@ -75,18 +75,34 @@ describe('ferry server on a PostgreSQL store', () => {
     await server.kill('SIGKILL');
     await server.start(store);
 
-    const after = await getRollout(server);
-    expect(after.deployment).toEqual(paused.deployment);
+    // Same deployment, same step; the restored router splits traffic as before the kill.
+    const after = await waitForPhase(server, 'Paused', 1);
+    expect(after.deployment).toMatchObject({
+      id: paused.deployment?.id,
+      version: 'v2',
+      phase: 'Paused',
+      reason: paused.deployment?.reason,
+    });
     expect(after.steps).toEqual(paused.steps);
-    expect(after.traffic?.canaryWeight).toBe(50);
+    await eventually(
+      async () => ((await getRollout(server!)).traffic?.canaryWeight === 50 ? true : undefined),
+      30_000,
+      'the canary weight of 50 after the restart',
+    );
 
     const promote = await ferry('rollout', 'promote', 'hello', '--env', 'prod', '--wait');
     expect(promote.code, promote.stderr).toBe(0);
     const done = await waitForPhase(server, 'Succeeded');
     expect(done.deployment?.version).toBe('v2');
-    const res = await request(`http://127.0.0.1:${routePort}/`);
-    await res.body.dump();
-    expect(res.headers['x-version']).toBe('v2');
+    await eventually(
+      async () => {
+        const res = await request(`http://127.0.0.1:${routePort}/`).catch(() => undefined);
+        await res?.body.dump();
+        return res?.headers['x-version'] === 'v2' ? true : undefined;
+      },
+      30_000,
+      'the route to answer from v2',
+    );
     // Only the database moved: the deployments are rows in PostgreSQL, the data folder has no
     // ferry.db but keeps the artifacts.
     const client = new pg.Client({ connectionString: database.url });
