@@ -1,4 +1,3 @@
-import { join } from 'node:path';
 import { pino } from 'pino';
 import { formatConfigWarning } from '../config/config-problem.js';
 import { loadConfigFile } from '../config/load-config.js';
@@ -7,8 +6,6 @@ import { KyselyDeploymentStore } from '../features/deployments/kysely-deployment
 import { KyselyStopStore } from '../features/deployments/kysely-stop-store.js';
 import { LocalRuntime } from '../runtime/local/local-runtime.js';
 import { systemClock } from '../shared/clock.js';
-import { openSqlite } from '../store/open-sqlite.js';
-import { storeFault } from '../store/store-fault.js';
 import { Router } from '../traffic/router/router.js';
 import { createRouterMetrics } from '../traffic/router/router-metrics.js';
 import { collectDefaultMetrics, Registry } from 'prom-client';
@@ -18,13 +15,18 @@ import { logRedaction } from '../features/auth/log-redaction.js';
 import type { Kysely } from 'kysely';
 import type { Database } from '../store/schema.js';
 import { addressInUse, checkAddressFree } from './check-address-free.js';
-import { checkStorePresent } from './check-store-present.js';
 import type { DataFolderLock } from './data-folder-lock.js';
+import { openServerStore } from './open-server-store.js';
 import { takeDataFolder } from './take-data-folder.js';
 
 export interface ServerOptions {
   readonly configPath: string;
   readonly dataDir: string;
+  /**
+   * A PostgreSQL URL (`--store`, FERRY_STORE) the database lives in instead of `ferry.db` in the
+   * data folder, which keeps artifacts, releases and logs either way.
+   */
+  readonly store?: string;
   readonly listen: { readonly host: string; readonly port: number };
   readonly logLevel?: string;
   /** `auto` (default): a token is required unless the API listens on loopback only. */
@@ -45,8 +47,9 @@ export interface RunningServer {
 
 /**
  * `ferry server`: loads ferry.yaml (a ConfigError stops it before anything starts; warnings are
- * logged), takes the data folder (one server per folder), opens the embedded store, checks that
- * it can listen where it must, re-adopts instances, then serves the API and the routers. Any failure before it
+ * logged), takes the data folder (one server per folder), opens the store (SQLite in the folder,
+ * or PostgreSQL), checks that it can listen where it must, re-adopts instances, then serves the
+ * API and the routers. Any failure before it
  * serves leaves nothing running: no controller, no router, no lock.
  */
 export async function startServer(options: ServerOptions): Promise<RunningServer> {
@@ -55,9 +58,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   let ferry: Ferry | undefined;
   try {
     const config = await loadConfigFile(options.configPath, { apiListen: options.listen });
-    const dbFile = join(dataDir, 'ferry.db');
-    checkStorePresent(dataDir, dbFile);
-    const db = await openSqlite(dbFile);
+    const store = await openServerStore(dataDir, options.store);
+    const db = store.db;
     try {
       await checkAddressFree(options.listen, 'the API (--listen)');
       await checkRoutesFree(db);
@@ -95,7 +97,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     try {
       await ferry.start();
     } catch (error) {
-      throw storeFault(dbFile, error);
+      throw store.fault(error);
     }
     let url: string;
     try {

@@ -31,6 +31,21 @@ describe('ReconcileBackoff', () => {
     expect(backoff.succeeded().report).toBeUndefined();
   });
 
+  it('backs off on a PostgreSQL store going away, and names its full disk', () => {
+    const backoff = new ReconcileBackoff({ tickMs: 250 });
+    const shutdown = Object.assign(
+      new Error('terminating connection due to administrator command'),
+      {
+        code: '57P01',
+      },
+    );
+    expect([0, 1, 2].map((i) => backoff.failed(shutdown, i).delayMs)).toEqual([500, 1000, 2000]);
+    const full = Object.assign(new Error('could not extend file'), { code: '53100' });
+    expect(new ReconcileBackoff({ tickMs: 250 }).failed(full, 0).report?.message).toMatch(
+      /^the data disk is full; /,
+    );
+  });
+
   it('names other faults as a failed reconcile', () => {
     const report = new ReconcileBackoff({ tickMs: 250 }).failed(new Error('boom'), 0).report;
     expect(report).toMatchObject({

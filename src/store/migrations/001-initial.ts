@@ -1,10 +1,14 @@
 import type { Kysely } from 'kysely';
+import { identity, int64 } from '../portable-columns.js';
 
-/** Append-only: never edit a shipped migration, add the next one. */
+/**
+ * Append-only: never change what a shipped migration does to a SQLite store, add the next one
+ * (`int64` and `identity` write exactly the SQLite types this migration always wrote).
+ */
 export async function up(db: Kysely<unknown>): Promise<void> {
   await db.schema
     .createTable('events')
-    .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
+    .addColumn('id', int64(db), identity(db))
     .addColumn('time', 'text', (c) => c.notNull())
     .addColumn('actor', 'text', (c) => c.notNull())
     .addColumn('kind', 'text', (c) => c.notNull())
@@ -19,7 +23,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('version', 'text', (c) => c.notNull())
     .addColumn('digest', 'text', (c) => c.notNull())
     .addColumn('source_commit', 'text')
-    .addColumn('size_bytes', 'integer', (c) => c.notNull())
+    .addColumn('size_bytes', int64(db), (c) => c.notNull())
     .addColumn('created_at', 'text', (c) => c.notNull())
     .addPrimaryKeyConstraint('artifacts_pk', ['service', 'version'])
     .execute();
@@ -57,12 +61,12 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('version', 'text', (c) => c.notNull())
     .addColumn('artifact_digest', 'text', (c) => c.notNull())
     .addColumn('phase', 'text', (c) => c.notNull())
-    .addColumn('pid', 'integer')
-    .addColumn('pgid', 'integer')
-    .addColumn('pid_start_ticks', 'integer')
-    .addColumn('port', 'integer')
+    .addColumn('pid', int64(db))
+    .addColumn('pgid', int64(db))
+    .addColumn('pid_start_ticks', int64(db))
+    .addColumn('port', int64(db))
     .addColumn('log_path', 'text')
-    .addColumn('restarts', 'integer', (c) => c.notNull().defaultTo(0))
+    .addColumn('restarts', int64(db), (c) => c.notNull().defaultTo(0))
     .addColumn('spec', 'text', (c) => c.notNull())
     .addColumn('created_at', 'text', (c) => c.notNull())
     .addColumn('updated_at', 'text', (c) => c.notNull())

@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely';
+import { identity, int64 } from '../portable-columns.js';
 
 /** Analysis runs of a deployment and every measurement they took. */
 export async function up(db: Kysely<unknown>): Promise<void> {
@@ -21,13 +22,13 @@ export async function up(db: Kysely<unknown>): Promise<void> {
 
   await db.schema
     .createTable('analysis_measurements')
-    .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
+    .addColumn('id', int64(db), identity(db))
     .addColumn('run_id', 'text', (c) => c.notNull())
     .addColumn('metric', 'text', (c) => c.notNull())
     .addColumn('phase', 'text', (c) => c.notNull())
     .addColumn('value', 'text', (c) => c.notNull())
     .addColumn('message', 'text')
-    .addColumn('sample_size', 'integer')
+    .addColumn('sample_size', int64(db))
     .addColumn('at', 'text', (c) => c.notNull())
     .execute();
   await db.schema

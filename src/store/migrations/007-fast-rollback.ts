@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely';
+import { int64 } from '../portable-columns.js';
 
 /**
  * Whether a deployment is a fast rollback (to a version within `rollbackWindow`): it skips the
@@ -7,6 +8,6 @@ import type { Kysely } from 'kysely';
 export async function up(db: Kysely<unknown>): Promise<void> {
   await db.schema
     .alterTable('deployments')
-    .addColumn('fast_rollback', 'integer', (column) => column.notNull().defaultTo(0))
+    .addColumn('fast_rollback', int64(db), (column) => column.notNull().defaultTo(0))
     .execute();
 }

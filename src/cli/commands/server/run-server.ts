@@ -5,6 +5,7 @@ import { exitCodes } from '../../exit-codes.js';
 import { interruptSignal, untilAborted } from '../../interrupt-signal.js';
 import { bootstrapTokenFile } from '../../../features/auth/bootstrap-token.js';
 import { parseListenOption } from './parse-listen-option.js';
+import { parseStoreOption } from './parse-store-option.js';
 
 /** Where the API listens without `--listen` or FERRY_LISTEN; the CLI's default server too. */
 const defaultListen = '127.0.0.1:7700';
@@ -12,6 +13,8 @@ const defaultListen = '127.0.0.1:7700';
 export interface ServerInput {
   readonly configPath: string;
   readonly dataDir: string;
+  /** A PostgreSQL URL; unset: FERRY_STORE, else `ferry.db` in the data folder. */
+  readonly store: string | undefined;
   /** Unset: FERRY_LISTEN, else `127.0.0.1:7700`. */
   readonly listen: string | undefined;
   /** Unset: FERRY_LOG_LEVEL, else `info`. */
@@ -25,6 +28,7 @@ export interface ServerInput {
  */
 export async function runServer(input: ServerInput, { io, json }: CommandContext) {
   const listen = parseListenOption(input.listen ?? io.env.FERRY_LISTEN ?? defaultListen);
+  const store = parseStoreOption(input.store ?? (io.env.FERRY_STORE || undefined));
   // The data folder first, so a second server on it is told at once; then the server's modules,
   // loaded on demand: they pull in Fastify, which no other command needs.
   const { takeDataFolder } = await import('../../../server/take-data-folder.js');
@@ -39,7 +43,13 @@ export async function runServer(input: ServerInput, { io, json }: CommandContext
   const interrupt = interruptSignal(io);
   try {
     const logLevel = input.logLevel ?? io.env.FERRY_LOG_LEVEL ?? 'info';
-    const server = await startServer({ ...input, listen, logLevel, dataFolder });
+    const server = await startServer({
+      ...input,
+      listen,
+      logLevel,
+      dataFolder,
+      ...(store === undefined ? {} : { store }),
+    });
     writeLine(io.stderr, `ferry server listening on ${server.url}`);
     if (server.bootstrapToken !== undefined) {
       const file = bootstrapTokenFile(input.dataDir);

@@ -12,3 +12,15 @@ describe('ferry server --auth', () => {
     );
   });
 });
+
+describe('ferry server --store', () => {
+  it('takes PostgreSQL URLs only, and never echoes a password', async () => {
+    const out = captureIo();
+    const code = await main(['server', '--store', 'mysql://ferry:s3cret@db/ferry'], out.io);
+    expect(code).toBe(2);
+    expect(out.stderr()).toBe(
+      'error: --store "mysql://ferry@db/ferry" is not a PostgreSQL URL; expected e.g. ' +
+        'postgres://ferry@127.0.0.1:5432/ferry (leave it out to keep the store in --data)\n',
+    );
+  });
+});

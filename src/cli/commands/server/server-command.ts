@@ -17,6 +17,11 @@ export const serverCommand = defineCommand({
       default: '.ferry',
     },
     {
+      flags: '--store <url>',
+      description:
+        'keep the database in PostgreSQL (postgres://user@host:port/db) instead of ferry.db in --data (env: FERRY_STORE)',
+    },
+    {
       flags: '--listen <host:port>',
       description: 'API listen address (env: FERRY_LISTEN, default 127.0.0.1:7700)',
     },
@@ -35,6 +40,7 @@ export const serverCommand = defineCommand({
     configPath: requiredString(options, 'file'),
     // Absolute from here on: stored paths must not depend on the directory a restart runs in.
     dataDir: canonicalPath(requiredString(options, 'data')),
+    store: stringOption(options, 'store'),
     listen: stringOption(options, 'listen'),
     logLevel: stringOption(options, 'logLevel'),
     auth: authMode(requiredString(options, 'auth')),
