@@ -35,7 +35,12 @@ describe.runIf(process.getuid?.() === 0)('the user instances of a root server ru
     expect(uidsOf(v1!.pid)).toEqual([65534, 65534, 65534, 65534]);
 
     await server.kill('SIGTERM');
-    await server.writeConfig(config.replace('replicas: 1', 'replicas: 1\n        user: root'));
+    await server.writeConfig(
+      config.replace(
+        'command: [node, server.js]',
+        'command: [node, server.js]\n        user: root',
+      ),
+    );
     await server.start();
     expect((await deployHello(server, { version: 'v2' })).phase).toBe('Succeeded');
 
