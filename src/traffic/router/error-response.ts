@@ -48,16 +48,7 @@ export function sendProxyError(res: ServerResponse, code: ProxyErrorCode): void 
     res.destroy();
     return;
   }
-  const body = bodies[code];
-  res.writeHead(proxyErrors[code].status, [
-    'content-type',
-    'application/json; charset=utf-8',
-    'content-length',
-    String(body.length),
-    'cache-control',
-    'no-store',
-  ]);
-  res.end(body);
+  sendJson(res, proxyErrors[code].status, bodies[code], []);
 }
 
 /**
@@ -66,15 +57,24 @@ export function sendProxyError(res: ServerResponse, code: ProxyErrorCode): void 
  */
 export function sendRefusal(res: ServerResponse, code: ProxyErrorCode, message: string): void {
   const body = Buffer.from(JSON.stringify({ error: { code, message } }));
-  res.writeHead(proxyErrors[code].status, [
+  sendJson(res, proxyErrors[code].status, body, ['connection', 'close']);
+}
+
+/** A JSON body the router writes itself: never cached, its length known. */
+function sendJson(
+  res: ServerResponse,
+  status: number,
+  body: Buffer,
+  extraHeaders: readonly string[],
+): void {
+  res.writeHead(status, [
     'content-type',
     'application/json; charset=utf-8',
     'content-length',
     String(body.length),
     'cache-control',
     'no-store',
-    'connection',
-    'close',
+    ...extraHeaders,
   ]);
   res.end(body);
 }
