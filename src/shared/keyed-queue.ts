@@ -1,8 +1,10 @@
+import type { ScopeLock } from './scope-lock.js';
+
 /**
  * Runs work one at a time per key, in call order; different keys run concurrently. A failed
  * task does not block the ones after it.
  */
-export class KeyedQueue {
+export class KeyedQueue implements ScopeLock {
   private readonly tails = new Map<string, Promise<unknown>>();
 
   run<T>(key: string, work: () => Promise<T>): Promise<T> {

@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type { Clock } from '../../shared/clock.js';
 import { newId } from '../../shared/ids.js';
-import type { KeyedQueue } from '../../shared/keyed-queue.js';
+import type { ScopeLock } from '../../shared/scope-lock.js';
 import type { EventLog } from '../events/event-log.js';
 import { describeProbe } from '../instances/describe-probe.js';
 import type { InstanceRuntime, InstanceSpec, RuntimeEvent } from '../instances/instance-runtime.js';
@@ -26,6 +26,7 @@ import type { SmokeChecks, SmokeStatus } from './smoke-checks.js';
 import { formatDuration } from '../../config/duration.js';
 import { isBaselineInstance } from './domain/rollout-steps.js';
 import { countUpTime, waitsOnTime } from './domain/up-time.js';
+import { stepGateName, stepWaitsOnTime } from './domain/step-kinds.js';
 import { pauseReasonPrefixes } from './domain/pause-reasons.js';
 import { ReconcileBackoff, type BackoffDecision } from './reconcile-backoff.js';
 
@@ -49,7 +50,7 @@ export interface ControllerDeps {
    * One change at a time per service/environment (key `service/environment`), shared with the
    * API's deployment and rollout commands so they never overwrite each other's state.
    */
-  readonly locks: KeyedQueue;
+  readonly locks: ScopeLock;
   /** Runs the rollouts' analysis; without it, analysis settings are not acted on. */
   readonly analysis?: RolloutAnalysis;
   /** Smoke checks of new instances before they get traffic; without it, `smoke` is not run. */
@@ -63,9 +64,6 @@ interface Planned {
 
 /** How the reason of a deployment paused by an Inconclusive verdict begins. */
 const analysisPausePrefix = pauseReasonPrefixes.analysis;
-
-/** Canary steps that wait for time to pass rather than for instances. */
-const waitingKinds: readonly string[] = ['pause', 'analysis', 'judge'];
 
 function allPassed(states: ReadonlyMap<string, GateState>): boolean {
   return [...states.values()].every((state) => state.state === 'passed');
@@ -378,9 +376,8 @@ export class DeploymentController {
       analysisPending = !allPassed(states);
       // A blocking step whose analysis passed is done: the planner carries on from the next one.
       const step = strategy.kind === 'canary' ? strategy.canary.steps[state.stepIndex] : undefined;
-      const stepGate = states.get(
-        `${step?.kind === 'judge' ? 'judge' : 'step'}-${state.stepIndex + 1}`,
-      );
+      const gateName = stepGateName(step, state.stepIndex);
+      const stepGate = gateName === undefined ? undefined : states.get(gateName);
       if (latest.phase === 'Progressing' && !state.full && stepGate?.state === 'passed') {
         state = { ...state, stepIndex: state.stepIndex + 1, stepStartedAt: now };
         this.steps.set(latest.id, state.stepIndex);
@@ -437,7 +434,7 @@ export class DeploymentController {
     const waitingOnTime =
       latest.fastRollback !== true &&
       (strategy.kind === 'canary'
-        ? waitingKinds.includes(strategy.canary.steps[plan.state.stepIndex]?.kind ?? 'setWeight')
+        ? stepWaitsOnTime(strategy.canary.steps[plan.state.stepIndex])
         : canaryReady >= input.replicas);
     if (plan.done) {
       await this.deps.analysis?.terminate(latest.id);

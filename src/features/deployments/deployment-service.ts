@@ -2,7 +2,7 @@ import type { FerryConfig, ServiceConfig } from '../../config/ferry-config.js';
 import { FerryError, InvalidRequestError, NotFoundError } from '../../errors/ferry-error.js';
 import type { Clock } from '../../shared/clock.js';
 import { newId } from '../../shared/ids.js';
-import type { KeyedQueue } from '../../shared/keyed-queue.js';
+import type { ScopeLock } from '../../shared/scope-lock.js';
 import type { ArtifactService } from '../artifacts/artifact-service.js';
 import type { EventLog } from '../events/event-log.js';
 import type { Deployment, DeploymentKind } from './domain/deployment.js';
@@ -41,7 +41,7 @@ export class DeploymentService {
     private readonly artifacts: ArtifactService,
     private readonly events: EventLog,
     private readonly clock: Clock,
-    private readonly locks: KeyedQueue,
+    private readonly locks: ScopeLock,
     private readonly onCreated: () => void,
   ) {}
 

@@ -1,6 +1,6 @@
 import { FerryError } from '../../errors/ferry-error.js';
 import type { Clock } from '../../shared/clock.js';
-import type { KeyedQueue } from '../../shared/keyed-queue.js';
+import type { ScopeLock } from '../../shared/scope-lock.js';
 import type { EventLog } from '../events/event-log.js';
 import type { DeploymentController } from './deployment-controller.js';
 import type { DeploymentStore } from './deployment-store.js';
@@ -23,7 +23,7 @@ export class RolloutService {
     private readonly controller: DeploymentController,
     private readonly events: EventLog,
     private readonly clock: Clock,
-    private readonly locks: KeyedQueue,
+    private readonly locks: ScopeLock,
     private readonly stops: StopStore,
     private readonly analysis?: RolloutAnalysis,
   ) {}

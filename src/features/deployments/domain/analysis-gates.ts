@@ -1,6 +1,7 @@
 import type { JudgeConfig, ServiceConfig } from '../../../config/ferry-config.js';
 import type { MeasuredTrack } from '../../analysis/metric-provider.js';
 import type { RolloutState } from './rollout-state.js';
+import { stepGateName } from './step-kinds.js';
 
 /**
  * A run a rollout wants going now: the templates of an analysis step, background analysis,
@@ -83,7 +84,7 @@ export function gatesOf(input: GateInput): Gate[] {
     if (step?.kind === 'analysis') {
       gates.push({
         kind: 'templates',
-        name: `step-${index + 1}`,
+        name: stepGateName(step, index)!,
         templates: step.templates,
         track: 'canary',
         version,
@@ -97,7 +98,7 @@ export function gatesOf(input: GateInput): Gate[] {
     if (step?.kind === 'judge' && judge && stableVersion !== null) {
       gates.push({
         kind: 'judge',
-        name: `judge-${index + 1}`,
+        name: stepGateName(step, index)!,
         judge,
         canaryVersion: version,
         baselineVersion: stableVersion,

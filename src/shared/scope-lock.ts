@@ -1,0 +1,9 @@
+/**
+ * The guard that only one controller changes a service/environment at a time (key
+ * `service/environment`): the reconciler and the API's deployment and rollout commands all take
+ * it, so they never overwrite each other's state. `KeyedQueue` is the in-process form.
+ */
+export interface ScopeLock {
+  /** Runs `work` while holding the lock of `key`; concurrent calls for one key run in order. */
+  run<T>(key: string, work: () => Promise<T>): Promise<T>;
+}
