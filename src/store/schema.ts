@@ -49,6 +49,10 @@ export interface DeploymentTable {
   rollout: string | null;
   /** 1 for a rollback within `rollbackWindow` (steps and analysis skipped), else 0. */
   fast_rollback: Generated<number>;
+  /** JSON PhaseCause: why it is Paused, Aborted, RollingBack or Failed; null otherwise. */
+  cause: string | null;
+  /** JSON array of Condition: instance failures a callback recorded for the next reconcile. */
+  conditions: string | null;
 }
 
 export interface InstanceTable {

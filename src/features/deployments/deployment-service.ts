@@ -10,6 +10,7 @@ import { isActive } from './domain/deployment.js';
 import { initialRolloutState } from './domain/rollout-state.js';
 import { defaultRollbackWindow, rollbackPath } from './domain/rollback-window.js';
 import type { DeploymentStore } from './deployment-store.js';
+import { DeploymentWriter } from './deployment-writer.js';
 import { rolloutTarget } from './domain/rollout-target.js';
 import type { ServiceStop, StopStore } from './stop-store.js';
 
@@ -43,7 +44,11 @@ export class DeploymentService {
     private readonly clock: Clock,
     private readonly locks: ScopeLock,
     private readonly onCreated: () => void,
-  ) {}
+  ) {
+    this.writer = new DeploymentWriter(store, events, clock);
+  }
+
+  private readonly writer: DeploymentWriter;
 
   /** Deploys a version of a service, or returns the live deployment if it already runs it. */
   deploy(target: Target, version: string, actor: string): Promise<DeployResult> {
@@ -221,21 +226,22 @@ export class DeploymentService {
         spec.strategy.kind !== 'rolling' && live ? initialRolloutState(this.clock.now()) : null,
       ...(rollback?.fast ? { fastRollback: true } : {}),
     };
-    await this.store.insert(deployment);
-    await this.events.append({
-      actor,
-      kind: 'deployment.created',
-      subject: `deployment/${deployment.id}`,
-      payload: {
-        service: target.service,
-        environment: target.environment,
-        kind,
-        version: artifact.version,
-        digest: artifact.digest,
-        previous: live ? { id: live.id, version: live.version } : null,
-        ...(rollback ? { fastRollback: rollback.fast, rollbackWindow: rollback.window } : {}),
+    await this.writer.insert(deployment, [
+      {
+        actor,
+        kind: 'deployment.created',
+        subject: `deployment/${deployment.id}`,
+        payload: {
+          service: target.service,
+          environment: target.environment,
+          kind,
+          version: artifact.version,
+          digest: artifact.digest,
+          previous: live ? { id: live.id, version: live.version } : null,
+          ...(rollback ? { fastRollback: rollback.fast, rollbackWindow: rollback.window } : {}),
+        },
       },
-    });
+    ]);
     this.onCreated();
     return deployment;
   }

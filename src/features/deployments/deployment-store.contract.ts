@@ -61,8 +61,8 @@ export function describeDeploymentStoreContract(
         rollout: { ...initialRolloutState(1_000), lastSeenAt: 2_000, abortedAt: 1_500 },
         fastRollback: true,
       });
-      await store.insert(plain);
-      await store.insert(full);
+      await store.commit({ insert: plain, events: [] });
+      await store.commit({ insert: full, events: [] });
       expect(await store.get('d1')).toEqual(plain);
       expect(await store.get('d2')).toEqual(full);
       expect(await store.get('nope')).toBeUndefined();
@@ -70,7 +70,7 @@ export function describeDeploymentStoreContract(
 
     it('shares no object with its callers', async () => {
       const given = deployment('d1', at(0), { rollout: initialRolloutState(1_000) });
-      await store.insert(given);
+      await store.commit({ insert: given, events: [] });
       Object.assign(given.rollout!, { stepIndex: 9 });
       const read = await store.get('d1');
       Object.assign(read!.spec.runtime.local.env, { MODE: 'changed' });
@@ -80,27 +80,40 @@ export function describeDeploymentStoreContract(
     });
 
     it('reads fastRollback false back as absent', async () => {
-      await store.insert(deployment('d1', at(0), { fastRollback: false }));
+      await store.commit({ insert: deployment('d1', at(0), { fastRollback: false }), events: [] });
       expect(await store.get('d1')).toEqual(deployment('d1', at(0)));
     });
 
     it('rejects a second deployment with the same id and keeps the first', async () => {
-      await store.insert(deployment('d1', at(0)));
-      await expect(store.insert(deployment('d1', at(5), { version: 'v2' }))).rejects.toThrow();
+      await store.commit({ insert: deployment('d1', at(0)), events: [] });
+      await expect(
+        store.commit({ insert: deployment('d1', at(5), { version: 'v2' }), events: [] }),
+      ).rejects.toThrow();
       expect(await store.get('d1')).toEqual(deployment('d1', at(0)));
     });
 
     it('updates only the fields given; null clears reason and finishedAt', async () => {
       const rollout = initialRolloutState(1_000);
-      await store.insert(deployment('d1', at(0), { phase: 'Progressing', rollout }));
-      const next = { ...rollout, stepIndex: 2, full: true };
-      await store.update('d1', {
-        updatedAt: at(1),
-        phase: 'Failed',
-        reason: 'r',
-        finishedAt: at(1),
+      await store.commit({
+        insert: deployment('d1', at(0), { phase: 'Progressing', rollout }),
+        events: [],
       });
-      await store.update('d1', { updatedAt: at(2), lastProgressAt: at(2), rollout: next });
+      const next = { ...rollout, stepIndex: 2, full: true };
+      await store.commit({
+        id: 'd1',
+        patch: {
+          updatedAt: at(1),
+          phase: 'Failed',
+          reason: 'r',
+          finishedAt: at(1),
+        },
+        events: [],
+      });
+      await store.commit({
+        id: 'd1',
+        patch: { updatedAt: at(2), lastProgressAt: at(2), rollout: next },
+        events: [],
+      });
       expect(await store.get('d1')).toEqual(
         deployment('d1', at(0), {
           phase: 'Failed',
@@ -111,7 +124,11 @@ export function describeDeploymentStoreContract(
           rollout: next,
         }),
       );
-      await store.update('d1', { updatedAt: at(3), reason: null, finishedAt: null });
+      await store.commit({
+        id: 'd1',
+        patch: { updatedAt: at(3), reason: null, finishedAt: null },
+        events: [],
+      });
       const cleared = await store.get('d1');
       expect([cleared?.reason, cleared?.finishedAt, cleared?.phase]).toEqual([
         null,
@@ -121,18 +138,21 @@ export function describeDeploymentStoreContract(
     });
 
     it('ignores an update of a missing id', async () => {
-      await store.update('nope', { updatedAt: at(1), phase: 'Failed' });
+      await store.commit({ id: 'nope', patch: { updatedAt: at(1), phase: 'Failed' }, events: [] });
       expect(await store.get('nope')).toBeUndefined();
       expect(await store.listLatest()).toEqual([]);
     });
 
     it('lists one target newest first, ties by id descending, up to the limit', async () => {
-      await store.insert(deployment('d1', at(0)));
-      await store.insert(deployment('d2', at(2)));
-      await store.insert(deployment('d3', at(2)));
-      await store.insert(deployment('d4', at(1)));
-      await store.insert(deployment('s1', at(9), { environment: 'staging' }));
-      await store.insert(deployment('a1', at(9), { service: 'api' }));
+      await store.commit({ insert: deployment('d1', at(0)), events: [] });
+      await store.commit({ insert: deployment('d2', at(2)), events: [] });
+      await store.commit({ insert: deployment('d3', at(2)), events: [] });
+      await store.commit({ insert: deployment('d4', at(1)), events: [] });
+      await store.commit({
+        insert: deployment('s1', at(9), { environment: 'staging' }),
+        events: [],
+      });
+      await store.commit({ insert: deployment('a1', at(9), { service: 'api' }), events: [] });
       const target = { service: 'web', environment: 'prod' };
       expect(ids(await store.list(target, 10))).toEqual(['d3', 'd2', 'd4', 'd1']);
       expect(ids(await store.list(target, 2))).toEqual(['d3', 'd2']);
@@ -140,25 +160,34 @@ export function describeDeploymentStoreContract(
     });
 
     it('lists active deployments of every target, oldest first, ties by id', async () => {
-      await store.insert(deployment('d5', at(5), { phase: 'Progressing' }));
-      await store.insert(deployment('d2', at(1), { phase: 'Paused', service: 'api' }));
-      await store.insert(deployment('d1', at(1), { phase: 'RollingBack', environment: 'dev' }));
-      await store.insert(deployment('d0', at(0), { phase: 'Succeeded' }));
-      await store.insert(deployment('d3', at(3), { phase: 'Aborted' }));
-      await store.insert(deployment('d4', at(4), { phase: 'Failed' }));
-      await store.insert(deployment('d6', at(6), { phase: 'RolledBack' }));
+      await store.commit({ insert: deployment('d5', at(5), { phase: 'Progressing' }), events: [] });
+      await store.commit({
+        insert: deployment('d2', at(1), { phase: 'Paused', service: 'api' }),
+        events: [],
+      });
+      await store.commit({
+        insert: deployment('d1', at(1), { phase: 'RollingBack', environment: 'dev' }),
+        events: [],
+      });
+      await store.commit({ insert: deployment('d0', at(0), { phase: 'Succeeded' }), events: [] });
+      await store.commit({ insert: deployment('d3', at(3), { phase: 'Aborted' }), events: [] });
+      await store.commit({ insert: deployment('d4', at(4), { phase: 'Failed' }), events: [] });
+      await store.commit({ insert: deployment('d6', at(6), { phase: 'RolledBack' }), events: [] });
       expect(ids(await store.listActive())).toEqual(['d1', 'd2', 'd5']);
-      await store.update('d5', { updatedAt: at(7), phase: 'Succeeded' });
+      await store.commit({ id: 'd5', patch: { updatedAt: at(7), phase: 'Succeeded' }, events: [] });
       expect(ids(await store.listActive())).toEqual(['d1', 'd2']);
     });
 
     it('lists the newest deployment of every target, ties by id', async () => {
-      await store.insert(deployment('w1', at(0)));
-      await store.insert(deployment('w3', at(4)));
-      await store.insert(deployment('w2', at(4)));
-      await store.insert(deployment('s1', at(5), { environment: 'staging' }));
-      await store.insert(deployment('a2', at(1), { service: 'api' }));
-      await store.insert(deployment('a1', at(0), { service: 'api' }));
+      await store.commit({ insert: deployment('w1', at(0)), events: [] });
+      await store.commit({ insert: deployment('w3', at(4)), events: [] });
+      await store.commit({ insert: deployment('w2', at(4)), events: [] });
+      await store.commit({
+        insert: deployment('s1', at(5), { environment: 'staging' }),
+        events: [],
+      });
+      await store.commit({ insert: deployment('a2', at(1), { service: 'api' }), events: [] });
+      await store.commit({ insert: deployment('a1', at(0), { service: 'api' }), events: [] });
       const latest = await store.listLatest();
       expect(ids(latest).sort()).toEqual(['a2', 's1', 'w3']);
       expect(latest.find((d) => d.id === 'w3')).toEqual(deployment('w3', at(4)));

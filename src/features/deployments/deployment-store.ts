@@ -1,22 +1,28 @@
-import type { Deployment, DeploymentPhase } from './domain/deployment.js';
-import type { RolloutState } from './domain/rollout-state.js';
+import type { FerryEvent, NewEvent } from '../events/event.js';
+import type { Deployment } from './domain/deployment.js';
+import type { DeploymentPatch } from './domain/transitions.js';
+
+/** An event to append with a deployment's change, stamped with the time of the change. */
+export type TimedEvent = NewEvent & { readonly time: string };
+
+/** One change of one deployment: a new row, or fields of an existing one; with its events. */
+export type DeploymentWrite =
+  | { readonly insert: Deployment; readonly events: readonly TimedEvent[] }
+  | {
+      readonly id: string;
+      readonly patch: DeploymentPatch & { readonly updatedAt: string };
+      readonly events: readonly TimedEvent[];
+    };
 
 /** Persistence port for deployments. */
 export interface DeploymentStore {
-  /** Rejects a second deployment with the same id. */
-  insert(deployment: Deployment): Promise<void>;
-  /** Sets the fields given; a missing id changes nothing. */
-  update(
-    id: string,
-    patch: {
-      readonly phase?: DeploymentPhase;
-      readonly reason?: string | null;
-      readonly lastProgressAt?: string;
-      readonly finishedAt?: string | null;
-      readonly rollout?: RolloutState;
-      readonly updatedAt: string;
-    },
-  ): Promise<void>;
+  /**
+   * Inserts or patches one deployment and appends its events to the event log, all or nothing
+   * (one transaction), and returns the stored events. An insert rejects a second deployment with
+   * the same id; a patch sets the fields given, and of a missing id changes nothing (its events
+   * are still appended). `conditions: []` clears them.
+   */
+  commit(write: DeploymentWrite): Promise<readonly FerryEvent[]>;
   get(id: string): Promise<Deployment | undefined>;
   /** Newest first (ties: id descending), at most `limit`. */
   list(

@@ -1,8 +1,11 @@
 import { compareText, copyRow, duplicateKey } from '../../store/in-memory-rows.js';
 import { activePhases, type Deployment } from './domain/deployment.js';
-import type { DeploymentStore } from './deployment-store.js';
+import type { DeploymentStore, DeploymentWrite } from './deployment-store.js';
+import type { FerryEvent } from '../events/event.js';
+import type { EventStore } from '../events/event-store.js';
+import { InMemoryEventStore } from '../events/in-memory-event-store.js';
 
-type Patch = Parameters<DeploymentStore['update']>[1];
+type Patch = Extract<DeploymentWrite, { id: string }>['patch'];
 
 /** Newest first: `createdAt`, then id, both descending. */
 const newestFirst = (a: Deployment, b: Deployment) =>
@@ -12,24 +15,47 @@ const newestFirst = (a: Deployment, b: Deployment) =>
 export class InMemoryDeploymentStore implements DeploymentStore {
   private readonly deployments = new Map<string, Deployment>();
 
-  async insert(deployment: Deployment): Promise<void> {
-    if (this.deployments.has(deployment.id)) throw duplicateKey('deployments', deployment.id);
-    const { fastRollback, ...rest } = copyRow(deployment);
-    this.deployments.set(deployment.id, fastRollback ? { ...rest, fastRollback } : rest);
+  /** `events`: where committed events go; share it with the event log's store. */
+  constructor(private readonly events: EventStore = new InMemoryEventStore()) {}
+
+  /** Stores nothing unless every part can be stored, like the table's transaction. */
+  async commit(write: DeploymentWrite): Promise<readonly FerryEvent[]> {
+    const events = write.events.map(copyRow);
+    if ('insert' in write) {
+      if (this.deployments.has(write.insert.id)) throw duplicateKey('deployments', write.insert.id);
+      const { fastRollback, conditions, ...rest } = copyRow(write.insert);
+      this.deployments.set(write.insert.id, {
+        ...rest,
+        ...(fastRollback ? { fastRollback } : {}),
+        ...(conditions?.length ? { conditions } : {}),
+      });
+    } else {
+      this.patch(write.id, copyRow(write.patch));
+    }
+    const stored: FerryEvent[] = [];
+    for (const event of events) stored.push(await this.events.append(event));
+    return stored;
   }
 
   /** Like the table: a missing id changes nothing, and an absent field keeps its value. */
-  async update(id: string, patch: Patch): Promise<void> {
+  private patch(id: string, patch: Patch): void {
     const current = this.deployments.get(id);
     if (!current) return;
-    this.deployments.set(id, {
+    const { cause, conditions, ...rest } = {
       ...current,
       updatedAt: patch.updatedAt,
       ...(patch.phase ? { phase: patch.phase } : {}),
       ...(patch.reason !== undefined ? { reason: patch.reason } : {}),
+      ...(patch.cause !== undefined ? { cause: patch.cause } : {}),
+      ...(patch.conditions !== undefined ? { conditions: patch.conditions } : {}),
       ...(patch.lastProgressAt ? { lastProgressAt: patch.lastProgressAt } : {}),
       ...(patch.finishedAt !== undefined ? { finishedAt: patch.finishedAt } : {}),
-      ...(patch.rollout !== undefined ? { rollout: copyRow(patch.rollout) } : {}),
+      ...(patch.rollout !== undefined ? { rollout: patch.rollout } : {}),
+    };
+    this.deployments.set(id, {
+      ...rest,
+      ...(cause ? { cause } : {}),
+      ...(conditions?.length ? { conditions } : {}),
     });
   }
 

@@ -1,4 +1,6 @@
-import type { Kysely, Selectable } from 'kysely';
+import type { Insertable, Kysely, Selectable, Updateable } from 'kysely';
+import type { FerryEvent } from '../events/event.js';
+import { KyselyEventStore } from '../events/kysely-event-store.js';
 import type { Database, DeploymentTable } from '../../store/schema.js';
 import type { ServiceConfig } from '../../config/ferry-config.js';
 import {
@@ -7,50 +9,30 @@ import {
   type DeploymentKind,
   type DeploymentPhase,
 } from './domain/deployment.js';
-import type { DeploymentStore } from './deployment-store.js';
+import type { DeploymentStore, DeploymentWrite } from './deployment-store.js';
+import type { DeploymentPatch } from './domain/transitions.js';
 import type { RolloutState } from './domain/rollout-state.js';
+import type { PhaseCause } from './domain/phase-cause.js';
+import type { Condition } from './domain/conditions.js';
 
 export class KyselyDeploymentStore implements DeploymentStore {
   constructor(private readonly db: Kysely<Database>) {}
 
-  async insert(d: Deployment): Promise<void> {
-    await this.db
-      .insertInto('deployments')
-      .values({
-        id: d.id,
-        service: d.service,
-        environment: d.environment,
-        kind: d.kind,
-        artifact_digest: d.artifactDigest,
-        version: d.version,
-        phase: d.phase,
-        reason: d.reason,
-        previous_id: d.previousId,
-        spec: JSON.stringify(d.spec),
-        actor: d.actor,
-        created_at: d.createdAt,
-        updated_at: d.updatedAt,
-        last_progress_at: d.lastProgressAt,
-        finished_at: d.finishedAt,
-        rollout: d.rollout ? JSON.stringify(d.rollout) : null,
-        fast_rollback: d.fastRollback ? 1 : 0,
-      })
-      .execute();
-  }
-
-  async update(id: string, patch: Parameters<DeploymentStore['update']>[1]): Promise<void> {
-    await this.db
-      .updateTable('deployments')
-      .set({
-        updated_at: patch.updatedAt,
-        ...(patch.phase ? { phase: patch.phase } : {}),
-        ...(patch.reason !== undefined ? { reason: patch.reason } : {}),
-        ...(patch.lastProgressAt ? { last_progress_at: patch.lastProgressAt } : {}),
-        ...(patch.finishedAt !== undefined ? { finished_at: patch.finishedAt } : {}),
-        ...(patch.rollout !== undefined ? { rollout: JSON.stringify(patch.rollout) } : {}),
-      })
-      .where('id', '=', id)
-      .execute();
+  commit(write: DeploymentWrite): Promise<readonly FerryEvent[]> {
+    // Serialise first: a value that cannot be stored fails before anything is written.
+    const row = 'insert' in write ? toRow(write.insert) : toPatch(write.patch);
+    return this.db.transaction().execute(async (trx) => {
+      if ('insert' in write)
+        await trx
+          .insertInto('deployments')
+          .values(row as Insertable<DeploymentTable>)
+          .execute();
+      else await trx.updateTable('deployments').set(row).where('id', '=', write.id).execute();
+      const events = new KyselyEventStore(trx);
+      const stored: FerryEvent[] = [];
+      for (const event of write.events) stored.push(await events.append(event));
+      return stored;
+    });
   }
 
   async get(id: string): Promise<Deployment | undefined> {
@@ -136,5 +118,50 @@ function toDeployment(row: Selectable<DeploymentTable>): Deployment {
     finishedAt: row.finished_at,
     rollout: row.rollout ? (JSON.parse(row.rollout) as RolloutState) : null,
     ...(row.fast_rollback ? { fastRollback: true } : {}),
+    ...(row.cause ? { cause: JSON.parse(row.cause) as PhaseCause } : {}),
+    ...(row.conditions && row.conditions !== '[]'
+      ? { conditions: JSON.parse(row.conditions) as Condition[] }
+      : {}),
+  };
+}
+
+function toRow(d: Deployment): Insertable<DeploymentTable> {
+  return {
+    id: d.id,
+    service: d.service,
+    environment: d.environment,
+    kind: d.kind,
+    artifact_digest: d.artifactDigest,
+    version: d.version,
+    phase: d.phase,
+    reason: d.reason,
+    previous_id: d.previousId,
+    spec: JSON.stringify(d.spec),
+    actor: d.actor,
+    created_at: d.createdAt,
+    updated_at: d.updatedAt,
+    last_progress_at: d.lastProgressAt,
+    finished_at: d.finishedAt,
+    rollout: d.rollout ? JSON.stringify(d.rollout) : null,
+    fast_rollback: d.fastRollback ? 1 : 0,
+    cause: d.cause ? JSON.stringify(d.cause) : null,
+    conditions: d.conditions?.length ? JSON.stringify(d.conditions) : null,
+  };
+}
+
+function toPatch(
+  patch: DeploymentPatch & { readonly updatedAt: string },
+): Updateable<DeploymentTable> {
+  return {
+    updated_at: patch.updatedAt,
+    ...(patch.phase ? { phase: patch.phase } : {}),
+    ...(patch.reason !== undefined ? { reason: patch.reason } : {}),
+    ...(patch.cause !== undefined ? { cause: patch.cause && JSON.stringify(patch.cause) } : {}),
+    ...(patch.conditions !== undefined
+      ? { conditions: patch.conditions.length > 0 ? JSON.stringify(patch.conditions) : null }
+      : {}),
+    ...(patch.lastProgressAt ? { last_progress_at: patch.lastProgressAt } : {}),
+    ...(patch.finishedAt !== undefined ? { finished_at: patch.finishedAt } : {}),
+    ...(patch.rollout !== undefined ? { rollout: JSON.stringify(patch.rollout) } : {}),
   };
 }

@@ -123,23 +123,26 @@ async function start(options: { withAnalysis: boolean; figures?: ListenerFigures
     () => {},
   );
   const now = new Date(clock.now()).toISOString();
-  await store.insert({
-    id: 'dep-1',
-    service: 'web',
-    environment: 'prod',
-    kind: 'deploy',
-    artifactDigest: `sha256:${'ab'.repeat(32)}`,
-    version: 'v2',
-    phase: 'Paused',
-    reason: null,
-    previousId: null,
-    spec: config.services.web!,
-    actor: 'user:test',
-    createdAt: now,
-    updatedAt: now,
-    lastProgressAt: now,
-    finishedAt: null,
-    rollout: { ...initialRolloutState(clock.now()), stepIndex: 1 },
+  await store.commit({
+    insert: {
+      id: 'dep-1',
+      service: 'web',
+      environment: 'prod',
+      kind: 'deploy',
+      artifactDigest: `sha256:${'ab'.repeat(32)}`,
+      version: 'v2',
+      phase: 'Paused',
+      reason: null,
+      previousId: null,
+      spec: config.services.web!,
+      actor: 'user:test',
+      createdAt: now,
+      updatedAt: now,
+      lastProgressAt: now,
+      finishedAt: null,
+      rollout: { ...initialRolloutState(clock.now()), stepIndex: 1 },
+    },
+    events: [],
   });
   app = await buildApi({
     logger: pino({ level: 'silent' }),

@@ -4,17 +4,26 @@ import type { ScopeLock } from '../../shared/scope-lock.js';
 import type { EventLog } from '../events/event-log.js';
 import type { DeploymentController } from './deployment-controller.js';
 import type { DeploymentStore } from './deployment-store.js';
-import type { Deployment, DeploymentPhase } from './domain/deployment.js';
-import { promote } from './domain/promote.js';
-import { initialRolloutState } from './domain/rollout-state.js';
+import type { Deployment } from './domain/deployment.js';
+import {
+  abort,
+  assertAllowed,
+  pause,
+  promote,
+  resume,
+  retry,
+  rolloutActionPhases,
+  TransitionRefused,
+  type RolloutAction,
+} from './domain/transitions.js';
+import { resumePromotes } from './domain/phase-cause.js';
+import { DeploymentWriter } from './deployment-writer.js';
 import type { Target } from './deployment-service.js';
 import type { RolloutAnalysis } from './rollout-analysis.js';
 import type { StopStore } from './stop-store.js';
-import { pauseReasonPrefixes, resumePromotes } from './domain/pause-reasons.js';
-import { rolloutSteps } from './domain/rollout-steps.js';
 
-export const rolloutActions = ['promote', 'abort', 'retry', 'pause', 'resume'] as const;
-export type RolloutAction = (typeof rolloutActions)[number];
+export const rolloutActions = Object.keys(rolloutActionPhases) as RolloutAction[];
+export type { RolloutAction };
 
 /** A person's hand on a rollout: promote, abort, retry, pause, resume. */
 export class RolloutService {
@@ -26,7 +35,11 @@ export class RolloutService {
     private readonly locks: ScopeLock,
     private readonly stops: StopStore,
     private readonly analysis?: RolloutAnalysis,
-  ) {}
+  ) {
+    this.writer = new DeploymentWriter(store, events, clock);
+  }
+
+  private readonly writer: DeploymentWriter;
 
   /** Applies an action to the newest deployment of a service/environment and returns it. */
   act(target: Target, action: RolloutAction, actor: string, full = false): Promise<Deployment> {
@@ -64,81 +77,44 @@ export class RolloutService {
     full: boolean,
   ): Promise<void> {
     const now = this.clock.now();
-    const at = new Date(now).toISOString();
-    switch (action) {
-      case 'abort':
-        this.expect(d, action, ['Progressing', 'Paused']);
-        return this.controller.abort(d, `aborted by ${actor}`, actor);
-      case 'promote': {
-        this.expect(d, action, ['Progressing', 'Paused']);
-        if (!d.rollout && full) throw this.notStepped(d, action);
-        // Past an Inconclusive verdict: the run counts as passed and the rollout goes on from
-        // where it stands (an analysis step then ends as passed; background analysis measures on
-        // in a fresh run, and can still abort); nothing else is skipped but an open-ended pause
-        // the rollout was waiting at anyway.
-        const overridden = (await this.analysis?.override(d, actor)) ?? 0;
-        if (overridden > 0 && !full && !atOpenPause(d)) {
-          await this.store.update(d.id, {
-            phase: 'Progressing',
-            reason: null,
-            lastProgressAt: at,
-            updatedAt: at,
-          });
-          return this.record(d, 'rollout.promoted', actor, { full, overridden });
+    try {
+      switch (action) {
+        case 'abort':
+          return await this.writer.apply(d, abort(d, { kind: 'person', actor }, now, actor));
+        case 'promote': {
+          assertAllowed(d, 'promote');
+          if (!d.rollout && full) throw this.notStepped(d, action);
+          // Past an Inconclusive verdict: the run counts as passed and the rollout goes on from
+          // where it stands (an analysis step then ends as passed; background analysis measures on
+          // in a fresh run, and can still abort); nothing else is skipped but an open-ended pause
+          // the rollout was waiting at anyway.
+          const overridden = (await this.analysis?.override(d, actor)) ?? 0;
+          return await this.writer.apply(d, promote(d, now, actor, { full, overridden }));
         }
-        if (!d.rollout) throw this.notStepped(d, action);
-        const rollout = promote(d.rollout, d.spec.strategy, full, now);
-        await this.store.update(d.id, {
-          rollout,
-          phase: 'Progressing',
-          reason: null,
-          lastProgressAt: at,
-          updatedAt: at,
-        });
-        return this.record(d, 'rollout.promoted', actor, { full, stepIndex: rollout.stepIndex });
+        case 'retry':
+          return await this.writer.apply(d, retry(d, now, actor));
+        case 'pause':
+          return await this.writer.apply(d, pause(d, { kind: 'person', actor }, actor));
+        case 'resume':
+          // Paused by the rollout itself (an open-ended pause step, a preview waiting): nothing to
+          // resume but what a promote goes past, so resume promotes the current step. An analysis
+          // verdict is overridden only by an explicit promote.
+          if (
+            d.phase === 'Paused' &&
+            d.rollout &&
+            resumePromotes(d.cause?.phase === 'Paused' ? d.cause.pause : null)
+          ) {
+            return await this.apply(d, 'promote', actor, false);
+          }
+          return await this.writer.apply(d, resume(d, now, actor));
       }
-      case 'retry':
-        this.expect(d, action, ['Aborted']);
-        await this.store.update(d.id, {
-          rollout: initialRolloutState(now),
-          phase: 'Progressing',
-          reason: null,
-          lastProgressAt: at,
-          updatedAt: at,
-        });
-        return this.record(d, 'rollout.retried', actor, {});
-      case 'pause':
-        this.expect(d, action, ['Progressing']);
-        await this.store.update(d.id, {
-          phase: 'Paused',
-          reason: `${personPause}${actor}`,
-          updatedAt: at,
-        });
-        return this.record(d, 'rollout.paused', actor, {});
-      case 'resume':
-        this.expect(d, action, ['Paused']);
-        // Paused by the rollout itself (an open-ended pause step, a preview waiting): nothing to
-        // resume but what a promote goes past, so resume promotes the current step. An analysis
-        // verdict is overridden only by an explicit promote.
-        if (d.rollout && resumePromotes(d.reason)) {
-          return this.apply(d, 'promote', actor, false);
-        }
-        await this.store.update(d.id, {
-          phase: 'Progressing',
-          reason: null,
-          lastProgressAt: at,
-          updatedAt: at,
-        });
-        return this.record(d, 'rollout.resumed', actor, {});
-    }
-  }
-
-  private expect(d: Deployment, action: RolloutAction, phases: readonly DeploymentPhase[]): void {
-    if (!phases.includes(d.phase)) {
+    } catch (error) {
+      if (!(error instanceof TransitionRefused)) throw error;
+      if (error.expected.length === 0) throw this.notStepped(d, action);
       throw new FerryError(
         'conflict',
         `cannot ${action} ${d.service} in ${d.environment}: its newest deployment ${d.id} (${d.version}) is ${d.phase}, ` +
-          `expected ${phases.join(' or ')}`,
+          `expected ${error.expected.join(' or ')}`,
         { extra: { deploymentId: d.id, phase: d.phase } },
       );
     }
@@ -151,21 +127,4 @@ export class RolloutService {
       { extra: { deploymentId: d.id } },
     );
   }
-
-  private async record(d: Deployment, kind: string, actor: string, extra: Record<string, unknown>) {
-    await this.events.append({
-      actor,
-      kind,
-      subject: `deployment/${d.id}`,
-      payload: { service: d.service, environment: d.environment, version: d.version, ...extra },
-    });
-  }
-}
-
-const personPause = pauseReasonPrefixes.person;
-
-/** Whether the rollout stands at a `pause: {}` step, which only `promote` ends. */
-function atOpenPause(d: Deployment): boolean {
-  const step = d.rollout ? rolloutSteps(d.spec.strategy)[d.rollout.stepIndex] : undefined;
-  return step?.kind === 'pause' && step.durationMs === null;
 }

@@ -84,23 +84,26 @@ services:
     const deployments = new KyselyDeploymentStore(db);
     const instances = new KyselyInstanceStore(db);
     const at = new Date(0).toISOString();
-    await deployments.insert({
-      id: 'dep-1',
-      service: 'web',
-      environment: 'prod',
-      kind: 'deploy',
-      artifactDigest: 'sha256:aa',
-      version: '1.0.0',
-      phase: 'Succeeded',
-      reason: null,
-      previousId: null,
-      spec,
-      actor: 'test',
-      createdAt: at,
-      updatedAt: at,
-      lastProgressAt: at,
-      finishedAt: at,
-      rollout: null,
+    await deployments.commit({
+      insert: {
+        id: 'dep-1',
+        service: 'web',
+        environment: 'prod',
+        kind: 'deploy',
+        artifactDigest: 'sha256:aa',
+        version: '1.0.0',
+        phase: 'Succeeded',
+        reason: null,
+        previousId: null,
+        spec,
+        actor: 'test',
+        createdAt: at,
+        updatedAt: at,
+        lastProgressAt: at,
+        finishedAt: at,
+        rollout: null,
+      },
+      events: [],
     });
     const instanceSpec = { instanceId: 'web-1', service: 'web', environment: 'prod' };
     const record: InstanceRecord = {

@@ -23,6 +23,11 @@ export class EventLog {
     return stored;
   }
 
+  /** Tells live subscribers of events another store stored in its own transaction. */
+  announce(events: readonly FerryEvent[]): void {
+    for (const event of events) this.emitter.emit('event', event);
+  }
+
   list(query: EventQuery): Promise<readonly FerryEvent[]> {
     return this.store.list(query);
   }

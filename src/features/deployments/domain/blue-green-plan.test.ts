@@ -55,7 +55,7 @@ describe('planBlueGreen', () => {
   it('without autoPromotion waits for promote', () => {
     const manual = { ...config, autoPromotionMs: null };
     const plan = planBlueGreen(input({ canary: fresh, now: 99_000 }), manual);
-    expect(plan.pause).toMatch(/promote/);
+    expect(plan.pause).toEqual({ kind: 'previewReady' });
     const promoted = { ...initialRolloutState(0), full: true };
     expect(planBlueGreen(input({ canary: fresh, state: promoted }), manual).state.switchedAt).toBe(
       0,

@@ -1,3 +1,4 @@
+import type { PauseCause } from './phase-cause.js';
 import type { BlueGreenConfig } from '../../../config/ferry-config.js';
 import { liveOf, type RolloutInput, type RolloutPlan } from './rollout-plan.js';
 import { readyCount, scaleSet } from './scale-set.js';
@@ -32,13 +33,13 @@ export function planBlueGreen(input: RolloutInput, blueGreen: BlueGreenConfig): 
 
   let state = input.state;
   if (state.switchedAt === null) {
-    let pause: string | null = null;
+    let pause: PauseCause | null = null;
     if (newReady >= replicas && phase === 'Progressing') {
       while (!state.full && state.stepIndex < steps.length) {
         const step = steps[state.stepIndex]!;
         if (step.kind !== 'pause') break;
         if (step.durationMs === null) {
-          pause = `paused before promotion (step ${state.stepIndex + 1}): run "ferry rollout promote"`;
+          pause = { kind: 'beforePromotion', stepIndex: state.stepIndex };
           break;
         }
         if (now < state.stepStartedAt + step.durationMs) break;
@@ -50,7 +51,7 @@ export function planBlueGreen(input: RolloutInput, blueGreen: BlueGreenConfig): 
       if (stepsDone && promoted && !input.analysisPending) {
         state = { ...state, switchedAt: now, stepIndex: steps.length };
       } else if (stepsDone && auto === null && pause === null && !promoted) {
-        pause = 'preview ready: run "ferry rollout promote" to switch traffic';
+        pause = { kind: 'previewReady' };
       }
     }
     if (state.switchedAt === null) {

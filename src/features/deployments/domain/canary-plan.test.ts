@@ -72,7 +72,7 @@ describe('planCanary', () => {
       config,
     );
     expect(plan.state.stepIndex).toBe(3);
-    expect(plan.pause).toMatch(/ferry rollout promote/);
+    expect(plan.pause).toEqual({ kind: 'openPauseStep', stepIndex: 3, steps: steps.length });
     expect(plan.routing).toMatchObject({ traffic: { weight: 50 } });
   });
 

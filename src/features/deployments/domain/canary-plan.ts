@@ -1,3 +1,4 @@
+import type { PauseCause } from './phase-cause.js';
 import type { CanaryConfig } from '../../../config/ferry-config.js';
 import { canaryScaleAfter, noCanaryTraffic, trafficAfter } from './canary-traffic.js';
 import { resolveBudget } from './rolling-plan.js';
@@ -39,13 +40,13 @@ export function planCanary(input: RolloutInput, canary: CanaryConfig): RolloutPl
   }
 
   let state = input.state;
-  let pause: string | null = null;
+  let pause: PauseCause | null = null;
   const promoting = () => state.full || state.stepIndex >= steps.length;
   while (phase === 'Progressing' && !promoting()) {
     const step = steps[state.stepIndex]!;
     if (step.kind === 'pause') {
       if (step.durationMs === null) {
-        pause = `paused at step ${state.stepIndex + 1}/${steps.length}: run "ferry rollout promote" to go on`;
+        pause = { kind: 'openPauseStep', stepIndex: state.stepIndex, steps: steps.length };
         break;
       }
       if (now < state.stepStartedAt + step.durationMs) break;

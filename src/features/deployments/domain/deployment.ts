@@ -1,5 +1,7 @@
 import type { ServiceConfig } from '../../../config/ferry-config.js';
 import type { RolloutState } from './rollout-state.js';
+import type { PhaseCause } from './phase-cause.js';
+import type { Condition } from './conditions.js';
 
 /**
  * Phases of a deployment. `Progressing` moves traffic to the new artifact; `Paused` waits for a
@@ -54,6 +56,13 @@ export interface Deployment {
    * for deployments and for rollbacks that go through the strategy.
    */
   readonly fastRollback?: boolean;
+  /** Why it is Paused, Aborted, RollingBack or Failed, as data; `reason` is its sentence. */
+  readonly cause?: PhaseCause;
+  /**
+   * Instance failures (launch, crash loop, smoke) recorded as they happened, in order; the next
+   * reconcile acts on them and clears them. Absent when there are none.
+   */
+  readonly conditions?: readonly Condition[];
 }
 
 export function isActive(phase: DeploymentPhase): boolean {

@@ -1,3 +1,4 @@
+import type { PauseCause } from './phase-cause.js';
 import type { CanaryTraffic } from './canary-traffic.js';
 import type { PlannedInstance } from './rolling-plan.js';
 import type { RolloutState } from './rollout-state.js';
@@ -45,7 +46,7 @@ export interface RolloutPlan {
   /** The state to persist; differs from the input when a step completed or traffic switched. */
   readonly state: RolloutState;
   /** Non-null: the rollout waits for `ferry rollout promote` (phase Paused) with this reason. */
-  readonly pause: string | null;
+  readonly pause: PauseCause | null;
   /** The new version runs alone at full scale: the deployment succeeded. */
   readonly done: boolean;
 }
