@@ -192,5 +192,110 @@ export function describeDeploymentStoreContract(
       expect(ids(latest).sort()).toEqual(['a2', 's1', 'w3']);
       expect(latest.find((d) => d.id === 'w3')).toEqual(deployment('w3', at(4)));
     });
+
+    it('appends the events of a change with it, ids increasing, and gives them back', async () => {
+      const created = await store.commit({
+        insert: deployment('d1', at(0), { phase: 'Progressing' }),
+        events: [
+          {
+            actor: 'u',
+            kind: 'deployment.created',
+            subject: 'deployment/d1',
+            payload: { n: 1 },
+            time: at(0),
+          },
+        ],
+      });
+      const paused = await store.commit({
+        id: 'd1',
+        patch: {
+          updatedAt: at(1),
+          phase: 'Paused',
+          reason: 'paused by u',
+          cause: { phase: 'Paused', pause: { kind: 'person', actor: 'u' } },
+        },
+        events: [
+          {
+            actor: 'u',
+            kind: 'rollout.paused',
+            subject: 'deployment/d1',
+            payload: {},
+            time: at(1),
+          },
+          {
+            actor: 'u',
+            kind: 'rollout.noted',
+            subject: 'deployment/d1',
+            payload: { a: [1] },
+            time: at(1),
+          },
+        ],
+      });
+      expect(created.map((e) => e.kind)).toEqual(['deployment.created']);
+      expect(paused.map((e) => [e.kind, e.payload])).toEqual([
+        ['rollout.paused', {}],
+        ['rollout.noted', { a: [1] }],
+      ]);
+      expect(paused[0]!.id).toBeGreaterThan(created[0]!.id);
+      expect(paused[1]!.id).toBeGreaterThan(paused[0]!.id);
+      expect((await store.get('d1'))?.cause).toEqual({
+        phase: 'Paused',
+        pause: { kind: 'person', actor: 'u' },
+      });
+    });
+
+    it('writes nothing of a change whose event cannot be stored', async () => {
+      await store.commit({ insert: deployment('d1', at(0), { phase: 'Progressing' }), events: [] });
+      const unstorable = {
+        actor: 'u',
+        kind: 'x',
+        subject: 'deployment/d1',
+        payload: { n: 1n },
+        time: at(1),
+      };
+      await expect(
+        store.commit({
+          id: 'd1',
+          patch: { updatedAt: at(1), phase: 'Failed' },
+          events: [unstorable],
+        }),
+      ).rejects.toThrow();
+      await expect(
+        store.commit({ insert: deployment('d2', at(1)), events: [unstorable] }),
+      ).rejects.toThrow();
+      expect(await store.get('d1')).toEqual(deployment('d1', at(0), { phase: 'Progressing' }));
+      expect(await store.get('d2')).toBeUndefined();
+    });
+
+    it('keeps conditions in order until cleared, and a cause until set to null', async () => {
+      const crash = {
+        at: at(1),
+        cause: { kind: 'crashLoop', instanceId: 'i1', restarts: 5 },
+      } as const;
+      const smoke = {
+        at: at(2),
+        cause: { kind: 'smokeFailed', instanceId: 'i2', message: 'GET / → 500' },
+      } as const;
+      await store.commit({
+        insert: deployment('d1', at(0), { phase: 'Progressing', conditions: [crash] }),
+        events: [],
+      });
+      await store.commit({
+        id: 'd1',
+        patch: { updatedAt: at(2), conditions: [crash, smoke] },
+        events: [],
+      });
+      expect((await store.get('d1'))?.conditions).toEqual([crash, smoke]);
+      const cause = { phase: 'Aborted', abort: crash.cause } as const;
+      await store.commit({
+        id: 'd1',
+        patch: { updatedAt: at(3), conditions: [], cause },
+        events: [],
+      });
+      const aborted = await store.get('d1');
+      expect([aborted?.conditions, aborted?.cause]).toEqual([undefined, cause]);
+      await store.commit({ id: 'd1', patch: { updatedAt: at(4), cause: null }, events: [] });
+      expect((await store.get('d1'))?.cause).toBeUndefined();
+    });
   });
 }

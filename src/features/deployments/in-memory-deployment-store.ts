@@ -20,7 +20,11 @@ export class InMemoryDeploymentStore implements DeploymentStore {
 
   /** Stores nothing unless every part can be stored, like the table's transaction. */
   async commit(write: DeploymentWrite): Promise<readonly FerryEvent[]> {
-    const events = write.events.map(copyRow);
+    // Payloads go through JSON first, as into the table: one that cannot, fails before any write.
+    const events = write.events.map((e) => ({
+      ...copyRow(e),
+      payload: JSON.parse(JSON.stringify(e.payload)) as Record<string, unknown>,
+    }));
     if ('insert' in write) {
       if (this.deployments.has(write.insert.id)) throw duplicateKey('deployments', write.insert.id);
       const { fastRollback, conditions, ...rest } = copyRow(write.insert);
