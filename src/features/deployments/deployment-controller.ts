@@ -40,8 +40,6 @@ export interface ControllerDeps {
   readonly events: EventLog;
   readonly clock: Clock;
   readonly logger: Logger;
-  /** Where the tarball of an artifact lives. */
-  readonly artifactPath: (digest: string) => string;
   /** How many recent releases of a service stay unpacked for a fast rollback. Default 5. */
   readonly releasesToKeep?: number;
   /** Reconcile period when nothing wakes the loop. Default 250ms. */
@@ -715,7 +713,6 @@ export class DeploymentController {
       environment: deployment.environment,
       version: target.version,
       artifactDigest: target.artifactDigest,
-      artifactPath: this.deps.artifactPath(target.artifactDigest),
       command: local.command,
       cwd: local.cwd,
       env: local.env,
@@ -897,7 +894,7 @@ export class DeploymentController {
         service: status.spec.service,
         environment: status.spec.environment,
         version: status.spec.version,
-        pid: status.record.pid,
+        ...this.deps.runtime.describe?.(status.record),
         port: status.record.port,
         restarts: status.restarts,
         ...details,
