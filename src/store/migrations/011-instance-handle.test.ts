@@ -1,10 +1,19 @@
+import { rm } from 'node:fs/promises';
+import { join } from 'node:path';
 import SQLite from 'better-sqlite3';
 import { Kysely, Migrator, PostgresDialect, SqliteDialect } from 'kysely';
 import pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import { createPostgresDatabase, postgresUnavailable } from '../../../test/support/postgres.js';
 import { KyselyInstanceStore } from '../../features/instances/kysely-instance-store.js';
-import { isLocalHandle } from '../../runtime/local/local-handle.js';
+import { isLocalHandle, localHandleOf } from '../../runtime/local/local-handle.js';
+import { LocalRuntime } from '../../runtime/local/local-runtime.js';
+import {
+  buildHelloArtifact,
+  EventLog,
+  helloSpec,
+  makeTempDir,
+} from '../../runtime/local/test-fixtures.js';
 import { migrationProvider } from '../migrate.js';
 import type { Database } from '../schema.js';
 
@@ -131,4 +140,50 @@ describe.each(backends)('migration 011-instance-handle on $name', ({ open, skip 
       }
     },
   );
+});
+
+describe('migration 011-instance-handle with a real instance', () => {
+  it('lets the next server adopt an instance the previous one recorded in the old columns', async () => {
+    const root = await makeTempDir();
+    const log = new EventLog();
+    const { db, close } = await sqlite();
+    try {
+      const hello = await buildHelloArtifact(root, { version: '1.0.0' });
+      const options = { dataDir: join(root, 'data'), artifactPath: () => hello.path };
+      const before = new LocalRuntime(options);
+      log.listen(before);
+      const status = await before.start(helloSpec(hello, { instanceId: 'web-1' }));
+      await before.detach();
+      const { pid, pgid, pidStartTicks, logPath } = localHandleOf(status.record);
+      const migrator = new Migrator({ db, provider: migrationProvider });
+      expect((await migrator.migrateTo('009-runtime-neutral')).error).toBeUndefined();
+      await db
+        .insertInto('instances')
+        .values({
+          ...oldRow('web-1', pid),
+          pgid,
+          pid_start_ticks: pidStartTicks,
+          port: status.record.port,
+          log_path: logPath,
+          spec: JSON.stringify({ ...status.spec, artifactPath: hello.path }),
+        })
+        .execute();
+
+      expect((await migrator.migrateToLatest()).error).toBeUndefined();
+      const stored = await new KyselyInstanceStore(db as unknown as Kysely<Database>).get('web-1');
+      const after = new LocalRuntime(options);
+      log.listen(after);
+      const result = await after.adopt([{ spec: stored!.spec, record: stored!.record! }]);
+
+      expect(result).toEqual({ adopted: ['web-1'], lost: [] });
+      expect(after.describe(stored!.record!)).toEqual({ pid });
+      await log.waitFor('instance.ready', 'web-1');
+      await after.stop('web-1');
+      expect(log.of('instance.stopped', 'web-1')[0]?.killed).toBe(false);
+    } finally {
+      await log.cleanup();
+      await close();
+      await rm(root, { recursive: true, force: true });
+    }
+  });
 });
