@@ -93,11 +93,7 @@ export async function composeFerry(parts: FerryParts): Promise<Ferry> {
     clock,
     config,
     (target, digest): Promise<void> =>
-      runtime.verifyRelease?.({
-        ...target,
-        artifactDigest: digest,
-        artifactPath: artifacts.blobPath(digest),
-      }) ?? Promise.resolve(),
+      runtime.verifyRelease?.({ ...target, artifactDigest: digest }) ?? Promise.resolve(),
   );
   const tokens = new TokenService(new KyselyTokenStore(db), events, clock);
   // Ten failed tokens a minute per address; enough for typos, far too few for guessing.
@@ -177,7 +173,6 @@ export async function composeFerry(parts: FerryParts): Promise<Ferry> {
     events,
     clock,
     logger: logger.child({ component: 'controller' }),
-    artifactPath: (digest) => artifacts.blobPath(digest),
   });
   const deployments = new DeploymentService(
     config,

@@ -2,6 +2,7 @@ import { pino } from 'pino';
 import { formatConfigWarning } from '../config/config-problem.js';
 import { loadConfigFile } from '../config/load-config.js';
 import { composeFerry, type Ferry } from '../compose.js';
+import { dataFolderBlobs } from '../features/artifacts/blob-store.js';
 import { KyselyDeploymentStore } from '../features/deployments/kysely-deployment-store.js';
 import { KyselyStopStore } from '../features/deployments/kysely-stop-store.js';
 import { LocalRuntime } from '../runtime/local/local-runtime.js';
@@ -75,11 +76,12 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     const registry = new Registry();
     collectDefaultMetrics({ register: registry, prefix: 'ferry_' });
     const metrics = createRouterMetrics(registry);
+    const blobs = dataFolderBlobs(dataDir);
     ferry = await composeFerry({
       config,
       dataDir,
       db,
-      runtime: new LocalRuntime({ dataDir }),
+      runtime: new LocalRuntime({ dataDir, artifactPath: (digest) => blobs.path(digest) }),
       router: new Router({
         metrics,
         timeouts: config.router.timeouts,

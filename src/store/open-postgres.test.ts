@@ -57,9 +57,6 @@ describe('openPostgres', () => {
           order by 1`.execute(db);
         expect(columns.rows).toEqual([
           { column: 'events.id', type: 'bigint', identity: 'YES' },
-          { column: 'instances.pgid', type: 'bigint', identity: 'NO' },
-          { column: 'instances.pid', type: 'bigint', identity: 'NO' },
-          { column: 'instances.pid_start_ticks', type: 'bigint', identity: 'NO' },
           { column: 'instances.port', type: 'bigint', identity: 'NO' },
           { column: 'instances.restarts', type: 'bigint', identity: 'NO' },
         ]);

@@ -63,12 +63,10 @@ export interface InstanceTable {
   version: string;
   artifact_digest: string;
   phase: string;
-  pid: number | null;
-  pgid: number | null;
-  pid_start_ticks: number | null;
   host: string | null;
   port: number | null;
-  log_path: string | null;
+  /** JSON: the runtime's handle on the instance (opaque to the store); null until recorded. */
+  handle: string | null;
   restarts: number;
   spec: string;
   created_at: string;

@@ -5,6 +5,11 @@ import { join } from 'node:path';
 import { FerryError } from '../../errors/ferry-error.js';
 import { digestOf, verifyBlob } from './verify-blob.js';
 
+/** The blobs of a data folder, under `<dataDir>/artifacts/`: where uploads go and releases come from. */
+export function dataFolderBlobs(dataDir: string): BlobStore {
+  return new BlobStore(join(dataDir, 'artifacts'));
+}
+
 /** Content-addressed files under `<dataDir>/artifacts/sha256/`. Writing the same bytes twice is a no-op. */
 export class BlobStore {
   constructor(private readonly root: string) {}

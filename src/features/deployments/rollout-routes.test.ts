@@ -98,7 +98,10 @@ async function start(options: { withAnalysis: boolean; figures?: ListenerFigures
   const instances = new KyselyInstanceStore(db);
   const locks = new KeyedQueue();
   const stops = new KyselyStopStore(db);
-  const runtime = new LocalRuntime({ dataDir });
+  const runtime = new LocalRuntime({
+    dataDir,
+    artifactPath: (digest) => artifacts.blobPath(digest),
+  });
   router = new Router();
   const controller = new DeploymentController({
     locks,
@@ -110,7 +113,6 @@ async function start(options: { withAnalysis: boolean; figures?: ListenerFigures
     events,
     clock,
     logger: pino({ level: 'silent' }),
-    artifactPath: (digest) => artifacts.blobPath(digest),
   });
   const deployments = new DeploymentService(
     config,

@@ -106,15 +106,7 @@ services:
       events: [],
     });
     const instanceSpec = { instanceId: 'web-1', service: 'web', environment: 'prod' };
-    const record: InstanceRecord = {
-      instanceId: 'web-1',
-      pid: 1,
-      pgid: 1,
-      pidStartTicks: 1,
-      host,
-      port,
-      logPath: '/dev/null',
-    };
+    const record: InstanceRecord = { instanceId: 'web-1', host, port, handle: { kind: 'test' } };
     await instances.insert({
       id: 'web-1',
       deploymentId: 'dep-1',

@@ -6,9 +6,8 @@ export interface InstanceSpec {
   readonly service: string;
   readonly environment: string;
   readonly version: string;
+  /** The artifact, by digest only: where its bytes are is the runtime's business. */
   readonly artifactDigest: string;
-  /** Path of the artifact tarball (`.tar.gz`) to unpack into the release folder. */
-  readonly artifactPath: string;
   readonly command: readonly string[];
   readonly cwd: string;
   readonly env: Readonly<Record<string, string>>;
@@ -31,24 +30,37 @@ export const instancePhases = [
 ] as const;
 export type InstancePhase = (typeof instancePhases)[number];
 
+/** A value that survives `JSON.stringify` and `JSON.parse` unchanged. */
+export type JsonValue =
+  string | number | boolean | null | readonly JsonValue[] | { readonly [key: string]: JsonValue };
+
+/**
+ * What a runtime needs to find one of its instances again (the local runtime: process ids and
+ * log file). Only the runtime that made it reads it; everyone else stores and hands it back.
+ */
+export type InstanceHandle = { readonly [key: string]: JsonValue };
+
 /**
  * Everything needed to find a running instance again after the server restarts. The controller
  * persists it; the runtime re-attaches from it.
  */
 export interface InstanceRecord {
   readonly instanceId: string;
-  readonly pid: number;
-  /** Process group of the instance: signals go to the whole group. */
-  readonly pgid: number;
-  /** Start time of `pid` from /proc (clock ticks since boot), guards against pid reuse. */
-  readonly pidStartTicks: number;
   /**
    * Where the instance is reached (the router and smoke checks connect here) with `port`: the
    * runtime says, as only it knows (the local runtime: 127.0.0.1).
    */
   readonly host: string;
   readonly port: number;
-  readonly logPath: string;
+  readonly handle: InstanceHandle;
+}
+
+/**
+ * What people are shown about an instance beyond its address, as its runtime describes it: the
+ * local runtime's process id (absent for runtimes without one).
+ */
+export interface InstanceDetails {
+  readonly pid?: number;
 }
 
 /** The last readiness probe result of an instance, and how many times in a row it came. */
@@ -112,10 +124,11 @@ export interface InstanceRuntime {
    */
   stop(instanceId: string): Promise<void>;
   /**
-   * Re-attaches instances started by an earlier server process. Each record whose process is
-   * still alive (same pid and start ticks) is adopted and probed again; the others are reported
-   * as not adopted (their group is killed if any member is left). Any other process of this
-   * runtime that nobody supervises (a crash between spawn and record) is killed.
+   * Re-attaches instances started by an earlier server process. Each record whose instance still
+   * runs (the local runtime: same pid and start ticks) is adopted and probed again; the others
+   * are reported as not adopted (what is left of them is killed), and so is a record whose handle
+   * another runtime made. Any other process of this runtime that nobody supervises (a crash
+   * between spawn and record) is killed.
    */
   adopt(
     records: readonly { readonly spec: InstanceSpec; readonly record: InstanceRecord }[],
@@ -123,6 +136,11 @@ export interface InstanceRuntime {
   get(instanceId: string): InstanceStatus | undefined;
   list(): readonly InstanceStatus[];
   onEvent(listener: (event: RuntimeEvent) => void): () => void;
+  /**
+   * What people are shown about the instance of a record (`ferry ps`, event payloads), read from
+   * its handle. Optional: runtimes with nothing to add skip it.
+   */
+  describe?(record: InstanceRecord): InstanceDetails;
   /** Last `lines` lines of the instance's combined stdout/stderr. */
   logs(instanceId: string, lines: number): Promise<readonly string[]>;
   /**
@@ -140,7 +158,7 @@ export interface InstanceRuntime {
    * without local release folders skip it.
    */
   verifyRelease?(
-    release: Pick<InstanceSpec, 'service' | 'environment' | 'artifactDigest' | 'artifactPath'>,
+    release: Pick<InstanceSpec, 'service' | 'environment' | 'artifactDigest'>,
   ): Promise<void>;
   /** Stops watching (timers, probes) without stopping instances: they outlive the server. */
   detach(): Promise<void>;

@@ -11,7 +11,6 @@ const spec = (id: string): InstanceSpec => ({
   environment: 'prod',
   version: 'v1',
   artifactDigest: `sha256:${'a'.repeat(64)}`,
-  artifactPath: '/var/ferry/artifacts/web/v1.tar.gz',
   command: ['node', 'server.js'],
   cwd: '.',
   env: { MODE: 'prod', EMPTY: '' },
@@ -27,15 +26,34 @@ const spec = (id: string): InstanceSpec => ({
   websocketDrainMs: 5_000,
 });
 
+/** A record as the local runtime makes it: its handle holds the process ids and the log. */
 const record = (id: string, pid: number): InstanceRecord => ({
   instanceId: id,
-  pid,
-  pgid: pid,
-  pidStartTicks: 123_456_789,
   // Not loopback: the store keeps whatever address the runtime reported.
   host: '10.0.0.7',
   port: 40_000 + pid,
-  logPath: `/var/ferry/logs/${id}.log`,
+  handle: {
+    kind: 'local',
+    pid,
+    pgid: pid,
+    // Past 2^31 (248 days of uptime): the handle keeps 64-bit numbers whole.
+    pidStartTicks: 2_147_483_648 + pid,
+    logPath: `/var/ferry/logs/${id}.log`,
+  },
+});
+
+/** A record of another runtime: the store keeps any JSON handle, nested values included. */
+const foreignRecord = (id: string): InstanceRecord => ({
+  instanceId: id,
+  host: 'web-7f9c.prod.svc',
+  port: 8080,
+  handle: {
+    kind: 'kubernetes',
+    pod: { namespace: 'prod', name: 'web-7f9c', uid: null },
+    containers: ['app', 'proxy'],
+    ready: true,
+    note: 'quotes " and \\ and ünïcode',
+  },
 });
 
 const instance = (id: string, createdAt: string, over: Partial<StoredInstance> = {}) => ({
@@ -87,9 +105,21 @@ export function describeInstanceStoreContract(
     it('shares no object with its callers', async () => {
       const given = instance('i1', at(0), { record: record('i1', 7) });
       await store.insert(given);
-      Object.assign(given.record!, { pid: 1 });
+      Object.assign(given.record!.handle, { pid: 1 });
       Object.assign((await store.get('i1'))!.spec.env, { MODE: 'changed' });
       expect(await store.get('i1')).toEqual(instance('i1', at(0), { record: record('i1', 7) }));
+    });
+
+    it("gives back any runtime's handle as it was given, on insert and on update", async () => {
+      await store.insert(instance('k1', at(0), { record: foreignRecord('k1') }));
+      await store.insert(instance('k2', at(0), { intent: 'launching' }));
+      await store.update('k2', { updatedAt: at(1), record: foreignRecord('k2') });
+      expect((await store.get('k1'))?.record).toEqual(foreignRecord('k1'));
+      expect((await store.get('k2'))?.record).toEqual(foreignRecord('k2'));
+      expect((await store.listLive()).map((i) => i.record)).toEqual([
+        foreignRecord('k1'),
+        foreignRecord('k2'),
+      ]);
     });
 
     it('reads an absent smokePassedAt back as null', async () => {

@@ -14,6 +14,7 @@ export const instanceSchema = z
     intent: z.string(),
     /** What the runtime sees (`starting`, `ready`, `backoff`, ...), or `unknown`. */
     phase: z.string(),
+    /** The instance's process id, when its runtime has one to show (the local runtime does). */
     pid: z.number().nullable(),
     port: z.number().nullable(),
     restarts: z.number(),
@@ -27,6 +28,7 @@ export type InstanceView = z.infer<typeof instanceSchema>;
 
 export function toInstanceView(i: StoredInstance, runtime: InstanceRuntime): InstanceView {
   const status = runtime.get(i.id);
+  const record = status?.record ?? i.record;
   return {
     id: i.id,
     service: i.service,
@@ -35,8 +37,8 @@ export function toInstanceView(i: StoredInstance, runtime: InstanceRuntime): Ins
     deploymentId: i.deploymentId,
     intent: i.intent,
     phase: status?.phase ?? 'unknown',
-    pid: status?.record.pid ?? i.record?.pid ?? null,
-    port: status?.record.port ?? i.record?.port ?? null,
+    pid: (record && runtime.describe?.(record).pid) ?? null,
+    port: record?.port ?? null,
     restarts: status?.restarts ?? i.restarts,
     probe: status?.readinessProbe ? describeProbe(status.readinessProbe) : null,
     createdAt: i.createdAt,

@@ -1,6 +1,6 @@
 import type { Kysely, Selectable } from 'kysely';
 import type { Database, InstanceTable } from '../../store/schema.js';
-import type { InstanceSpec } from './instance-runtime.js';
+import type { InstanceHandle, InstanceSpec } from './instance-runtime.js';
 import type { InstanceIntent, StoredInstance } from './instance.js';
 import type { InstanceStore } from './instance-store.js';
 
@@ -18,12 +18,9 @@ export class KyselyInstanceStore implements InstanceStore {
         version: i.version,
         artifact_digest: i.artifactDigest,
         phase: i.intent,
-        pid: i.record?.pid ?? null,
-        pgid: i.record?.pgid ?? null,
-        pid_start_ticks: i.record?.pidStartTicks ?? null,
         host: i.record?.host ?? null,
         port: i.record?.port ?? null,
-        log_path: i.record?.logPath ?? null,
+        handle: i.record ? JSON.stringify(i.record.handle) : null,
         restarts: i.restarts,
         spec: JSON.stringify(i.spec),
         created_at: i.createdAt,
@@ -43,12 +40,9 @@ export class KyselyInstanceStore implements InstanceStore {
         ...(patch.smokePassedAt !== undefined ? { smoke_passed_at: patch.smokePassedAt } : {}),
         ...(patch.record
           ? {
-              pid: patch.record.pid,
-              pgid: patch.record.pgid,
-              pid_start_ticks: patch.record.pidStartTicks,
               host: patch.record.host,
               port: patch.record.port,
-              log_path: patch.record.logPath,
+              handle: JSON.stringify(patch.record.handle),
             }
           : {}),
       })
@@ -91,20 +85,12 @@ export class KyselyInstanceStore implements InstanceStore {
 
 function toInstance(row: Selectable<InstanceTable>): StoredInstance {
   const record =
-    row.pid !== null &&
-    row.pgid !== null &&
-    row.pid_start_ticks !== null &&
-    row.host !== null &&
-    row.port !== null &&
-    row.log_path !== null
+    row.host !== null && row.port !== null && row.handle !== null
       ? {
           instanceId: row.id,
-          pid: row.pid,
-          pgid: row.pgid,
-          pidStartTicks: row.pid_start_ticks,
           host: row.host,
           port: row.port,
-          logPath: row.log_path,
+          handle: JSON.parse(row.handle) as InstanceHandle,
         }
       : null;
   return {

@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { InstanceRecord } from '../../features/instances/instance-runtime.js';
 import type { InstanceCgroup } from './cgroup-v2.js';
 import { instanceMarker, instanceMarkerVariable } from './instance-marker.js';
+import type { LocalHandle } from './local-handle.js';
 import { readProcStat, type ProcStat } from './proc-stat.js';
 import { listProcesses, processEnvValue } from './process-table.js';
 
@@ -44,9 +44,9 @@ export class InstanceProcesses {
    * Follows a new main process (after a spawn, a restart or an adoption). `group` is the group
    * that may be signalled: left out for a lost record whose pid now names another process.
    */
-  attach(record: Pick<InstanceRecord, 'pid' | 'pgid' | 'pidStartTicks'>, group = true): void {
-    if (group) this.group = record.pgid;
-    if (record.pidStartTicks > 0) this.tracked.set(record.pid, record.pidStartTicks);
+  attach(handle: Pick<LocalHandle, 'pid' | 'pgid' | 'pidStartTicks'>, group = true): void {
+    if (group) this.group = handle.pgid;
+    if (handle.pidStartTicks > 0) this.tracked.set(handle.pid, handle.pidStartTicks);
     this.record(listProcesses());
   }
 

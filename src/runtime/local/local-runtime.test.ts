@@ -4,6 +4,7 @@ import { rm } from 'node:fs/promises';
 import { isAbsolute, join, relative } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { localHandleOf } from './local-handle.js';
 import { LocalRuntime } from './local-runtime.js';
 import { isSameLiveProcess, readProcStat } from './proc-stat.js';
 import { isGroupAlive } from './process-group.js';
@@ -47,14 +48,23 @@ const runtimes: LocalRuntime[] = [];
 function newRuntime(
   options: Partial<ConstructorParameters<typeof LocalRuntime>[0]> = {},
 ): LocalRuntime {
-  const runtime = new LocalRuntime({ dataDir, ...options });
+  const runtime = new LocalRuntime({
+    dataDir,
+    artifactPath: (digest) => built.get(digest) ?? join(root, 'missing.tgz'),
+    ...options,
+  });
   runtimes.push(runtime);
   log.listen(runtime);
   return runtime;
 }
 
+/** Tarballs of the artifacts built so far, by digest: where the runtimes find them. */
+const built = new Map<string, string>();
+
 async function artifact(name: string, settings: Record<string, unknown>): Promise<BuiltArtifact> {
-  return buildHelloArtifact(root, settings, name);
+  const result = await buildHelloArtifact(root, settings, name);
+  built.set(result.digest, result.path);
+  return result;
 }
 
 beforeAll(async () => {
@@ -85,8 +95,10 @@ describe('LocalRuntime', () => {
     const status = await runtime.start(helloSpec(hello, { instanceId: 'web-1' }));
 
     expect(status.phase).toBe('starting');
-    expect(status.record.pgid).toBe(status.record.pid);
-    expect(status.record.pidStartTicks).toBe(readProcStat(status.record.pid)?.startTicks);
+    expect(localHandleOf(status.record).pgid).toBe(localHandleOf(status.record).pid);
+    expect(localHandleOf(status.record).pidStartTicks).toBe(
+      readProcStat(localHandleOf(status.record).pid)?.startTicks,
+    );
     expect(log.of('instance.started', 'web-1')).toHaveLength(1);
 
     await log.waitFor('instance.ready', 'web-1');
@@ -97,12 +109,14 @@ describe('LocalRuntime', () => {
     expect(response.body).toMatchObject({
       version: '1.0.0',
       instance: 'web-1',
-      pid: status.record.pid,
+      pid: localHandleOf(status.record).pid,
     });
 
     const releaseDir = join(dataDir, 'releases', 'web', 'dev', hello.digest.slice(7, 23));
     expect(existsSync(join(releaseDir, 'server.js'))).toBe(true);
-    expect(status.record.logPath).toBe(join(dataDir, 'logs', 'web', 'dev', 'web-1.log'));
+    expect(localHandleOf(status.record).logPath).toBe(
+      join(dataDir, 'logs', 'web', 'dev', 'web-1.log'),
+    );
     const lines = await runtime.logs('web-1', 10);
     expect(lines.join('\n')).toContain(`listening on 127.0.0.1:${status.record.port}`);
     expect(runtime.list().map((s) => s.spec.instanceId)).toEqual(['web-1']);
@@ -122,7 +136,7 @@ describe('LocalRuntime', () => {
     const [stopped] = log.of('instance.stopped', 'web-1');
     expect(stopped?.killed).toBe(false);
     expect(stopped?.status.phase).toBe('stopped');
-    expect(isGroupAlive(status.record.pgid)).toBe(false);
+    expect(isGroupAlive(localHandleOf(status.record).pgid)).toBe(false);
     expect(runtime.get('web-1')).toBeUndefined();
     expect(log.of('instance.crashed')).toHaveLength(0);
     expect((await runtime.logs('web-1', 5)).join('\n')).toContain('SIGTERM: draining');
@@ -143,7 +157,7 @@ describe('LocalRuntime', () => {
     await runtime.stop('web-1');
 
     expect(log.of('instance.stopped', 'web-1')[0]?.killed).toBe(true);
-    expect(isGroupAlive(status.record.pgid)).toBe(false);
+    expect(isGroupAlive(localHandleOf(status.record).pgid)).toBe(false);
     expect((await runtime.logs('web-1', 5)).join('\n')).toContain('SIGTERM ignored');
   });
 
@@ -163,14 +177,15 @@ describe('LocalRuntime', () => {
     const starts = log.of('instance.started', 'web-1');
     expect(starts.map((s) => s.status.restarts)).toEqual([0, 1, 2]);
     expect(new Set(starts.map((s) => s.status.record.port))).toEqual(new Set([first.record.port]));
-    expect(new Set(starts.map((s) => s.status.record.pid)).size).toBe(3);
+    expect(new Set(starts.map((s) => localHandleOf(s.status.record).pid)).size).toBe(3);
     expect(log.of('instance.crash_loop')).toHaveLength(1);
 
     // stderr goes to the same log file as stdout.
     expect((await runtime.logs('web-1', 50)).join('\n')).toContain('crashing after 300ms');
 
     await runtime.stop('web-1');
-    for (const start of starts) expect(isGroupAlive(start.status.record.pgid)).toBe(false);
+    for (const start of starts)
+      expect(isGroupAlive(localHandleOf(start.status.record).pgid)).toBe(false);
   });
 
   it('stops an instance waiting for its restart without restarting it', async () => {
@@ -194,11 +209,11 @@ describe('LocalRuntime', () => {
     const status = await runtime.start(helloSpec(hello, { instanceId: 'web-1', readiness }));
     await log.waitFor('instance.ready', 'web-1');
 
-    process.kill(-status.record.pgid, 'SIGSTOP'); // frozen: probes time out
+    process.kill(-localHandleOf(status.record).pgid, 'SIGSTOP'); // frozen: probes time out
     const unready = await log.waitFor('instance.unready', 'web-1');
     expect(unready.reason).toMatch(/^GET \S+ timed out after 300ms$/);
     expect(runtime.get('web-1')?.phase).toBe('unready');
-    process.kill(-status.record.pgid, 'SIGCONT');
+    process.kill(-localHandleOf(status.record).pgid, 'SIGCONT');
     await log.waitFor('instance.ready', 'web-1', 2);
 
     expect(runtime.get('web-1')?.phase).toBe('ready');
@@ -237,8 +252,8 @@ describe('LocalRuntime', () => {
 
     expect(crashed.signal).toBe('SIGKILL');
     expect(restarted.status.restarts).toBe(1);
-    expect(restarted.status.record.pid).not.toBe(first.record.pid);
-    expect(isGroupAlive(first.record.pgid)).toBe(false);
+    expect(localHandleOf(restarted.status.record).pid).not.toBe(localHandleOf(first.record).pid);
+    expect(isGroupAlive(localHandleOf(first.record).pgid)).toBe(false);
     await runtime.stop('web-1');
   });
 
@@ -278,7 +293,7 @@ describe('LocalRuntime', () => {
 
     await b.stop('web-1');
     expect(log.of('instance.stopped', 'web-1')[0]?.killed).toBe(false);
-    expect(isGroupAlive(status.record.pgid)).toBe(false);
+    expect(isGroupAlive(localHandleOf(status.record).pgid)).toBe(false);
   });
 
   it('adopts instances of a relative data folder and keeps them running', async () => {
@@ -293,10 +308,15 @@ describe('LocalRuntime', () => {
     await sleep(1000);
 
     expect(result).toEqual({ adopted: ['web-1'], lost: [] });
-    expect(isSameLiveProcess(status.record.pid, status.record.pidStartTicks)).toBe(true);
+    expect(
+      isSameLiveProcess(
+        localHandleOf(status.record).pid,
+        localHandleOf(status.record).pidStartTicks,
+      ),
+    ).toBe(true);
     expect(log.of('instance.crashed')).toHaveLength(0);
-    expect((await requestJson(status.record.port)).body.pid).toBe(status.record.pid);
-    expect(isAbsolute(status.record.logPath)).toBe(true);
+    expect((await requestJson(status.record.port)).body.pid).toBe(localHandleOf(status.record).pid);
+    expect(isAbsolute(localHandleOf(status.record).logPath)).toBe(true);
     await b.stop('web-1');
   });
 
@@ -307,14 +327,16 @@ describe('LocalRuntime', () => {
     const b = newRuntime({ backoff: { initialMs: 100 }, adoptedPollMs: 100 });
     await b.adopt([{ spec: status.spec, record: status.record }]);
 
-    process.kill(-status.record.pgid, 'SIGKILL');
+    process.kill(-localHandleOf(status.record).pgid, 'SIGKILL');
 
     const crashed = await log.waitFor('instance.crashed', 'web-1');
     const restarted = await log.waitFor('instance.started', 'web-1', 2);
     expect(crashed).toMatchObject({ exitCode: null, signal: null, restartInMs: 100 });
     expect(restarted.status.record.port).toBe(status.record.port);
     await log.waitFor('instance.ready', 'web-1');
-    expect((await requestJson(status.record.port)).body.pid).toBe(restarted.status.record.pid);
+    expect((await requestJson(status.record.port)).body.pid).toBe(
+      localHandleOf(restarted.status.record).pid,
+    );
     await b.stop('web-1');
   });
 
@@ -329,9 +351,7 @@ describe('LocalRuntime', () => {
     const reused = {
       ...status.record,
       instanceId: 'web-2',
-      pid: otherPid,
-      pgid: otherPid,
-      pidStartTicks: 1,
+      handle: { ...status.record.handle, pid: otherPid, pgid: otherPid, pidStartTicks: 1 },
     };
 
     const b = newRuntime();
@@ -346,6 +366,25 @@ describe('LocalRuntime', () => {
     expect(log.of('instance.adopted')).toHaveLength(0);
   });
 
+  it('describes only its own records, and reports one another runtime made as lost', async () => {
+    const a = newRuntime();
+    const status = await a.start(helloSpec(hello, { instanceId: 'web-1' }));
+    const foreign = { ...status.record, instanceId: 'web-2', handle: { kind: 'kubernetes' } };
+    expect(a.describe(status.record)).toEqual({ pid: localHandleOf(status.record).pid });
+    expect(a.describe(foreign)).toEqual({});
+    await a.detach();
+
+    const b = newRuntime();
+    const result = await b.adopt([
+      { spec: status.spec, record: status.record },
+      { spec: { ...status.spec, instanceId: 'web-2' }, record: foreign },
+    ]);
+
+    expect(result).toEqual({ adopted: ['web-1'], lost: ['web-2'] });
+    expect(b.list().map((s) => s.spec.instanceId)).toEqual(['web-1']);
+    await b.stop('web-1');
+  });
+
   it('kills what is left of a lost instance whose shell died but whose server lives on', async () => {
     const a = newRuntime();
     const spec = helloSpec(hello, {
@@ -355,15 +394,15 @@ describe('LocalRuntime', () => {
     const status = await a.start(spec);
     await log.waitFor('instance.ready', 'web-1');
     await a.detach();
-    process.kill(status.record.pid, 'SIGKILL'); // the shell only: node lives on in the group
+    process.kill(localHandleOf(status.record).pid, 'SIGKILL'); // the shell only: node lives on in the group
     await sleep(200);
-    expect(isGroupAlive(status.record.pgid)).toBe(true);
+    expect(isGroupAlive(localHandleOf(status.record).pgid)).toBe(true);
 
     const b = newRuntime();
     const result = await b.adopt([{ spec, record: status.record }]);
 
     expect(result.lost).toEqual(['web-1']);
-    expect(isGroupAlive(status.record.pgid)).toBe(false);
+    expect(isGroupAlive(localHandleOf(status.record).pgid)).toBe(false);
   });
 
   it.each([
@@ -385,7 +424,7 @@ describe('LocalRuntime', () => {
     await runtime.stop('web-1');
 
     expect(log.of('instance.stopped', 'web-1')[0]?.killed).toBe(false);
-    expect(isGroupAlive(status.record.pgid)).toBe(false);
+    expect(isGroupAlive(localHandleOf(status.record).pgid)).toBe(false);
     const logText = (await runtime.logs('web-1', 50)).join('\n');
     expect(log.of('instance.crashed'), logText).toHaveLength(0);
   });
@@ -413,7 +452,7 @@ describe('LocalRuntime', () => {
       const status = await runtime.start(helloSpec(hello, { instanceId: 'web-1' }));
       await log.waitFor('instance.ready', 'web-1');
 
-      expect(processIds(status.record.pid)).toEqual({
+      expect(processIds(localHandleOf(status.record).pid)).toEqual({
         uid: [65534, 65534, 65534, 65534],
         gid: [65534, 65534, 65534, 65534],
       });
@@ -435,7 +474,10 @@ describe('LocalRuntime', () => {
     const status = await runtime.start(helloSpec(hello, { instanceId: 'web-1', user: 'root' }));
     await log.waitFor('instance.ready', 'web-1');
 
-    expect(processIds(status.record.pid)).toEqual({ uid: [0, 0, 0, 0], gid: [0, 0, 0, 0] });
+    expect(processIds(localHandleOf(status.record).pid)).toEqual({
+      uid: [0, 0, 0, 0],
+      gid: [0, 0, 0, 0],
+    });
     await runtime.stop('web-1');
   });
 
@@ -524,8 +566,8 @@ describe.each([
     await log.waitFor('instance.ready', 'web-2');
     await a.detach();
     expect(taggedProcesses(tag)).toHaveLength(4);
-    process.kill(lost.record.pid, 'SIGKILL'); // web-1's own process dies, its child lives on
-    while (alive(lost.record.pid)) await sleep(20);
+    process.kill(localHandleOf(lost.record).pid, 'SIGKILL'); // web-1's own process dies, its child lives on
+    while (alive(localHandleOf(lost.record).pid)) await sleep(20);
 
     const b = newRuntime({ cgroups });
     // web-1's record is lost; web-2 has none (a server killed between spawn and record).
@@ -548,7 +590,7 @@ describe.each([
     );
     await log.waitFor('instance.ready', 'web-1');
     const detached = (await requestJson(status.record.port)).body.pid as number;
-    expect(detached).not.toBe(status.record.pid);
+    expect(detached).not.toBe(localHandleOf(status.record).pid);
 
     await log.waitFor('instance.crashed', 'web-1');
     const deadline = Date.now() + 10_000;
@@ -576,7 +618,7 @@ describe.each([
     const b = newRuntime({ cgroups, adoptedPollMs: 60_000 });
     const readiness = { ...fastReadiness, initialDelayMs: 500 };
     await b.adopt([{ spec: { ...spec, readiness }, record: status.record }]);
-    process.kill(status.record.pid, 'SIGKILL');
+    process.kill(localHandleOf(status.record).pid, 'SIGKILL');
     await sleep(1500);
 
     expect((await requestJson(status.record.port)).status).toBe(200); // the child answers

@@ -1,6 +1,7 @@
 import { FerryError } from '../../errors/ferry-error.js';
 import { canonicalPath } from '../../shared/canonical-path.js';
 import type {
+  InstanceDetails,
   InstanceRecord,
   InstanceRuntime,
   InstanceSpec,
@@ -15,6 +16,7 @@ import { InstanceCgroup, openCgroupBase, removeCgroupBase, type CgroupBase } fro
 import { runtimeKey } from './instance-marker.js';
 import { InstanceProcesses } from './instance-processes.js';
 import { instanceUser, lookupUser, type InstanceUser } from './instance-user.js';
+import { asLocalRecord, type LocalRecord } from './local-handle.js';
 import { killOrphans } from './orphan-processes.js';
 import { readProcStat } from './proc-stat.js';
 import { listProcesses } from './process-table.js';
@@ -26,6 +28,8 @@ import { SupervisedInstance, type SupervisorContext } from './supervised-instanc
 export interface LocalRuntimeOptions {
   /** Root of `releases/` (unpacked artifacts) and `logs/` (one file per instance). */
   readonly dataDir: string;
+  /** Where the tarball (`.tar.gz`) of an artifact is, by digest: specs name artifacts by digest. */
+  readonly artifactPath: (digest: string) => string;
   /** Restart spacing; missing fields take the defaults of {@link defaultBackoff}. */
   readonly backoff?: Partial<BackoffOptions>;
   /** Epoch ms; `startedAt` and the backoff reset read it. Default `Date.now`. */
@@ -54,7 +58,7 @@ const rememberedLogs = 1000;
  * or restarting an instance ends every process it started, detached ones included.
  *
  * @example
- * const runtime = new LocalRuntime({ dataDir: '.ferry' });
+ * const runtime = new LocalRuntime({ dataDir: '.ferry', artifactPath: (d) => blobs.path(d) });
  * runtime.onEvent((event) => log.info(event.kind));
  * const status = await runtime.start(spec); // status.record.port serves the instance
  */
@@ -65,6 +69,7 @@ export class LocalRuntime implements InstanceRuntime {
   private readonly users = new Map<string, InstanceUser>();
   private readonly events = new EventHub<RuntimeEvent>();
   private readonly releases: ReleaseStore;
+  private readonly artifactPath: (digest: string) => string;
   private readonly context: SupervisorContext;
   private detached = false;
   /** Canonical (absolute, symlinks resolved): log paths are compared with what /proc shows. */
@@ -86,6 +91,7 @@ export class LocalRuntime implements InstanceRuntime {
       this.scanner.unref();
     }
     this.releases = new ReleaseStore(this.dataDir);
+    this.artifactPath = options.artifactPath;
     this.context = {
       now: options.now ?? Date.now,
       emit: (event) => this.events.emit(event),
@@ -143,39 +149,25 @@ export class LocalRuntime implements InstanceRuntime {
     const lost: string[] = [];
     for (const { spec, record: stored } of records) {
       const id = spec.instanceId;
-      // Where the log is follows from the data folder; records of older servers hold paths
-      // relative to their working directory, which /proc never shows.
-      const logPath = instanceLogPath(this.dataDir, spec.service, spec.environment, id);
-      const record = { ...stored, logPath };
-      this.rememberLog(id, record.logPath);
-      if (this.instances.has(id)) {
-        adopted.push(id);
-        continue;
-      }
-      const stat = readProcStat(record.pid);
-      const same = stat !== undefined && stat.startTicks === record.pidStartTicks;
-      const processes = this.processesOf(id);
-      if (same && stat.state !== 'Z') {
-        const instance = SupervisedInstance.adopted(this.context, spec, record, processes);
-        this.track(instance);
-        instance.announce();
-        adopted.push(id);
-        continue;
-      }
-      lost.push(id);
-      // Kill what is left of it (a server that outlived its shell, a detached child), but not
-      // the group if the pid now belongs to another process: then the group id is someone else's.
-      processes.attach({ ...record, pidStartTicks: 0 }, stat === undefined || same);
-      await processes.killAll(killWaitMs);
+      const local = asLocalRecord(stored);
+      if (this.instances.has(id)) adopted.push(id);
+      else if (local && (await this.adoptOne(spec, local))) adopted.push(id);
+      else lost.push(id);
     }
     // A server killed between spawning an instance and recording it leaves a process nobody
     // knows: anything of this data dir (log file, marker, cgroup) that is not supervised goes.
-    const supervised = [...this.instances.values()].map((i) => i.status().record);
+    const supervised = [...this.instances.values()].map((i) => i.localRecord);
     await killOrphans(this.dataDir, {
-      logPaths: new Set(supervised.map((record) => record.logPath)),
+      logPaths: new Set(supervised.map((record) => record.handle.logPath)),
       instanceIds: new Set(supervised.map((record) => record.instanceId)),
     });
     return { adopted, lost };
+  }
+
+  /** The local runtime shows an instance's process id. */
+  describe(record: InstanceRecord): InstanceDetails {
+    const local = asLocalRecord(record);
+    return local ? { pid: local.handle.pid } : {};
   }
 
   get(instanceId: string): InstanceStatus | undefined {
@@ -193,7 +185,7 @@ export class LocalRuntime implements InstanceRuntime {
   /** Also reads logs of instances no longer (or not yet) supervised; none found is no lines. */
   async logs(instanceId: string, lines: number): Promise<readonly string[]> {
     const path =
-      this.instances.get(instanceId)?.status().record.logPath ??
+      this.instances.get(instanceId)?.localRecord.handle.logPath ??
       this.logPaths.get(instanceId) ??
       (await findInstanceLog(this.dataDir, instanceId));
     return path === undefined ? [] : tailFile(path, lines);
@@ -222,18 +214,46 @@ export class LocalRuntime implements InstanceRuntime {
   }
 
   verifyRelease(
-    release: Pick<InstanceSpec, 'service' | 'environment' | 'artifactDigest' | 'artifactPath'>,
+    release: Pick<InstanceSpec, 'service' | 'environment' | 'artifactDigest'>,
   ): Promise<void> {
     return this.releases.verify(
       release.service,
       release.environment,
       release.artifactDigest,
-      release.artifactPath,
+      this.artifactPath(release.artifactDigest),
     );
   }
 
   private assertAttached(): void {
     if (this.detached) throw new FerryError('conflict', 'the local runtime was detached');
+  }
+
+  /**
+   * Adopts the instance of a record when its process still runs (same pid and start ticks);
+   * otherwise kills what is left of it and resolves false.
+   */
+  private async adoptOne(spec: InstanceSpec, stored: LocalRecord): Promise<boolean> {
+    const id = spec.instanceId;
+    // Where the log is follows from the data folder; records of older servers hold paths
+    // relative to their working directory, which /proc never shows.
+    const logPath = instanceLogPath(this.dataDir, spec.service, spec.environment, id);
+    const record = { ...stored, handle: { ...stored.handle, logPath } };
+    const { pid, pidStartTicks } = record.handle;
+    this.rememberLog(id, logPath);
+    const stat = readProcStat(pid);
+    const same = stat !== undefined && stat.startTicks === pidStartTicks;
+    const processes = this.processesOf(id);
+    if (same && stat.state !== 'Z') {
+      const instance = SupervisedInstance.adopted(this.context, spec, record, processes);
+      this.track(instance);
+      instance.announce();
+      return true;
+    }
+    // Kill what is left of it (a server that outlived its shell, a detached child), but not
+    // the group if the pid now belongs to another process: then the group id is someone else's.
+    processes.attach({ ...record.handle, pidStartTicks: 0 }, stat === undefined || same);
+    await processes.killAll(killWaitMs);
+    return false;
   }
 
   private async allocateAndSpawn(
@@ -275,7 +295,7 @@ export class LocalRuntime implements InstanceRuntime {
       spec.service,
       spec.environment,
       spec.artifactDigest,
-      spec.artifactPath,
+      this.artifactPath(spec.artifactDigest),
     );
     const serverUid = process.getuid?.();
     const serverGid = process.getgid?.();
@@ -288,9 +308,9 @@ export class LocalRuntime implements InstanceRuntime {
   }
 
   private track(instance: SupervisedInstance): void {
-    const { instanceId, logPath } = instance.status().record;
+    const { instanceId, handle } = instance.localRecord;
     this.instances.set(instanceId, instance);
-    this.rememberLog(instanceId, logPath);
+    this.rememberLog(instanceId, handle.logPath);
   }
 
   private rememberLog(instanceId: string, logPath: string): void {

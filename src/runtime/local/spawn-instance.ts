@@ -1,11 +1,12 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { resolve, sep } from 'node:path';
-import type { InstanceRecord, InstanceSpec } from '../../features/instances/instance-runtime.js';
+import type { InstanceSpec } from '../../features/instances/instance-runtime.js';
 import { InvalidRequestError } from '../../errors/ferry-error.js';
 import { localInstanceHost } from './free-port.js';
 import { instanceMarkerVariable } from './instance-marker.js';
 import type { InstanceProcesses } from './instance-processes.js';
 import type { InstanceUser } from './instance-user.js';
+import type { LocalRecord } from './local-handle.js';
 import { closeLogFile, openLogFile } from './log-file.js';
 import { readProcStat } from './proc-stat.js';
 
@@ -30,7 +31,7 @@ export interface ProcessExit {
 
 export interface SpawnedInstance {
   readonly child: ChildProcess;
-  readonly record: InstanceRecord;
+  readonly record: LocalRecord;
   /** Settles when the spawned process (not necessarily its whole group) exits. */
   readonly exited: Promise<ProcessExit>;
 }
@@ -114,12 +115,9 @@ export async function spawnInstance(request: SpawnRequest): Promise<SpawnedInsta
     exited,
     record: {
       instanceId: spec.instanceId,
-      pid,
-      pgid: pid,
-      pidStartTicks: stat?.startTicks ?? 0,
       host: localInstanceHost,
       port,
-      logPath,
+      handle: { kind: 'local', pid, pgid: pid, pidStartTicks: stat?.startTicks ?? 0, logPath },
     },
   };
 }

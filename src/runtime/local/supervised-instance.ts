@@ -1,7 +1,6 @@
 import { appendFileSync } from 'node:fs';
 import type {
   InstancePhase,
-  InstanceRecord,
   InstanceSpec,
   InstanceStatus,
   ProbeObservation,
@@ -10,6 +9,7 @@ import type {
 import { describeProbe } from '../../features/instances/describe-probe.js';
 import { CrashBackoff, type BackoffOptions } from './crash-backoff.js';
 import type { InstanceProcesses } from './instance-processes.js';
+import type { LocalRecord } from './local-handle.js';
 import { isSameLiveProcess } from './proc-stat.js';
 import { Prober, type ProbeVerdict } from './prober.js';
 import type { ProcessExit, SpawnedInstance } from './spawn-instance.js';
@@ -24,7 +24,7 @@ export interface SupervisorContext {
   /** Spawns the instance again on its port (the release is unpacked again if it was pruned). */
   readonly respawn: (
     spec: InstanceSpec,
-    record: InstanceRecord,
+    record: LocalRecord,
     processes: InstanceProcesses,
   ) => Promise<SpawnedInstance>;
 }
@@ -61,7 +61,7 @@ export class SupervisedInstance {
   private constructor(
     private readonly ctx: SupervisorContext,
     readonly spec: InstanceSpec,
-    private record: InstanceRecord,
+    private record: LocalRecord,
     private readonly origin: 'instance.started' | 'instance.adopted',
     /** Every process of the instance, the main one and whatever it started. */
     readonly processes: InstanceProcesses,
@@ -92,7 +92,7 @@ export class SupervisedInstance {
   static adopted(
     ctx: SupervisorContext,
     spec: InstanceSpec,
-    record: InstanceRecord,
+    record: LocalRecord,
     processes: InstanceProcesses,
   ): SupervisedInstance {
     const instance = new SupervisedInstance(ctx, spec, record, 'instance.adopted', processes);
@@ -103,6 +103,11 @@ export class SupervisedInstance {
   /** Emits `instance.started` or `instance.adopted`: listeners can look the instance up. */
   announce(): void {
     this.emit({ kind: this.origin, status: this.status() });
+  }
+
+  /** The current record with its handle typed: what the owning runtime reads. */
+  get localRecord(): LocalRecord {
+    return this.record;
   }
 
   status(): InstanceStatus {
@@ -166,7 +171,7 @@ export class SupervisedInstance {
 
   private watchChild(spawned: SpawnedInstance): void {
     const generation = ++this.generation;
-    this.processes.attach(spawned.record);
+    this.processes.attach(spawned.record.handle);
     void spawned.exited.then((exit) => {
       if (generation === this.generation) this.onExit(exit);
     });
@@ -175,8 +180,8 @@ export class SupervisedInstance {
 
   private watchAdopted(): void {
     const generation = ++this.generation;
-    const { pid, pidStartTicks } = this.record;
-    this.processes.attach(this.record);
+    const { pid, pidStartTicks } = this.record.handle;
+    this.processes.attach(this.record.handle);
     this.watcher = setInterval(() => {
       if (generation !== this.generation || isSameLiveProcess(pid, pidStartTicks)) return;
       this.onExit({ exitCode: null, signal: null });
@@ -236,7 +241,7 @@ export class SupervisedInstance {
   }
 
   private mainAlive(): boolean {
-    const { pid, pidStartTicks } = this.record;
+    const { pid, pidStartTicks } = this.record.handle;
     // No start ticks (no /proc): the exit event or the adoption poll tells instead.
     return pidStartTicks === 0 || isSameLiveProcess(pid, pidStartTicks);
   }
@@ -295,7 +300,7 @@ export class SupervisedInstance {
     this.startedAt = this.ctx.now();
     if (this.detached) {
       // Nobody will learn this process's record: do not leave it running unknown.
-      this.processes.attach(spawned.record);
+      this.processes.attach(spawned.record.handle);
       this.processes.signal('SIGKILL');
       return;
     }
@@ -309,7 +314,7 @@ export class SupervisedInstance {
   /** A line from Ferry itself in the instance's log, where a person looks for why it failed. */
   private note(line: string): void {
     try {
-      appendFileSync(this.record.logPath, `${line}\n`);
+      appendFileSync(this.record.handle.logPath, `${line}\n`);
     } catch {
       // The log is best effort; the event carries the failure too.
     }

@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { c as createTar } from 'tar';
 import type { ProbeConfig } from '../../config/ferry-config.js';
 import type { InstanceSpec, RuntimeEvent } from '../../features/instances/instance-runtime.js';
+import { localHandleOf } from './local-handle.js';
 import type { LocalRuntime } from './local-runtime.js';
 import { signalGroup, waitForGroupExit } from './process-group.js';
 import { listProcesses, processEnvValue } from './process-table.js';
@@ -65,7 +66,6 @@ export function helloSpec(
     environment: 'dev',
     version: '1.0.0',
     artifactDigest: artifact.digest,
-    artifactPath: artifact.path,
     command: ['node', 'server.js'],
     cwd: '.',
     env: {},
@@ -99,7 +99,7 @@ export class EventLog {
     this.unsubscribes.push(
       runtime.onEvent((event) => {
         this.events.push(event);
-        this.groups.add(event.status.record.pgid);
+        this.groups.add(localHandleOf(event.status.record).pgid);
         for (const wake of [...this.waiters]) wake();
       }),
     );

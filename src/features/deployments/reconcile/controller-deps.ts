@@ -21,8 +21,6 @@ export interface ControllerDeps {
   readonly events: EventLog;
   readonly clock: Clock;
   readonly logger: Logger;
-  /** Where the tarball of an artifact lives. */
-  readonly artifactPath: (digest: string) => string;
   /** How many recent releases of a service stay unpacked for a fast rollback. Default 5. */
   readonly releasesToKeep?: number;
   /** Reconcile period when nothing wakes the loop. Default 250ms. */

@@ -86,7 +86,6 @@ export class InstanceActuator {
       environment: deployment.environment,
       version: target.version,
       artifactDigest: target.artifactDigest,
-      artifactPath: this.deps.artifactPath(target.artifactDigest),
       command: local.command,
       cwd: local.cwd,
       env: local.env,

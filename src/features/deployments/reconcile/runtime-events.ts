@@ -40,7 +40,7 @@ export async function onRuntimeEvent(
       service: status.spec.service,
       environment: status.spec.environment,
       version: status.spec.version,
-      pid: status.record.pid,
+      ...deps.runtime.describe?.(status.record),
       port: status.record.port,
       restarts: status.restarts,
       ...details,
