@@ -193,7 +193,7 @@ export class FakeInstanceRuntime implements InstanceRuntime {
     instance.phase = 'ready';
     instance.crashes = 0;
     instance.withoutReady = 0;
-    instance.probe = this.observe(instance, true, `GET ${instance.spec.readiness.path} → 200`);
+    instance.probe = this.observe(instance, true, `GET ${instance.spec.readiness.path} passing`);
     this.emit({ kind: 'instance.ready', status: this.snapshot(instance) });
   }
 
