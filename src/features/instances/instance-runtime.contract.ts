@@ -1,4 +1,4 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, onTestFinished, vi } from 'vitest';
 import type {
   InstanceRecord,
   InstanceRuntime,
@@ -198,6 +198,23 @@ export function describeInstanceRuntimeContract(
       const result = await runtime.adopt([{ spec: status.spec, record: status.record }]);
       expect(result).toEqual({ adopted: ['web-1'], lost: [] });
       expect(events.of('web-1', 'instance.adopted')).toEqual([]);
+    });
+
+    it('keeps telling the other listeners when one throws, and stops telling one that left', async () => {
+      const warn = vi.spyOn(process, 'emitWarning').mockImplementation(() => {});
+      onTestFinished(() => warn.mockRestore());
+      runtime.onEvent(() => {
+        throw new Error('a listener with a bug');
+      });
+      const heard: string[] = [];
+      const leave = runtime.onEvent((event) => heard.push(event.kind));
+      await startReady('web-1');
+      leave();
+      await runtime.stop('web-1');
+      expect(heard).toEqual(['instance.started', 'instance.ready']);
+      expect(events.kinds('web-1').at(-1)).toBe('instance.stopped');
+      const bug = expect.objectContaining({ message: 'a listener with a bug' });
+      expect(warn).toHaveBeenCalledWith(bug, { code: 'FERRY_EVENT_LISTENER' });
     });
 
     it('has no log lines for an id it never ran', async () => {
