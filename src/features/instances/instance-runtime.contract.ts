@@ -217,6 +217,14 @@ export function describeInstanceRuntimeContract(
       expect(warn).toHaveBeenCalledWith(bug, { code: 'FERRY_EVENT_LISTENER' });
     });
 
+    it('tails what the instance printed, also once stopped', async () => {
+      const status = await startReady('web-1');
+      const listening = `listening on 127.0.0.1:${status.record.port}`;
+      expect(await runtime.logs('web-1', 50)).toContain(listening);
+      await runtime.stop('web-1');
+      expect(await runtime.logs('web-1', 50)).toContain(listening);
+    });
+
     it('has no log lines for an id it never ran', async () => {
       expect(await runtime.logs('nope', 10)).toEqual([]);
     });
