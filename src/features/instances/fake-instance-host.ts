@@ -18,23 +18,37 @@ export class FakeInstanceHost {
     const pidStartTicks = ++this.ticks;
     this.alive.set(pid, pidStartTicks);
     const { service, environment, instanceId } = spec;
-    return {
-      instanceId,
+    const handle: FakeHandle = {
+      kind: 'fake',
       pid,
-      pgid: pid,
       pidStartTicks,
-      host: '127.0.0.1',
-      port: port ?? this.nextPort++,
       logPath: `/fake/logs/${service}/${environment}/${instanceId}.log`,
     };
+    return { instanceId, host: '127.0.0.1', port: port ?? this.nextPort++, handle };
   }
 
   /** The process of the record still runs (same pid, same start ticks). */
-  isAlive(record: Pick<InstanceRecord, 'pid' | 'pidStartTicks'>): boolean {
-    return this.alive.get(record.pid) === record.pidStartTicks;
+  isAlive(record: InstanceRecord): boolean {
+    const handle = fakeHandle(record);
+    return handle !== undefined && this.alive.get(handle.pid) === handle.pidStartTicks;
   }
 
-  kill(record: Pick<InstanceRecord, 'pid'>): void {
-    this.alive.delete(record.pid);
+  kill(record: InstanceRecord): void {
+    const handle = fakeHandle(record);
+    if (handle) this.alive.delete(handle.pid);
   }
+}
+
+/** The fake runtime's handle on a pretend process: opaque to everything else, like the local one. */
+export type FakeHandle = {
+  readonly kind: 'fake';
+  readonly pid: number;
+  readonly pidStartTicks: number;
+  readonly logPath: string;
+};
+
+/** The record's handle if the fake made it. */
+export function fakeHandle(record: InstanceRecord): FakeHandle | undefined {
+  const handle = record.handle as Partial<FakeHandle> | null;
+  return handle?.kind === 'fake' ? (handle as FakeHandle) : undefined;
 }

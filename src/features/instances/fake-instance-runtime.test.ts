@@ -9,7 +9,6 @@ const spec = (instanceId: string): InstanceSpec => ({
   environment: 'prod',
   version: '1.0.0',
   artifactDigest: `sha256:${'a'.repeat(64)}`,
-  artifactPath: '/fake/web.tgz',
   command: ['node', 'server.js'],
   cwd: '.',
   env: {},

@@ -1,8 +1,9 @@
 import { FerryError } from '../../errors/ferry-error.js';
 import { systemClock, type Clock } from '../../shared/clock.js';
 import type { Scheduler } from '../analysis/scheduler.js';
-import { FakeInstanceHost } from './fake-instance-host.js';
+import { fakeHandle, FakeInstanceHost } from './fake-instance-host.js';
 import type {
+  InstanceDetails,
   InstancePhase,
   InstanceRecord,
   InstanceRuntime,
@@ -163,6 +164,12 @@ export class FakeInstanceRuntime implements InstanceRuntime {
   }
 
   /** The lines the fake wrote (`listening on ...`) and those given to {@link writeLog}. */
+  /** The pretend pid, as the local runtime shows the real one. */
+  describe(record: InstanceRecord): InstanceDetails {
+    const handle = fakeHandle(record);
+    return handle ? { pid: handle.pid } : {};
+  }
+
   async logs(instanceId: string, lines: number): Promise<readonly string[]> {
     return lines > 0 ? (this.logLines.get(instanceId) ?? []).slice(-lines) : [];
   }

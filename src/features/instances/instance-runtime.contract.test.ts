@@ -3,10 +3,11 @@ import { join } from 'node:path';
 import { buildSwitchableApp } from '../../../test/support/switchable-app.js';
 import { killOrphans } from '../../runtime/local/orphan-processes.js';
 import { LocalRuntime } from '../../runtime/local/local-runtime.js';
+import { asLocalRecord } from '../../runtime/local/local-handle.js';
 import { signalGroup, waitForGroupExit } from '../../runtime/local/process-group.js';
 import { EventLog, fastReadiness, makeTempDir } from '../../runtime/local/test-fixtures.js';
 import { FakeInstanceRuntime } from './fake-instance-runtime.js';
-import type { InstanceSpec } from './instance-runtime.js';
+import type { InstanceRecord, InstanceSpec } from './instance-runtime.js';
 import {
   contractBackoff,
   describeInstanceRuntimeContract,
@@ -15,7 +16,7 @@ import {
 
 function spec(
   instanceId: string,
-  artifact: Pick<InstanceSpec, 'artifactDigest' | 'artifactPath'>,
+  artifact: Pick<InstanceSpec, 'artifactDigest'>,
   env: Record<string, string> = {},
 ): InstanceSpec {
   return {
@@ -32,7 +33,8 @@ function spec(
   };
 }
 
-const fakeArtifact = { artifactDigest: `sha256:${'f'.repeat(64)}`, artifactPath: '/fake/web.tgz' };
+const fakeArtifact = { artifactDigest: `sha256:${'f'.repeat(64)}` };
+const missingDigest = `sha256:${'0'.repeat(64)}`;
 
 describeInstanceRuntimeContract('in-memory fake', async (): Promise<RuntimeHarness> => {
   let runtime = new FakeInstanceRuntime({ backoff: contractBackoff });
@@ -65,7 +67,12 @@ describeInstanceRuntimeContract('local runtime', async (): Promise<RuntimeHarnes
   const processes = new EventLog();
   const runtimes: LocalRuntime[] = [];
   const newRuntime = (): LocalRuntime => {
-    const runtime = new LocalRuntime({ dataDir, backoff: contractBackoff });
+    const runtime = new LocalRuntime({
+      dataDir,
+      backoff: contractBackoff,
+      artifactPath: (digest) =>
+        digest === app.artifactDigest ? app.artifactPath : join(root, 'missing.tgz'),
+    });
     runtimes.push(runtime);
     processes.listen(runtime);
     return runtime;
@@ -74,24 +81,21 @@ describeInstanceRuntimeContract('local runtime', async (): Promise<RuntimeHarnes
   return {
     runtime: newRuntime(),
     spec: (id) => spec(id, app, { CONTROL_DIR: app.controlDir }),
-    failingStart: (id) =>
-      spec(id, {
-        artifactDigest: `sha256:${'0'.repeat(64)}`,
-        artifactPath: join(root, 'missing.tgz'),
-      }),
-    kill: (status) => kill(status.record.pid),
+    failingStart: (id) => spec(id, { artifactDigest: missingDigest }),
+    kill: (status) => kill(localHandle(status.record).pid),
     setReady: (id, ready) => app.set(id, 'unready', !ready),
     async crashLoop(status) {
       await app.set(status.spec.instanceId, 'crash', true);
-      await kill(status.record.pid);
+      await kill(localHandle(status.record).pid);
     },
     async restart() {
       await runtimes.at(-1)?.detach();
       return newRuntime();
     },
     async vanish(record) {
-      signalGroup(record.pgid, 'SIGKILL');
-      await waitForGroupExit(record.pgid, 5_000);
+      const { pgid } = localHandle(record);
+      signalGroup(pgid, 'SIGKILL');
+      await waitForGroupExit(pgid, 5_000);
     },
     async close() {
       for (const runtime of runtimes.splice(0)) await runtime.detach();
@@ -101,3 +105,10 @@ describeInstanceRuntimeContract('local runtime', async (): Promise<RuntimeHarnes
     },
   };
 });
+
+/** The local runtime's handle of a record it made. */
+function localHandle(record: InstanceRecord): { readonly pid: number; readonly pgid: number } {
+  const local = asLocalRecord(record);
+  if (!local) throw new Error(`not a local runtime record: ${JSON.stringify(record)}`);
+  return local.handle;
+}

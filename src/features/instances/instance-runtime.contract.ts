@@ -85,7 +85,7 @@ export function describeInstanceRuntimeContract(
       await expect(runtime.start(harness.spec('web-1'))).rejects.toMatchObject({
         code: 'conflict',
       });
-      expect(runtime.list().map((s) => s.record.pid)).toEqual([first.record.pid]);
+      expect(runtime.list().map((s) => s.record.handle)).toEqual([first.record.handle]);
     });
 
     it('rejects a start that fails, with no event and nothing listed', async () => {
@@ -147,7 +147,7 @@ export function describeInstanceRuntimeContract(
       const restarted = events.of('web-1', 'instance.started')[1]?.status;
       expect(restarted).toMatchObject({ phase: 'starting', restarts: 1 });
       expect(restarted?.record.port).toBe(first.record.port);
-      expect(restarted?.record.pid).not.toBe(first.record.pid);
+      expect(restarted?.record.handle).not.toEqual(first.record.handle);
       expect(runtime.get('web-1')).toMatchObject({ phase: 'ready', restarts: 1 });
     });
 
