@@ -8,6 +8,7 @@ import * as apiTokens from './migrations/006-api-tokens.js';
 import * as fastRollback from './migrations/007-fast-rollback.js';
 import * as serviceStops from './migrations/008-service-stops.js';
 import * as runtimeNeutral from './migrations/009-runtime-neutral.js';
+import * as scopeLeases from './migrations/010-scope-leases.js';
 
 /** Migrations are compiled in, not read from disk, so `dist/` and tests run the same list. */
 const migrations: Record<string, Migration> = {
@@ -20,6 +21,7 @@ const migrations: Record<string, Migration> = {
   '007-fast-rollback': fastRollback,
   '008-service-stops': serviceStops,
   '009-runtime-neutral': runtimeNeutral,
+  '010-scope-leases': scopeLeases,
 };
 
 /** Every migration, in order; tests migrate to one of them to check the next. */
