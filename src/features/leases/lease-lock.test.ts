@@ -160,6 +160,23 @@ describe('LeaseLock', () => {
     expect(scheduler.pending).toBe(0);
   });
 
+  it('stops waiting for another server on close and never takes the lease afterwards', async () => {
+    const { lock, store, scheduler } = setup(60_000);
+    await store.tryAcquire(key, 'other', scheduler.clock.now(), ttlMs);
+    let ran = false;
+    const running = lock.run(key, async () => {
+      ran = true;
+    });
+    await flush();
+    await scheduler.advance(1_000);
+    await lock.close();
+    await store.release(key, 'other');
+    await scheduler.advance(1_000);
+    await expect(running).rejects.toThrow(/closed/);
+    expect(ran).toBe(false);
+    expect(await store.get(key)).toBeUndefined();
+  });
+
   it('releases its leases on close, so another server takes them at once', async () => {
     const { lock, store, scheduler } = setup();
     await lock.run(key, async () => {});

@@ -72,7 +72,7 @@ export class LeaseLock implements ScopeLock {
 
   /** Makes sure this server holds `key`'s lease with at least half of it left. */
   private async hold(key: string): Promise<void> {
-    if (this.closed) throw new Error(`scope lock closed: ${key} is no longer taken`);
+    if (this.closed) throw closedError(key);
     const { store, owner } = this.options;
     const now = this.now();
     const expiresAt = this.held.get(key);
@@ -92,9 +92,15 @@ export class LeaseLock implements ScopeLock {
     for (let pause = firstRetryMs; ; pause = Math.min(pause * 2, maxRetryMs)) {
       const now = this.now();
       if (await store.tryAcquire(key, owner, now, this.ttlMs)) {
+        // A close that came meanwhile did not see this lease: give it back rather than keep it.
+        if (this.closed) {
+          await store.release(key, owner);
+          throw closedError(key);
+        }
         this.held.set(key, now + this.ttlMs);
         return;
       }
+      if (this.closed) throw closedError(key);
       const left = started + this.waitMs - this.now();
       if (left <= 0) throw new ScopeLeasedError(key, await store.get(key), this.waitMs);
       await this.sleep(Math.min(pause, left));
@@ -138,4 +144,8 @@ export class LeaseLock implements ScopeLock {
   private sleep(ms: number): Promise<void> {
     return new Promise((resolve) => this.options.scheduler.setTimer(resolve, ms));
   }
+}
+
+function closedError(key: string): Error {
+  return new Error(`scope lock closed: ${key} is no longer taken`);
 }
