@@ -35,12 +35,14 @@ import { JudgeRunner } from './features/analysis/judge-runner.js';
 import { KyselyAnalysisRunStore } from './features/analysis/kysely-analysis-run-store.js';
 import { systemScheduler, type Scheduler } from './features/analysis/scheduler.js';
 import { RolloutAnalysis } from './features/deployments/rollout-analysis.js';
+import { KyselyLeaseStore } from './features/leases/kysely-lease-store.js';
+import { LeaseLock } from './features/leases/lease-lock.js';
+import { randomLeaseOwner } from './features/leases/lease-owner.js';
 import { SmokeChecks } from './features/deployments/smoke-checks.js';
 import { noFigures, type ListenerFiguresOf } from './features/routing/traffic-router.js';
 import type { TrafficSampler } from './features/routing/traffic-samples.js';
 import type { ZodApp } from './server/zod-app.js';
 import type { Clock } from './shared/clock.js';
-import { KeyedQueue } from './shared/keyed-queue.js';
 import type { Database } from './store/schema.js';
 
 export interface FerryParts {
@@ -64,6 +66,11 @@ export interface FerryParts {
    * pass and sent tokens are still checked. Default false.
    */
   readonly tokenRequired?: boolean;
+  /**
+   * This server's id in the scope leases it holds (see `dataFolderLeaseOwner`); a random one per
+   * composition by default.
+   */
+  readonly leaseOwner?: string;
 }
 
 export interface Ferry {
@@ -74,7 +81,10 @@ export interface Ferry {
   readonly tokens: TokenService;
   /** Re-adopts instances and starts the controller. */
   start(): Promise<void>;
-  /** Stops the API and the controller and closes the routers; instances keep running. */
+  /**
+   * Stops the API and the controller, closes the routers and releases the scope leases;
+   * instances keep running.
+   */
   close(): Promise<void>;
 }
 
@@ -101,10 +111,15 @@ export async function composeFerry(parts: FerryParts): Promise<Ferry> {
   const deploymentStore = new KyselyDeploymentStore(db);
   const instanceStore = new KyselyInstanceStore(db);
   const stops = new KyselyStopStore(db);
-  const locks = new KeyedQueue();
   const analysisRuns = new KyselyAnalysisRunStore(db);
   const routeFigures: ListenerFiguresOf = parts.routeFigures ?? (() => noFigures);
   const scheduler = parts.scheduler ?? { ...systemScheduler, clock };
+  // Only the server holding a service/environment's lease advances it (docs/architecture.md).
+  const locks = new LeaseLock({
+    store: new KyselyLeaseStore(db),
+    owner: parts.leaseOwner ?? randomLeaseOwner(),
+    scheduler,
+  });
   const analysisLogger = logger.child({ component: 'analysis' });
   // A run that ends by itself wakes the controller, which reads the verdict from the store.
   const onFinished = (runId: string) => {
@@ -243,6 +258,7 @@ export async function composeFerry(parts: FerryParts): Promise<Ferry> {
       await notifier.stop();
       await runtime.detach();
       await router.close();
+      await locks.close();
       await db.destroy();
     },
   };

@@ -11,6 +11,7 @@ import { Router } from '../traffic/router/router.js';
 import { createRouterMetrics } from '../traffic/router/router-metrics.js';
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import { bootstrapAdminToken } from '../features/auth/bootstrap-token.js';
+import { dataFolderLeaseOwner } from '../features/leases/lease-owner.js';
 import { tokenRequired, type AuthMode } from '../features/auth/domain/auth-mode.js';
 import { logRedaction } from '../features/auth/log-redaction.js';
 import type { Kysely } from 'kysely';
@@ -94,6 +95,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       clock: systemClock,
       logger,
       tokenRequired: tokenRequired(options.auth ?? 'auto', options.listen.host),
+      leaseOwner: dataFolderLeaseOwner(dataDir),
     });
     const bootstrapToken = await bootstrapAdminToken(ferry.tokens, dataDir);
     try {

@@ -8,6 +8,7 @@ import * as apiTokens from './migrations/006-api-tokens.js';
 import * as fastRollback from './migrations/007-fast-rollback.js';
 import * as serviceStops from './migrations/008-service-stops.js';
 import * as runtimeNeutral from './migrations/009-runtime-neutral.js';
+import * as scopeLeases from './migrations/010-scope-leases.js';
 import * as instanceHandle from './migrations/011-instance-handle.js';
 import * as deploymentCauses from './migrations/012-deployment-causes.js';
 
@@ -22,6 +23,7 @@ const migrations: Record<string, Migration> = {
   '007-fast-rollback': fastRollback,
   '008-service-stops': serviceStops,
   '009-runtime-neutral': runtimeNeutral,
+  '010-scope-leases': scopeLeases,
   '011-instance-handle': instanceHandle,
   '012-deployment-causes': deploymentCauses,
 };

@@ -10,6 +10,7 @@ export interface Database {
   analysis_measurements: AnalysisMeasurementTable;
   api_tokens: ApiTokenTable;
   service_stops: ServiceStopTable;
+  scope_leases: ScopeLeaseTable;
 }
 
 export interface EventTable {
@@ -128,4 +129,16 @@ export interface ServiceStopTable {
   stopped_at: string;
   /** Who stopped it: `user:<name>`. */
   actor: string;
+}
+
+/** Which server advances a service/environment's rollout, until when. Times are epoch ms. */
+export interface ScopeLeaseTable {
+  /** `service/environment`. */
+  key: string;
+  /** The holding server's lease owner id. */
+  owner: string;
+  expires_at: number;
+  /** When this owner took it (kept across renewals). */
+  acquired_at: number;
+  renewed_at: number;
 }
