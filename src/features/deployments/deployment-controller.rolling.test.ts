@@ -1,0 +1,54 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import {
+  controllerHarness,
+  type ControllerHarness,
+} from '../../../test/support/controller-harness.js';
+
+const rolling = `    replicas: 3
+    strategy:
+      rolling: { maxSurge: 1, maxUnavailable: 0 }`;
+
+let h: ControllerHarness | undefined;
+afterEach(async () => {
+  await h?.dispose();
+  h = undefined;
+});
+
+describe('rolling updates', () => {
+  it('starts every replica of a first deployment, routes to them and succeeds', async () => {
+    h = await controllerHarness({ service: rolling });
+    const first = await h.deploy('v1');
+
+    expect(await h.latest()).toMatchObject({ id: first.id, phase: 'Succeeded', reason: null });
+    expect(h.runningVersions()).toEqual(['v1', 'v1', 'v1']);
+    expect(h.split()).toEqual({ v1: 100 });
+    expect(await h.eventKinds('deployment.')).toEqual([
+      'deployment.created',
+      'deployment.succeeded',
+    ]);
+  });
+
+  it('replaces the old version one instance at a time and ends with only the new one', async () => {
+    h = await controllerHarness({ service: rolling, autoReady: false });
+    await h.deploy('v1');
+    for (const instance of await h.live()) h.world.runtime.makeReady(instance.id);
+    await h.runUntilSettled();
+    expect((await h.latest()).phase).toBe('Succeeded');
+
+    await h.deploy('v2');
+    // maxSurge 1: one v2 instance beside the three v1 until it is ready.
+    expect(h.runningVersions()).toEqual(['v1', 'v1', 'v1', 'v2']);
+    expect(h.split()).toEqual({ v1: 100 });
+    for (let round = 0; round < 3; round += 1) {
+      const starting = (await h.live()).filter((i) => i.phase === 'starting');
+      expect(starting).toHaveLength(1);
+      h.world.runtime.makeReady(starting[0]!.id);
+      await h.runUntilSettled();
+    }
+
+    expect(await h.latest()).toMatchObject({ version: 'v2', phase: 'Succeeded' });
+    expect(h.runningVersions()).toEqual(['v2', 'v2', 'v2']);
+    expect(h.split()).toEqual({ v2: 100 });
+    expect(h.world.router.drained()).toHaveLength(3);
+  });
+});
