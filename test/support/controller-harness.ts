@@ -270,9 +270,9 @@ export async function controllerHarness(options: HarnessOptions) {
 
     /** A person's rollout action, through the RolloutService as the API does it. */
     async act(action: RolloutAction, full = false): Promise<Deployment> {
-      const deployment = await server.rollouts.act(scope, action, user, full);
+      const acted = await server.rollouts.act(scope, action, user, full);
       await harness.runUntilSettled();
-      return deployment;
+      return (await world.deployments.get(acted.id)) ?? acted;
     },
 
     async stopService(): Promise<void> {
