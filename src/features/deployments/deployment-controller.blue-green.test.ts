@@ -1,0 +1,70 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import {
+  controllerHarness,
+  type ControllerHarness,
+} from '../../../test/support/controller-harness.js';
+
+const blueGreen = (extra = '') => `    replicas: 2
+    strategy:
+      blueGreen:
+        previewRoutes: { prod: 127.0.0.1:18081 }
+        scaleDownDelay: 10s
+${extra}`;
+
+let h: ControllerHarness | undefined;
+afterEach(async () => {
+  await h?.dispose();
+  h = undefined;
+});
+
+describe('blue-green rollouts', () => {
+  it('previews the new set while the route stays on the old one, then switches at once on promote', async () => {
+    h = await controllerHarness({ service: blueGreen() });
+    await h.deploy('v1');
+    await h.deploy('v2');
+
+    const paused = await h.latest();
+    expect(paused.phase).toBe('Paused');
+    expect(h.split()).toEqual({ v1: 100 });
+    expect(h.split('preview')).toEqual({ v2: 100 });
+    expect(h.table('preview')?.listen).toEqual({ host: '127.0.0.1', port: 18081 });
+    expect(h.runningVersions()).toEqual(['v1', 'v1', 'v2', 'v2']);
+
+    await h.act('promote');
+    expect(h.split()).toEqual({ v2: 100 });
+    expect(await h.eventKinds('rollout.switched')).toHaveLength(1);
+
+    // The old set stays for scaleDownDelay, then stops; the preview route closes.
+    await h.advance(11_000);
+    expect(await h.latest()).toMatchObject({ version: 'v2', phase: 'Succeeded' });
+    expect(h.runningVersions()).toEqual(['v2', 'v2']);
+    expect(h.table('preview')).toBeUndefined();
+    expect(h.split()).toEqual({ v2: 100 });
+  });
+
+  it('switches by itself after autoPromotion', async () => {
+    h = await controllerHarness({ service: blueGreen('        autoPromotion: 30s') });
+    await h.deploy('v1');
+    await h.deploy('v2');
+    expect(h.split()).toEqual({ v1: 100 });
+
+    await h.advance(31_000);
+    expect(h.split()).toEqual({ v2: 100 });
+    await h.advance(11_000);
+    expect(await h.latest()).toMatchObject({ version: 'v2', phase: 'Succeeded' });
+    expect(h.runningVersions()).toEqual(['v2', 'v2']);
+  });
+
+  it('abort before the switch keeps traffic on the old set and stops the new one', async () => {
+    h = await controllerHarness({ service: blueGreen() });
+    await h.deploy('v1');
+    await h.deploy('v2');
+    const aborted = await h.act('abort');
+
+    expect(aborted.phase).toBe('Aborted');
+    expect(h.split()).toEqual({ v1: 100 });
+    expect(h.table('preview')).toBeUndefined();
+    await h.advance(11_000);
+    expect(h.runningVersions()).toEqual(['v1', 'v1']);
+  });
+});
