@@ -1,8 +1,6 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
-import { pino } from 'pino';
 import { parseConfig } from '../../src/config/load-config.js';
 import { AnalysisRunner } from '../../src/features/analysis/analysis-runner.js';
 import { InMemoryAnalysisRunStore } from '../../src/features/analysis/in-memory-analysis-run-store.js';
@@ -29,9 +27,14 @@ import type { StoredInstance } from '../../src/features/instances/instance.js';
 import { FakeTrafficRouter } from '../../src/features/routing/fake-traffic-router.js';
 import type { ListenerKind, RoutingTable } from '../../src/features/routing/traffic-router.js';
 import { KeyedQueue } from '../../src/shared/keyed-queue.js';
+import { capturedLogger } from './captured-logger.js';
 import { ProcessLife } from './process-life.js';
 import { ScriptedMetrics } from './scripted-metrics.js';
 import { ScriptedSmokeChecks } from './scripted-smoke-checks.js';
+import { splitOf } from './routing-split.js';
+import { delay, flush } from './turns.js';
+
+export { splitOf };
 
 /** The one service and environment every harness deploys. */
 export const scope = { service: 'web', environment: 'prod' } as const;
@@ -42,6 +45,11 @@ export interface HarnessOptions {
   readonly service: string;
   /** Whether started instances turn ready by themselves. Default true. */
   readonly autoReady?: boolean;
+  /**
+   * Kills the first server right after this many writes to the deployment and instance stores
+   * (see {@link ProcessLife}); `restart` then starts the next one.
+   */
+  readonly killAfterWrites?: number;
 }
 
 /** The parts that outlive a server: stores, runtime, router, time. */
@@ -86,16 +94,7 @@ type World = ReturnType<typeof buildWorld>;
  */
 function buildServer(world: World, life: ProcessLife) {
   const { clock, scheduler } = world;
-  const logged: string[] = [];
-  const logger = pino(
-    { level: 'error' },
-    new Writable({
-      write(chunk: Buffer, _encoding, done) {
-        logged.push(chunk.toString());
-        done();
-      },
-    }),
-  );
+  const { logger, logged } = capturedLogger();
   const counted = { countWrites: true } as const;
   const deploymentStore = life.through(world.deployments, counted);
   const instanceStore = life.through(world.instances, counted);
@@ -182,11 +181,13 @@ type Server = ReturnType<typeof buildServer>;
 /** A controller on fakes and a manual clock, with the handles and steps tests drive it by. */
 export async function controllerHarness(options: HarnessOptions) {
   const world = buildWorld(options);
-  let server: Server = buildServer(world, new ProcessLife());
+  let server: Server = buildServer(world, new ProcessLife(options.killAfterWrites));
+  let restarts = 0;
 
   /**
-   * Starts the controller. Its recovery waits for adopted instances to be probed ready: time
-   * moves on (timers due now first, then a second at a time) until it is done or the server dies.
+   * Starts the controller. Its recovery waits (on real timers) for adopted instances to be probed
+   * ready: timers due now fire meanwhile, and if that is not enough, time moves on a second at a
+   * time, until it is done or the server dies.
    */
   const startServer = async () => {
     let started = false;
@@ -194,12 +195,23 @@ export async function controllerHarness(options: HarnessOptions) {
       started = true;
     });
     for (let round = 0; !started && !server.life.dead; round += 1) {
-      await world.scheduler.advance(round === 0 ? 0 : 1_000, flush);
-      await Promise.race([starting, server.life.death, delay(60)]);
+      await world.scheduler.advance(round < 20 ? 0 : 1_000, flush);
+      await Promise.race([starting, server.life.death, delay(10)]);
     }
   };
 
   await startServer();
+
+  /** Stops the server as `ferry server` does on SIGTERM: controller, then analysis. */
+  const closeServer = async () => {
+    await server.controller.stop();
+    await server.analysis.close();
+    await server.runner.close();
+  };
+
+  /** The promise's value, or undefined once the server died (its calls never end). */
+  const untilDeath = <T>(promise: Promise<T>): Promise<T | undefined> =>
+    Promise.race([promise, server.life.death.then(() => undefined)]);
 
   /** Everything a test observes, as one string: unchanged twice running means settled. */
   const fingerprint = async () =>
@@ -216,6 +228,10 @@ export async function controllerHarness(options: HarnessOptions) {
     world,
     get server() {
       return server;
+    },
+    /** Servers started after the first one. */
+    get restarts() {
+      return restarts;
     },
     get controller() {
       return server.controller;
@@ -246,19 +262,22 @@ export async function controllerHarness(options: HarnessOptions) {
     async advance(ms: number): Promise<void> {
       await world.scheduler.advance(ms, async () => {
         await flush();
-        await server.runner.settle();
+        await untilDeath(server.runner.settle());
       });
       await harness.runUntilSettled();
     },
 
-    /** Uploads `version` (once) and deploys it as a person would, then settles. */
+    /**
+     * Uploads `version` (once) and deploys it as a person would, then settles. When the server
+     * dies during the call, returns the newest deployment, whichever it is.
+     */
     async deploy(version: string): Promise<Deployment> {
       await ingest(world, version);
       // Ids and "newest" order come from the clock: never two deployments at one instant.
       world.clock.advance(1_000);
-      const { deployment } = await server.deployments.deploy(scope, version, user);
+      const result = await untilDeath(server.deployments.deploy(scope, version, user));
       await harness.runUntilSettled();
-      return deployment;
+      return result?.deployment ?? harness.latest();
     },
 
     async rollback(version?: string): Promise<Deployment> {
@@ -333,20 +352,17 @@ export async function controllerHarness(options: HarnessOptions) {
      * to die right after that many writes to the deployment and instance stores.
      */
     async restart(options: { graceful?: boolean; killAfterWrites?: number } = {}): Promise<void> {
-      if (options.graceful && !server.life.dead) await server.controller.stop();
+      if (options.graceful && !server.life.dead) await closeServer();
       server.life.kill();
       await world.runtime.detach();
       world.runtime = FakeInstanceRuntime.restartFrom(world.runtime);
       server = buildServer(world, new ProcessLife(options.killAfterWrites));
+      restarts += 1;
       await startServer();
     },
 
     async dispose(): Promise<void> {
-      if (!server.life.dead) {
-        await server.controller.stop();
-        await server.analysis.close();
-        await server.runner.close();
-      }
+      if (!server.life.dead) await closeServer();
       server.life.kill();
       rmSync(world.dir, { recursive: true, force: true });
     },
@@ -355,15 +371,6 @@ export async function controllerHarness(options: HarnessOptions) {
 }
 
 export type ControllerHarness = Awaited<ReturnType<typeof controllerHarness>>;
-
-/** Lets queued callbacks (fake runtime, analysis, store promises) run. */
-async function flush(): Promise<void> {
-  for (let turn = 0; turn < 3; turn += 1) await new Promise((resolve) => setImmediate(resolve));
-}
-
-function delay(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
 
 function ferryYaml(service: string): string {
   return `apiVersion: ferry.dev/v1
@@ -386,22 +393,4 @@ async function ingest(world: World, version: string): Promise<void> {
     bytes: tarGzOf([{ path: 'server.js', body: `console.log(${JSON.stringify(version)})\n` }]),
     actor: user,
   });
-}
-
-/** Share of traffic per version on a table: canary weight to the canary set, the rest stable. */
-export function splitOf(table: RoutingTable | undefined): Record<string, number> {
-  if (!table) return {};
-  const split: Record<string, number> = {};
-  const add = (upstreams: RoutingTable['backends']['stable'], share: number) => {
-    if (!upstreams || upstreams.length === 0 || share <= 0) return;
-    for (const version of new Set(upstreams.map((u) => u.version))) {
-      split[version] = (split[version] ?? 0) + share;
-    }
-  };
-  const canary = table.canaryWeight ?? 0;
-  const baseline = table.baselineWeight ?? 0;
-  add(table.backends.canary, canary);
-  add(table.backends.baseline, baseline);
-  add(table.backends.stable, 100 - canary - baseline);
-  return split;
 }

@@ -1,0 +1,111 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import {
+  controllerHarness,
+  type ControllerHarness,
+} from '../../../test/support/controller-harness.js';
+
+/** A canary with every kind of persisted progress: weights, timed pauses, an analysis step. */
+const canary = `    replicas: 2
+    analysis:
+      errors:
+        interval: 10s
+        count: 2
+        metrics:
+          - { name: error-rate, provider: { builtin: { metric: error_rate } }, max: 0.05 }
+    strategy:
+      canary:
+        abortScaleDownDelay: 0s
+        steps:
+          - setWeight: 25
+          - pause: { duration: 30s }
+          - analysis: { templates: [errors] }
+          - setWeight: 50
+          - pause: { duration: 30s }`;
+
+/** What the story ends with, as a user sees it. */
+interface Outcome {
+  readonly phase: string;
+  readonly version: string;
+  /** Versions of the instances the store says run, sorted. */
+  readonly liveVersions: readonly string[];
+  /** Versions of what the runtime runs, sorted: no orphan, nothing missing. */
+  readonly runningVersions: readonly string[];
+  readonly split: Readonly<Record<string, number>>;
+  /** Upstreams of the route by track, as versions. */
+  readonly upstreams: Readonly<Record<string, readonly string[]>>;
+}
+
+/**
+ * v1 live, then v2 as a canary to the end. A server that dies on the way is replaced by a new
+ * one on the same stores, runtime and router, and a deploy cut short is asked again, as a person
+ * whose command failed would. Time goes on until the rollout ends.
+ */
+async function story(h: ControllerHarness): Promise<Outcome> {
+  const survive = async (action: () => Promise<unknown>, redo?: () => Promise<boolean>) => {
+    await action();
+    if (!h.server.life.dead) return;
+    await h.restart();
+    await h.runUntilSettled();
+    if (redo && (await redo())) await action();
+  };
+  const notDeployed = (version: string) => async () => {
+    const history = await h.world.deployments.list({ service: 'web', environment: 'prod' }, 5);
+    return !history.some((d) => d.version === version);
+  };
+  await survive(() => h.deploy('v1'), notDeployed('v1'));
+  await survive(() => h.deploy('v2'), notDeployed('v2'));
+  for (let round = 0; round < 30; round += 1) {
+    const latest = await h.latest();
+    if (latest.version === 'v2' && !['Progressing', 'Paused'].includes(latest.phase)) break;
+    await survive(() => h.advance(10_000));
+  }
+  const latest = await h.latest();
+  const table = h.table();
+  const versionsOf = (track: 'stable' | 'canary') =>
+    (table?.backends[track] ?? []).map((u) => u.version).sort();
+  return {
+    phase: latest.phase,
+    version: latest.version,
+    liveVersions: (await h.live()).map((i) => i.version).sort(),
+    runningVersions: h.runningVersions(),
+    split: h.split(),
+    upstreams: { stable: versionsOf('stable'), canary: versionsOf('canary') },
+  };
+}
+
+async function run(
+  killAfterWrites?: number,
+): Promise<{ outcome: Outcome; writes: number; restarts: number }> {
+  const h = await controllerHarness({ service: canary, killAfterWrites });
+  try {
+    const outcome = await story(h);
+    return { outcome, writes: h.server.life.writeCount, restarts: h.restarts };
+  } finally {
+    await h.dispose();
+  }
+}
+
+describe('a controller killed after any persisted write', () => {
+  it('reaches the outcome of an uninterrupted run once a new server takes over', async () => {
+    const uninterrupted = await run();
+    expect(uninterrupted.outcome).toEqual({
+      phase: 'Succeeded',
+      version: 'v2',
+      liveVersions: ['v2', 'v2'],
+      runningVersions: ['v2', 'v2'],
+      split: { v2: 100 },
+      upstreams: { stable: ['v2', 'v2'], canary: [] },
+    });
+
+    await fc.assert(
+      fc.asyncProperty(fc.integer({ min: 1, max: uninterrupted.writes }), async (k) => {
+        const interrupted = await run(k);
+        // The server did die and a new one took over (k is never past the last write).
+        expect(interrupted.restarts).toBe(1);
+        expect(interrupted.outcome).toEqual(uninterrupted.outcome);
+      }),
+      { numRuns: 20 },
+    );
+  });
+});
