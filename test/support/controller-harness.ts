@@ -82,7 +82,6 @@ function buildWorld(options: HarnessOptions) {
     runtime: new FakeInstanceRuntime({ autoReady: options.autoReady ?? true, scheduler }),
     router: new FakeTrafficRouter(),
     metrics: new ScriptedMetrics(),
-    smoke: new ScriptedSmokeChecks(),
   };
 }
 
@@ -95,6 +94,8 @@ type World = ReturnType<typeof buildWorld>;
 function buildServer(world: World, life: ProcessLife) {
   const { clock, scheduler } = world;
   const { logger, logged } = capturedLogger();
+  // Like the real checks, what they know lives in the process: a new server asks again.
+  const smoke = new ScriptedSmokeChecks();
   const counted = { countWrites: true } as const;
   const deploymentStore = life.through(world.deployments, counted);
   const instanceStore = life.through(world.instances, counted);
@@ -132,7 +133,7 @@ function buildServer(world: World, life: ProcessLife) {
   });
   const controller: DeploymentController = new DeploymentController({
     analysis,
-    smoke: world.smoke,
+    smoke,
     locks,
     deployments: deploymentStore,
     instances: instanceStore,
@@ -146,7 +147,7 @@ function buildServer(world: World, life: ProcessLife) {
     // Reconciles come from wakes and from the harness, never from a real timer.
     tickMs: 3_600_000,
   });
-  world.smoke.onSettled((instanceId, status) => {
+  smoke.onSettled((instanceId, status) => {
     if (life.dead) return;
     const settled =
       status.state === 'failed'
@@ -173,7 +174,7 @@ function buildServer(world: World, life: ProcessLife) {
     stops,
     analysis,
   );
-  return { life, controller, deployments, rollouts, runner, analysis, logged };
+  return { life, controller, deployments, rollouts, runner, analysis, smoke, logged };
 }
 
 type Server = ReturnType<typeof buildServer>;
@@ -232,6 +233,10 @@ export async function controllerHarness(options: HarnessOptions) {
     /** Servers started after the first one. */
     get restarts() {
       return restarts;
+    },
+    /** The smoke checks of the current server. */
+    get smoke() {
+      return server.smoke;
     },
     get controller() {
       return server.controller;

@@ -34,7 +34,7 @@ afterEach(async () => {
 /** Deploys v1 and passes the smoke checks of its instances. */
 async function smokedV1(h: ControllerHarness): Promise<void> {
   await h.deploy('v1');
-  for (const id of await idsOf(h, 'v1')) h.world.smoke.pass(id);
+  for (const id of await idsOf(h, 'v1')) h.smoke.pass(id);
   await h.runUntilSettled();
   expect((await h.latest()).phase).toBe('Succeeded');
 }
@@ -110,15 +110,15 @@ describe('conditions that end a rollout', () => {
     h = await controllerHarness({ service: canary(smoke) });
     await h.deploy('v1');
     expect(h.split()).toEqual({});
-    for (const id of await idsOf(h, 'v1')) h.world.smoke.pass(id);
+    for (const id of await idsOf(h, 'v1')) h.smoke.pass(id);
     await h.runUntilSettled();
     expect(h.split()).toEqual({ v1: 100 });
     await h.deploy('v2');
 
     const [v2] = await idsOf(h, 'v2');
-    expect(h.world.smoke.asked.at(-1)).toEqual(v2);
+    expect(h.smoke.asked.at(-1)).toEqual(v2);
     expect(h.world.router.upstreamsOf('web', 'prod', 'canary')).toEqual([]);
-    h.world.smoke.pass(v2!);
+    h.smoke.pass(v2!);
     await h.runUntilSettled();
     expect(h.world.router.upstreamsOf('web', 'prod', 'canary')).toEqual([v2]);
     expect(h.split()).toEqual({ v1: 50, v2: 50 });
@@ -129,7 +129,7 @@ describe('conditions that end a rollout', () => {
     await smokedV1(h);
     await h.deploy('v2');
     const [v2] = await idsOf(h, 'v2');
-    h.world.smoke.fail(v2!, 'GET /healthz answered 503');
+    h.smoke.fail(v2!, 'GET /healthz answered 503');
     await h.runUntilSettled();
 
     const aborted = await h.latest();
@@ -147,7 +147,7 @@ describe('conditions that end a rollout', () => {
     await smokedV1(h);
     await h.deploy('v2');
     const [v2] = await idsOf(h, 'v2');
-    h.world.smoke.fail(v2!, 'timed out');
+    h.smoke.fail(v2!, 'timed out');
     await h.runUntilSettled();
 
     expect(await h.latest()).toMatchObject({ version: 'v2', phase: 'RolledBack' });
@@ -203,5 +203,58 @@ describe('conditions that end a rollout', () => {
     expect(aborted.phase).toBe('Aborted');
     expect(aborted.reason).toMatch(/^no progress within the progress deadline/);
     expect(h.split()).toEqual({ v1: 100 });
+  });
+
+  it('an instance that passed its smoke checks keeps its traffic across a restart, unchecked', async () => {
+    h = await controllerHarness({ service: canary(smoke) });
+    await smokedV1(h);
+    await h.deploy('v2');
+    const [v2] = await idsOf(h, 'v2');
+    h.smoke.pass(v2!);
+    await h.runUntilSettled();
+
+    await h.restart();
+    await h.runUntilSettled();
+    expect(h.smoke.asked).toEqual([]);
+    expect(h.split()).toEqual({ v1: 50, v2: 50 });
+    expect(h.world.router.upstreamsOf('web', 'prod', 'canary')).toEqual([v2]);
+  });
+
+  it('an instance whose smoke checks had not passed is checked again after a restart', async () => {
+    h = await controllerHarness({ service: canary(smoke) });
+    await smokedV1(h);
+    await h.deploy('v2');
+    const [v2] = await idsOf(h, 'v2');
+
+    await h.restart();
+    await h.runUntilSettled();
+    expect(h.smoke.asked).toEqual([v2]);
+    expect(h.split()).toEqual({ v1: 100 });
+  });
+
+  it('a rollout waiting at an open pause is not failed by its progress deadline', async () => {
+    h = await controllerHarness({ service: canary() });
+    await h.deploy('v1');
+    await h.deploy('v2');
+    expect((await h.latest()).phase).toBe('Paused');
+    await h.advance(5 * 60_000);
+    expect((await h.latest()).phase).toBe('Paused');
+    expect(h.split()).toEqual({ v1: 50, v2: 50 });
+  });
+
+  it('a rolling update whose new instance crash-loops rolls back', async () => {
+    h = await controllerHarness({ service: rolling(), autoReady: false });
+    await h.deploy('v1');
+    for (const id of await idsOf(h, 'v1')) h.world.runtime.makeReady(id);
+    await h.runUntilSettled();
+    await h.deploy('v2');
+    const [v2] = await idsOf(h, 'v2');
+    h.world.runtime.crashLoop(v2!);
+    await h.runUntilSettled();
+
+    const rolledBack = await h.latest();
+    expect(rolledBack).toMatchObject({ version: 'v2', phase: 'RolledBack' });
+    expect(rolledBack.reason).toMatch(/crash-looping/);
+    expect(h.runningVersions()).toEqual(['v1', 'v1']);
   });
 });
