@@ -5,8 +5,9 @@ import {
   type ControllerHarness,
 } from '../../../test/support/controller-harness.js';
 
-/** A canary with every kind of persisted progress: weights, timed pauses, an analysis step. */
-const canary = `    replicas: 2
+/** The service under each strategy; the canary has weights, timed pauses and an analysis step. */
+const services = {
+  canary: `    replicas: 2
     analysis:
       errors:
         interval: 10s
@@ -21,7 +22,19 @@ const canary = `    replicas: 2
           - pause: { duration: 30s }
           - analysis: { templates: [errors] }
           - setWeight: 50
-          - pause: { duration: 30s }`;
+          - pause: { duration: 30s }`,
+  blueGreen: `    replicas: 2
+    strategy:
+      blueGreen:
+        previewRoutes: { prod: 127.0.0.1:18081 }
+        autoPromotion: 30s
+        scaleDownDelay: 30s`,
+  rolling: `    replicas: 3
+    strategy:
+      rolling: { maxSurge: 1, maxUnavailable: 0 }`,
+} as const;
+type Strategy = keyof typeof services;
+const strategies = Object.keys(services) as Strategy[];
 
 /** What the story ends with, as a user sees it. */
 interface Outcome {
@@ -34,10 +47,12 @@ interface Outcome {
   readonly split: Readonly<Record<string, number>>;
   /** Upstreams of the route by track, as versions. */
   readonly upstreams: Readonly<Record<string, readonly string[]>>;
+  /** Whether blue-green's preview route is still open. */
+  readonly preview: boolean;
 }
 
 /**
- * v1 live, then v2 as a canary to the end. A server that dies on the way is replaced by a new
+ * v1 live, then v2 rolled out to the end. A server that dies on the way is replaced by a new
  * one on the same stores, runtime and router, and a deploy cut short is asked again, as a person
  * whose command failed would. Time goes on until the rollout ends.
  */
@@ -71,13 +86,15 @@ async function story(h: ControllerHarness): Promise<Outcome> {
     runningVersions: h.runningVersions(),
     split: h.split(),
     upstreams: { stable: versionsOf('stable'), canary: versionsOf('canary') },
+    preview: h.table('preview') !== undefined,
   };
 }
 
 async function run(
+  strategy: Strategy,
   killAfterWrites?: number,
 ): Promise<{ outcome: Outcome; writes: number; restarts: number }> {
-  const h = await controllerHarness({ service: canary, killAfterWrites });
+  const h = await controllerHarness({ service: services[strategy], killAfterWrites });
   try {
     const outcome = await story(h);
     return { outcome, writes: h.server.life.writeCount, restarts: h.restarts };
@@ -88,24 +105,41 @@ async function run(
 
 describe('a controller killed after any persisted write', () => {
   it('reaches the outcome of an uninterrupted run once a new server takes over', async () => {
-    const uninterrupted = await run();
-    expect(uninterrupted.outcome).toEqual({
-      phase: 'Succeeded',
-      version: 'v2',
-      liveVersions: ['v2', 'v2'],
-      runningVersions: ['v2', 'v2'],
-      split: { v2: 100 },
-      upstreams: { stable: ['v2', 'v2'], canary: [] },
-    });
+    const uninterrupted = new Map<Strategy, { outcome: Outcome; writes: number }>();
+    for (const strategy of strategies) {
+      const { outcome, writes } = await run(strategy);
+      expect(outcome).toEqual({
+        phase: 'Succeeded',
+        version: 'v2',
+        liveVersions: strategy === 'rolling' ? ['v2', 'v2', 'v2'] : ['v2', 'v2'],
+        runningVersions: strategy === 'rolling' ? ['v2', 'v2', 'v2'] : ['v2', 'v2'],
+        split: { v2: 100 },
+        upstreams: {
+          stable: strategy === 'rolling' ? ['v2', 'v2', 'v2'] : ['v2', 'v2'],
+          canary: [],
+        },
+        preview: false,
+      });
+      uninterrupted.set(strategy, { outcome, writes });
+    }
 
+    // Which strategy, and after which of its writes the server dies.
+    const cases = fc
+      .constantFrom(...strategies)
+      .chain((strategy) =>
+        fc.tuple(
+          fc.constant(strategy),
+          fc.integer({ min: 1, max: uninterrupted.get(strategy)!.writes }),
+        ),
+      );
     await fc.assert(
-      fc.asyncProperty(fc.integer({ min: 1, max: uninterrupted.writes }), async (k) => {
-        const interrupted = await run(k);
+      fc.asyncProperty(cases, async ([strategy, k]) => {
+        const interrupted = await run(strategy, k);
         // The server did die and a new one took over (k is never past the last write).
         expect(interrupted.restarts).toBe(1);
-        expect(interrupted.outcome).toEqual(uninterrupted.outcome);
+        expect(interrupted.outcome).toEqual(uninterrupted.get(strategy)!.outcome);
       }),
-      { numRuns: 20 },
+      { numRuns: 24 },
     );
   });
 });
