@@ -186,9 +186,8 @@ export async function controllerHarness(options: HarnessOptions) {
   let restarts = 0;
 
   /**
-   * Starts the controller. Its recovery waits (on real timers) for adopted instances to be probed
-   * ready: timers due now fire meanwhile, and if that is not enough, time moves on a second at a
-   * time, until it is done or the server dies.
+   * Starts the controller; while its recovery waits (on real timers) for adopted instances to be
+   * ready, timers due fire, then time moves on a second at a time, until it is done or dead.
    */
   const startServer = async () => {
     let started = false;
@@ -203,7 +202,7 @@ export async function controllerHarness(options: HarnessOptions) {
 
   await startServer();
 
-  /** Stops the server as `ferry server` does on SIGTERM: controller, then analysis. */
+  /** Stops the server as compose.ts's `close` does: controller, then analysis. */
   const closeServer = async () => {
     await server.controller.stop();
     await server.analysis.close();
