@@ -67,4 +67,32 @@ describe('blue-green rollouts', () => {
     await h.advance(11_000);
     expect(h.runningVersions()).toEqual(['v1', 'v1']);
   });
+
+  it('abort after the switch, during scaleDownDelay, switches back to the old set', async () => {
+    h = await controllerHarness({ service: blueGreen() });
+    await h.deploy('v1');
+    await h.deploy('v2');
+    await h.act('promote');
+    expect(h.split()).toEqual({ v2: 100 });
+
+    const aborted = await h.act('abort');
+    expect(aborted.phase).toBe('Aborted');
+    expect(h.split()).toEqual({ v1: 100 });
+    await h.advance(11_000);
+    expect(h.runningVersions()).toEqual(['v1', 'v1']);
+  });
+
+  it('retry after an abort previews the new set again', async () => {
+    h = await controllerHarness({ service: blueGreen() });
+    await h.deploy('v1');
+    await h.deploy('v2');
+    await h.act('abort');
+    await h.advance(11_000);
+    const retried = await h.act('retry');
+
+    expect(retried.phase).toBe('Paused');
+    expect(h.split()).toEqual({ v1: 100 });
+    expect(h.split('preview')).toEqual({ v2: 100 });
+    expect(h.runningVersions()).toEqual(['v1', 'v1', 'v2', 'v2']);
+  });
 });

@@ -51,4 +51,24 @@ describe('rolling updates', () => {
     expect(h.split()).toEqual({ v2: 100 });
     expect(h.world.router.drained()).toHaveLength(3);
   });
+
+  // Defect: a Paused rolling update keeps replacing instances (reconcileRolling plans and
+  // launches whatever the phase), though `ferry rollout pause` promises to "hold it where it is";
+  // only its success waits for the resume.
+  it.fails('pause holds a rolling update where it stands; resume carries it on', async () => {
+    h = await controllerHarness({ service: rolling, autoReady: false });
+    await h.deploy('v1');
+    for (const instance of await h.live()) h.world.runtime.makeReady(instance.id);
+    await h.runUntilSettled();
+    await h.deploy('v2');
+    expect((await h.act('pause')).phase).toBe('Paused');
+
+    const [starting] = (await h.live()).filter((i) => i.phase === 'starting');
+    h.world.runtime.makeReady(starting!.id);
+    await h.runUntilSettled();
+    expect(h.runningVersions()).toEqual(['v1', 'v1', 'v1', 'v2']);
+
+    await h.act('resume');
+    expect(h.runningVersions()).toEqual(['v1', 'v1', 'v2', 'v2']);
+  });
 });
