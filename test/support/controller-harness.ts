@@ -28,7 +28,7 @@ import { FakeTrafficRouter } from '../../src/features/routing/fake-traffic-route
 import type { ListenerKind, RoutingTable } from '../../src/features/routing/traffic-router.js';
 import { KeyedQueue } from '../../src/shared/keyed-queue.js';
 import { capturedLogger } from './captured-logger.js';
-import { ProcessLife } from './process-life.js';
+import { ProcessLife, type KillPoint } from './process-life.js';
 import { ScriptedMetrics } from './scripted-metrics.js';
 import { ScriptedSmokeChecks } from './scripted-smoke-checks.js';
 import { splitOf } from './routing-split.js';
@@ -46,10 +46,10 @@ export interface HarnessOptions {
   /** Whether started instances turn ready by themselves. Default true. */
   readonly autoReady?: boolean;
   /**
-   * Kills the first server right after this many writes to the deployment and instance stores
-   * (see {@link ProcessLife}); `restart` then starts the next one.
+   * Kills the first server right after this many writes to the deployment and instance stores,
+   * or the write picked (see {@link ProcessLife}); `restart` then starts the next one.
    */
-  readonly killAfterWrites?: number;
+  readonly killAfterWrites?: KillPoint;
 }
 
 /** The parts that outlive a server: stores, runtime, router, time. */
@@ -353,9 +353,11 @@ export async function controllerHarness(options: HarnessOptions) {
     /**
      * Ends the current server (killed, or stopped gracefully) and starts a new one on the same
      * stores, runtime and router, which re-adopts what runs. `killAfterWrites` arms the new one
-     * to die right after that many writes to the deployment and instance stores.
+     * as the option of the same name arms the first.
      */
-    async restart(options: { graceful?: boolean; killAfterWrites?: number } = {}): Promise<void> {
+    async restart(
+      options: { graceful?: boolean; killAfterWrites?: KillPoint } = {},
+    ): Promise<void> {
       if (options.graceful && !server.life.dead) await closeServer();
       server.life.kill();
       await world.runtime.detach();

@@ -1,3 +1,16 @@
+/** A write to a store, as {@link ProcessLife} sees it. */
+export interface StoreWrite {
+  /** `insert` or `update`. */
+  readonly method: string;
+  readonly args: readonly unknown[];
+}
+
+/**
+ * When a process dies: right after its n-th write to the counted stores, or right after the
+ * first write the predicate picks.
+ */
+export type KillPoint = number | ((write: StoreWrite) => boolean);
+
 /**
  * The life of one simulated server process, for tests that kill a controller at an exact point.
  * Every part a process reaches the world through (stores, runtime, router) is seen through
@@ -11,11 +24,8 @@ export class ProcessLife {
   private readonly died: Promise<void>;
   private resolveDied: () => void = () => undefined;
 
-  /**
-   * @param killAfterWrites kill the process right after this many writes to the stores passed
-   *   with `countWrites` (undefined: never).
-   */
-  constructor(private readonly killAfterWrites?: number) {
+  /** @param killAt when to kill the process (undefined: never). */
+  constructor(private readonly killAt?: KillPoint) {
     this.died = new Promise((resolve) => {
       this.resolveDied = resolve;
     });
@@ -44,8 +54,8 @@ export class ProcessLife {
    * `part` as this process sees it: methods named in `sync` are called through whatever
    * happens (reads of memory, such as a runtime's `get`); any other method hangs once the
    * process is dead; `onEvent` listeners stop hearing at death; `insert` and `update` count as
-   * writes when `countWrites` is set, and the write that reaches the limit kills the process
-   * once it is done.
+   * writes when `countWrites` is set, and the write at the kill point kills the process once it
+   * is done.
    */
   through<T extends object>(
     part: T,
@@ -67,7 +77,7 @@ export class ProcessLife {
         return async (...args: unknown[]) => {
           if (!this.alive) return hang();
           const result: unknown = await method.apply(target, args);
-          if (counted) this.countWrite();
+          if (counted) this.countWrite({ method: name, args });
           if (!this.alive) return hang();
           return result;
         };
@@ -75,9 +85,10 @@ export class ProcessLife {
     });
   }
 
-  private countWrite(): void {
+  private countWrite(write: StoreWrite): void {
     this.writes += 1;
-    if (this.writes === this.killAfterWrites) this.kill();
+    const { killAt } = this;
+    if (typeof killAt === 'number' ? this.writes === killAt : killAt?.(write)) this.kill();
   }
 }
 
