@@ -125,6 +125,23 @@ describe('stop and start', () => {
 });
 
 describe('server restarts', () => {
+  it('a stop cut short by a kill is finished by the next server', async () => {
+    h = await controllerHarness({ service: canary(3) });
+    await h.deploy('v1');
+    const draining = (patch: unknown) => (patch as { intent?: string }).intent === 'draining';
+    await h.restart({ killAfterWrites: ({ args }) => draining(args[1]) });
+    const scope = { service: 'web', environment: 'prod' };
+    await h.server.deployments.stop(scope, 'user:test');
+    await Promise.race([h.controller.halt(scope), h.server.life.death]);
+    expect(h.server.life.dead).toBe(true);
+
+    await h.restart();
+    await h.runUntilSettled();
+    expect(h.runningVersions()).toEqual([]);
+    expect(await h.live()).toEqual([]);
+    expect(h.table()).toBeUndefined();
+  });
+
   for (const graceful of [true, false]) {
     it(`a canary keeps its instances, step and split across a ${graceful ? 'stop' : 'kill'} of the server`, async () => {
       h = await controllerHarness({ service: canary(3) });
