@@ -162,7 +162,7 @@ describe('a controller killed after any persisted write', () => {
           uninterrupted.get(strategy)!.outcome,
         );
       }),
-      { numRuns: 24 },
+      { numRuns: 16 },
     );
   });
 });
