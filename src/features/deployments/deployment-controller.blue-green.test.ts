@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { FerryError } from '../../errors/ferry-error.js';
 import {
   controllerHarness,
   type ControllerHarness,
@@ -100,6 +101,28 @@ describe('blue-green rollouts', () => {
     expect(h.split()).toEqual({ v1: 100 });
     expect(h.split('preview')).toEqual({ v2: 100 });
     expect(h.runningVersions()).toEqual(['v1', 'v1', 'v2', 'v2']);
+  });
+
+  it('aborts when the preview route cannot listen; traffic stays on the old set', async () => {
+    h = await controllerHarness({ service: blueGreen() });
+    await h.deploy('v1');
+    const listen = { host: '127.0.0.1', port: 18081 };
+    h.world.router.failNextApply(
+      new FerryError('conflict', 'cannot listen on 127.0.0.1:18081: held by pid 4242', {
+        extra: { listen },
+      }),
+    );
+    await h.deploy('v2');
+
+    const aborted = await h.latest();
+    expect(aborted).toMatchObject({
+      phase: 'Aborted',
+      reason: 'cannot listen on 127.0.0.1:18081: held by pid 4242',
+    });
+    expect(h.split()).toEqual({ v1: 100 });
+    await h.advance(11_000);
+    expect(h.runningVersions()).toEqual(['v1', 'v1']);
+    expect(await h.eventKinds('route.unavailable')).toHaveLength(1);
   });
 
   // Defect: the preview listener is closed only by the RouterSync that opened it (it remembers
