@@ -1,10 +1,10 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { RuntimeEventRecorder } from '../../../test/support/runtime-events.js';
+import { afterEach, beforeEach, describe, expect, it, onTestFinished, vi } from 'vitest';
 import type {
   InstanceRecord,
   InstanceRuntime,
   InstanceSpec,
   InstanceStatus,
+  RuntimeEvent,
 } from './instance-runtime.js';
 
 /** The backoff every harness gives its runtime, so both announce the same restart delays. */
@@ -200,6 +200,31 @@ export function describeInstanceRuntimeContract(
       expect(events.of('web-1', 'instance.adopted')).toEqual([]);
     });
 
+    it('keeps telling the other listeners when one throws, and stops telling one that left', async () => {
+      const warn = vi.spyOn(process, 'emitWarning').mockImplementation(() => {});
+      onTestFinished(() => warn.mockRestore());
+      runtime.onEvent(() => {
+        throw new Error('a listener with a bug');
+      });
+      const heard: string[] = [];
+      const leave = runtime.onEvent((event) => heard.push(event.kind));
+      await startReady('web-1');
+      leave();
+      await runtime.stop('web-1');
+      expect(heard).toEqual(['instance.started', 'instance.ready']);
+      expect(events.kinds('web-1').at(-1)).toBe('instance.stopped');
+      const bug = expect.objectContaining({ message: 'a listener with a bug' });
+      expect(warn).toHaveBeenCalledWith(bug, { code: 'FERRY_EVENT_LISTENER' });
+    });
+
+    it('tails what the instance printed, also once stopped', async () => {
+      const status = await startReady('web-1');
+      const listening = `listening on 127.0.0.1:${status.record.port}`;
+      expect(await runtime.logs('web-1', 50)).toContain(listening);
+      await runtime.stop('web-1');
+      expect(await runtime.logs('web-1', 50)).toContain(listening);
+    });
+
     it('has no log lines for an id it never ran', async () => {
       expect(await runtime.logs('nope', 10)).toEqual([]);
     });
@@ -211,4 +236,67 @@ export function describeInstanceRuntimeContract(
       });
     });
   });
+}
+
+type EventOf<K extends RuntimeEvent['kind']> = Extract<RuntimeEvent, { kind: K }>;
+
+/**
+ * Every event of the runtimes it listens to, for any InstanceRuntime (fake or real), with a wait
+ * for the n-th event of a kind. The timeout only guards a test that would hang; nothing is timed.
+ */
+class RuntimeEventRecorder {
+  readonly events: RuntimeEvent[] = [];
+  private readonly waiters = new Set<() => void>();
+  private readonly unsubscribes: (() => void)[] = [];
+
+  listen(runtime: InstanceRuntime): this {
+    const unsubscribe = runtime.onEvent((event) => {
+      this.events.push(event);
+      for (const wake of [...this.waiters]) wake();
+    });
+    this.unsubscribes.push(unsubscribe);
+    return this;
+  }
+
+  /** Events of one instance, optionally of one kind. */
+  of<K extends RuntimeEvent['kind']>(instanceId: string, kind?: K): EventOf<K>[] {
+    return this.events.filter(
+      (event): event is EventOf<K> =>
+        event.status.spec.instanceId === instanceId && (kind === undefined || event.kind === kind),
+    );
+  }
+
+  /** Kinds of the events of one instance, in order. */
+  kinds(instanceId: string): RuntimeEvent['kind'][] {
+    return this.of(instanceId).map((event) => event.kind);
+  }
+
+  /** Resolves with the `count`-th event of the kind for the instance (seen ones count). */
+  waitFor<K extends RuntimeEvent['kind']>(
+    instanceId: string,
+    kind: K,
+    count = 1,
+    timeoutMs = 30_000,
+  ): Promise<EventOf<K>> {
+    return new Promise((resolve, reject) => {
+      const check = (): void => {
+        const found = this.of(instanceId, kind)[count - 1];
+        if (found === undefined) return;
+        this.waiters.delete(check);
+        clearTimeout(timer);
+        resolve(found);
+      };
+      const timer = setTimeout(() => {
+        this.waiters.delete(check);
+        const seen = this.kinds(instanceId).join(', ');
+        reject(new Error(`no ${count}× ${kind} of ${instanceId} in ${timeoutMs}ms; saw: ${seen}`));
+      }, timeoutMs);
+      this.waiters.add(check);
+      check();
+    });
+  }
+
+  stop(): void {
+    for (const unsubscribe of this.unsubscribes.splice(0)) unsubscribe();
+  }
 }
