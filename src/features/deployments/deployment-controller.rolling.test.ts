@@ -1,0 +1,106 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import {
+  controllerHarness,
+  type ControllerHarness,
+} from '../../../test/support/controller-harness.js';
+
+const rolling = `    replicas: 3
+    drainTimeout: 20s
+    drain: { websockets: 5s }
+    strategy:
+      rolling: { maxSurge: 1, maxUnavailable: 0 }`;
+
+let h: ControllerHarness | undefined;
+afterEach(async () => {
+  await h?.dispose();
+  h = undefined;
+});
+
+describe('rolling updates', () => {
+  it('starts every replica of a first deployment, routes to them and succeeds', async () => {
+    h = await controllerHarness({ service: rolling });
+    const first = await h.deploy('v1');
+
+    expect(await h.latest()).toMatchObject({ id: first.id, phase: 'Succeeded', reason: null });
+    expect(h.runningVersions()).toEqual(['v1', 'v1', 'v1']);
+    expect(h.split()).toEqual({ v1: 100 });
+    expect(await h.eventKinds('deployment.')).toEqual([
+      'deployment.created',
+      'deployment.succeeded',
+    ]);
+  });
+
+  it('replaces the old version one instance at a time and ends with only the new one', async () => {
+    h = await controllerHarness({ service: rolling, autoReady: false });
+    await h.deploy('v1');
+    for (const instance of await h.live()) h.world.runtime.makeReady(instance.id);
+    await h.runUntilSettled();
+    expect((await h.latest()).phase).toBe('Succeeded');
+    const v1 = (await h.live()).map((i) => i.id).sort();
+
+    await h.deploy('v2');
+    // maxSurge 1: one v2 instance beside the three v1 until it is ready.
+    expect(h.runningVersions()).toEqual(['v1', 'v1', 'v1', 'v2']);
+    expect(h.split()).toEqual({ v1: 100 });
+    for (let round = 0; round < 3; round += 1) {
+      const starting = (await h.live()).filter((i) => i.phase === 'starting');
+      expect(starting).toHaveLength(1);
+      h.world.runtime.makeReady(starting[0]!.id);
+      await h.runUntilSettled();
+    }
+
+    expect(await h.latest()).toMatchObject({ version: 'v2', phase: 'Succeeded' });
+    expect(h.runningVersions()).toEqual(['v2', 'v2', 'v2']);
+    expect(h.split()).toEqual({ v2: 100 });
+    // Each old instance left the table and drained as the service says, then stopped.
+    const drains = h.world.router.drains();
+    expect(drains.map((d) => d.upstreamId).sort()).toEqual(v1);
+    for (const drain of drains)
+      expect(drain).toMatchObject({ timeoutMs: 20_000, tunnelsMs: 5_000 });
+  });
+
+  // Defect: a Paused rolling update keeps replacing instances (reconcileRolling plans and
+  // launches whatever the phase), though `ferry rollout pause` promises to "hold it where it is";
+  // only its success waits for the resume.
+  it.fails('pause holds a rolling update where it stands; resume carries it on', async () => {
+    h = await controllerHarness({ service: rolling, autoReady: false });
+    await h.deploy('v1');
+    for (const instance of await h.live()) h.world.runtime.makeReady(instance.id);
+    await h.runUntilSettled();
+    await h.deploy('v2');
+    expect((await h.act('pause')).phase).toBe('Paused');
+
+    const [starting] = (await h.live()).filter((i) => i.phase === 'starting');
+    h.world.runtime.makeReady(starting!.id);
+    await h.runUntilSettled();
+    expect(h.runningVersions()).toEqual(['v1', 'v1', 'v1', 'v2']);
+
+    await h.act('resume');
+    expect(h.runningVersions()).toEqual(['v1', 'v1', 'v2', 'v2']);
+  });
+
+  it('abort by a person rolls back to the previous version', async () => {
+    h = await controllerHarness({ service: rolling, autoReady: false });
+    await h.deploy('v1');
+    for (const instance of await h.live()) h.world.runtime.makeReady(instance.id);
+    await h.runUntilSettled();
+    await h.deploy('v2');
+    const aborted = await h.act('abort');
+
+    expect(aborted).toMatchObject({ phase: 'RolledBack', reason: 'aborted by user:test' });
+    expect(h.runningVersions()).toEqual(['v1', 'v1', 'v1']);
+    expect(h.split()).toEqual({ v1: 100 });
+  });
+
+  it('refuses promote (no steps) and a rollback while it rolls out', async () => {
+    h = await controllerHarness({ service: rolling, autoReady: false });
+    await h.deploy('v1');
+    for (const instance of await h.live()) h.world.runtime.makeReady(instance.id);
+    await h.runUntilSettled();
+    await h.deploy('v2');
+
+    await expect(h.act('promote')).rejects.toThrow(/rolling update without steps/);
+    await expect(h.rollback()).rejects.toThrow(/already rolling out v2/);
+    expect((await h.latest()).phase).toBe('Progressing');
+  });
+});
