@@ -67,7 +67,7 @@ function buildWorld(options: HarnessOptions) {
     clock,
     eventStore,
     events,
-    deployments: new InMemoryDeploymentStore(),
+    deployments: new InMemoryDeploymentStore(eventStore),
     instances: new InMemoryInstanceStore(),
     stops: new InMemoryStopStore(),
     analysisRuns: new InMemoryAnalysisRunStore(),
@@ -143,7 +143,6 @@ function buildServer(world: World, life: ProcessLife) {
     events,
     clock,
     logger,
-    artifactPath: (digest) => world.artifacts.blobPath(digest),
     // Reconciles come from wakes and from the harness, never from a real timer.
     tickMs: 3_600_000,
   });
