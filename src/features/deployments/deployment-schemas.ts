@@ -28,6 +28,13 @@ export const deploymentSchema = z
     finishedAt: z.string().nullable(),
     /** Rollbacks only. */
     rollback: rollbackPathSchema.optional(),
+    /**
+     * Why it is Paused, Aborted, RollingBack or Failed, as data (`reason` is its sentence): `kind`
+     * (`person`, `analysisInconclusive`, `openPauseStep`, `beforePromotion`, `previewReady`;
+     * `analysisFailed`, `inconclusiveTimeout`, `routeUnavailable`, `progressDeadline`,
+     * `launchFailed`, `crashLoop`, `smokeFailed`) and the fields of that kind.
+     */
+    cause: z.looseObject({ kind: z.string() }).meta({ id: 'PhaseCause' }).optional(),
   })
   .meta({ id: 'Deployment' });
 
@@ -49,6 +56,7 @@ export function toDeploymentView(d: Deployment): DeploymentView {
     createdAt: d.createdAt,
     updatedAt: d.updatedAt,
     finishedAt: d.finishedAt,
+    ...(d.cause ? { cause: 'pause' in d.cause ? d.cause.pause : d.cause.abort } : {}),
     ...(d.kind === 'rollback'
       ? {
           rollback: {
