@@ -1,6 +1,6 @@
 /** A write to a store, as {@link ProcessLife} sees it. */
 export interface StoreWrite {
-  /** `insert` or `update`. */
+  /** `insert`, `update` or `commit` (a deployment's change with its events). */
   readonly method: string;
   readonly args: readonly unknown[];
 }
@@ -53,7 +53,7 @@ export class ProcessLife {
   /**
    * `part` as this process sees it: methods named in `sync` are called through whatever
    * happens (reads of memory, such as a runtime's `get`); any other method hangs once the
-   * process is dead; `onEvent` listeners stop hearing at death; `insert` and `update` count as
+   * process is dead; `onEvent` listeners stop hearing at death; `insert`, `update` and `commit` count as
    * writes when `countWrites` is set, and the write at the kill point kills the process once it
    * is done.
    */
@@ -73,7 +73,8 @@ export class ProcessLife {
             method.call(target, (event: unknown) => {
               if (this.alive) listener(event);
             });
-        const counted = options.countWrites === true && (name === 'insert' || name === 'update');
+        const counted =
+          options.countWrites === true && ['insert', 'update', 'commit'].includes(name);
         return async (...args: unknown[]) => {
           if (!this.alive) return hang();
           const result: unknown = await method.apply(target, args);

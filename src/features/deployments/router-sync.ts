@@ -42,6 +42,8 @@ export class RouterSync {
   private readonly routings = new Map<string, TwoVersionRouting & { deploymentId: string }>();
   /** Instances leaving rotation: never put back into a table, whatever the store says. */
   private readonly excluded = new Set<string>();
+  /** Preview listeners this process has closed once (or opened) since it started. */
+  private readonly previewSettled = new Set<string>();
   /** Listeners that failed to open, by `service/environment/listener`. */
   private readonly failures = new Map<string, RouteFailure & { at: number }>();
 
@@ -140,9 +142,12 @@ export class RouterSync {
     const previewKey = `${keyOf(latest)}/preview`;
     if (tables.preview) await this.applyIfChanged(tables.preview);
     else this.failures.delete(previewKey);
-    if (!tables.preview && this.applied.has(previewKey)) {
+    // A router that outlives a server may still hold a preview another server opened: the first
+    // sync that wants none closes it, whether this process opened it or not.
+    if (!tables.preview && (this.applied.has(previewKey) || !this.previewSettled.has(previewKey))) {
       await router.remove(latest.service, latest.environment, 'preview');
       this.applied.delete(previewKey);
+      this.previewSettled.add(previewKey);
     }
   }
 
