@@ -89,7 +89,7 @@ type Observed = {
  * finishing and abandoning runs is the shared `RunLifecycle`'s.
  *
  * A run lives in this process: after a restart, a run left unfinished in the store is not resumed
- * here; `resumeRun` closes it and the gate starts again.
+ * here; `resumeRun` (gates/resume-run.ts) closes it and the gate starts again.
  *
  * @example
  * const runId = await runner.start({ deploymentId, name: 'step-2', templates, context });

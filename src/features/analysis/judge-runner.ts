@@ -83,7 +83,7 @@ const familyAlpha = 0.05;
  * Creating, timing, finishing and abandoning runs is the shared `RunLifecycle`'s.
  *
  * A run lives in this process: after a restart, a run left unfinished in the store is not resumed
- * here; `resumeRun` closes it and the gate starts again.
+ * here; `resumeRun` (gates/resume-run.ts) closes it and the gate starts again.
  *
  * @example
  * const runId = await runner.start({ deploymentId, name: 'judge-4', service: 'web',

@@ -3,7 +3,7 @@ import type { AnalysisRun } from '../analysis/analysis-run.js';
 import type { AnalysisRunStore } from '../analysis/analysis-run-store.js';
 import type { GateExecutor, GateExecutors } from '../gates/gate-executor.js';
 import { GateRegistry } from '../gates/gate-registry.js';
-import { resumeRun } from '../gates/run-lifecycle.js';
+import { resumeRun } from '../gates/resume-run.js';
 import type { Gate } from './domain/analysis-gates.js';
 import type { Deployment } from './domain/deployment.js';
 

@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { InMemoryAnalysisRunStore } from '../analysis/in-memory-analysis-run-store.js';
 import type { RunPhase } from '../analysis/domain/measurement.js';
 import { ManualScheduler } from '../analysis/manual-scheduler.js';
-import { RunLifecycle, resumeRun } from './run-lifecycle.js';
+import { resumeRun } from './resume-run.js';
+import { RunLifecycle } from './run-lifecycle.js';
 
 const t0 = Date.parse('2025-06-01T12:00:00.000Z');
 
