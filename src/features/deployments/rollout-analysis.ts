@@ -180,7 +180,6 @@ export class RolloutAnalysis {
       const ended = await this.deps.store.getRun(active.runId);
       return ended ? stateOf(ended) : { state: 'running' };
     }
-    const executor = this.registry.executorFor(gate);
     const latest = runs.filter((run) => run.name === gate.name).at(-1);
     if (latest) {
       const now = this.deps.clock.now();
@@ -193,11 +192,11 @@ export class RolloutAnalysis {
       if (resumed.state === 'running') return { state: 'running' };
       // A finished run keeps its verdict, unless it ended without one or measures again.
       const run = resumed.state === 'finished' ? resumed.run : undefined;
-      if (run && run.phase !== 'Running' && !executor.measuresAgain(gate, run)) {
+      if (run && run.phase !== 'Running' && !this.registry.measuresAgain(gate, run)) {
         return stateOf(run);
       }
     }
-    await this.startGate(deployment, gate, executor, stepOf);
+    await this.startGate(deployment, gate, this.registry.executorFor(gate), stepOf);
     return { state: 'running' };
   }
 

@@ -120,4 +120,32 @@ describe('GateRegistry', () => {
     expect(() => gates.executorOf('judge')).toThrow('no canary judge is configured in this Ferry');
     expect(() => gates.executorOf('manual')).toThrow('no manual gate is configured in this Ferry');
   });
+
+  it('runs background analysis again after an override, and keeps other verdicts', () => {
+    const overridden = {
+      id: 'ana-1',
+      deploymentId: 'dep-2',
+      name: 'background',
+      templates: [],
+      phase: 'Inconclusive' as const,
+      message: null,
+      startedAt: new Date(0).toISOString(),
+      finishedAt: new Date(1).toISOString(),
+      overriddenBy: 'user:ana',
+    };
+    const background = gatesOf({
+      spec: web,
+      version: 'v2',
+      stableVersion: 'v1',
+      state: { ...initialRolloutState(0), stepIndex: 3 },
+      previewReady: false,
+      rolledOut: false,
+    }).find((gate) => gate.name === 'background')!;
+    const judge = openStepGate(stepsByKind.judge, 2, context)!;
+    expect(registry().measuresAgain(background, overridden)).toBe(true);
+    expect(registry().measuresAgain(background, { ...overridden, overriddenBy: null })).toBe(false);
+    expect(registry().measuresAgain(judge, overridden)).toBe(false);
+    // A kind without an executor keeps its verdict; it is refused only when a run must start.
+    expect(new GateRegistry({}).measuresAgain(judge, overridden)).toBe(false);
+  });
 });

@@ -1,3 +1,4 @@
+import type { AnalysisRun } from '../analysis/analysis-run.js';
 import type { Gate } from '../deployments/domain/analysis-gates.js';
 import { gateKindLabels, type GateKind } from './domain/gate-kinds.js';
 import type { GateExecutor, GateExecutors } from './gate-executor.js';
@@ -20,5 +21,14 @@ export class GateRegistry {
   executorFor(gate: Gate): GateExecutor {
     // Each kind's executor takes that kind's gate; TypeScript cannot pair a union that way.
     return this.executorOf(gate.kind) as unknown as GateExecutor;
+  }
+
+  /**
+   * Whether a finished run of `gate` is followed by a fresh one. A kind without an executor here
+   * keeps its verdict: it is refused only when a run of it has to start.
+   */
+  measuresAgain(gate: Gate, run: AnalysisRun): boolean {
+    if (this.executors[gate.kind] === undefined) return false;
+    return this.executorFor(gate).measuresAgain(gate, run);
   }
 }
