@@ -38,6 +38,9 @@ import { RolloutAnalysis } from './features/deployments/rollout-analysis.js';
 import { KyselyLeaseStore } from './features/leases/kysely-lease-store.js';
 import { LeaseLock } from './features/leases/lease-lock.js';
 import { randomLeaseOwner } from './features/leases/lease-owner.js';
+import { analysisExecutor } from './features/gates/analysis-executor.js';
+import { judgeExecutor } from './features/gates/judge-executor.js';
+import { manualExecutor } from './features/gates/manual-executor.js';
 import { SmokeChecks } from './features/deployments/smoke-checks.js';
 import { noFigures, type ListenerFiguresOf } from './features/routing/traffic-router.js';
 import type { TrafficSampler } from './features/routing/traffic-samples.js';
@@ -159,10 +162,14 @@ export async function composeFerry(parts: FerryParts): Promise<Ferry> {
         onError,
       })
     : undefined;
+  const manualGates = manualExecutor({ store: analysisRuns, scheduler, onFinished, onError });
   const rolloutAnalysis: RolloutAnalysis = new RolloutAnalysis({
     store: analysisRuns,
-    templates: runner,
-    ...(judges ? { judges } : {}),
+    executors: {
+      analysis: analysisExecutor(runner),
+      ...(judges ? { judge: judgeExecutor(judges) } : {}),
+      manual: manualGates,
+    },
     clock,
   });
   const smoke = new SmokeChecks({
@@ -255,6 +262,7 @@ export async function composeFerry(parts: FerryParts): Promise<Ferry> {
       await runner.settle();
       await judges?.close();
       await judges?.settle();
+      await manualGates.close();
       await notifier.stop();
       await runtime.detach();
       await router.close();

@@ -28,6 +28,7 @@ import { FakeTrafficRouter } from '../../src/features/routing/fake-traffic-route
 import type { ListenerKind, RoutingTable } from '../../src/features/routing/traffic-router.js';
 import { KeyedQueue } from '../../src/shared/keyed-queue.js';
 import { capturedLogger } from './captured-logger.js';
+import { analysisExecutor } from '../../src/features/gates/analysis-executor.js';
 import { ProcessLife, type KillPoint } from './process-life.js';
 import { ScriptedMetrics } from './scripted-metrics.js';
 import { ScriptedSmokeChecks } from './scripted-smoke-checks.js';
@@ -128,7 +129,7 @@ function buildServer(world: World, life: ProcessLife) {
   });
   const analysis: RolloutAnalysis = new RolloutAnalysis({
     store: analysisRuns,
-    templates: runner,
+    executors: { analysis: analysisExecutor(runner) },
     clock,
   });
   const controller: DeploymentController = new DeploymentController({

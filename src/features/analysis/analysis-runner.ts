@@ -1,5 +1,5 @@
 import { formatDuration } from '../../config/duration.js';
-import { newId } from '../../shared/ids.js';
+import { RunLifecycle, describeError as describe, iso } from '../gates/run-lifecycle.js';
 import { judgeMeasurement, type Judgement } from './domain/judge-measurement.js';
 import { judgeRun, type MetricRunResult } from './domain/judge-run.js';
 import type { Measurement, RunPhase } from './domain/measurement.js';
@@ -55,6 +55,7 @@ export interface AnalysisRunStatus {
   readonly dryRun: readonly MetricRunResult[];
 }
 
+/** What the runner keeps for a live run; its timers are the lifecycle's, one per metric. */
 interface ActiveRun {
   readonly id: string;
   readonly sampleWaitMs: number | null;
@@ -66,9 +67,7 @@ interface ActiveRun {
   readonly context: StartAnalysis['context'];
   readonly stepOf: () => number | null;
   readonly measurements: Measurement[];
-  readonly timers: Map<string, () => void>;
   readonly inFlight: Set<AbortController>;
-  finished: boolean;
 }
 
 type Observed = {
@@ -86,54 +85,48 @@ type Observed = {
  * Once a metric's samples have stayed too few for the run's sample wait, from the first thin
  * measurement until one with enough, or when the run is terminated, such a value counts as
  * Inconclusive; never as a pass. When the run leaves Running it is recorded as finished,
- * its timers and in-flight measurements stop, and `onFinished` is called.
+ * its timers and in-flight measurements stop, and `onFinished` is called. Creating, timing,
+ * finishing and abandoning runs is the shared `RunLifecycle`'s.
  *
- * A run lives in this process: after a restart, a run left unfinished in the store is not resumed.
+ * A run lives in this process: after a restart, a run left unfinished in the store is not resumed
+ * here; `resumeRun` (gates/resume-run.ts) closes it and the gate starts again.
  *
  * @example
  * const runId = await runner.start({ deploymentId, name: 'step-2', templates, context });
  * // ... onFinished(runId, 'Failed', 'errors/error-rate: 1 failed, more than failureLimit 0; ...')
  */
 export class AnalysisRunner {
-  private readonly runs = new Map<string, ActiveRun>();
-  private readonly pending = new Set<Promise<void>>();
+  private readonly lifecycle: RunLifecycle<ActiveRun>;
 
-  constructor(private readonly options: AnalysisRunnerOptions) {}
+  constructor(private readonly options: AnalysisRunnerOptions) {
+    this.lifecycle = new RunLifecycle({ ...options, label: 'analysis run' });
+  }
 
   /** Records a new Running run and schedules its first measurements; returns its id. */
   async start(request: StartAnalysis): Promise<string> {
-    const now = this.options.scheduler.clock.now();
-    const id = newId('ana', now);
-    await this.options.store.createRun({
-      id,
-      deploymentId: request.deploymentId,
-      name: request.name,
-      templates: request.templates,
-      phase: 'Running',
-      message: null,
-      startedAt: iso(now),
-      finishedAt: null,
-      overriddenBy: null,
-    });
-    const run: ActiveRun = {
-      id,
-      sampleWaitMs: request.sampleWaitMs ?? null,
-      thinSince: new Map(),
-      waiting: new Map(),
-      plans: planMetrics(request.templates),
-      context: request.context,
-      stepOf: request.stepOf ?? (() => null),
-      measurements: [],
-      timers: new Map(),
-      inFlight: new Set(),
-      finished: false,
-    };
-    this.runs.set(id, run);
+    const run = await this.lifecycle.create(
+      { deploymentId: request.deploymentId, name: request.name, templates: request.templates },
+      (id): ActiveRun => ({
+        id,
+        sampleWaitMs: request.sampleWaitMs ?? null,
+        thinSince: new Map(),
+        waiting: new Map(),
+        plans: planMetrics(request.templates),
+        context: request.context,
+        stepOf: request.stepOf ?? (() => null),
+        measurements: [],
+        inFlight: new Set(),
+      }),
+      (live) => {
+        for (const controller of live.inFlight)
+          controller.abort(new Error('analysis run finished'));
+      },
+    );
     if (run.plans.length === 0) {
       this.track(run, this.finish(run, 'Successful', 'no metrics to measure'));
     }
     for (const plan of run.plans) this.schedule(run, plan, plan.initialDelayMs);
-    return id;
+    return run.id;
   }
 
   /**
@@ -147,8 +140,8 @@ export class AnalysisRunner {
     runId: string,
     options: { readonly terminating: boolean },
   ): Promise<RunPhase | undefined> {
-    const run = this.runs.get(runId);
-    if (run === undefined || run.finished) return undefined;
+    const run = this.lifecycle.get(runId);
+    if (run === undefined) return undefined;
     // Time is up for measurements still waiting for samples: they count as taken, Inconclusive.
     if (options.terminating) {
       for (const recorded of run.waiting.values()) await this.record(run, recorded);
@@ -166,8 +159,7 @@ export class AnalysisRunner {
 
   /** Abandons every run (see `stop` with `terminating: false`), e.g. when Ferry shuts down. */
   async close(): Promise<void> {
-    await Promise.all([...this.runs.keys()].map((id) => this.stop(id, { terminating: false })));
-    await this.settle();
+    await this.lifecycle.close((id) => this.stop(id, { terminating: false }));
   }
 
   /** A run's phase and per-metric tallies, read from the store; `undefined` for an unknown id. */
@@ -190,7 +182,7 @@ export class AnalysisRunner {
 
   /** Resolves once no measurement or write started by this runner is still under way. */
   async settle(): Promise<void> {
-    while (this.pending.size > 0) await Promise.allSettled([...this.pending]);
+    await this.lifecycle.settle();
   }
 
   private specs(run: ActiveRun) {
@@ -198,39 +190,33 @@ export class AnalysisRunner {
   }
 
   private schedule(run: ActiveRun, plan: PlannedMetric, delayMs: number): void {
-    const cancel = this.options.scheduler.setTimer(() => {
-      run.timers.delete(plan.key);
-      this.track(run, this.measure(run, plan));
-    }, delayMs);
-    run.timers.set(plan.key, cancel);
+    this.lifecycle.arm(run.id, plan.key, () => this.track(run, this.measure(run, plan)), delayMs);
   }
 
   private track(run: ActiveRun, work: Promise<void>): void {
-    const tracked = work.catch((error: unknown) => this.fail(run, error));
-    this.pending.add(tracked);
-    void tracked.finally(() => this.pending.delete(tracked));
+    this.lifecycle.track(run.id, work, (error) => this.fail(run, error));
+  }
+
+  /** Whether the run has left the live set (finished or abandoned). */
+  private finished(run: ActiveRun): boolean {
+    return this.lifecycle.get(run.id) !== run;
   }
 
   private async fail(run: ActiveRun, error: unknown): Promise<void> {
-    if (run.finished) {
-      this.report(error, run.id);
+    if (this.finished(run)) {
+      this.lifecycle.report(error, run.id);
       return;
     }
     try {
       await this.finish(run, 'Error', `analysis failed: ${describe(error)}`);
     } catch (again) {
-      this.report(again, run.id);
+      this.lifecycle.report(again, run.id);
     }
-  }
-
-  private report(error: unknown, runId: string): void {
-    if (this.options.onError) this.options.onError(error, runId);
-    else process.emitWarning(`analysis run ${runId}: ${describe(error)}`);
   }
 
   private async measure(run: ActiveRun, plan: PlannedMetric): Promise<void> {
     const observed = await this.observe(run, plan);
-    if (observed === undefined || run.finished) return;
+    if (observed === undefined || this.finished(run)) return;
     const at = this.options.scheduler.clock.now();
     const recorded: RecordedMeasurement = {
       runId: run.id,
@@ -258,7 +244,7 @@ export class AnalysisRunner {
       run.waiting.delete(plan.key);
     }
     await this.record(run, recorded);
-    if (run.finished) return;
+    if (this.finished(run)) return;
     const judgement = judgeRun(this.specs(run), run.measurements);
     if (judgement.phase !== 'Running') {
       await this.finish(run, judgement.phase, judgement.message);
@@ -319,15 +305,9 @@ export class AnalysisRunner {
     message: string | undefined,
     notify = true,
   ): Promise<void> {
-    if (run.finished) return;
-    run.finished = true;
-    this.runs.delete(run.id);
-    for (const cancel of run.timers.values()) cancel();
-    run.timers.clear();
-    for (const controller of run.inFlight) controller.abort(new Error('analysis run finished'));
-    const now = this.options.scheduler.clock.now();
-    await this.options.store.finishRun(run.id, phase, message ?? null, iso(now));
-    if (notify) this.options.onFinished?.(run.id, phase, message);
+    if (this.lifecycle.release(run.id) === undefined) return;
+    if (notify) await this.lifecycle.finish(run.id, phase, message);
+    else await this.lifecycle.abandon(run.id, phase, message ?? 'stopped before a verdict');
   }
 }
 
@@ -338,14 +318,6 @@ export class AnalysisRunner {
  */
 export function defaultSampleWaitMs(plan: PlannedMetric): number {
   return plan.intervalMs * ((plan.runSpec.inconclusiveLimit ?? 0) + 2);
-}
-
-function iso(ms: number): string {
-  return new Date(ms).toISOString();
-}
-
-function describe(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }
 
 /** The provider's answer, or a rejection with the signal's reason as soon as it aborts. */

@@ -1,5 +1,5 @@
 import type { JudgeConfig, JudgeMetric } from '../../config/ferry-config.js';
-import { newId } from '../../shared/ids.js';
+import { RunLifecycle, describeError as describe, iso } from '../gates/run-lifecycle.js';
 import type { SampleWindow, TrackSample, TrafficSampler } from '../routing/traffic-samples.js';
 import {
   compareCanary,
@@ -61,6 +61,7 @@ const classificationPhases: Readonly<Record<MetricClassification, MeasurementPha
   NoData: 'Inconclusive',
 };
 
+/** What the runner keeps for a live run; its timers (`verdict`, `look`) are the lifecycle's. */
 interface ActiveJudge {
   readonly id: string;
   readonly request: StartJudge;
@@ -69,8 +70,6 @@ interface ActiveJudge {
   /** Looks in all, the last at the end of the window; each tests at α / looks. */
   readonly looks: number;
   look: number;
-  cancelTimer: () => void;
-  cancelLook: () => void;
 }
 
 /** Significance of the whole judgement, shared by its looks. */
@@ -81,8 +80,10 @@ const familyAlpha = 0.05;
  * router's samples of both tracks for `durationMs`, then compares them (`compareCanary`) and
  * records one measurement per judge metric, a `judge/score` measurement and the verdict as an
  * analysis run. Pass is Successful, Fail is Failed, Marginal and NoData are Inconclusive.
+ * Creating, timing, finishing and abandoning runs is the shared `RunLifecycle`'s.
  *
- * A run lives in this process: after a restart, a run left unfinished in the store is not resumed.
+ * A run lives in this process: after a restart, a run left unfinished in the store is not resumed
+ * here; `resumeRun` (gates/resume-run.ts) closes it and the gate starts again.
  *
  * @example
  * const runId = await runner.start({ deploymentId, name: 'judge-4', service: 'web',
@@ -90,52 +91,40 @@ const familyAlpha = 0.05;
  * // ... onFinished(runId, 'Failed', 'score 0 (Fail, pass ≥ 95, marginal ≥ 75): latency High: ...')
  */
 export class JudgeRunner {
-  private readonly runs = new Map<string, ActiveJudge>();
-  private readonly pending = new Set<Promise<void>>();
+  private readonly lifecycle: RunLifecycle<ActiveJudge>;
 
-  constructor(private readonly options: JudgeRunnerOptions) {}
+  constructor(private readonly options: JudgeRunnerOptions) {
+    this.lifecycle = new RunLifecycle({ ...options, label: 'judge run' });
+  }
 
   /** Opens a sample window, records a new Running run and schedules its verdict; returns its id. */
   async start(request: StartJudge): Promise<string> {
-    const { store, sampler, scheduler } = this.options;
-    const now = scheduler.clock.now();
-    const id = newId('ana', now);
-    const window = sampler.open(request.service, request.environment);
-    try {
-      await store.createRun({
-        id,
-        deploymentId: request.deploymentId,
-        name: request.name,
-        templates: [],
-        phase: 'Running',
-        message: null,
-        startedAt: iso(now),
-        finishedAt: null,
-        overriddenBy: null,
-      });
-    } catch (error) {
-      window.close();
-      throw error;
-    }
+    const window = this.options.sampler.open(request.service, request.environment);
     const interval = request.intervalMs ?? null;
     const looks =
       interval !== null && interval > 0 && interval < request.durationMs
         ? Math.ceil(request.durationMs / interval)
         : 1;
-    const run: ActiveJudge = {
-      id,
-      request,
-      window,
-      stepOf: request.stepOf ?? (() => null),
-      looks,
-      look: 0,
-      cancelTimer: () => undefined,
-      cancelLook: () => undefined,
-    };
-    this.runs.set(id, run);
-    run.cancelTimer = scheduler.setTimer(() => this.track(this.judge(run)), request.durationMs);
+    const run = await this.lifecycle.create(
+      { deploymentId: request.deploymentId, name: request.name },
+      (id): ActiveJudge => ({
+        id,
+        request,
+        window,
+        stepOf: request.stepOf ?? (() => null),
+        looks,
+        look: 0,
+      }),
+      (live) => live.window.close(),
+    );
+    this.lifecycle.arm(
+      run.id,
+      'verdict',
+      () => this.track(run, this.judge(run)),
+      request.durationMs,
+    );
     if (looks > 1) this.scheduleLook(run, interval!);
-    return id;
+    return run.id;
   }
 
   /**
@@ -149,45 +138,38 @@ export class JudgeRunner {
     runId: string,
     options: { readonly terminating: boolean },
   ): Promise<RunPhase | undefined> {
-    const run = this.runs.get(runId);
+    const run = this.lifecycle.get(runId);
     if (run === undefined) return undefined;
     if (options.terminating) return this.judge(run);
-    this.release(run);
-    const now = this.options.scheduler.clock.now();
-    await this.options.store.finishRun(run.id, 'Running', 'stopped before a verdict', iso(now));
+    this.lifecycle.release(run.id);
+    await this.lifecycle.abandon(run.id, 'Running', 'stopped before a verdict');
     return 'Running';
   }
 
   /** Abandons every run (see `stop` with `terminating: false`), e.g. when Ferry shuts down. */
   async close(): Promise<void> {
-    await Promise.all(
-      [...this.runs.keys()].map((id) =>
-        this.stop(id, { terminating: false }).catch((error: unknown) => this.report(error, id)),
-      ),
-    );
-    await this.settle();
+    await this.lifecycle.close((id) => this.stop(id, { terminating: false }));
   }
 
   /** Resolves once no verdict or write started by this runner is still under way. */
   async settle(): Promise<void> {
-    while (this.pending.size > 0) await Promise.allSettled([...this.pending]);
+    await this.lifecycle.settle();
   }
 
   /** An interim look: a Fail ends the run now; anything else waits for more samples. */
   private scheduleLook(run: ActiveJudge, intervalMs: number): void {
-    run.cancelLook = this.options.scheduler.setTimer(() => {
-      if (!this.runs.has(run.id)) return;
+    const look = () => {
       run.look += 1;
-      if (run.look >= run.looks - 1) run.cancelLook = () => undefined;
-      else this.scheduleLook(run, intervalMs);
+      if (run.look < run.looks - 1) this.scheduleLook(run, intervalMs);
       let failed = false;
       try {
         failed = this.compare(run).comparison.verdict === 'Fail';
       } catch (error) {
-        this.report(error, run.id);
+        this.lifecycle.report(error, run.id);
       }
-      if (failed) this.track(this.judge(run));
-    }, intervalMs);
+      if (failed) this.track(run, this.judge(run));
+    };
+    this.lifecycle.arm(run.id, 'look', look, intervalMs);
   }
 
   /** What the window holds now, compared at this run's share of α. */
@@ -203,27 +185,13 @@ export class JudgeRunner {
     return { samples, comparison };
   }
 
-  /** Takes the run out of the running set: no timer, no more samples. */
-  private release(run: ActiveJudge): void {
-    this.runs.delete(run.id);
-    run.cancelTimer();
-    run.cancelLook();
-    try {
-      run.window.close();
-    } catch (error) {
-      this.report(error, run.id);
-    }
-  }
-
-  private track(work: Promise<unknown>): void {
-    const tracked = work.then(() => undefined);
-    this.pending.add(tracked);
-    void tracked.finally(() => this.pending.delete(tracked));
+  private track(run: ActiveJudge, work: Promise<unknown>): void {
+    this.lifecycle.track(run.id, work);
   }
 
   /** Compares what the window collected and records the verdict; never rejects. */
   private async judge(run: ActiveJudge): Promise<RunPhase> {
-    this.release(run);
+    this.lifecycle.release(run.id);
     try {
       const { request } = run;
       const { samples, comparison } = this.compare(run);
@@ -244,14 +212,14 @@ export class JudgeRunner {
       }
       const message = [summary(comparison, request.judge), ...notes].join('; ');
       const phase = capped ? 'Inconclusive' : verdictPhases[comparison.verdict];
-      await this.finish(run, phase, message);
+      await this.lifecycle.finish(run.id, phase, message);
       return phase;
     } catch (error) {
       // `finish` reports `onFinished` failures itself: reaching here, nothing was recorded yet.
       try {
-        await this.finish(run, 'Error', `judge failed: ${describe(error)}`);
+        await this.lifecycle.finish(run.id, 'Error', `judge failed: ${describe(error)}`);
       } catch (again) {
-        this.report(again, run.id);
+        this.lifecycle.report(again, run.id);
       }
       return 'Error';
     }
@@ -288,21 +256,6 @@ export class JudgeRunner {
       step,
       at,
     });
-  }
-
-  private async finish(run: ActiveJudge, phase: RunPhase, message: string): Promise<void> {
-    const now = this.options.scheduler.clock.now();
-    await this.options.store.finishRun(run.id, phase, message, iso(now));
-    try {
-      this.options.onFinished?.(run.id, phase, message);
-    } catch (error) {
-      this.report(error, run.id);
-    }
-  }
-
-  private report(error: unknown, runId: string): void {
-    if (this.options.onError) this.options.onError(error, runId);
-    else process.emitWarning(`judge run ${runId}: ${describe(error)}`);
   }
 }
 
@@ -369,12 +322,4 @@ function summary(comparison: CanaryComparison, judge: JudgeConfig): string {
 
 function line(result: CanaryMetricResult): string {
   return `${result.name} ${result.classification}: ${result.reason}`;
-}
-
-function iso(ms: number): string {
-  return new Date(ms).toISOString();
-}
-
-function describe(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

@@ -15,6 +15,8 @@ import type { StartJudge } from '../analysis/judge-runner.js';
 import { KyselyAnalysisRunStore } from '../analysis/kysely-analysis-run-store.js';
 import type { Deployment } from './domain/deployment.js';
 import { initialRolloutState } from './domain/rollout-state.js';
+import { analysisExecutor } from '../gates/analysis-executor.js';
+import { judgeExecutor } from '../gates/judge-executor.js';
 import { RolloutAnalysis, type Gate, type RunControl } from './rollout-analysis.js';
 
 const fixture = join(import.meta.dirname, '../../../test/fixtures/config/valid-analysis.yaml');
@@ -100,13 +102,25 @@ beforeEach(async () => {
   clock = new ManualClock(t0);
   templates = new FakeRuns('ana', store, clock);
   judges = new FakeRuns('jdg', store, clock);
-  analysis = new RolloutAnalysis({ store, templates, judges, clock });
+  analysis = rolloutAnalysis({ templates, judges });
 });
 
 afterEach(async () => {
   await db.destroy();
   rmSync(dir, { recursive: true, force: true });
 });
+
+/** The analysis of this Ferry, with an executor for each fake's gate kind. */
+function rolloutAnalysis(runs: {
+  templates: FakeRuns<StartAnalysis>;
+  judges?: FakeRuns<StartJudge>;
+}): RolloutAnalysis {
+  const executors = {
+    analysis: analysisExecutor(runs.templates),
+    ...(runs.judges ? { judge: judgeExecutor(runs.judges) } : {}),
+  };
+  return new RolloutAnalysis({ store, executors, clock });
+}
 
 function deployment(overrides: Partial<Deployment> = {}): Deployment {
   return {
@@ -130,9 +144,9 @@ function deployment(overrides: Partial<Deployment> = {}): Deployment {
   };
 }
 
-function gate(name = 'step-2', overrides: Partial<Extract<Gate, { kind: 'templates' }>> = {}) {
+function gate(name = 'step-2', overrides: Partial<Extract<Gate, { kind: 'analysis' }>> = {}) {
   return {
-    kind: 'templates',
+    kind: 'analysis',
     name,
     templates: ['errors'],
     track: 'canary',
@@ -255,7 +269,7 @@ describe('RolloutAnalysis.check', () => {
     await analysis.close();
     expect(templates.stopped).toEqual([{ runId: 'ana-1', terminating: false }]);
 
-    const restarted = new RolloutAnalysis({ store, templates, judges, clock });
+    const restarted = rolloutAnalysis({ templates, judges });
     clock.advance(1_000);
     expect(Object.fromEntries(await restarted.check(deployment(), [gate()], stepOf))).toEqual({
       'step-2': { state: 'running' },
@@ -414,7 +428,7 @@ describe('RolloutAnalysis.check', () => {
       analysis.check(deployment(), [gate('step-2', { templates: ['nope'] })], stepOf),
     ).rejects.toThrow('analysis template "nope" is not defined');
 
-    const withoutJudges = new RolloutAnalysis({ store, templates, clock });
+    const withoutJudges = rolloutAnalysis({ templates });
     const judgeGate: Gate = {
       kind: 'judge',
       name: 'judge-3',

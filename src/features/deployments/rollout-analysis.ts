@@ -1,13 +1,14 @@
 import type { Clock } from '../../shared/clock.js';
 import type { AnalysisRun } from '../analysis/analysis-run.js';
 import type { AnalysisRunStore } from '../analysis/analysis-run-store.js';
-import type { StartAnalysis } from '../analysis/analysis-runner.js';
-import type { RunPhase } from '../analysis/domain/measurement.js';
-import type { StartJudge } from '../analysis/judge-runner.js';
+import type { GateExecutor, GateExecutors } from '../gates/gate-executor.js';
+import { GateRegistry } from '../gates/gate-registry.js';
+import { resumeRun } from '../gates/resume-run.js';
 import type { Gate } from './domain/analysis-gates.js';
 import type { Deployment } from './domain/deployment.js';
 
 export type { Gate };
+export type { RunControl } from '../gates/gate-executor.js';
 
 /**
  * Where a gate stands. An overridden Inconclusive run counts as passed, except for a continuous
@@ -19,12 +20,6 @@ export type GateState =
   | { readonly state: 'failed'; readonly phase: 'Failed' | 'Error'; readonly message: string }
   | { readonly state: 'inconclusive'; readonly message: string; readonly since: number };
 
-/** What starts and stops runs: `AnalysisRunner` for templates, `JudgeRunner` for the judge. */
-export interface RunControl<R> {
-  start(request: R): Promise<string>;
-  stop(runId: string, options: { readonly terminating: boolean }): Promise<RunPhase | undefined>;
-}
-
 interface ActiveRun {
   /** `service/environment`: a newer deployment there ends this one's runs. */
   readonly scope: string;
@@ -32,15 +27,17 @@ interface ActiveRun {
   readonly name: string;
   readonly runId: string;
   readonly startedAt: number;
-  readonly durationMs: number | null;
-  readonly control: RunControl<never>;
+  /** Ended from here with a verdict this long after its start; null: never. */
+  readonly deadlineMs: number | null;
+  readonly executor: GateExecutor;
 }
 
 /**
  * Keeps the analysis runs of rollouts in line with what their current step asks for, and reads
  * their verdicts back for the controller. Runs live in this process; the store is the record: a
  * run left unfinished by an earlier process is closed as interrupted and started again, and a
- * finished one keeps its verdict, so a restart neither loses a failure nor repeats a pass.
+ * finished one keeps its verdict, so a restart neither loses a failure nor repeats a pass
+ * (`resumeRun`). Each gate runs on the executor its kind selects in the registry.
  */
 export class RolloutAnalysis {
   /** By `deploymentId/name`. */
@@ -50,14 +47,18 @@ export class RolloutAnalysis {
   /** Deployments whose leftover rows were closed after they stopped rolling out. */
   private readonly closedOut = new Set<string>();
 
+  private readonly registry: GateRegistry;
+
   constructor(
     private readonly deps: {
       readonly store: AnalysisRunStore;
-      readonly templates: RunControl<StartAnalysis>;
-      readonly judges?: RunControl<StartJudge>;
+      /** The executor of each gate kind; a gate of a kind without one is refused. */
+      readonly executors: GateExecutors;
       readonly clock: Clock;
     },
-  ) {}
+  ) {
+    this.registry = new GateRegistry(deps.executors);
+  }
 
   /**
    * Starts the gates not yet started in this attempt, ends the active runs of the deployment no
@@ -129,12 +130,19 @@ export class RolloutAnalysis {
    * A person (or the Inconclusive timeout) lets the rollout go on: the Inconclusive runs of the
    * current attempt are marked overridden by `actor`. An overridden step run counts as passed
    * (the step ends); background analysis starts a fresh run at the next check, which measures
-   * and can still fail the rollout. Returns how many runs were overridden.
+   * and can still fail the rollout. A going run whose kind passes on a promote (a manual gate)
+   * passes too. Returns how many runs were overridden or passed.
    */
   async override(deployment: Deployment, actor: string): Promise<number> {
     const attemptStartedAt = deployment.rollout?.attemptStartedAt ?? 0;
-    const runs = await this.deps.store.listRuns(deployment.id);
     let count = 0;
+    for (const run of this.activeOf(deployment.id)) {
+      if (run.startedAt < attemptStartedAt || !run.executor.promote) continue;
+      if (!(await run.executor.promote(run.runId, actor))) continue;
+      this.active.delete(`${run.deploymentId}/${run.name}`);
+      count++;
+    }
+    const runs = await this.deps.store.listRuns(deployment.id);
     for (const run of runs) {
       if (Date.parse(run.startedAt) < attemptStartedAt) continue;
       if (run.finishedAt !== null && run.phase === 'Inconclusive' && run.overriddenBy === null) {
@@ -165,81 +173,41 @@ export class RolloutAnalysis {
     const active = this.active.get(key);
     if (active) {
       const now = this.deps.clock.now();
-      if (active.durationMs === null || now < active.startedAt + active.durationMs) {
+      if (active.deadlineMs === null || now < active.startedAt + active.deadlineMs) {
         return { state: 'running' };
       }
       await this.end(active, true);
       const ended = await this.deps.store.getRun(active.runId);
       return ended ? stateOf(ended) : { state: 'running' };
     }
-    let latest = runs.filter((run) => run.name === gate.name).at(-1);
-    if (latest && latest.finishedAt === null && this.startedHere.has(latest.id)) {
-      // Ours, and it ended after the listing (it is no longer active): read its verdict.
-      latest = (await this.deps.store.getRun(latest.id)) ?? latest;
-      if (latest.finishedAt === null) return { state: 'running' };
-    }
-    if (latest && latest.finishedAt === null && !this.startedHere.has(latest.id)) {
-      // Started by an earlier process that stopped before a verdict: close it, start again.
-      await this.deps.store.finishRun(
-        latest.id,
-        latest.phase,
-        'interrupted: Ferry stopped before a verdict; the run was started again',
-        new Date(this.deps.clock.now()).toISOString(),
+    const latest = runs.filter((run) => run.name === gate.name).at(-1);
+    if (latest) {
+      const now = this.deps.clock.now();
+      const resumed = await resumeRun(
+        this.deps.store,
+        latest,
+        this.startedHere.has(latest.id),
+        now,
       );
-    } else if (latest && latest.phase !== 'Running' && !measuresAgain(gate, latest)) {
-      return stateOf(latest);
+      if (resumed.state === 'running') return { state: 'running' };
+      // A finished run keeps its verdict, unless it ended without one or measures again.
+      const run = resumed.state === 'finished' ? resumed.run : undefined;
+      if (run && run.phase !== 'Running' && !this.registry.measuresAgain(gate, run)) {
+        return stateOf(run);
+      }
     }
-    await this.startGate(deployment, gate, stepOf);
+    await this.startGate(deployment, gate, this.registry.executorFor(gate), stepOf);
     return { state: 'running' };
   }
 
   private async startGate(
     deployment: Deployment,
     gate: Gate,
+    executor: GateExecutor,
     stepOf: () => number | null,
   ): Promise<void> {
     const startedAt = this.deps.clock.now();
-    let runId: string;
-    let control: RunControl<never>;
-    if (gate.kind === 'templates') {
-      const named = gate.templates.map((name) => {
-        const template = deployment.spec.analysis[name];
-        if (!template) throw new Error(`analysis template "${name}" is not defined`);
-        return { name, template };
-      });
-      control = this.deps.templates;
-      runId = await this.deps.templates.start({
-        deploymentId: deployment.id,
-        name: gate.name,
-        templates: named,
-        context: {
-          service: deployment.service,
-          environment: deployment.environment,
-          track: gate.track,
-          version: gate.version,
-          versions: gate.versions,
-          listener: gate.listener,
-        },
-        sampleWaitMs: gate.sampleWaitMs,
-        stepOf,
-      });
-    } else {
-      const judges = this.deps.judges;
-      if (!judges) throw new Error('no canary judge is configured in this Ferry');
-      control = judges;
-      runId = await judges.start({
-        deploymentId: deployment.id,
-        name: gate.name,
-        service: deployment.service,
-        environment: deployment.environment,
-        canaryVersion: gate.canaryVersion,
-        baselineVersion: gate.baselineVersion,
-        judge: gate.judge,
-        durationMs: gate.durationMs,
-        intervalMs: gate.intervalMs,
-        stepOf,
-      });
-    }
+    const runId = await executor.start(deployment, gate, stepOf);
     this.startedHere.add(runId);
     this.active.set(`${deployment.id}/${gate.name}`, {
       scope: scopeOf(deployment),
@@ -247,15 +215,14 @@ export class RolloutAnalysis {
       name: gate.name,
       runId,
       startedAt,
-      // The judge ends itself after its window; past that and a grace, it is ended from here.
-      durationMs: gate.kind === 'judge' ? gate.durationMs + judgeGraceMs : gate.durationMs,
-      control,
+      deadlineMs: executor.deadlineMs(gate),
+      executor,
     });
   }
 
   private async end(run: ActiveRun, terminating: boolean): Promise<void> {
     this.active.delete(`${run.deploymentId}/${run.name}`);
-    await run.control.stop(run.runId, { terminating });
+    await run.executor.stop(run.runId, { terminating });
   }
 
   /** Called when a run ended by itself: it is no longer active here. */
@@ -264,23 +231,16 @@ export class RolloutAnalysis {
   }
 }
 
-/** How long past its window a judge may take to record its verdict before it is ended. */
-const judgeGraceMs = 30_000;
-
 function scopeOf(deployment: Deployment): string {
   return `${deployment.service}/${deployment.environment}`;
-}
-
-/** A continuous gate whose verdict a person overrode runs again: the override was for one verdict. */
-function measuresAgain(gate: Gate, run: AnalysisRun): boolean {
-  return gate.kind === 'templates' && gate.continuous === true && run.overriddenBy !== null;
 }
 
 function stateOf(run: AnalysisRun): GateState {
   const message = run.message ?? run.phase;
   switch (run.phase) {
     case 'Successful':
-      return { state: 'passed', overriddenBy: null };
+      // Null but for a gate a person passed while it was going (a manual gate).
+      return { state: 'passed', overriddenBy: run.overriddenBy };
     case 'Failed':
     case 'Error':
       return { state: 'failed', phase: run.phase, message };

@@ -39,7 +39,7 @@ describe('gatesOf', () => {
       rolledOut: false,
     });
     expect(step).toMatchObject({
-      kind: 'templates',
+      kind: 'analysis',
       track: 'canary',
       version: 'v2',
       versions: { canary: 'v2', stable: 'v1', baseline: 'v1' },

@@ -1,16 +1,18 @@
 import type { JudgeConfig, ServiceConfig } from '../../../config/ferry-config.js';
 import type { MeasuredTrack } from '../../analysis/metric-provider.js';
+import type { GateKind } from '../../gates/domain/gate-kinds.js';
 import type { RolloutState } from './rollout-state.js';
-import { stepGateName } from './step-kinds.js';
+import { openStepGate } from './step-kinds.js';
 
 /**
  * A run a rollout wants going now: the templates of an analysis step, background analysis,
- * blue-green's pre- or post-promotion analysis, a rolling update's post-deploy check, or the
- * canary judge of a `judge` step. `name` identifies it within one attempt of a deployment.
+ * blue-green's pre- or post-promotion analysis, a rolling update's post-deploy check (`analysis`),
+ * the canary judge of a `judge` step (`judge`), or a wait for a person (`manual`). `name`
+ * identifies it within one attempt of a deployment; `kind` selects its executor.
  */
 export type Gate =
   | {
-      readonly kind: 'templates';
+      readonly kind: 'analysis';
       readonly name: string;
       readonly templates: readonly string[];
       /** The track measured by default and the version expected on it. */
@@ -40,7 +42,15 @@ export type Gate =
       readonly baselineVersion: string;
       readonly durationMs: number;
       readonly intervalMs: number | null;
+    }
+  | {
+      /** Passes only when a person promotes the rollout; time alone never ends it. */
+      readonly kind: 'manual';
+      readonly name: string;
     };
+
+/** The gate of one kind. */
+export type GateOf<K extends GateKind> = Extract<Gate, { readonly kind: K }>;
 
 /** What decides which analysis a rollout runs now. */
 export interface GateInput {
@@ -60,8 +70,8 @@ export interface GateInput {
 /**
  * The analysis a rollout wants going at its current point:
  *
- * - canary: the current step's `analysis` (`step-N`, blocking) or `judge` (`judge-N`), and
- *   `background` from `startingStep` to the end;
+ * - canary: the gate the current step opens (`step-N` for `analysis`, `judge-N` for `judge`, as
+ *   its kind declares in `stepKinds`), and `background` from `startingStep` to the end;
  * - blue-green: `pre-promotion` against the preview once it is ready, `post-promotion` after the
  *   switch while the old set is kept;
  * - rolling: `post-deploy` once every instance runs the new version.
@@ -78,37 +88,14 @@ export function gatesOf(input: GateInput): Gate[] {
   }
   const gates: Gate[] = [];
   if (strategy.kind === 'canary' && state) {
-    const { steps, analysis, judge } = strategy.canary;
+    const { steps, analysis } = strategy.canary;
     const index = state.stepIndex;
     const step = state.full ? undefined : steps[index];
-    if (step?.kind === 'analysis') {
-      gates.push({
-        kind: 'templates',
-        name: stepGateName(step, index)!,
-        templates: step.templates,
-        track: 'canary',
-        version,
-        versions,
-        listener: 'main',
-        durationMs: step.durationMs,
-        // A timed step waits for traffic until its end; its verdict is taken then.
-        sampleWaitMs: step.durationMs ?? spec.inconclusive.timeoutMs,
-      });
-    }
-    if (step?.kind === 'judge' && judge && stableVersion !== null) {
-      gates.push({
-        kind: 'judge',
-        name: stepGateName(step, index)!,
-        judge,
-        canaryVersion: version,
-        baselineVersion: stableVersion,
-        durationMs: step.durationMs,
-        intervalMs: step.intervalMs,
-      });
-    }
+    const stepGate = step && openStepGate(step, index, { spec, version, stableVersion, versions });
+    if (stepGate) gates.push(stepGate);
     if (analysis && index >= analysis.startingStep) {
       gates.push({
-        kind: 'templates',
+        kind: 'analysis',
         name: 'background',
         templates: analysis.templates,
         track: 'canary',
@@ -126,7 +113,7 @@ export function gatesOf(input: GateInput): Gate[] {
     const previewed = { stable: version };
     if (state.switchedAt === null && pre && input.previewReady) {
       gates.push({
-        kind: 'templates',
+        kind: 'analysis',
         name: 'pre-promotion',
         templates: pre.templates,
         track: 'stable',
@@ -139,7 +126,7 @@ export function gatesOf(input: GateInput): Gate[] {
     }
     if (state.switchedAt !== null && post) {
       gates.push({
-        kind: 'templates',
+        kind: 'analysis',
         name: 'post-promotion',
         templates: post.templates,
         track: 'stable',
@@ -153,7 +140,7 @@ export function gatesOf(input: GateInput): Gate[] {
   }
   if (strategy.kind === 'rolling' && strategy.rolling.postDeployAnalysis && input.rolledOut) {
     gates.push({
-      kind: 'templates',
+      kind: 'analysis',
       name: 'post-deploy',
       templates: strategy.rolling.postDeployAnalysis.templates,
       track: 'stable',

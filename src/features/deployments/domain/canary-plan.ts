@@ -4,6 +4,7 @@ import { canaryScaleAfter, noCanaryTraffic, trafficAfter } from './canary-traffi
 import { resolveBudget } from './rolling-plan.js';
 import { liveOf, type RolloutInput, type RolloutPlan } from './rollout-plan.js';
 import { readyCount, scaleSet } from './scale-set.js';
+import { stepBlocks } from './step-kinds.js';
 
 /**
  * One step of a canary rollout. Carries out the steps that can complete now (a weight once the
@@ -50,8 +51,8 @@ export function planCanary(input: RolloutInput, canary: CanaryConfig): RolloutPl
         break;
       }
       if (now < state.stepStartedAt + step.durationMs) break;
-    } else if (step.kind === 'analysis' || step.kind === 'judge') {
-      break; // Ends when its analysis passes: the controller moves the step on.
+    } else if (stepBlocks(step)) {
+      break; // Ends when its gate passes: the controller moves the step on.
     } else {
       const needed = canaryScaleAfter(steps, state.stepIndex + 1, replicas);
       if (canaryReady < needed || (canary.baseline && baselineReady < needed)) break;

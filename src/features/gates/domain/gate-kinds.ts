@@ -1,0 +1,16 @@
+/**
+ * The kinds of gate a rollout can wait at. Each selects one executor in the gate registry
+ * (`GateExecutors`): `analysis` measures metric templates, `judge` compares the canary with its
+ * baseline, `manual` waits for a person to promote. An approval or a migration gate is one more
+ * name here, one executor and one step declaration (see docs/architecture.md, "Gate registry").
+ */
+export const gateKinds = ['analysis', 'judge', 'manual'] as const;
+
+export type GateKind = (typeof gateKinds)[number];
+
+/** How messages name a gate kind's executor: `no canary judge is configured in this Ferry`. */
+export const gateKindLabels: { readonly [K in GateKind]: string } = {
+  analysis: 'analysis runner',
+  judge: 'canary judge',
+  manual: 'manual gate',
+};
