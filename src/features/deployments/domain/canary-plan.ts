@@ -1,4 +1,4 @@
-import type { CanaryConfig } from '../../../config/ferry-config.js';
+import type { CanaryConfig } from './strategy-spec.js';
 import { canaryScaleAfter, noCanaryTraffic, trafficAfter } from './canary-traffic.js';
 import { resolveBudget } from './rolling-plan.js';
 import { liveOf, type RolloutInput, type RolloutPlan } from './rollout-plan.js';

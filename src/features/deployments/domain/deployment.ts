@@ -1,4 +1,4 @@
-import type { ServiceConfig } from '../../../config/ferry-config.js';
+import type { ServiceConfig } from './service-spec.js';
 import type { RolloutState } from './rollout-state.js';
 
 /**

@@ -1,4 +1,4 @@
-import type { CanaryStep } from '../../../config/ferry-config.js';
+import type { CanaryStep } from './strategy-spec.js';
 
 /**
  * What the controller needs to know about a step kind, declared once: whether the rollout waits
