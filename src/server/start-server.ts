@@ -4,10 +4,7 @@ import { loadConfigFile } from '../config/load-config.js';
 import { composeFerry, type Ferry } from '../compose.js';
 import { KyselyDeploymentStore } from '../features/deployments/kysely-deployment-store.js';
 import { KyselyStopStore } from '../features/deployments/kysely-stop-store.js';
-import { LocalRuntime } from '../runtime/local/local-runtime.js';
 import { systemClock } from '../shared/clock.js';
-import { Router } from '../traffic/router/router.js';
-import { createRouterMetrics } from '../traffic/router/router-metrics.js';
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import { bootstrapAdminToken } from '../features/auth/bootstrap-token.js';
 import { tokenRequired, type AuthMode } from '../features/auth/domain/auth-mode.js';
@@ -74,21 +71,11 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     for (const warning of config.warnings) logger.warn(formatConfigWarning(warning));
     const registry = new Registry();
     collectDefaultMetrics({ register: registry, prefix: 'ferry_' });
-    const metrics = createRouterMetrics(registry);
     ferry = await composeFerry({
       config,
       dataDir,
       db,
-      runtime: new LocalRuntime({ dataDir }),
-      router: new Router({
-        metrics,
-        timeouts: config.router.timeouts,
-        trustedProxies: config.router.trustedProxies,
-      }),
       registry,
-      routeFigures: (service, environment, listener) =>
-        metrics.snapshot(service, environment, listener),
-      sampler: metrics,
       clock: systemClock,
       logger,
       tokenRequired: tokenRequired(options.auth ?? 'auto', options.listen.host),
