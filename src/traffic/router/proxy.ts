@@ -1,7 +1,9 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { sendProxyError, sendRefusal } from './error-response.js';
 import { Exchange, startExchange } from './exchange.js';
-import { forwardRequestHeaders } from './forwarded-headers.js';
+import type { CompiledTable } from './compiled-table.js';
+import { forwardRequestHeaders, type ForwardedRequest } from './forwarded-headers.js';
+import type { MirrorCopy } from './mirror.js';
 import type { ProxySettings, TableHolder } from './proxy-settings.js';
 import { checkRequest } from './request-check.js';
 import { uploadOf } from './upload-request.js';
@@ -26,13 +28,7 @@ export function proxyRequest(
   // Until a `100 Continue` goes out, the client may send its body or not: a final answer before
   // one ends the connection rather than guess what comes next (RFC 9110 §10.1.1).
   if (expectsContinue) res.shouldKeepAlive = false;
-  const refusal = checkRequest(req);
-  if (refusal !== undefined) {
-    // The client's mistake, seen by no upstream: it counts against no version.
-    req.resume();
-    sendRefusal(res, refusal.code, refusal.message);
-    return;
-  }
+  if (refused(req, res)) return;
   const startedAt = settings.onResponse === undefined ? 0 : performance.now();
   const table = holder.table;
   const selection = table.pick(req);
@@ -69,11 +65,29 @@ export function proxyRequest(
     startedAt,
   );
   exchange.upload = uploadOf(forwarded, expectsContinue, keepAlive);
-  if (balancer.track === 'stable') {
-    const mirrorTarget = table.mirrorTarget();
-    if (mirrorTarget !== undefined) {
-      exchange.mirrorCopy = settings.mirror.copy(table.source, mirrorTarget, req, forwarded);
-    }
-  }
+  if (balancer.track === 'stable')
+    exchange.mirrorCopy = mirrorCopyOf(table, settings, req, forwarded);
   startExchange(exchange);
+}
+
+/** Answers a malformed request itself: the client's mistake, seen by no upstream. */
+function refused(req: IncomingMessage, res: ServerResponse): boolean {
+  const refusal = checkRequest(req);
+  if (refusal === undefined) return false;
+  // It counts against no version.
+  req.resume();
+  sendRefusal(res, refusal.code, refusal.message);
+  return true;
+}
+
+/** A copy of a stable request for the mirror track, when the table mirrors any. */
+function mirrorCopyOf(
+  table: CompiledTable,
+  settings: ProxySettings,
+  req: IncomingMessage,
+  forwarded: ForwardedRequest,
+): MirrorCopy | undefined {
+  const mirrorTarget = table.mirrorTarget();
+  if (mirrorTarget === undefined) return undefined;
+  return settings.mirror.copy(table.source, mirrorTarget, req, forwarded);
 }
