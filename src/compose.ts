@@ -1,67 +1,32 @@
-import { join } from 'node:path';
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
-import type { Registry } from 'prom-client';
+import { Registry } from 'prom-client';
+import { composeApi } from './composition/compose-api.js';
+import { composeServices, type ComposedServices } from './composition/compose-services.js';
+import type { FerryParts } from './composition/ferry-parts.js';
+import { realParts } from './composition/real-parts.js';
 import type { FerryConfig } from './config/ferry-config.js';
-import { artifactRoutes } from './features/artifacts/artifact-routes.js';
-import { ArtifactService } from './features/artifacts/artifact-service.js';
-import { BlobStore } from './features/artifacts/blob-store.js';
-import { KyselyArtifactStore } from './features/artifacts/kysely-artifact-store.js';
-import { DeploymentController } from './features/deployments/deployment-controller.js';
-import { deploymentRoutes } from './features/deployments/deployment-routes.js';
-import { DeploymentService } from './features/deployments/deployment-service.js';
-import { KyselyDeploymentStore } from './features/deployments/kysely-deployment-store.js';
-import { KyselyStopStore } from './features/deployments/kysely-stop-store.js';
-import { rolloutRoutes } from './features/deployments/rollout-routes.js';
-import { RolloutService } from './features/deployments/rollout-service.js';
-import { EventLog } from './features/events/event-log.js';
-import { eventRoutes } from './features/events/event-routes.js';
-import { KyselyEventStore } from './features/events/kysely-event-store.js';
-import type { InstanceRuntime } from './features/instances/instance-runtime.js';
-import { instanceRoutes } from './features/instances/instance-routes.js';
-import { KyselyInstanceStore } from './features/instances/kysely-instance-store.js';
-import type { TrafficRouter } from './features/routing/traffic-router.js';
-import { WebhookNotifier } from './features/notifications/webhook-notifier.js';
-import { serviceRoutes } from './features/services/service-routes.js';
-import { buildApi } from './server/build-api.js';
-import { authHook } from './features/auth/auth-hook.js';
-import { FailureLimiter } from './features/auth/domain/failure-limiter.js';
-import { KyselyTokenStore } from './features/auth/kysely-token-store.js';
-import { tokenRoutes } from './features/auth/token-routes.js';
-import { TokenService } from './features/auth/token-service.js';
-import { createProviders } from './analysis/create-providers.js';
-import { AnalysisRunner } from './features/analysis/analysis-runner.js';
-import { JudgeRunner } from './features/analysis/judge-runner.js';
-import { KyselyAnalysisRunStore } from './features/analysis/kysely-analysis-run-store.js';
 import { systemScheduler, type Scheduler } from './features/analysis/scheduler.js';
-import { RolloutAnalysis } from './features/deployments/rollout-analysis.js';
-import { KyselyLeaseStore } from './features/leases/kysely-lease-store.js';
 import { LeaseLock } from './features/leases/lease-lock.js';
 import { randomLeaseOwner } from './features/leases/lease-owner.js';
-import { analysisExecutor } from './features/gates/analysis-executor.js';
-import { judgeExecutor } from './features/gates/judge-executor.js';
-import { manualExecutor } from './features/gates/manual-executor.js';
-import { SmokeChecks } from './features/deployments/smoke-checks.js';
-import { noFigures, type ListenerFiguresOf } from './features/routing/traffic-router.js';
-import type { TrafficSampler } from './features/routing/traffic-samples.js';
+import type { TokenService } from './features/auth/token-service.js';
+import type { DeploymentController } from './features/deployments/deployment-controller.js';
+import type { DeploymentService } from './features/deployments/deployment-service.js';
+import type { EventLog } from './features/events/event-log.js';
 import type { ZodApp } from './server/zod-app.js';
 import type { Clock } from './shared/clock.js';
 import type { Database } from './store/schema.js';
 
-export interface FerryParts {
+export type { FerryParts } from './composition/ferry-parts.js';
+
+/** What the whole server is built from, besides its adapters. */
+export interface FerrySettings {
   readonly config: FerryConfig;
   readonly dataDir: string;
-  readonly db: Kysely<Database>;
-  readonly runtime: InstanceRuntime;
-  readonly router: TrafficRouter;
   readonly clock: Clock;
   readonly logger: Logger;
-  /** Served as Prometheus text at `/metrics`. */
+  /** Served as Prometheus text at `/metrics`; the real router's metrics are registered in it. */
   readonly registry?: Registry;
-  /** The router's counters per track and of mirroring: builtin analysis metrics and `ferry rollout get`. */
-  readonly routeFigures?: ListenerFiguresOf;
-  /** The router's raw samples, for the canary judge; without it `judge` steps cannot run. */
-  readonly sampler?: TrafficSampler;
   /** Time for analysis; the wall clock by default. */
   readonly scheduler?: Scheduler;
   /**
@@ -75,6 +40,16 @@ export interface FerryParts {
    */
   readonly leaseOwner?: string;
 }
+
+/**
+ * The adapters: either `parts` (fakes in a test, or any other set), or the opened database, on
+ * which `realParts` builds the real ones (Kysely stores, local processes, the built-in router).
+ */
+export type ComposeFerryOptions = FerrySettings &
+  (
+    | { readonly parts: FerryParts; readonly db?: undefined }
+    | { readonly db: Kysely<Database>; readonly parts?: undefined }
+  );
 
 export interface Ferry {
   readonly api: ZodApp;
@@ -93,181 +68,60 @@ export interface Ferry {
 
 /**
  * The composition root: the one place that wires stores, services, the controller and the API
- * from their parts. Tests pass other parts (a manual clock, a fake runtime) to the same graph.
+ * from their parts, feature by feature (src/composition/). Tests pass other parts (fakes, a
+ * manual clock) to the same graph.
  */
-export async function composeFerry(parts: FerryParts): Promise<Ferry> {
-  const { config, db, runtime, router, clock, logger } = parts;
-  const actor = () => 'user:local';
-  const events = new EventLog(new KyselyEventStore(db), clock);
-  const artifacts: ArtifactService = new ArtifactService(
-    new KyselyArtifactStore(db),
-    new BlobStore(join(parts.dataDir, 'artifacts')),
-    events,
-    clock,
-    config,
-    (target, digest): Promise<void> =>
-      runtime.verifyRelease?.({ ...target, artifactDigest: digest }) ?? Promise.resolve(),
-  );
-  const tokens = new TokenService(new KyselyTokenStore(db), events, clock);
-  // Ten failed tokens a minute per address; enough for typos, far too few for guessing.
-  const failures = new FailureLimiter(clock, { maxFailures: 10, windowMs: 60_000 });
-  const deploymentStore = new KyselyDeploymentStore(db);
-  const instanceStore = new KyselyInstanceStore(db);
-  const stops = new KyselyStopStore(db);
-  const analysisRuns = new KyselyAnalysisRunStore(db);
-  const routeFigures: ListenerFiguresOf = parts.routeFigures ?? (() => noFigures);
-  const scheduler = parts.scheduler ?? { ...systemScheduler, clock };
+export async function composeFerry(options: ComposeFerryOptions): Promise<Ferry> {
+  const parts = options.parts ?? realParts({ ...options, registry: registryOf(options) });
   // Only the server holding a service/environment's lease advances it (docs/architecture.md).
   const locks = new LeaseLock({
-    store: new KyselyLeaseStore(db),
-    owner: parts.leaseOwner ?? randomLeaseOwner(),
-    scheduler,
+    store: parts.stores.leases,
+    owner: options.leaseOwner ?? randomLeaseOwner(),
+    scheduler: options.scheduler ?? { ...systemScheduler, clock: options.clock },
   });
-  const analysisLogger = logger.child({ component: 'analysis' });
-  // A run that ends by itself wakes the controller, which reads the verdict from the store.
-  const onFinished = (runId: string) => {
-    rolloutAnalysis.finished(runId);
-    void recordVerdict(runId)
-      .catch((error: unknown) => onError(error, runId))
-      .finally(() => controller.wake());
-  };
-  /** Each verdict goes into the event log too, for the deployment's timeline. */
-  const recordVerdict = async (runId: string) => {
-    const run = await analysisRuns.getRun(runId);
-    if (!run) return;
-    await events.append({
-      actor: 'analysis',
-      kind: 'analysis.finished',
-      subject: `deployment/${run.deploymentId}`,
-      payload: { run: run.id, name: run.name, phase: run.phase, message: run.message },
-    });
-  };
-  const onError = (error: unknown, runId: string) =>
-    analysisLogger.error({ err: error, runId }, 'analysis run failed');
-  const runner = new AnalysisRunner({
-    store: analysisRuns,
-    provider: createProviders({
-      routeFigures,
-    }),
-    scheduler,
-    onFinished,
-    onError,
-  });
-  const judges = parts.sampler
-    ? new JudgeRunner({
-        store: analysisRuns,
-        sampler: parts.sampler,
-        scheduler,
-        onFinished,
-        onError,
-      })
-    : undefined;
-  const manualGates = manualExecutor({ store: analysisRuns, scheduler, onFinished, onError });
-  const rolloutAnalysis: RolloutAnalysis = new RolloutAnalysis({
-    store: analysisRuns,
-    executors: {
-      analysis: analysisExecutor(runner),
-      ...(judges ? { judge: judgeExecutor(judges) } : {}),
-      manual: manualGates,
-    },
-    clock,
-  });
-  const smoke = new SmokeChecks({
-    onSettled: (instanceId, status) => {
-      const settled =
-        status.state === 'failed'
-          ? controller.onSmokeFailed(instanceId, status.message)
-          : controller.onSmokePassed(instanceId);
-      settled.catch((error: unknown) =>
-        logger.error({ err: error, instanceId }, 'acting on smoke checks failed'),
-      );
-    },
-  });
-  const controller: DeploymentController = new DeploymentController({
-    analysis: rolloutAnalysis,
-    smoke,
-    locks,
-    deployments: deploymentStore,
-    instances: instanceStore,
-    stops,
-    runtime,
-    router,
-    events,
-    clock,
-    logger: logger.child({ component: 'controller' }),
-  });
-  const deployments = new DeploymentService(
-    config,
-    deploymentStore,
-    stops,
-    artifacts,
-    events,
-    clock,
-    locks,
-    () => controller.wake(),
-  );
-  const notifier = new WebhookNotifier(config, events, logger.child({ component: 'notifier' }));
-  const rollouts = new RolloutService(
-    deploymentStore,
-    controller,
-    events,
-    clock,
-    locks,
-    stops,
-    rolloutAnalysis,
-  );
-  let ready = false;
-  const api = await buildApi({
-    logger,
-    registry: parts.registry,
-    isReady: () => ready,
-    authenticate: authHook({ tokens, limiter: failures, required: parts.tokenRequired ?? false }),
-    register: (app) => {
-      serviceRoutes(app, config, deployments, instanceStore, runtime);
-      artifactRoutes(app, artifacts, actor);
-      deploymentRoutes(app, deployments, actor, (target) => controller.halt(target));
-      rolloutRoutes(app, {
-        deployments,
-        store: deploymentStore,
-        rollouts,
-        controller,
-        instances: instanceStore,
-        runtime,
-        metrics: (service, environment) => routeFigures(service, environment),
-        analysisRuns,
-        actorOf: actor,
-      });
-      instanceRoutes(app, instanceStore, runtime);
-      eventRoutes(app, events);
-      tokenRoutes(app, tokens);
-    },
-  });
+  const services = composeServices({ ...options, locks }, parts);
+  const readiness = { ready: false };
+  const api = await composeApi({ ...options, isReady: () => readiness.ready, services, parts });
+  return assemble(api, services, parts, readiness, locks);
+}
+
+/** The real router's metrics need a registry; a caller that serves none gets a private one. */
+function registryOf(options: FerrySettings): Registry {
+  return options.registry ?? new Registry();
+}
+
+/** The server's handle: starts the controller, and closes everything in dependency order. */
+function assemble(
+  api: ZodApp,
+  services: ComposedServices,
+  parts: FerryParts,
+  readiness: { ready: boolean },
+  locks: LeaseLock,
+): Ferry {
+  const { core, analysis, notifier } = services;
   return {
     api,
-    controller,
-    events,
-    deployments,
-    tokens,
+    controller: core.controller,
+    events: services.events,
+    deployments: core.deployments,
+    tokens: services.tokens.tokens,
     async start() {
       notifier.start();
-      await controller.start();
-      ready = true;
+      await core.controller.start();
+      readiness.ready = true;
     },
     async close() {
-      ready = false;
+      readiness.ready = false;
       await api.close();
-      await controller.stop();
-      await rolloutAnalysis.close();
-      await smoke.settle();
-      await runner.settle();
-      await judges?.close();
-      await judges?.settle();
-      await manualGates.close();
+      await core.controller.stop();
+      await analysis.stop();
+      await core.settle();
+      await analysis.settle();
       await notifier.stop();
-      await runtime.detach();
-      await router.close();
+      await parts.runtime.detach();
+      await parts.router.close();
       await locks.close();
-      await db.destroy();
+      await parts.stores.close();
     },
   };
 }

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { defaultArtifactLimits } from '../features/artifacts/artifact-limits.js';
+import { defaultArtifactLimits } from '../features/artifacts/domain/artifact-limits.js';
 import { parseByteSize } from './byte-size.js';
 import { expecting, expectingMap } from './describe-value.js';
 import type { ArtifactLimits } from './ferry-config.js';

@@ -13,10 +13,5 @@ export function parseDuration(text: string): number | undefined {
   return Math.round(Number(amount) * units[unit as keyof typeof units]);
 }
 
-/** Formats milliseconds the way a person writes them: 1500 → `1.5s`. */
-export function formatDuration(ms: number): string {
-  if (ms < 1000) return `${ms}ms`;
-  if (ms < 60_000) return `${+(ms / 1000).toFixed(2)}s`;
-  if (ms < 3_600_000) return `${+(ms / 60_000).toFixed(2)}m`;
-  return `${+(ms / 3_600_000).toFixed(2)}h`;
-}
+/** Formatting lives in shared code, which domain code may import; kept here for older imports. */
+export { formatDuration } from '../shared/format-duration.js';

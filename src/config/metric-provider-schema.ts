@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { builtinMetrics, measuredTracks } from '../features/analysis/metric-provider.js';
+import { builtinMetrics, measuredTracks } from '../features/analysis/domain/provider-spec.js';
 import { durationSchema } from './config-primitives.js';
 import { expecting } from './describe-value.js';
 import type { ProviderSpec } from './ferry-config.js';

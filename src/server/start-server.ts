@@ -2,13 +2,9 @@ import { pino } from 'pino';
 import { formatConfigWarning } from '../config/config-problem.js';
 import { loadConfigFile } from '../config/load-config.js';
 import { composeFerry, type Ferry } from '../compose.js';
-import { dataFolderBlobs } from '../features/artifacts/blob-store.js';
 import { KyselyDeploymentStore } from '../features/deployments/kysely-deployment-store.js';
 import { KyselyStopStore } from '../features/deployments/kysely-stop-store.js';
-import { LocalRuntime } from '../runtime/local/local-runtime.js';
 import { systemClock } from '../shared/clock.js';
-import { Router } from '../traffic/router/router.js';
-import { createRouterMetrics } from '../traffic/router/router-metrics.js';
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import { bootstrapAdminToken } from '../features/auth/bootstrap-token.js';
 import { dataFolderLeaseOwner } from '../features/leases/lease-owner.js';
@@ -76,22 +72,11 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     for (const warning of config.warnings) logger.warn(formatConfigWarning(warning));
     const registry = new Registry();
     collectDefaultMetrics({ register: registry, prefix: 'ferry_' });
-    const metrics = createRouterMetrics(registry);
-    const blobs = dataFolderBlobs(dataDir);
     ferry = await composeFerry({
       config,
       dataDir,
       db,
-      runtime: new LocalRuntime({ dataDir, artifactPath: (digest) => blobs.path(digest) }),
-      router: new Router({
-        metrics,
-        timeouts: config.router.timeouts,
-        trustedProxies: config.router.trustedProxies,
-      }),
       registry,
-      routeFigures: (service, environment, listener) =>
-        metrics.snapshot(service, environment, listener),
-      sampler: metrics,
       clock: systemClock,
       logger,
       tokenRequired: tokenRequired(options.auth ?? 'auto', options.listen.host),

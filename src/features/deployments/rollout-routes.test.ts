@@ -5,8 +5,12 @@ import { join } from 'node:path';
 import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { FerryClient } from '../../cli/ferry-client.js';
+import { composeArtifacts } from '../../composition/compose-artifacts.js';
+import { composeDeployments } from '../../composition/compose-deployments.js';
+import { kyselyStores } from '../../composition/kysely-stores.js';
 import { formatAnalysis } from '../../cli/commands/rollout/format-rollout-view.js';
 import { parseConfig } from '../../config/load-config.js';
+import { dataFolderBlobs } from '../artifacts/blob-store.js';
 import { LocalRuntime } from '../../runtime/local/local-runtime.js';
 import { buildApi } from '../../server/build-api.js';
 import type { ZodApp } from '../../server/zod-app.js';
@@ -14,20 +18,10 @@ import { KeyedQueue } from '../../shared/keyed-queue.js';
 import { Router } from '../../traffic/router/router.js';
 import { context, harness, template, type Harness } from '../analysis/analysis-test-kit.js';
 import type { MetricProvider, ProviderSpec } from '../analysis/metric-provider.js';
-import { ArtifactService } from '../artifacts/artifact-service.js';
-import { BlobStore } from '../artifacts/blob-store.js';
-import { KyselyArtifactStore } from '../artifacts/kysely-artifact-store.js';
 import { EventLog } from '../events/event-log.js';
-import { KyselyEventStore } from '../events/kysely-event-store.js';
-import { KyselyInstanceStore } from '../instances/kysely-instance-store.js';
 import { noFigures, type ListenerFigures } from '../routing/traffic-router.js';
-import { DeploymentController } from './deployment-controller.js';
-import { DeploymentService } from './deployment-service.js';
 import { initialRolloutState } from './domain/rollout-state.js';
-import { KyselyDeploymentStore } from './kysely-deployment-store.js';
-import { KyselyStopStore } from './kysely-stop-store.js';
 import { rolloutRoutes } from './rollout-routes.js';
-import { RolloutService } from './rollout-service.js';
 import type { AnalysisRunView, RolloutView } from './rollout-view.js';
 
 const config = parseConfig(
@@ -86,44 +80,31 @@ async function start(options: { withAnalysis: boolean; figures?: ListenerFigures
   dir = mkdtempSync(join(tmpdir(), 'ferry-rollout-routes-'));
   chmodSync(dir, 0o711); // instances of a root server run as nobody
   const dataDir = join(dir, 'data');
-  const events = new EventLog(new KyselyEventStore(db), clock);
-  const artifacts = new ArtifactService(
-    new KyselyArtifactStore(db),
-    new BlobStore(join(dataDir, 'artifacts')),
-    events,
-    clock,
-    config,
-  );
-  const store = new KyselyDeploymentStore(db);
-  const instances = new KyselyInstanceStore(db);
-  const locks = new KeyedQueue();
-  const stops = new KyselyStopStore(db);
-  const runtime = new LocalRuntime({
-    dataDir,
-    artifactPath: (digest) => artifacts.blobPath(digest),
-  });
+  const stores = kyselyStores(db);
+  const events = new EventLog(stores.events, clock);
+  const blobs = dataFolderBlobs(dataDir);
+  const runtime = new LocalRuntime({ dataDir, artifactPath: (digest) => blobs.path(digest) });
   router = new Router();
-  const controller = new DeploymentController({
-    locks,
-    deployments: store,
-    instances,
-    stops,
+  const artifacts = composeArtifacts({
+    store: stores.artifacts,
+    dataDir,
+    config,
+    events,
+    runtime,
+    clock,
+  });
+  const core = composeDeployments({
+    config,
+    stores,
     runtime,
     router,
     events,
     clock,
     logger: pino({ level: 'silent' }),
-  });
-  const deployments = new DeploymentService(
-    config,
-    store,
-    stops,
+    locks: new KeyedQueue(),
     artifacts,
-    events,
-    clock,
-    locks,
-    () => {},
-  );
+  });
+  const store = stores.deployments;
   const now = new Date(clock.now()).toISOString();
   await store.commit({
     insert: {
@@ -151,11 +132,11 @@ async function start(options: { withAnalysis: boolean; figures?: ListenerFigures
     isReady: () => true,
     register: (api) =>
       rolloutRoutes(api, {
-        deployments,
+        deployments: core.deployments,
         store,
-        rollouts: new RolloutService(store, controller, events, clock, locks, stops),
-        controller,
-        instances,
+        rollouts: core.rollouts,
+        controller: core.controller,
+        instances: stores.instances,
         runtime,
         metrics: () => options.figures ?? noFigures,
         actorOf: () => 'user:test',

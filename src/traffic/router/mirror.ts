@@ -2,7 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import type { Dispatcher } from 'undici';
 import type { RoutingTable } from '../../features/routing/traffic-router.js';
 import type { ForwardedRequest } from './forwarded-headers.js';
-import type { ResponseHook } from './proxy.js';
+import type { ResponseHook } from './proxy-hooks.js';
 import type { UpstreamTarget } from './upstream-target.js';
 
 /**

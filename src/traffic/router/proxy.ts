@@ -1,298 +1,16 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Dispatcher } from 'undici';
-import type {
-  MatchSource,
-  RoutingTable,
-  Track,
-  Upstream,
-} from '../../features/routing/traffic-router.js';
+import { sendProxyError, sendRefusal } from './error-response.js';
+import { Exchange, startExchange } from './exchange.js';
 import type { CompiledTable } from './compiled-table.js';
-import { proxyErrors, sendProxyError, sendRefusal, type ProxyErrorCode } from './error-response.js';
+import { forwardRequestHeaders, type ForwardedRequest } from './forwarded-headers.js';
+import type { MirrorCopy } from './mirror.js';
+import type { ProxySettings, TableHolder } from './proxy-settings.js';
 import { checkRequest } from './request-check.js';
-import { forwardRequestHeaders, forwardResponseHeaders } from './forwarded-headers.js';
-import type { Mirror, MirrorCopy } from './mirror.js';
-import type { PinCookie } from './pin-cookie.js';
-import type { TrustedProxies } from './trusted-proxies.js';
-import { sendUpload, uploadOf, type Upload } from './upload-request.js';
-import type { UpstreamTarget } from './upstream-target.js';
+import { uploadOf } from './upload-request.js';
 
-/**
- * Called once per response with the route (the table's source: service, environment, listener),
- * the track and upstream that served it, the status the client got and `startedAt`, the
- * `performance.now()` of the request's arrival; the duration ends at the response head.
- * `byRouter` is true when the router answered itself (503 `no_upstream`, 502, 504): `upstream` is
- * then the one that failed, or `undefined` when there was none. Mirrored copies report track
- * `mirror`. The single place where per-track counters and latency histograms hook in; unset, it
- * costs one comparison.
- */
-export type ResponseHook = (
-  route: RoutingTable,
-  track: Track,
-  upstream: Upstream | undefined,
-  status: number,
-  startedAt: number,
-  byRouter: boolean,
-) => void;
-
-/**
- * Called for each request a canary header or cookie match routed, with the track and upstream
- * it goes to first; unset, it costs one comparison.
- */
-export type MatchHook = (
-  route: RoutingTable,
-  track: Track,
-  upstream: Upstream,
-  source: MatchSource,
-) => void;
-
-export interface ProxySettings {
-  /**
-   * How long the upstream may take to send the response head (504 after it), and then stay
-   * silent between body chunks (the response is cut).
-   */
-  readonly responseTimeoutMs: number;
-  readonly onResponse: ResponseHook | undefined;
-  readonly onMatch: MatchHook | undefined;
-  readonly mirror: Mirror;
-  /** Whose X-Forwarded-* fields are kept (ferry.yaml `router.trustedProxies`). */
-  readonly trustedProxies: TrustedProxies;
-}
-
-/** Where requests read the routing table: one reference, swapped atomically by `apply`. */
-export interface TableHolder {
-  readonly table: CompiledTable;
-}
-
-/** Failing to connect means no byte was sent: any request may go to another upstream. */
-const connectErrors = new Set([
-  'ECONNREFUSED',
-  'EHOSTUNREACH',
-  'ENETUNREACH',
-  'EADDRNOTAVAIL',
-  'UND_ERR_CONNECT_TIMEOUT',
-]);
-/** The connection broke before any response byte: typically a keep-alive socket closing. */
-const resetErrors = new Set(['ECONNRESET', 'EPIPE', 'UND_ERR_SOCKET']);
-/** undici's, and node:http's (upload-request.ts) for an upstream silent too long. */
-const timeoutErrors = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'ETIMEDOUT']);
-/** Where a refused request goes when its track has no other upstream, in order. */
-const otherTracks: Readonly<Record<Track, readonly Track[]>> = {
-  stable: ['canary', 'baseline'],
-  canary: ['stable', 'baseline'],
-  baseline: ['stable', 'canary'],
-  mirror: ['stable', 'canary', 'baseline'],
-};
-/** Safe to send twice (RFC 9110 §9.2.2) and, without a body, cheap to replay. */
-const replayableMethods = new Set(['GET', 'HEAD', 'OPTIONS']);
-
-class ClientGoneError extends Error {
-  constructor() {
-    super('the client closed the connection');
-  }
-}
-
-/**
- * One client request across its (at most two) upstream attempts. It is its own undici handler,
- * in undici's internal callback form (`onConnect`, `onHeaders`, `onData`, `onComplete`,
- * `onError`): raw header buffers and no wrapper object per request. An upload that needs
- * node:http (`upload`) drives the same callbacks from there.
- */
-export class Exchange implements Dispatcher.DispatchHandler {
-  retried = false;
-  clientGone = false;
-  /** The response head went out to the client. */
-  responded = false;
-  /** The client's response is complete: a 204, a 304 or the answer to a HEAD has no body. */
-  finished = false;
-  private abortUpstream: ((error?: Error) => void) | undefined;
-  private resumeUpstream: (() => void) | undefined;
-  /** A mirrored copy waiting for the request body, teed once the body streams upstream. */
-  mirrorCopy: MirrorCopy | undefined;
-  /** Set when the request goes upstream over node:http rather than the pool. */
-  upload: Upload | undefined;
-
-  constructor(
-    readonly holder: TableHolder,
-    readonly settings: ProxySettings,
-    readonly route: RoutingTable,
-    readonly req: IncomingMessage,
-    readonly res: ServerResponse,
-    public track: Track,
-    public target: UpstreamTarget,
-    readonly pinCookie: PinCookie | undefined,
-    readonly headers: string[],
-    readonly hasBody: boolean,
-    /** The client's request was HTTPS (a trusted proxy's X-Forwarded-Proto): the pin is Secure. */
-    readonly secure: boolean,
-    readonly startedAt: number,
-  ) {}
-
-  onConnect(abort: (error?: Error) => void): void {
-    this.abortUpstream = abort;
-    if (this.clientGone) {
-      abort(new ClientGoneError());
-      return;
-    }
-    // The body starts streaming now, never before: a refused connection leaves it unread.
-    if (this.mirrorCopy !== undefined) {
-      this.mirrorCopy.tee(this.req);
-      this.mirrorCopy = undefined;
-    }
-  }
-
-  /** `raw` is Buffers from undici, strings from node:http. */
-  onHeaders(
-    status: number,
-    raw: readonly (Buffer | string)[],
-    resume: () => void,
-    statusText: string,
-  ): boolean {
-    if (status < 200) {
-      // 1xx information: 103 Early Hints go on to the client; a `100 Continue` only comes on
-      // an upload, which forwards it itself.
-      if (status === 103 && !this.clientGone) this.earlyHints(raw);
-      return true;
-    }
-    const headers = forwardResponseHeaders(latin1(raw));
-    if (this.pinCookie !== undefined) {
-      headers.push(
-        'set-cookie',
-        this.pinCookie.header(this.target.upstream.version, this.track, this.secure),
-      );
-    }
-    try {
-      this.res.writeHead(status, statusText, headers);
-    } catch {
-      // A status or header Node refuses to send on: answer 502 rather than crash the router.
-      this.fail('upstream_unreachable');
-      this.abort();
-      return false;
-    }
-    this.responded = true;
-    this.resumeUpstream = resume;
-    if (status === 204 || status === 304 || this.req.method === 'HEAD') {
-      // No body follows, whatever Content-Length says (RFC 9110 §6.4.1): the response is done,
-      // and undici's complaint about the missing body bytes must not cut it.
-      this.finished = true;
-      this.res.end();
-    }
-    this.settings.onResponse?.(
-      this.route,
-      this.track,
-      this.target.upstream,
-      status,
-      this.startedAt,
-      false,
-    );
-    return true;
-  }
-
-  onData(chunk: Buffer): boolean {
-    if (this.finished) return true;
-    const res = this.res;
-    if (res.write(chunk) || res.destroyed) return true;
-    res.once('drain', onClientDrain);
-    return false;
-  }
-
-  /** `trailers` are raw buffers at run time, whatever undici's types say. */
-  onComplete(trailers: (Buffer | string)[] | null): void {
-    this.target.end();
-    if (this.finished) return;
-    // Trailers go out when the body is chunked to the client, as it is when it was upstream.
-    if (trailers != null && trailers.length > 0) {
-      this.res.addTrailers(pairs(latin1(trailers)));
-    }
-    this.res.end();
-  }
-
-  onError(error: Error): void {
-    this.target.end();
-    if (this.clientGone || this.finished) return;
-    if (this.responded) {
-      // The status line is out: the only honest signal left is a cut connection.
-      this.res.destroy();
-      return;
-    }
-    const code = (error as NodeJS.ErrnoException).code ?? '';
-    if (!this.retried && this.retry(code)) return;
-    this.fail(timeoutErrors.has(code) ? 'upstream_timeout' : 'upstream_unreachable');
-  }
-
-  private earlyHints(raw: readonly (Buffer | string)[]): void {
-    const hints = pairs(forwardResponseHeaders(latin1(raw)));
-    try {
-      this.res.writeEarlyHints(hints);
-    } catch {
-      // Hints Node refuses (no Link field) are only hints: the response still follows.
-    }
-  }
-
-  resume(): void {
-    this.resumeUpstream?.();
-  }
-
-  abort(): void {
-    this.clientGone = true;
-    this.abortUpstream?.(new ClientGoneError());
-  }
-
-  fail(code: ProxyErrorCode): void {
-    // A copy whose body never started streaming would wait for it until its timeout.
-    this.mirrorCopy?.cancel();
-    this.mirrorCopy = undefined;
-    sendProxyError(this.res, code);
-    this.settings.onResponse?.(
-      this.route,
-      this.track,
-      this.target.upstream,
-      proxyErrors[code].status,
-      this.startedAt,
-      true,
-    );
-  }
-
-  /** Sends the request once more when the failed attempt cannot have reached the application. */
-  private retry(code: string): boolean {
-    const failed = this.target;
-    // The same track in the table as it is now: it may have changed since the request arrived.
-    const table = this.holder.table;
-    let balancer = table.serving(this.track);
-    let next: UpstreamTarget | undefined;
-    if (connectErrors.has(code)) {
-      next = balancer.nextExcept(failed);
-      // Never a 502 while another track has a live upstream.
-      const others = otherTracks[balancer.track];
-      for (let i = 0; next === undefined && i < others.length; i++) {
-        balancer = table.serving(others[i] as Track);
-        next = balancer.nextExcept(failed);
-      }
-    } else if (
-      resetErrors.has(code) &&
-      !this.hasBody &&
-      replayableMethods.has(this.req.method ?? '')
-    ) {
-      // A fresh connection to the same upstream is fine when it is the only one left.
-      next =
-        balancer.nextExcept(failed) ?? (balancer.targets.includes(failed) ? failed : undefined);
-    }
-    if (next === undefined) return false;
-    // A copy for the canary makes no sense once the request itself goes elsewhere than stable.
-    if (balancer.track !== 'stable' && this.mirrorCopy !== undefined) {
-      this.mirrorCopy.cancel();
-      this.mirrorCopy = undefined;
-    }
-    this.retried = true;
-    this.track = balancer.track;
-    this.target = next;
-    send(this);
-    return true;
-  }
-}
-
-// Listeners are shared functions that find their state on the emitter: no closures per request.
-const kExchange = Symbol('ferry.exchange');
-type ClientResponse = ServerResponse & { [kExchange]: Exchange };
+/** The hooks and settings live in their own files; re-exported for the router's imports. */
+export type { MatchHook, ResponseHook } from './proxy-hooks.js';
+export type { ProxySettings, TableHolder } from './proxy-settings.js';
 
 /**
  * Forwards one client request to an upstream of the track the table picks for it.
@@ -310,13 +28,7 @@ export function proxyRequest(
   // Until a `100 Continue` goes out, the client may send its body or not: a final answer before
   // one ends the connection rather than guess what comes next (RFC 9110 §10.1.1).
   if (expectsContinue) res.shouldKeepAlive = false;
-  const refusal = checkRequest(req);
-  if (refusal !== undefined) {
-    // The client's mistake, seen by no upstream: it counts against no version.
-    req.resume();
-    sendRefusal(res, refusal.code, refusal.message);
-    return;
-  }
+  if (refused(req, res)) return;
   const startedAt = settings.onResponse === undefined ? 0 : performance.now();
   const table = holder.table;
   const selection = table.pick(req);
@@ -353,67 +65,29 @@ export function proxyRequest(
     startedAt,
   );
   exchange.upload = uploadOf(forwarded, expectsContinue, keepAlive);
-  if (balancer.track === 'stable') {
-    const mirrorTarget = table.mirrorTarget();
-    if (mirrorTarget !== undefined) {
-      exchange.mirrorCopy = settings.mirror.copy(table.source, mirrorTarget, req, forwarded);
-    }
-  }
-  (res as ClientResponse)[kExchange] = exchange;
-  res.on('close', onClientClose);
-  send(exchange);
+  if (balancer.track === 'stable')
+    exchange.mirrorCopy = mirrorCopyOf(table, settings, req, forwarded);
+  startExchange(exchange);
 }
 
-function send(exchange: Exchange): void {
-  if (exchange.upload !== undefined) {
-    sendUpload(exchange, exchange.upload);
-    return;
-  }
-  const target = exchange.target;
-  const timeout = exchange.settings.responseTimeoutMs;
-  target.begin();
-  // undici reports invalid input through `onError`, never by throwing.
-  target.pool.dispatch(
-    {
-      path: exchange.req.url ?? '/',
-      method: exchange.req.method ?? 'GET',
-      headers: exchange.headers,
-      body: exchange.hasBody ? exchange.req : null,
-      headersTimeout: timeout,
-      bodyTimeout: timeout,
-    },
-    exchange,
-  );
+/** Answers a malformed request itself: the client's mistake, seen by no upstream. */
+function refused(req: IncomingMessage, res: ServerResponse): boolean {
+  const refusal = checkRequest(req);
+  if (refusal === undefined) return false;
+  // It counts against no version.
+  req.resume();
+  sendRefusal(res, refusal.code, refusal.message);
+  return true;
 }
 
-/** Header bytes as Node's own parser gives them: one char per byte, so no byte is altered. */
-function latin1(raw: readonly (Buffer | string)[]): string[] {
-  const fields = new Array<string>(raw.length);
-  for (let i = 0; i < raw.length; i++) {
-    const field = raw[i] as Buffer | string;
-    fields[i] = typeof field === 'string' ? field : field.toString('latin1');
-  }
-  return fields;
-}
-
-/** A flat `[name, value, ...]` list as an object, repeated fields as arrays. */
-function pairs(flat: readonly string[]): Record<string, string | string[]> {
-  const fields: Record<string, string | string[]> = {};
-  for (let i = 0; i < flat.length; i += 2) {
-    const name = (flat[i] as string).toLowerCase();
-    const value = flat[i + 1] as string;
-    const prior = fields[name];
-    fields[name] =
-      prior === undefined ? value : [...(Array.isArray(prior) ? prior : [prior]), value];
-  }
-  return fields;
-}
-
-function onClientDrain(this: ClientResponse): void {
-  this[kExchange].resume();
-}
-
-function onClientClose(this: ClientResponse): void {
-  if (this.writableFinished) return;
-  this[kExchange].abort();
+/** A copy of a stable request for the mirror track, when the table mirrors any. */
+function mirrorCopyOf(
+  table: CompiledTable,
+  settings: ProxySettings,
+  req: IncomingMessage,
+  forwarded: ForwardedRequest,
+): MirrorCopy | undefined {
+  const mirrorTarget = table.mirrorTarget();
+  if (mirrorTarget === undefined) return undefined;
+  return settings.mirror.copy(table.source, mirrorTarget, req, forwarded);
 }

@@ -7,7 +7,7 @@ import {
 import type { Socket } from 'node:net';
 import { finished } from 'node:stream';
 import { forwardTrailers, type ForwardedRequest } from './forwarded-headers.js';
-import type { Exchange } from './proxy.js';
+import type { Exchange } from './exchange.js';
 
 /**
  * A request body that goes upstream over node:http instead of undici's pool, for the two things

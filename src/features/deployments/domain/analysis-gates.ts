@@ -1,5 +1,6 @@
-import type { JudgeConfig, ServiceConfig } from '../../../config/ferry-config.js';
-import type { MeasuredTrack } from '../../analysis/metric-provider.js';
+import type { JudgeConfig } from '../../analysis/domain/analysis-template.js';
+import type { ServiceConfig } from './service-spec.js';
+import type { MeasuredTrack } from '../../analysis/domain/provider-spec.js';
 import type { GateKind } from '../../gates/domain/gate-kinds.js';
 import type { RolloutState } from './rollout-state.js';
 import { openStepGate } from './step-kinds.js';

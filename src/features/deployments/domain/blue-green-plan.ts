@@ -1,5 +1,5 @@
 import type { PauseCause } from './phase-cause.js';
-import type { BlueGreenConfig } from '../../../config/ferry-config.js';
+import type { BlueGreenConfig } from './strategy-spec.js';
 import { liveOf, type RolloutInput, type RolloutPlan } from './rollout-plan.js';
 import { readyCount, scaleSet } from './scale-set.js';
 

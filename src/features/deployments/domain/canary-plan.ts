@@ -1,5 +1,5 @@
 import type { PauseCause } from './phase-cause.js';
-import type { CanaryConfig } from '../../../config/ferry-config.js';
+import type { CanaryConfig } from './strategy-spec.js';
 import { canaryScaleAfter, noCanaryTraffic, trafficAfter } from './canary-traffic.js';
 import { resolveBudget } from './rolling-plan.js';
 import { liveOf, type RolloutInput, type RolloutPlan } from './rollout-plan.js';

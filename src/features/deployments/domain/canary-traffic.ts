@@ -1,4 +1,4 @@
-import type { CanaryStep, RouteMatch } from '../../../config/ferry-config.js';
+import type { CanaryStep, RouteMatch } from './strategy-spec.js';
 
 /** Where traffic goes during a canary: what the steps done so far add up to. */
 export interface CanaryTraffic {

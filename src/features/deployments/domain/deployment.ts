@@ -1,4 +1,4 @@
-import type { ServiceConfig } from '../../../config/ferry-config.js';
+import type { ServiceConfig } from './service-spec.js';
 import type { RolloutState } from './rollout-state.js';
 import type { PhaseCause } from './phase-cause.js';
 import type { Condition } from './conditions.js';

@@ -1,5 +1,5 @@
-import type { CanaryStep } from '../../../config/ferry-config.js';
-import { formatDuration } from '../../../config/duration.js';
+import type { CanaryStep } from './strategy-spec.js';
+import { formatDuration } from '../../../shared/format-duration.js';
 
 /** A step as a person reads it in `ferry rollout get`: `setWeight 10%`, `pause 30s`. */
 export function describeStep(step: CanaryStep): string {

@@ -1,4 +1,4 @@
-import type { RollingConfig } from '../../../config/ferry-config.js';
+import type { RollingConfig } from './strategy-spec.js';
 
 /** What the planner needs to know of one instance. */
 export interface PlannedInstance {

@@ -1,4 +1,4 @@
-import type { CanaryStep, StrategyConfig } from '../../../config/ferry-config.js';
+import type { CanaryStep, StrategyConfig } from './strategy-spec.js';
 
 /** The steps a rollout walks through: a canary's, blue-green's pre-promotion steps, or none. */
 export function rolloutSteps(strategy: StrategyConfig | undefined): readonly CanaryStep[] {

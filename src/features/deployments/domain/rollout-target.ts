@@ -1,4 +1,4 @@
-import type { ServiceConfig } from '../../../config/ferry-config.js';
+import type { ServiceConfig } from './service-spec.js';
 import type { Deployment } from './deployment.js';
 
 /** What should run for a service in an environment: an artifact with its spec, or nothing. */

@@ -1,5 +1,6 @@
-import type { CanaryStep, ServiceConfig } from '../../../config/ferry-config.js';
-import type { MeasuredTrack } from '../../analysis/metric-provider.js';
+import type { CanaryStep } from './strategy-spec.js';
+import type { ServiceConfig } from './service-spec.js';
+import type { MeasuredTrack } from '../../analysis/domain/provider-spec.js';
 import type { GateKind } from '../../gates/domain/gate-kinds.js';
 import type { Gate, GateOf } from './analysis-gates.js';
 

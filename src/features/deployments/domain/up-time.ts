@@ -1,4 +1,4 @@
-import type { StrategyConfig } from '../../../config/ferry-config.js';
+import type { StrategyConfig } from './strategy-spec.js';
 import type { RolloutState } from './rollout-state.js';
 import { rolloutSteps } from './rollout-steps.js';
 

@@ -1,0 +1,60 @@
+import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
+import type { FerryConfig } from '../config/ferry-config.js';
+import { artifactRoutes } from '../features/artifacts/artifact-routes.js';
+import { tokenRoutes } from '../features/auth/token-routes.js';
+import { deploymentRoutes } from '../features/deployments/deployment-routes.js';
+import { rolloutRoutes } from '../features/deployments/rollout-routes.js';
+import { eventRoutes } from '../features/events/event-routes.js';
+import { instanceRoutes } from '../features/instances/instance-routes.js';
+import { noFigures } from '../features/routing/traffic-router.js';
+import { serviceRoutes } from '../features/services/service-routes.js';
+import { buildApi } from '../server/build-api.js';
+import type { ZodApp } from '../server/zod-app.js';
+import type { ComposedServices } from './compose-services.js';
+import type { FerryParts } from './ferry-parts.js';
+
+/** What the HTTP API serves: every feature's routes over the services composed before it. */
+export interface ApiParts {
+  readonly config: FerryConfig;
+  readonly logger: Logger;
+  readonly registry?: Registry;
+  readonly isReady: () => boolean;
+  readonly services: ComposedServices;
+  readonly parts: FerryParts;
+}
+
+/** The API, with authentication first and every feature's routes; it listens when asked. */
+export function composeApi(parts: ApiParts): Promise<ZodApp> {
+  return buildApi({
+    logger: parts.logger,
+    registry: parts.registry,
+    isReady: parts.isReady,
+    authenticate: parts.services.tokens.authenticate,
+    register: (app) => registerRoutes(app, parts),
+  });
+}
+
+function registerRoutes(app: ZodApp, { config, services, parts }: ApiParts): void {
+  const { core } = services;
+  const { runtime, stores } = parts;
+  const actor = () => 'user:local';
+  const figures = parts.routeFigures ?? (() => noFigures);
+  serviceRoutes(app, config, core.deployments, stores.instances, runtime);
+  artifactRoutes(app, services.artifacts, actor);
+  deploymentRoutes(app, core.deployments, actor, (target) => core.controller.halt(target));
+  rolloutRoutes(app, {
+    deployments: core.deployments,
+    store: stores.deployments,
+    rollouts: core.rollouts,
+    controller: core.controller,
+    instances: stores.instances,
+    runtime,
+    metrics: (service, environment) => figures(service, environment),
+    analysisRuns: stores.analysisRuns,
+    actorOf: actor,
+  });
+  instanceRoutes(app, stores.instances, runtime);
+  eventRoutes(app, services.events);
+  tokenRoutes(app, services.tokens.tokens);
+}

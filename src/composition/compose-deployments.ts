@@ -1,0 +1,93 @@
+import type { Logger } from 'pino';
+import type { FerryConfig } from '../config/ferry-config.js';
+import type { ArtifactService } from '../features/artifacts/artifact-service.js';
+import { DeploymentController } from '../features/deployments/deployment-controller.js';
+import { DeploymentService } from '../features/deployments/deployment-service.js';
+import type { RolloutAnalysis } from '../features/deployments/rollout-analysis.js';
+import { RolloutService } from '../features/deployments/rollout-service.js';
+import { SmokeChecks } from '../features/deployments/smoke-checks.js';
+import type { EventLog } from '../features/events/event-log.js';
+import type { InstanceRuntime } from '../features/instances/instance-runtime.js';
+import type { TrafficRouter } from '../features/routing/traffic-router.js';
+import type { Clock } from '../shared/clock.js';
+import type { ScopeLock } from '../shared/scope-lock.js';
+import type { FerryStores } from './ferry-stores.js';
+
+/** What deployments and rollouts need from the rest of the server. */
+export interface DeploymentParts {
+  readonly config: FerryConfig;
+  readonly stores: Pick<FerryStores, 'deployments' | 'instances' | 'stops'>;
+  readonly runtime: InstanceRuntime;
+  readonly router: TrafficRouter;
+  readonly events: EventLog;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  /** The per service/environment guard the controller and both services share. */
+  readonly locks: ScopeLock;
+  readonly artifacts: ArtifactService;
+  readonly analysis?: RolloutAnalysis;
+}
+
+export interface ComposedDeployments {
+  readonly controller: DeploymentController;
+  readonly deployments: DeploymentService;
+  readonly rollouts: RolloutService;
+  /** Waits for smoke checks in flight (after the controller stopped). */
+  settle(): Promise<void>;
+}
+
+/**
+ * The rollout core: the controller that reconciles deployments (with smoke checks acting on
+ * it), the service that creates deployments and wakes it, and the service of rollout actions.
+ */
+export function composeDeployments(parts: DeploymentParts): ComposedDeployments {
+  const { config, stores, events, clock, locks } = parts;
+  const smoke = new SmokeChecks({
+    onSettled: (instanceId, status) => {
+      const settled =
+        status.state === 'failed'
+          ? controller.onSmokeFailed(instanceId, status.message)
+          : controller.onSmokePassed(instanceId);
+      settled.catch((error: unknown) =>
+        parts.logger.error({ err: error, instanceId }, 'acting on smoke checks failed'),
+      );
+    },
+  });
+  const controller = composeController(parts, smoke);
+  const deployments = new DeploymentService(
+    config,
+    stores.deployments,
+    stores.stops,
+    parts.artifacts,
+    events,
+    clock,
+    locks,
+    () => controller.wake(),
+  );
+  const rollouts = new RolloutService(
+    stores.deployments,
+    controller,
+    events,
+    clock,
+    locks,
+    stores.stops,
+    parts.analysis,
+  );
+  return { controller, deployments, rollouts, settle: () => smoke.settle() };
+}
+
+function composeController(parts: DeploymentParts, smoke: SmokeChecks): DeploymentController {
+  return new DeploymentController({
+    analysis: parts.analysis,
+    smoke,
+    locks: parts.locks,
+    deployments: parts.stores.deployments,
+    instances: parts.stores.instances,
+    stops: parts.stores.stops,
+    runtime: parts.runtime,
+    router: parts.router,
+    events: parts.events,
+    clock: parts.clock,
+    logger: parts.logger.child({ component: 'controller' }),
+  });
+}

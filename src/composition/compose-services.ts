@@ -1,0 +1,67 @@
+import type { Logger } from 'pino';
+import type { FerryConfig } from '../config/ferry-config.js';
+import type { ArtifactService } from '../features/artifacts/artifact-service.js';
+import { systemScheduler, type Scheduler } from '../features/analysis/scheduler.js';
+import { EventLog } from '../features/events/event-log.js';
+import { WebhookNotifier } from '../features/notifications/webhook-notifier.js';
+import type { Clock } from '../shared/clock.js';
+import type { ScopeLock } from '../shared/scope-lock.js';
+import { composeAnalysis, type ComposedAnalysis } from './compose-analysis.js';
+import { composeArtifacts } from './compose-artifacts.js';
+import { composeDeployments, type ComposedDeployments } from './compose-deployments.js';
+import { composeTokens, type ComposedTokens } from './compose-tokens.js';
+import type { FerryParts } from './ferry-parts.js';
+
+/** Everything behind the API, built feature by feature on one set of parts. */
+export interface ComposedServices {
+  readonly events: EventLog;
+  readonly artifacts: ArtifactService;
+  readonly tokens: ComposedTokens;
+  readonly analysis: ComposedAnalysis;
+  readonly core: ComposedDeployments;
+  readonly notifier: WebhookNotifier;
+}
+
+/** The settings of `composeFerry`, and the guard the rollout core shares. */
+export interface ServiceSettings {
+  readonly config: FerryConfig;
+  readonly dataDir: string;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  readonly scheduler?: Scheduler;
+  readonly tokenRequired?: boolean;
+  readonly locks: ScopeLock;
+}
+
+/** The services, in the order they need each other; analysis wakes the controller built after it. */
+export function composeServices(settings: ServiceSettings, parts: FerryParts): ComposedServices {
+  const { clock, logger } = settings;
+  const { stores, runtime } = parts;
+  const events = new EventLog(stores.events, clock);
+  const artifacts = composeArtifacts({ ...settings, store: stores.artifacts, events, runtime });
+  const required = settings.tokenRequired ?? false;
+  const tokens = composeTokens({ store: stores.tokens, events, clock, required });
+  const analysis = composeAnalysis({
+    ...parts,
+    store: stores.analysisRuns,
+    events,
+    scheduler: settings.scheduler ?? { ...systemScheduler, clock },
+    clock,
+    logger,
+    wake: () => core.controller.wake(),
+  });
+  const rolloutAnalysis = analysis.rolloutAnalysis;
+  const core = composeDeployments({
+    ...settings,
+    ...parts,
+    events,
+    artifacts,
+    analysis: rolloutAnalysis,
+  });
+  const notifier = new WebhookNotifier(
+    settings.config,
+    events,
+    logger.child({ component: 'notifier' }),
+  );
+  return { events, artifacts, tokens, analysis, core, notifier };
+}

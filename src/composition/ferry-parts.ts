@@ -1,0 +1,18 @@
+import type { InstanceRuntime } from '../features/instances/instance-runtime.js';
+import type { ListenerFiguresOf, TrafficRouter } from '../features/routing/traffic-router.js';
+import type { TrafficSampler } from '../features/routing/traffic-samples.js';
+import type { FerryStores } from './ferry-stores.js';
+
+/**
+ * The adapters behind the server's ports. `realParts` gives the ones `ferry server` runs on;
+ * a test passes fakes (in-memory stores, a fake runtime and router) to the same composition.
+ */
+export interface FerryParts {
+  readonly stores: FerryStores;
+  readonly runtime: InstanceRuntime;
+  readonly router: TrafficRouter;
+  /** The router's counters per track and of mirroring: builtin analysis metrics and `ferry rollout get`. */
+  readonly routeFigures?: ListenerFiguresOf;
+  /** The router's raw samples, for the canary judge; without it `judge` steps cannot run. */
+  readonly sampler?: TrafficSampler;
+}
