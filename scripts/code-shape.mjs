@@ -1,9 +1,12 @@
 #!/usr/bin/env node
 // Prints the shape figures issue 10 tracks: the largest source files and functions (lines), and
-// the places that write a deployment row. Run: node scripts/code-shape.cjs
-const { execSync } = require('node:child_process');
-const { readFileSync } = require('node:fs');
-const ts = require('typescript');
+// the places that write a deployment row. Run: node scripts/code-shape.mjs
+import { execSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import process from 'node:process';
+import ts from 'typescript';
+
+const say = (line) => process.stdout.write(`${line}\n`);
 
 const files = execSync("git ls-files 'src/*.ts'", { encoding: 'utf8' })
   .split('\n')
@@ -26,15 +29,15 @@ for (const file of files) {
   visit(source);
 }
 const top = (list, n) => list.sort((a, b) => b[0] - a[0]).slice(0, n);
-console.log('largest files:');
-for (const [lines, file] of top(sizes, 5)) console.log(`  ${lines}\t${file}`);
-console.log('largest functions:');
-for (const [lines, name] of top(functions, 5)) console.log(`  ${lines}\t${name}`);
+say('largest files:');
+for (const [lines, file] of top(sizes, 5)) say(`  ${lines}\t${file}`);
+say('largest functions:');
+for (const [lines, name] of top(functions, 5)) say(`  ${lines}\t${name}`);
 const writers = execSync(
   "git grep -n -E '(deployments|store)\\.(commit|update|insert)\\(' -- 'src/features/deployments/*.ts' 'src/features/deployments/**/*.ts' ':!*.test.ts' ':!*.contract.ts' || true",
   { encoding: 'utf8' },
 )
   .split('\n')
   .filter((line) => line && !/instances\.|in-memory-|kysely-/.test(line));
-console.log(`places that write a deployment row: ${writers.length}`);
-for (const line of writers) console.log(`  ${line.trim()}`);
+say(`places that write a deployment row: ${writers.length}`);
+for (const line of writers) say(`  ${line.trim()}`);
