@@ -33,7 +33,7 @@ function filesUnder(dir: string): string[] {
     .map((e) => join(e.parentPath, e.name))
     .filter(
       (path) =>
-        !/\/(ferry\.db(-wal|-shm)?|ferry\.lock|ferry\.pid|initial-admin-token)$/.test(path) &&
+        !/\/(ferry\.db(-wal|-shm)?|ferry\.lock|ferry\.pid|initial-admin-token|server-id)$/.test(path) &&
         !path.includes('/logs/'),
     );
 }

@@ -18,21 +18,32 @@ import type { Condition } from './domain/conditions.js';
 export class KyselyDeploymentStore implements DeploymentStore {
   constructor(private readonly db: Kysely<Database>) {}
 
-  commit(write: DeploymentWrite): Promise<readonly FerryEvent[]> {
+  async commit(write: DeploymentWrite): Promise<readonly FerryEvent[]> {
     // Serialise first: a value that cannot be stored fails before anything is written.
     const row = 'insert' in write ? toRow(write.insert) : toPatch(write.patch);
-    return this.db.transaction().execute(async (trx) => {
-      if ('insert' in write)
+    // SQLite rolls a transaction back by itself when a write or the commit fails on a full
+    // disk, and a rollback after that fails ("no transaction is active"): the caller gets the
+    // first error, which says what went wrong, never the rollback's.
+    const trx = await this.db.startTransaction().execute();
+    try {
+      if ('insert' in write) {
         await trx
           .insertInto('deployments')
           .values(row as Insertable<DeploymentTable>)
           .execute();
-      else await trx.updateTable('deployments').set(row).where('id', '=', write.id).execute();
+      } else await trx.updateTable('deployments').set(row).where('id', '=', write.id).execute();
       const events = new KyselyEventStore(trx);
       const stored: FerryEvent[] = [];
       for (const event of write.events) stored.push(await events.append(event));
+      await trx.commit().execute();
       return stored;
-    });
+    } catch (error) {
+      await trx
+        .rollback()
+        .execute()
+        .catch(() => undefined);
+      throw error;
+    }
   }
 
   async get(id: string): Promise<Deployment | undefined> {
