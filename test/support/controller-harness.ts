@@ -78,13 +78,13 @@ function buildServer(world: World, life: ProcessLife) {
       return smoke;
     },
   };
-  const { config, clock, scheduler } = world;
+  const { config, clock, scheduler, dir: dataDir } = world;
   const services = composeServices(
     {
       config,
       clock,
       scheduler,
-      dataDir: world.dir,
+      dataDir,
       logger,
       locks: new KeyedQueue(),
       // Reconciles come from wakes and from the harness, never from a real timer.
