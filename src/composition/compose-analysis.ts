@@ -3,6 +3,7 @@ import { createProviders } from '../analysis/create-providers.js';
 import type { AnalysisRunStore } from '../features/analysis/analysis-run-store.js';
 import { AnalysisRunner } from '../features/analysis/analysis-runner.js';
 import { JudgeRunner } from '../features/analysis/judge-runner.js';
+import type { MetricProvider } from '../features/analysis/metric-provider.js';
 import type { Scheduler } from '../features/analysis/scheduler.js';
 import { analysisExecutor } from '../features/gates/analysis-executor.js';
 import { judgeExecutor } from '../features/gates/judge-executor.js';
@@ -18,6 +19,8 @@ export interface ComposedAnalysis {
   readonly rolloutAnalysis: RolloutAnalysis;
   /** Stops every run (first, while the runners still listen). */
   stop(): Promise<void>;
+  /** Waits for the measurements and writes under way; the runs go on (a test's clock steps). */
+  idle(): Promise<void>;
   /** Waits for the runners' work in flight to end. */
   settle(): Promise<void>;
 }
@@ -27,6 +30,11 @@ export interface AnalysisParts {
   readonly events: EventLog;
   readonly routeFigures?: ListenerFiguresOf;
   readonly sampler?: TrafficSampler;
+  /**
+   * What measures the templates' metrics: by default every provider kind, the builtin metrics
+   * read from `routeFigures`.
+   */
+  readonly metrics?: MetricProvider;
   readonly scheduler: Scheduler;
   readonly clock: Clock;
   readonly logger: Logger;
@@ -49,7 +57,8 @@ export function composeAnalysis(parts: AnalysisParts): ComposedAnalysis {
       .catch((error: unknown) => onError(error, runId))
       .finally(parts.wake);
   };
-  const provider = createProviders({ routeFigures: parts.routeFigures ?? (() => noFigures) });
+  const provider =
+    parts.metrics ?? createProviders({ routeFigures: parts.routeFigures ?? (() => noFigures) });
   const runner = new AnalysisRunner({ store, provider, scheduler, onFinished, onError });
   const { sampler } = parts;
   const judges = sampler
@@ -69,6 +78,10 @@ export function composeAnalysis(parts: AnalysisParts): ComposedAnalysis {
   return {
     rolloutAnalysis,
     stop: () => rolloutAnalysis.close(),
+    async idle() {
+      await runner.settle();
+      await judges?.settle();
+    },
     async settle() {
       await runner.settle();
       await judges?.close();

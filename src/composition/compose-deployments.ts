@@ -5,7 +5,7 @@ import { DeploymentController } from '../features/deployments/deployment-control
 import { DeploymentService } from '../features/deployments/deployment-service.js';
 import type { RolloutAnalysis } from '../features/deployments/rollout-analysis.js';
 import { RolloutService } from '../features/deployments/rollout-service.js';
-import { SmokeChecks } from '../features/deployments/smoke-checks.js';
+import { SmokeChecks, type SmokeChecksOptions } from '../features/deployments/smoke-checks.js';
 import type { EventLog } from '../features/events/event-log.js';
 import type { InstanceRuntime } from '../features/instances/instance-runtime.js';
 import type { TrafficRouter } from '../features/routing/traffic-router.js';
@@ -26,7 +26,16 @@ export interface DeploymentParts {
   readonly locks: ScopeLock;
   readonly artifacts: ArtifactService;
   readonly analysis?: RolloutAnalysis;
+  /** Builds the smoke checks that report to `onSettled`; real HTTP checks by default. */
+  readonly smokeChecks?: SmokeChecksOf;
+  /** How often the controller reconciles when nothing wakes it; its own default otherwise. */
+  readonly tickMs?: number;
 }
+
+/** Makes smoke checks that tell `onSettled` each instance's outcome. */
+export type SmokeChecksOf = (
+  onSettled: NonNullable<SmokeChecksOptions['onSettled']>,
+) => SmokeChecks;
 
 export interface ComposedDeployments {
   readonly controller: DeploymentController;
@@ -42,16 +51,15 @@ export interface ComposedDeployments {
  */
 export function composeDeployments(parts: DeploymentParts): ComposedDeployments {
   const { config, stores, events, clock, locks } = parts;
-  const smoke = new SmokeChecks({
-    onSettled: (instanceId, status) => {
-      const settled =
-        status.state === 'failed'
-          ? controller.onSmokeFailed(instanceId, status.message)
-          : controller.onSmokePassed(instanceId);
-      settled.catch((error: unknown) =>
-        parts.logger.error({ err: error, instanceId }, 'acting on smoke checks failed'),
-      );
-    },
+  const smokeChecks = parts.smokeChecks ?? ((onSettled) => new SmokeChecks({ onSettled }));
+  const smoke = smokeChecks((instanceId, status) => {
+    const settled =
+      status.state === 'failed'
+        ? controller.onSmokeFailed(instanceId, status.message)
+        : controller.onSmokePassed(instanceId);
+    settled.catch((error: unknown) =>
+      parts.logger.error({ err: error, instanceId }, 'acting on smoke checks failed'),
+    );
   });
   const controller = composeController(parts, smoke);
   const deployments = new DeploymentService(
@@ -89,5 +97,6 @@ function composeController(parts: DeploymentParts, smoke: SmokeChecks): Deployme
     events: parts.events,
     clock: parts.clock,
     logger: parts.logger.child({ component: 'controller' }),
+    tickMs: parts.tickMs,
   });
 }

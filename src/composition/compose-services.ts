@@ -31,6 +31,8 @@ export interface ServiceSettings {
   readonly scheduler?: Scheduler;
   readonly tokenRequired?: boolean;
   readonly locks: ScopeLock;
+  /** The controller's reconcile period when nothing wakes it; its default otherwise. */
+  readonly tickMs?: number;
 }
 
 /** The services, in the order they need each other; analysis wakes the controller built after it. */

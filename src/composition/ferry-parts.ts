@@ -1,6 +1,8 @@
+import type { MetricProvider } from '../features/analysis/metric-provider.js';
 import type { InstanceRuntime } from '../features/instances/instance-runtime.js';
 import type { ListenerFiguresOf, TrafficRouter } from '../features/routing/traffic-router.js';
 import type { TrafficSampler } from '../features/routing/traffic-samples.js';
+import type { SmokeChecksOf } from './compose-deployments.js';
 import type { FerryStores } from './ferry-stores.js';
 
 /**
@@ -15,4 +17,8 @@ export interface FerryParts {
   readonly routeFigures?: ListenerFiguresOf;
   /** The router's raw samples, for the canary judge; without it `judge` steps cannot run. */
   readonly sampler?: TrafficSampler;
+  /** Measures analysis metrics; by default every provider kind, builtin ones on `routeFigures`. */
+  readonly metrics?: MetricProvider;
+  /** Smoke checks of new instances; real HTTP checks by default. */
+  readonly smokeChecks?: SmokeChecksOf;
 }

@@ -1,34 +1,21 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { composeServices } from '../../src/composition/compose-services.js';
+import type { FerryParts } from '../../src/composition/ferry-parts.js';
+import type { FerryStores } from '../../src/composition/ferry-stores.js';
+import { inMemoryStores } from '../../src/composition/in-memory-stores.js';
 import { parseConfig } from '../../src/config/load-config.js';
-import { AnalysisRunner } from '../../src/features/analysis/analysis-runner.js';
-import { InMemoryAnalysisRunStore } from '../../src/features/analysis/in-memory-analysis-run-store.js';
 import { ManualScheduler } from '../../src/features/analysis/manual-scheduler.js';
-import { ArtifactService } from '../../src/features/artifacts/artifact-service.js';
-import { BlobStore } from '../../src/features/artifacts/blob-store.js';
-import { InMemoryArtifactStore } from '../../src/features/artifacts/in-memory-artifact-store.js';
 import { tarGzOf } from '../../src/features/artifacts/test-tarballs.js';
-import { DeploymentController } from '../../src/features/deployments/deployment-controller.js';
-import { DeploymentService } from '../../src/features/deployments/deployment-service.js';
 import type { Deployment } from '../../src/features/deployments/domain/deployment.js';
-import { InMemoryDeploymentStore } from '../../src/features/deployments/in-memory-deployment-store.js';
-import { InMemoryStopStore } from '../../src/features/deployments/in-memory-stop-store.js';
-import { RolloutAnalysis } from '../../src/features/deployments/rollout-analysis.js';
-import {
-  RolloutService,
-  type RolloutAction,
-} from '../../src/features/deployments/rollout-service.js';
-import { EventLog } from '../../src/features/events/event-log.js';
-import { InMemoryEventStore } from '../../src/features/events/in-memory-event-store.js';
+import type { RolloutAction } from '../../src/features/deployments/rollout-service.js';
 import { FakeInstanceRuntime } from '../../src/features/instances/fake-instance-runtime.js';
-import { InMemoryInstanceStore } from '../../src/features/instances/in-memory-instance-store.js';
 import type { StoredInstance } from '../../src/features/instances/instance.js';
 import { FakeTrafficRouter } from '../../src/features/routing/fake-traffic-router.js';
 import type { ListenerKind, RoutingTable } from '../../src/features/routing/traffic-router.js';
 import { KeyedQueue } from '../../src/shared/keyed-queue.js';
 import { capturedLogger } from './captured-logger.js';
-import { analysisExecutor } from '../../src/features/gates/analysis-executor.js';
 import { ProcessLife, type KillPoint } from './process-life.js';
 import { ScriptedMetrics } from './scripted-metrics.js';
 import { ScriptedSmokeChecks } from './scripted-smoke-checks.js';
@@ -53,32 +40,15 @@ export interface HarnessOptions {
   readonly killAfterWrites?: KillPoint;
 }
 
-/** The parts that outlive a server: stores, runtime, router, time. */
+/** The parts that outlive a server: stores, runtime, router, time, what analysis measures. */
 function buildWorld(options: HarnessOptions) {
-  const config = parseConfig(ferryYaml(options.service), 'ferry.yaml');
-  const dir = mkdtempSync(join(tmpdir(), 'ferry-controller-'));
   const scheduler = new ManualScheduler(Date.parse('2026-01-01T00:00:00Z'));
-  const clock = scheduler.clock;
-  const eventStore = new InMemoryEventStore();
-  const events = new EventLog(eventStore, clock);
   return {
-    config,
-    dir,
+    config: parseConfig(ferryYaml(options.service), 'ferry.yaml'),
+    dir: mkdtempSync(join(tmpdir(), 'ferry-controller-')),
     scheduler,
-    clock,
-    eventStore,
-    events,
-    deployments: new InMemoryDeploymentStore(eventStore),
-    instances: new InMemoryInstanceStore(),
-    stops: new InMemoryStopStore(),
-    analysisRuns: new InMemoryAnalysisRunStore(),
-    artifacts: new ArtifactService(
-      new InMemoryArtifactStore(),
-      new BlobStore(join(dir, 'artifacts')),
-      events,
-      clock,
-      config,
-    ),
+    clock: scheduler.clock,
+    stores: inMemoryStores(),
     /** Replaced by a runtime on the same pretend machine when the server restarts. */
     runtime: new FakeInstanceRuntime({ autoReady: options.autoReady ?? true, scheduler }),
     router: new FakeTrafficRouter(),
@@ -89,92 +59,56 @@ function buildWorld(options: HarnessOptions) {
 type World = ReturnType<typeof buildWorld>;
 
 /**
- * One server process on the world, wired as src/compose.ts wires it (analysis, smoke checks,
- * the services the API calls), every part seen through `life` so a test can kill it.
+ * One server process on the world, built by the composition root (src/composition/) from the
+ * world's parts, every one seen through `life` so a test can kill it.
  */
 function buildServer(world: World, life: ProcessLife) {
-  const { clock, scheduler } = world;
   const { logger, logged } = capturedLogger();
   // Like the real checks, what they know lives in the process: a new server asks again.
   const smoke = new ScriptedSmokeChecks();
+  const parts: FerryParts = {
+    stores: storesOf(world.stores, life),
+    runtime: life.through(world.runtime, { sync: ['get', 'list'] }),
+    router: life.through(world.router),
+    metrics: world.metrics,
+    smokeChecks: (onSettled) => {
+      smoke.onSettled((instanceId, status) => {
+        if (!life.dead) onSettled(instanceId, status);
+      });
+      return smoke;
+    },
+  };
+  const { config, clock, scheduler, dir: dataDir } = world;
+  const services = composeServices(
+    {
+      config,
+      clock,
+      scheduler,
+      dataDir,
+      logger,
+      locks: new KeyedQueue(),
+      // Reconciles come from wakes and from the harness, never from a real timer.
+      tickMs: 3_600_000,
+    },
+    parts,
+  );
+  return { life, smoke, logged, ...services };
+}
+
+/** The world's stores as one process sees them; its deployment and instance writes are counted. */
+function storesOf(stores: FerryStores, life: ProcessLife): FerryStores {
   const counted = { countWrites: true } as const;
-  const deploymentStore = life.through(world.deployments, counted);
-  const instanceStore = life.through(world.instances, counted);
-  const stops = life.through(world.stops);
-  const analysisRuns = life.through(world.analysisRuns);
-  const events = new EventLog(life.through(world.eventStore), clock);
-  const runtime = life.through(world.runtime, { sync: ['get', 'list'] });
-  const router = life.through(world.router);
-  const locks = new KeyedQueue();
-  const onFinished = (runId: string) => {
-    analysis.finished(runId);
-    void recordVerdict(runId).finally(() => controller.wake());
+  return {
+    events: life.through(stores.events),
+    artifacts: life.through(stores.artifacts),
+    tokens: life.through(stores.tokens),
+    deployments: life.through(stores.deployments, counted),
+    instances: life.through(stores.instances, counted),
+    stops: life.through(stores.stops),
+    analysisRuns: life.through(stores.analysisRuns),
+    leases: life.through(stores.leases),
+    close: () => Promise.resolve(),
   };
-  const recordVerdict = async (runId: string) => {
-    const run = await analysisRuns.getRun(runId);
-    if (!run) return;
-    await events.append({
-      actor: 'analysis',
-      kind: 'analysis.finished',
-      subject: `deployment/${run.deploymentId}`,
-      payload: { run: run.id, name: run.name, phase: run.phase, message: run.message },
-    });
-  };
-  const runner = new AnalysisRunner({
-    store: analysisRuns,
-    provider: world.metrics,
-    scheduler,
-    onFinished,
-    onError: (error) => logged.push(String(error)),
-  });
-  const analysis: RolloutAnalysis = new RolloutAnalysis({
-    store: analysisRuns,
-    executors: { analysis: analysisExecutor(runner) },
-    clock,
-  });
-  const controller: DeploymentController = new DeploymentController({
-    analysis,
-    smoke,
-    locks,
-    deployments: deploymentStore,
-    instances: instanceStore,
-    stops,
-    runtime,
-    router,
-    events,
-    clock,
-    logger,
-    // Reconciles come from wakes and from the harness, never from a real timer.
-    tickMs: 3_600_000,
-  });
-  smoke.onSettled((instanceId, status) => {
-    if (life.dead) return;
-    const settled =
-      status.state === 'failed'
-        ? controller.onSmokeFailed(instanceId, status.message)
-        : controller.onSmokePassed(instanceId);
-    settled.catch((error: unknown) => logged.push(String(error)));
-  });
-  const deployments = new DeploymentService(
-    world.config,
-    deploymentStore,
-    stops,
-    world.artifacts,
-    events,
-    clock,
-    locks,
-    () => controller.wake(),
-  );
-  const rollouts = new RolloutService(
-    deploymentStore,
-    controller,
-    events,
-    clock,
-    locks,
-    stops,
-    analysis,
-  );
-  return { life, controller, deployments, rollouts, runner, analysis, smoke, logged };
 }
 
 type Server = ReturnType<typeof buildServer>;
@@ -191,7 +125,7 @@ export async function controllerHarness(options: HarnessOptions) {
    */
   const startServer = async () => {
     let started = false;
-    const starting = server.controller.start().finally(() => {
+    const starting = server.core.controller.start().finally(() => {
       started = true;
     });
     for (let round = 0; !started && !server.life.dead; round += 1) {
@@ -204,9 +138,10 @@ export async function controllerHarness(options: HarnessOptions) {
 
   /** Stops the server as compose.ts's `close` does: controller, then analysis. */
   const closeServer = async () => {
-    await server.controller.stop();
-    await server.analysis.close();
-    await server.runner.close();
+    await server.core.controller.stop();
+    await server.analysis.stop();
+    await server.core.settle();
+    await server.analysis.settle();
   };
 
   /** The promise's value, or undefined once the server died (its calls never end). */
@@ -216,12 +151,12 @@ export async function controllerHarness(options: HarnessOptions) {
   /** Everything a test observes, as one string: unchanged twice running means settled. */
   const fingerprint = async () =>
     JSON.stringify([
-      await world.deployments.list(scope, 3),
-      await world.instances.listLive(scope),
+      await world.stores.deployments.list(scope, 3),
+      await world.stores.instances.listLive(scope),
       world.runtime.list().map((s) => [s.spec.instanceId, s.phase, s.restarts]),
       harness.table('main'),
       harness.table('preview'),
-      (await world.eventStore.list({ latest: true, limit: 1 }))[0]?.id ?? 0,
+      (await world.stores.events.list({ latest: true, limit: 1 }))[0]?.id ?? 0,
     ]);
 
   const harness = {
@@ -238,7 +173,7 @@ export async function controllerHarness(options: HarnessOptions) {
       return server.smoke;
     },
     get controller() {
-      return server.controller;
+      return server.core.controller;
     },
 
     /**
@@ -252,7 +187,7 @@ export async function controllerHarness(options: HarnessOptions) {
         // Timers due now (an instance turning ready, a measurement) fire before each look.
         await world.scheduler.advance(0, flush);
         if (server.life.dead) return;
-        await Promise.race([server.controller.reconcileNow(scope), server.life.death]);
+        await Promise.race([server.core.controller.reconcileNow(scope), server.life.death]);
         await flush();
         const now = await fingerprint();
         same = now === last ? same + 1 : 0;
@@ -266,7 +201,7 @@ export async function controllerHarness(options: HarnessOptions) {
     async advance(ms: number): Promise<void> {
       await world.scheduler.advance(ms, async () => {
         await flush();
-        await untilDeath(server.runner.settle());
+        await untilDeath(server.analysis.idle());
       });
       await harness.runUntilSettled();
     },
@@ -276,51 +211,51 @@ export async function controllerHarness(options: HarnessOptions) {
      * dies during the call, returns the newest deployment, whichever it is.
      */
     async deploy(version: string): Promise<Deployment> {
-      await ingest(world, version);
+      await ingest(server, version);
       // Ids and "newest" order come from the clock: never two deployments at one instant.
       world.clock.advance(1_000);
-      const result = await untilDeath(server.deployments.deploy(scope, version, user));
+      const result = await untilDeath(server.core.deployments.deploy(scope, version, user));
       await harness.runUntilSettled();
       return result?.deployment ?? harness.latest();
     },
 
     async rollback(version?: string): Promise<Deployment> {
       world.clock.advance(1_000);
-      const { deployment } = await server.deployments.rollback(scope, version, user);
+      const { deployment } = await server.core.deployments.rollback(scope, version, user);
       await harness.runUntilSettled();
       return deployment;
     },
 
     /** A person's rollout action, through the RolloutService as the API does it. */
     async act(action: RolloutAction, full = false): Promise<Deployment> {
-      const acted = await server.rollouts.act(scope, action, user, full);
+      const acted = await server.core.rollouts.act(scope, action, user, full);
       await harness.runUntilSettled();
-      return (await world.deployments.get(acted.id)) ?? acted;
+      return (await world.stores.deployments.get(acted.id)) ?? acted;
     },
 
     async stopService(): Promise<void> {
-      await server.deployments.stop(scope, user);
-      await server.controller.halt(scope);
+      await server.core.deployments.stop(scope, user);
+      await server.core.controller.halt(scope);
       await harness.runUntilSettled();
     },
 
     async startService(): Promise<Deployment> {
       world.clock.advance(1_000);
-      const { deployment } = await server.deployments.start(scope, user);
+      const { deployment } = await server.core.deployments.start(scope, user);
       await harness.runUntilSettled();
       return deployment;
     },
 
     /** The newest deployment. */
     async latest(): Promise<Deployment> {
-      const latest = (await world.deployments.list(scope, 1))[0];
+      const latest = (await world.stores.deployments.list(scope, 1))[0];
       if (!latest) throw new Error('nothing was deployed');
       return latest;
     },
 
     /** Instances the store says run (not stopped), with what the runtime says of them. */
     async live(): Promise<(StoredInstance & { phase: string | undefined })[]> {
-      return (await world.instances.listLive(scope)).map((i) => ({
+      return (await world.stores.instances.listLive(scope)).map((i) => ({
         ...i,
         phase: world.runtime.get(i.id)?.phase,
       }));
@@ -346,7 +281,7 @@ export async function controllerHarness(options: HarnessOptions) {
     },
 
     async eventKinds(prefix = ''): Promise<string[]> {
-      const events = await world.eventStore.list({ kindPrefix: prefix, limit: 10_000 });
+      const events = await world.stores.events.list({ kindPrefix: prefix, limit: 10_000 });
       return events.map((e) => e.kind);
     },
 
@@ -391,8 +326,9 @@ ${service}
 `;
 }
 
-async function ingest(world: World, version: string): Promise<void> {
-  await world.artifacts.ingest({
+/** Uploads `version` as a person would, through the server. */
+async function ingest(server: Server, version: string): Promise<void> {
+  await server.artifacts.ingest({
     service: scope.service,
     version,
     sourceCommit: null,

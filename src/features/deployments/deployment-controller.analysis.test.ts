@@ -62,7 +62,7 @@ describe('analysis verdicts', () => {
 
     expect(await h.latest()).toMatchObject({ version: 'v2', phase: 'Succeeded' });
     expect(h.runningVersions()).toEqual(['v2', 'v2']);
-    const finished = await h.world.eventStore.list({ kindPrefix: 'analysis.finished' });
+    const finished = await h.world.stores.events.list({ kindPrefix: 'analysis.finished' });
     expect(finished.map((e) => [e.payload['name'], e.payload['phase']])).toEqual([
       ['step-2', 'Successful'],
     ]);

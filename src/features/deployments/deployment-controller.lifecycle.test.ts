@@ -107,7 +107,7 @@ describe('stop and start', () => {
     h = await controllerHarness({ service: canary(3) });
     await h.deploy('v1');
     h.world.router.holdDrains();
-    await h.server.deployments.stop({ service: 'web', environment: 'prod' }, 'user:test');
+    await h.server.core.deployments.stop({ service: 'web', environment: 'prod' }, 'user:test');
     let halted = false;
     const halting = h.controller.halt({ service: 'web', environment: 'prod' }).then(() => {
       halted = true;
@@ -131,7 +131,7 @@ describe('server restarts', () => {
     const draining = (patch: unknown) => (patch as { intent?: string }).intent === 'draining';
     await h.restart({ killAfterWrites: ({ args }) => draining(args[1]) });
     const scope = { service: 'web', environment: 'prod' };
-    await h.server.deployments.stop(scope, 'user:test');
+    await h.server.core.deployments.stop(scope, 'user:test');
     await Promise.race([h.controller.halt(scope), h.server.life.death]);
     expect(h.server.life.dead).toBe(true);
 

@@ -72,7 +72,10 @@ async function story(h: ControllerHarness, strategy: Strategy): Promise<Outcome>
     if (redo && (await redo())) await action();
   };
   const notDeployed = (version: string) => async () => {
-    const history = await h.world.deployments.list({ service: 'web', environment: 'prod' }, 5);
+    const history = await h.world.stores.deployments.list(
+      { service: 'web', environment: 'prod' },
+      5,
+    );
     return !history.some((d) => d.version === version);
   };
   await survive(() => h.deploy('v1'), notDeployed('v1'));
