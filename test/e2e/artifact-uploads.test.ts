@@ -33,8 +33,9 @@ function filesUnder(dir: string): string[] {
     .map((e) => join(e.parentPath, e.name))
     .filter(
       (path) =>
-        !/\/(ferry\.db(-wal|-shm)?|ferry\.lock|ferry\.pid|initial-admin-token|server-id)$/.test(path) &&
-        !path.includes('/logs/'),
+        !/\/(ferry\.db(-wal|-shm)?|ferry\.lock|ferry\.pid|initial-admin-token|server-id)$/.test(
+          path,
+        ) && !path.includes('/logs/'),
     );
 }
 
