@@ -59,10 +59,9 @@ describe('rolling updates', () => {
       expect(drain).toMatchObject({ timeoutMs: 20_000, tunnelsMs: 5_000 });
   });
 
-  // Defect: a Paused rolling update keeps replacing instances (reconcileRolling plans and
-  // launches whatever the phase), though `ferry rollout pause` promises to "hold it where it is";
-  // only its success waits for the resume.
-  it.fails('pause holds a rolling update where it stands; resume carries it on', async () => {
+  // Was a defect: a Paused rolling update kept replacing instances, though `ferry rollout pause`
+  // promises to "hold it where it is".
+  it('pause holds a rolling update where it stands; resume carries it on', async () => {
     h = await controllerHarness({ service: rolling, autoReady: false });
     await h.deploy('v1');
     for (const instance of await h.live()) h.world.runtime.makeReady(instance.id);

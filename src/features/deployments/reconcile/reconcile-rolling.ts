@@ -30,12 +30,16 @@ export const reconcileRolling: ReconcileStep = async (context, env) => {
     target: planned.filter((p) => isTarget(p.instance)).map((p) => p.planned),
     others: planned.filter((p) => !isTarget(p.instance)).map((p) => p.planned),
   });
-  env.actuator.retireAll(
-    planned.map((p) => p.instance),
-    plan.stop,
-  );
-  if (target) {
-    for (let k = 0; k < plan.start; k++) await env.actuator.launch(latest, target);
+  // A paused rolling update holds where it stands (`ferry rollout pause`): it neither starts
+  // nor retires instances until it is resumed.
+  if (latest.phase !== 'Paused') {
+    env.actuator.retireAll(
+      planned.map((p) => p.instance),
+      plan.stop,
+    );
+    if (target) {
+      for (let k = 0; k < plan.start; k++) await env.actuator.launch(latest, target);
+    }
   }
 
   const now = env.deps.clock.now();
