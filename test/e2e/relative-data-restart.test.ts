@@ -126,7 +126,16 @@ describe('a server restarted on a relative --data folder under constant load', (
         e.payload['pid'],
       ]),
     );
-    expect(adopted).toEqual(running);
+    // The rollout may have retired an old instance between the snapshot and the kill (a v2 became
+    // ready): that one was drained on purpose, not lost. Every other one was adopted as it ran.
+    const retired = new Set(
+      (await eventsOf(server, 'instance.draining')).map((e) => e.subject.replace('instance/', '')),
+    );
+    const stillRunning = Object.fromEntries(
+      Object.entries(running).filter(([id]) => !retired.has(id) || id in adopted),
+    );
+    expect(adopted).toEqual(stillRunning);
+    expect(Object.keys(stillRunning).length).toBeGreaterThanOrEqual(3);
     const lost = await eventsOf(server, 'instance.lost');
     expect(lost.filter((e) => e.payload['reason'] === 'process gone after server restart')).toEqual(
       [],
