@@ -114,12 +114,14 @@ describe('Router baseline track', () => {
     const counts = servedBy(await sendMany(port, 2_000));
 
     expect(counts.baseline).toBeUndefined();
-    expect(share(counts.canary, 2_000)).toBeGreaterThan(17);
-    expect(share(counts.canary, 2_000)).toBeLessThan(23);
-    expect(share(counts.stable, 2_000)).toBeGreaterThan(77);
-    expect(share(counts.stable, 2_000)).toBeLessThan(83);
+    expect(share(counts.canary, 2_000)).toBeGreaterThan(16);
+    expect(share(counts.canary, 2_000)).toBeLessThan(24);
+    expect(share(counts.stable, 2_000)).toBeGreaterThan(76);
+    expect(share(counts.stable, 2_000)).toBeLessThan(84);
   });
 
+  // Picks are random: the bounds are about ±4.5 standard deviations of a binomial over 2,000
+  // requests, so a correct router fails them about once in 150,000 runs (±3 failed in a CI run).
   it('clamps the baseline weight to what the canary leaves', async () => {
     const { stable, canary, baseline } = await threeTracks();
     const port = await routerWith({
@@ -139,11 +141,11 @@ describe('Router baseline track', () => {
     const withoutCanary = servedBy(await sendMany(noCanary, 2_000));
 
     expect(counts.stable).toBeUndefined();
-    expect(share(counts.canary, 2_000)).toBeGreaterThan(67);
-    expect(share(counts.canary, 2_000)).toBeLessThan(73);
+    expect(share(counts.canary, 2_000)).toBeGreaterThan(65);
+    expect(share(counts.canary, 2_000)).toBeLessThan(75);
     expect((counts.canary ?? 0) + (counts.baseline ?? 0)).toBe(2_000);
-    expect(share(withoutCanary.baseline, 2_000)).toBeGreaterThan(27);
-    expect(share(withoutCanary.baseline, 2_000)).toBeLessThan(33);
+    expect(share(withoutCanary.baseline, 2_000)).toBeGreaterThan(25);
+    expect(share(withoutCanary.baseline, 2_000)).toBeLessThan(35);
     expect((withoutCanary.stable ?? 0) + (withoutCanary.baseline ?? 0)).toBe(2_000);
   });
 
