@@ -58,7 +58,7 @@ export class BuiltinProvider implements MetricProvider<BuiltinSpec> {
     const track = spec.track ?? ctx.track;
     const expected = track === ctx.track ? ctx.version : ctx.versions?.[track];
     const listener = ctx.listener ?? 'main';
-    const current = this.figures(ctx.service, ctx.environment, listener).tracks[track];
+    const current = (await this.figures(ctx.service, ctx.environment, listener)).tracks[track];
     if (current === undefined || current.version !== expected) return noData;
 
     const key = [ctx.service, ctx.environment, listener, track, spec.metric].join('\u0000');

@@ -2,14 +2,19 @@ import { z } from 'zod';
 import { artifactsSchema } from './artifacts-schema.js';
 import { countSchema, durationSchema, nameSchema } from './config-primitives.js';
 import { expecting, expectingMap } from './describe-value.js';
-import type { FerryConfig } from './ferry-config.js';
+import { dataPlaneKinds, type FerryConfig } from './ferry-config.js';
 import { routerSchema } from './router-schema.js';
 import { serviceSchema } from './service-schema.js';
 
 /** The only `apiVersion` this Ferry reads. */
 export const configApiVersion = 'ferry.dev/v1';
 
-const environmentSchema = z.strictObject({ name: nameSchema });
+const environmentSchema = z.strictObject({
+  name: nameSchema,
+  dataPlane: z
+    .enum(dataPlaneKinds, { error: expecting(`one of ${dataPlaneKinds.join(', ')}`) })
+    .default('ferry'),
+});
 
 /**
  * `limits`: bounds every service is checked against (`check-limits.ts` applies them, with their

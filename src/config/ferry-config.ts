@@ -82,6 +82,11 @@ export interface RouterConfig {
    * the peer to X-Forwarded-For); from any other peer they are replaced. Default none.
    */
   readonly trustedProxies: readonly Subnet[];
+  /**
+   * `workers`: router processes serving the same listeners (the kernel spreads connections
+   * among them); `auto` is one per CPU. Default 1.
+   */
+  readonly workers: number | 'auto';
 }
 
 /** A CIDR from ferry.yaml, e.g. `10.0.0.0/8`; a bare address is a `/32` or `/128`. */
@@ -93,4 +98,12 @@ export interface Subnet {
 
 export interface EnvironmentConfig {
   readonly name: string;
+  /**
+   * `dataPlane`: what carries this environment's traffic: `ferry`, Ferry's own router process
+   * (default), or `haproxy`, an HAProxy Ferry configures and drives over its Runtime API.
+   */
+  readonly dataPlane: DataPlaneKind;
 }
+
+export const dataPlaneKinds = ['ferry', 'haproxy'] as const;
+export type DataPlaneKind = (typeof dataPlaneKinds)[number];

@@ -36,9 +36,12 @@ const noAnalysis = {
 
 const expected: FerryConfig = {
   apiVersion: 'ferry.dev/v1',
-  environments: [{ name: 'staging' }, { name: 'prod' }],
+  environments: [
+    { name: 'staging', dataPlane: 'ferry' },
+    { name: 'prod', dataPlane: 'ferry' },
+  ],
   artifacts: defaultArtifactLimits,
-  router: { timeouts: { headersMs: 10_000, idleMs: 60_000 }, trustedProxies: [] },
+  router: { timeouts: { headersMs: 10_000, idleMs: 60_000 }, trustedProxies: [], workers: 1 },
   services: {
     web: {
       name: 'web',
@@ -218,7 +221,7 @@ describe('parseConfig', () => {
       `apiVersion: ferry.dev/v1\nenvironments: [{ name: prod }]\nrouter: ${router}\nservices:\n  web:\n    runtime: { local: { command: node server.js } }\n    routes: { prod: 127.0.0.1:8080 }\n`;
     expect(
       parseConfig(yaml('{ timeouts: { headers: 5s, idle: 2m } }'), 'ferry.yaml').router,
-    ).toEqual({ timeouts: { headersMs: 5_000, idleMs: 120_000 }, trustedProxies: [] });
+    ).toEqual({ timeouts: { headersMs: 5_000, idleMs: 120_000 }, trustedProxies: [], workers: 1 });
     expect(
       configErrorOf(() =>
         parseConfig(yaml('{ timeouts: { headers: soon } }'), 'ferry.yaml'),

@@ -23,14 +23,20 @@ export const routerSchema = z
       trustedProxies: z
         .array(subnetSchema, { error: expecting('a list of CIDRs such as [10.0.0.0/8, ::1/128]') })
         .default([]),
+      workers: z
+        .union([z.literal('auto'), z.number().int().min(1).max(64)], {
+          error: expecting('a whole number of router processes from 1 to 64, or auto'),
+        })
+        .default(1),
     },
     {
       error: expectingMap(
-        'a map such as { timeouts: { headers: 10s, idle: 60s }, trustedProxies: [10.0.0.0/8] }',
+        'a map such as { timeouts: { headers: 10s, idle: 60s }, trustedProxies: [10.0.0.0/8], workers: 2 }',
       ),
     },
   )
   .transform((raw): RouterConfig => ({
     timeouts: { headersMs: raw.timeouts.headers, idleMs: raw.timeouts.idle },
     trustedProxies: raw.trustedProxies,
+    workers: raw.workers,
   }));

@@ -161,21 +161,26 @@ export class JudgeRunner {
     const look = () => {
       run.look += 1;
       if (run.look < run.looks - 1) this.scheduleLook(run, intervalMs);
-      let failed = false;
-      try {
-        failed = this.compare(run).comparison.verdict === 'Fail';
-      } catch (error) {
-        this.lifecycle.report(error, run.id);
-      }
-      if (failed) this.track(run, this.judge(run));
+      this.track(run, this.lookAt(run));
     };
     this.lifecycle.arm(run.id, 'look', look, intervalMs);
   }
 
+  private async lookAt(run: ActiveJudge): Promise<void> {
+    let failed = false;
+    try {
+      failed = (await this.compare(run)).comparison.verdict === 'Fail';
+    } catch (error) {
+      this.lifecycle.report(error, run.id);
+    }
+    // The verdict may have come while the window was read.
+    if (failed && this.lifecycle.get(run.id) === run) await this.judge(run);
+  }
+
   /** What the window holds now, compared at this run's share of α. */
-  private compare(run: ActiveJudge) {
+  private async compare(run: ActiveJudge) {
     const { request } = run;
-    const samples = run.window.read();
+    const samples = await run.window.read();
     const canary = expected(samples.canary, request.canaryVersion);
     const baseline = expected(samples.baseline, request.baselineVersion);
     const comparison = compareCanary(
@@ -194,7 +199,7 @@ export class JudgeRunner {
     this.lifecycle.release(run.id);
     try {
       const { request } = run;
-      const { samples, comparison } = this.compare(run);
+      const { samples, comparison } = await this.compare(run);
       await this.recordMeasurements(run, comparison);
       const notes = [
         mismatch('canary', samples.canary, request.canaryVersion),

@@ -22,7 +22,10 @@ import {
 import { isBaselineInstance } from './domain/rollout-steps.js';
 
 /** The router's live numbers per track, and of mirroring, of a service/environment. */
-export type TrackMetrics = (service: string, environment: string) => ListenerFigures;
+export type TrackMetrics = (
+  service: string,
+  environment: string,
+) => ListenerFigures | Promise<ListenerFigures>;
 
 export interface RolloutRouteDeps {
   readonly deployments: DeploymentService;
@@ -61,7 +64,7 @@ export function rolloutRoutes(app: ZodApp, deps: RolloutRouteDeps) {
     const previous = latest?.previousId ? await deps.store.get(latest.previousId) : undefined;
     const routing = latest ? deps.controller.routingOf(latest) : undefined;
     const live = await deps.instances.listLive(target);
-    const figures = deps.metrics(target.service, target.environment);
+    const figures = await deps.metrics(target.service, target.environment);
     const numbers = figures.tracks;
     // Baseline instances run the stable artifact but were started for the newest deployment.
     const isBaseline = (i: { deploymentId: string; artifactDigest: string }) =>

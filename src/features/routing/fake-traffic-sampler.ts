@@ -1,5 +1,5 @@
 import { tracks, type ListenerKind, type Track } from './traffic-router.js';
-import type { SampleWindow, TrackSample, TrafficSampler } from './traffic-samples.js';
+import type { ImmediateSampleWindow, TrackSample, TrafficSampler } from './traffic-samples.js';
 
 /** One response as the router counts it for sampling. */
 export interface FakeResponse {
@@ -42,7 +42,7 @@ export class FakeTrafficSampler implements TrafficSampler {
     service: string,
     environment: string,
     options: { readonly maxLatencySamples?: number } = {},
-  ): SampleWindow {
+  ): ImmediateSampleWindow {
     const cap = options.maxLatencySamples ?? 10_000;
     if (!Number.isInteger(cap) || cap < 0) {
       throw new RangeError(`maxLatencySamples must be a whole number of 0 or more, got ${cap}`);
@@ -95,7 +95,7 @@ interface Collected {
   readonly latenciesMs: number[];
 }
 
-class FakeWindow implements SampleWindow {
+class FakeWindow implements ImmediateSampleWindow {
   private readonly byTrack = new Map<Track, Collected>();
   private closed = false;
 

@@ -93,7 +93,10 @@ export type RouteFigures = (
   service: string,
   environment: string,
   listener?: ListenerKind,
-) => { readonly tracks: Partial<Record<Track, TrackFigures>> };
+) => MaybePromise<{ readonly tracks: Partial<Record<Track, TrackFigures>> }>;
+
+/** A value now (the router in this process) or later (a router over its control channel). */
+export type MaybePromise<T> = T | Promise<T>;
 
 /** How many requests of one version on one track a canary match routed, since the router started. */
 export interface TrackMatches {
@@ -122,7 +125,7 @@ export type ListenerFiguresOf = (
   service: string,
   environment: string,
   listener?: ListenerKind,
-) => ListenerFigures;
+) => MaybePromise<ListenerFigures>;
 
 /** Figures of a listener that served nothing yet. */
 export const noFigures: ListenerFigures = {

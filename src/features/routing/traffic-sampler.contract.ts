@@ -49,7 +49,7 @@ export function describeTrafficSamplerContract(
       await harness.serve(web, 'canary', [200, 500, 200]);
       await harness.serve(web, 'baseline', [200, 503]);
       await harness.serve(web, 'baseline', [200]);
-      const read = window.read();
+      const read = await window.read();
       expect(Object.keys(read).sort()).toEqual(['baseline', 'canary']);
       expect(read.canary).toMatchObject({ version: '2.0.0', requests: 3, errors5xx: 1 });
       expect(read.baseline).toMatchObject({ version: '1.0.0', requests: 3, errors5xx: 1 });
@@ -65,9 +65,9 @@ export function describeTrafficSamplerContract(
       await harness.serve({ service: 'api', environment: 'prod' }, 'canary', [200]);
       await harness.serve({ service: 'web', environment: 'staging' }, 'canary', [200]);
       await harness.serve({ ...web, listener: 'preview' }, 'canary', [200]);
-      expect(window.read()).toEqual({});
+      expect(await window.read()).toEqual({});
       await harness.serve(web, 'stable', [200]);
-      expect(window.read()).toEqual({
+      expect(await window.read()).toEqual({
         stable: { version: '1.0.0', requests: 1, errors5xx: 0, latenciesMs: [expect.any(Number)] },
       });
     });
@@ -76,11 +76,11 @@ export function describeTrafficSamplerContract(
       const window = sampler.open('web', 'prod');
       await harness.serve(web, 'stable', [200, 200]);
       window.close();
-      const atClose = window.read();
+      const atClose = await window.read();
       await harness.serve(web, 'stable', [200]);
       window.close();
       expect(atClose.stable?.requests).toBe(2);
-      expect(window.read()).toEqual(atClose);
+      expect(await window.read()).toEqual(atClose);
     });
 
     it('keeps at most maxLatencySamples latencies per track, and counts every response', async () => {
@@ -88,16 +88,16 @@ export function describeTrafficSamplerContract(
       await harness.serve(web, 'stable', [200, 200]);
       const later = sampler.open('web', 'prod');
       await harness.serve(web, 'stable', [200, 500, 200]);
-      expect(capped.read().stable).toMatchObject({ requests: 5, errors5xx: 1 });
-      expect(capped.read().stable?.latenciesMs).toHaveLength(2);
-      expect(later.read().stable).toMatchObject({ requests: 3, errors5xx: 1 });
-      expect(later.read().stable?.latenciesMs).toHaveLength(3);
+      expect((await capped.read()).stable).toMatchObject({ requests: 5, errors5xx: 1 });
+      expect((await capped.read()).stable?.latenciesMs).toHaveLength(2);
+      expect((await later.read()).stable).toMatchObject({ requests: 3, errors5xx: 1 });
+      expect((await later.read()).stable?.latenciesMs).toHaveLength(3);
     });
 
     it('counts into a window opened before the service served anything', async () => {
       const window = sampler.open('new', 'prod');
       await harness.serve({ service: 'new', environment: 'prod' }, 'canary', [200]);
-      expect(window.read().canary).toMatchObject({ version: '2.0.0', requests: 1 });
+      expect((await window.read()).canary).toMatchObject({ version: '2.0.0', requests: 1 });
     });
 
     it('refuses a maxLatencySamples that is not a whole number of 0 or more', () => {

@@ -1,4 +1,4 @@
-import type { Track } from './traffic-router.js';
+import type { MaybePromise, Track } from './traffic-router.js';
 
 /** What one track of a listener served since a sample window opened. */
 export interface TrackSample {
@@ -18,9 +18,14 @@ export interface TrackSample {
 /** An open window of per-track samples of one service/environment's main listener. */
 export interface SampleWindow {
   /** What each track served since `open`; tracks that served nothing are absent. */
-  read(): Partial<Record<Track, TrackSample>>;
+  read(): MaybePromise<Partial<Record<Track, TrackSample>>>;
   /** Stops collecting; `read` keeps answering what was collected. Idempotent. */
   close(): void;
+}
+
+/** A window read in this process: its figures are there at once. */
+export interface ImmediateSampleWindow extends SampleWindow {
+  read(): Partial<Record<Track, TrackSample>>;
 }
 
 /**
@@ -30,7 +35,7 @@ export interface SampleWindow {
  * @example
  * const window = sampler.open('web', 'prod', { maxLatencySamples: 5000 });
  * // ... 60 s later
- * const { canary, baseline } = window.read(); window.close();
+ * const { canary, baseline } = await window.read(); window.close();
  */
 export interface TrafficSampler {
   open(

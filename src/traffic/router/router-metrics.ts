@@ -5,7 +5,10 @@ import type {
   TrackFigures,
   TrackMatches,
 } from '../../features/routing/traffic-router.js';
-import type { SampleWindow, TrafficSampler } from '../../features/routing/traffic-samples.js';
+import type {
+  ImmediateSampleWindow,
+  TrafficSampler,
+} from '../../features/routing/traffic-samples.js';
 import { Counter, type Registry } from 'prom-client';
 import {
   tracks,
@@ -37,6 +40,11 @@ export interface RouterMetrics extends TrafficSampler {
   readonly onMatch: MatchHook;
   /** Per-track and mirror figures of one listener (default `main`) of a service/environment. */
   snapshot(service: string, environment: string, listener?: ListenerKind): RouteSnapshot;
+  open(
+    service: string,
+    environment: string,
+    options?: { readonly maxLatencySamples?: number },
+  ): ImmediateSampleWindow;
 }
 
 const trackIndex = Object.fromEntries(tracks.map((track, index) => [track, index])) as Record<
@@ -182,7 +190,7 @@ class PrometheusRouterMetrics implements RouterMetrics {
     service: string,
     environment: string,
     options: { readonly maxLatencySamples?: number } = {},
-  ): SampleWindow {
+  ): ImmediateSampleWindow {
     return this.samplesOf(`${service}\u0000${environment}\u0000main`).openWindow(
       options.maxLatencySamples,
     );

@@ -1,5 +1,5 @@
 import { tracks, type Track, type Upstream } from '../../features/routing/traffic-router.js';
-import type { SampleWindow, TrackSample } from '../../features/routing/traffic-samples.js';
+import type { ImmediateSampleWindow, TrackSample } from '../../features/routing/traffic-samples.js';
 
 /** Latencies kept per track of a window when its opener does not say. */
 export const defaultMaxLatencySamples = 10_000;
@@ -13,7 +13,7 @@ export class SampleWindows {
   open: readonly CollectingWindow[] = [];
 
   /** A new window collecting from now on, keeping at most `maxLatencySamples` per track. */
-  openWindow(maxLatencySamples = defaultMaxLatencySamples): SampleWindow {
+  openWindow(maxLatencySamples = defaultMaxLatencySamples): ImmediateSampleWindow {
     if (!Number.isInteger(maxLatencySamples) || maxLatencySamples < 0) {
       throw new RangeError(
         `maxLatencySamples must be a whole number of 0 or more, got ${maxLatencySamples}`,
@@ -36,7 +36,7 @@ export class SampleWindows {
   }
 }
 
-class CollectingWindow implements SampleWindow {
+class CollectingWindow implements ImmediateSampleWindow {
   /** By index into `tracks`; created at a track's first response. */
   private readonly byTrack: (TrackCollector | undefined)[] = tracks.map(() => undefined);
   private closed = false;
