@@ -93,7 +93,7 @@ export class RemoteRouter implements TrafficRouter {
   }
 
   /** Windows in every worker of the router; `open` returns at once, `read` waits for the open. */
-  get sampler(): TrafficSampler {
+  get sampler(): RemoteSampler {
     return {
       open: (service, environment, options = {}) => this.openWindow(service, environment, options),
     };
@@ -135,26 +135,47 @@ export class RemoteRouter implements TrafficRouter {
     service: string,
     environment: string,
     options: { readonly maxLatencySamples?: number },
-  ): SampleWindow {
-    const opened = this.client.call<{ id: string }>('POST', controlPaths.windows, {
+  ): RemoteSampleWindow {
+    const cap = options.maxLatencySamples;
+    if (cap !== undefined && (!Number.isInteger(cap) || cap < 0)) {
+      throw new RangeError(`maxLatencySamples must be a whole number of 0 or more, got ${cap}`);
+    }
+    const opening = this.client.call<{ id: string }>('POST', controlPaths.windows, {
       service,
       environment,
       ...options,
     });
     // Read or close surface the failure; unobserved it must not crash the process.
-    opened.catch(() => undefined);
+    opening.catch(() => undefined);
     let closing: Promise<unknown> | undefined;
     const path = (id: string) => `${controlPaths.windows}/${encodeURIComponent(id)}`;
     return {
+      opened: opening.then(() => undefined),
       read: async () => {
-        const { id } = await opened;
+        const { id } = await opening;
+        // A read after close answers what the window held when it closed.
+        if (closing !== undefined) await closing;
         return this.client.call<Partial<Record<Track, TrackSample>>>('GET', path(id));
       },
       close: () => {
-        closing ??= opened
+        closing ??= opening
           .then(({ id }) => this.client.call('DELETE', path(id)))
           .catch(() => undefined);
       },
     };
   }
+}
+
+/** A window in a router process: counting starts once `opened` resolves (the router got it). */
+export interface RemoteSampleWindow extends SampleWindow {
+  readonly opened: Promise<void>;
+}
+
+/** The sampler of a router process; its windows say when they started counting. */
+export interface RemoteSampler extends TrafficSampler {
+  open(
+    service: string,
+    environment: string,
+    options?: { readonly maxLatencySamples?: number },
+  ): RemoteSampleWindow;
 }
