@@ -32,6 +32,8 @@ import { WorkerPool } from './worker-pool.js';
 /** How long a retired worker lets idle keep-alive connections be, and when it cuts the rest. */
 const retireGraceMs = 3_000;
 const retireCutMs = 30_000;
+/** Final figures of retired workers kept apart per listener; older ones are summed into one. */
+const keptFinals = 8;
 
 export interface RouterPrimaryOptions {
   readonly workerEntry: string;
@@ -50,8 +52,8 @@ export class RouterPrimary {
   private readonly queue = new ChangeQueue();
   private readonly windows = new WindowBook();
   private readonly pool: WorkerPool;
-  /** Figures of workers that left, by table key. */
-  private readonly retired = new Map<string, WorkerDetail>();
+  /** Figures of workers that left, by table key; the oldest merged into one (pid 0). */
+  private readonly retired = new Map<string, { pid: number; detail: WorkerDetail }[]>();
   private settings: RouterSettings;
 
   constructor(private readonly options: RouterPrimaryOptions) {
@@ -162,8 +164,17 @@ export class RouterPrimary {
     listener: ListenerKind = 'main',
   ): Promise<ListenerFigures> {
     const live = await this.askAll<WorkerDetail>({ op: 'detail', service, environment, listener });
-    const retired = this.retired.get(tableKey(service, environment, listener));
-    return figuresOf(mergeDetails(retired === undefined ? live : [...live, retired]));
+    // A worker that retired while we asked answered live: its final figures are the same ones.
+    const answered = new Set(live.map((answer) => answer.pid));
+    const retired = (this.retired.get(tableKey(service, environment, listener)) ?? []).filter(
+      (final) => !answered.has(final.pid),
+    );
+    return figuresOf(
+      mergeDetails([
+        ...live.map((answer) => answer.value),
+        ...retired.map((final) => final.detail),
+      ]),
+    );
   }
 
   openWindow(service: string, environment: string, maxLatencySamples?: number): Promise<string> {
@@ -178,7 +189,10 @@ export class RouterPrimary {
     const window = this.windows.get(id);
     if (window.closed !== undefined) return this.windows.read(window, []);
     const live = await this.askAll<WorkerWindowRead>({ op: 'window-read', window: id });
-    return this.windows.read(window, live);
+    return this.windows.read(
+      window,
+      live.map((answer) => ({ pid: answer.pid, read: answer.value })),
+    );
   }
 
   closeWindow(id: string): Promise<void> {
@@ -188,7 +202,7 @@ export class RouterPrimary {
       const reads = await this.askAll<WorkerWindowRead | null>({ op: 'window-close', window: id });
       this.windows.close(
         window,
-        reads.filter((read): read is WorkerWindowRead => read !== null),
+        reads.flatMap((read) => (read.value === null ? [] : [{ pid: read.pid, read: read.value }])),
       );
     });
   }
@@ -198,7 +212,7 @@ export class RouterPrimary {
     const all = await this.askAll<Parameters<typeof AggregatorRegistry.aggregate>[0][number]>({
       op: 'metrics',
     });
-    return AggregatorRegistry.aggregate(all).metrics();
+    return AggregatorRegistry.aggregate(all.map((answer) => answer.value)).metrics();
   }
 
   /** Fresh workers running the code on disk now; resolves with their pids once they serve. */
@@ -255,15 +269,24 @@ export class RouterPrimary {
 
   private keepFinal(worker: WorkerHandle, final: WorkerFinal): void {
     for (const [key, detail] of Object.entries(final.details)) {
-      const before = this.retired.get(key);
-      this.retired.set(
-        key,
-        mergeDetails(before === undefined ? [detail] : [before, detail], retiredLatencies),
-      );
+      const finals = this.retired.get(key) ?? [];
+      finals.push({ pid: worker.pid, detail });
+      // Long gone workers answer no live request: the oldest can be one sum.
+      if (finals.length > keptFinals) {
+        const oldest = finals.splice(0, finals.length - keptFinals + 1);
+        finals.unshift({
+          pid: 0,
+          detail: mergeDetails(
+            oldest.map((old) => old.detail),
+            retiredLatencies,
+          ),
+        });
+      }
+      this.retired.set(key, finals);
     }
     for (const [id, read] of Object.entries(final.windows)) {
       try {
-        this.windows.get(id).retired.push(read);
+        this.windows.get(id).retired.push({ pid: worker.pid, read });
       } catch {
         // Forgotten meanwhile.
       }
@@ -272,9 +295,13 @@ export class RouterPrimary {
   }
 
   /** Asks every worker (serving and retiring); a worker that exits meanwhile is left out. */
-  private async askAll<T>(request: Parameters<WorkerHandle['request']>[0]): Promise<T[]> {
+  private async askAll<T>(
+    request: Parameters<WorkerHandle['request']>[0],
+  ): Promise<{ pid: number; value: T }[]> {
     const answers = await Promise.allSettled(
-      this.pool.all().map((worker) => worker.request<T>(request)),
+      this.pool
+        .all()
+        .map(async (worker) => ({ pid: worker.pid, value: await worker.request<T>(request) })),
     );
     return answers.flatMap((answer) => (answer.status === 'fulfilled' ? [answer.value] : []));
   }
