@@ -111,4 +111,29 @@ describe('ferry router process', () => {
     expect((await remote.health()).workers).toEqual(fresh);
     for (const pid of fresh) expect(workers).not.toContain(pid);
   });
+
+  it('refuses to start a second router on the same data folder', async () => {
+    const { state, dataDir } = await router();
+    await expect(ferry('router', '--data', dataDir)).rejects.toMatchObject({
+      code: 1,
+      stderr: expect.stringContaining(`a router already runs for ${dataDir} (pid ${state.pid})`),
+    });
+    expect(processAlive(state.pid)).toBe(true);
+  });
+
+  it('closes its listeners and exits on SIGTERM, its workers with it', async () => {
+    const { state, remote } = await router();
+    const { workers } = await remote.health();
+    const exited = new Promise<number | null>((resolve) => {
+      const check = setInterval(() => {
+        if (!processAlive(state.pid)) {
+          clearInterval(check);
+          resolve(null);
+        }
+      }, 50);
+    });
+    process.kill(state.pid, 'SIGTERM');
+    await exited;
+    expect(await waitGone(workers)).toBe(true);
+  });
 });
