@@ -34,6 +34,10 @@ export const workerEntry = fileURLToPath(new URL('./worker-main.js', import.meta
 export async function runRouter(dataDir: string, settings: RouterSettings): Promise<void> {
   await refuseSecondRouter(dataDir);
   const log = createRouterLog('primary');
+  // The primary holds every listening socket: a bug in a control request must not take the
+  // routes down with it.
+  process.on('uncaughtException', (error) => log.error({ err: error }, 'router primary error'));
+  process.on('unhandledRejection', (error) => log.error({ err: error }, 'router primary error'));
   mkdirSync(routerFolder(dataDir), { recursive: true });
   let book: TableBook;
   try {
