@@ -180,7 +180,8 @@ export class RouterPrimary {
   openWindow(service: string, environment: string, maxLatencySamples?: number): Promise<string> {
     return this.queue.run(async () => {
       const window = this.windows.create(service, environment, maxLatencySamples);
-      await Promise.all(this.pool.all().map((worker) => this.openIn(worker, window.id)));
+      // A retiring worker may exit meanwhile; its figures were handed over by then.
+      await Promise.allSettled(this.pool.all().map((worker) => this.openIn(worker, window.id)));
       return window.id;
     });
   }

@@ -13,7 +13,12 @@ import {
 import { startControlServer } from './control-server.js';
 import { createRouterLog } from './router-log.js';
 import { RouterPrimary } from './router-primary.js';
-import { processAlive, readRouterState, writeRouterState } from './router-state-file.js';
+import {
+  processAlive,
+  readRouterState,
+  routerStateNow,
+  writeRouterState,
+} from './router-state-file.js';
 import { TableBook } from './table-book.js';
 import { TablesWriter } from './tables-writer.js';
 
@@ -74,9 +79,11 @@ export async function runRouter(dataDir: string, settings: RouterSettings): Prom
     'router serving',
   );
   const watch = setInterval(() => {
-    const state = readRouterState(dataDir);
-    if (state === undefined) stop('router.json is gone');
-    else if (state.pid !== process.pid) stop(`router.json names another router (pid ${state.pid})`);
+    const state = routerStateNow(dataDir);
+    if (state === 'missing') stop('router.json is gone');
+    else if (state !== 'unknown' && state.pid !== process.pid) {
+      stop(`router.json names another router (pid ${state.pid})`);
+    }
   }, stateCheckMs);
   const onSignal = (signal: NodeJS.Signals) => stop(`got ${signal}`);
   const onUpgrade = () => {
