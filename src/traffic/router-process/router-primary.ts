@@ -14,8 +14,10 @@ import type {
   TablesAnswer,
 } from '../control/control-protocol.js';
 import { ChangeQueue } from './change-queue.js';
-import { listenConflict, probeListen, waitUntilFree } from './listen-probe.js';
-import { figuresOf, mergeDetails, retiredLatencies } from './merged-figures.js';
+import { waitUntilFree } from './listen-probe.js';
+import { figuresOf, mergeDetails } from './merged-figures.js';
+import { RetiredFigures } from './retired-figures.js';
+import { placeTable } from './place-table.js';
 import { routerBuild } from './router-build.js';
 import { tableKey, type TableBook } from './table-book.js';
 import type { TablesWriter } from './tables-writer.js';
@@ -32,8 +34,6 @@ import { WorkerPool } from './worker-pool.js';
 /** How long a retired worker lets idle keep-alive connections be, and when it cuts the rest. */
 const retireGraceMs = 3_000;
 const retireCutMs = 30_000;
-/** Final figures of retired workers kept apart per listener; older ones are summed into one. */
-const keptFinals = 8;
 
 export interface RouterPrimaryOptions {
   readonly workerEntry: string;
@@ -52,8 +52,8 @@ export class RouterPrimary {
   private readonly queue = new ChangeQueue();
   private readonly windows = new WindowBook();
   private readonly pool: WorkerPool;
-  /** Figures of workers that left, by table key; the oldest merged into one (pid 0). */
-  private readonly retired = new Map<string, { pid: number; detail: WorkerDetail }[]>();
+  /** Figures of workers that left. */
+  private readonly retired = new RetiredFigures();
   private settings: RouterSettings;
 
   constructor(private readonly options: RouterPrimaryOptions) {
@@ -105,7 +105,7 @@ export class RouterPrimary {
       const key = tableKey(requested.service, requested.environment, requested.listener);
       if (!book.accepts(key, generation)) return { applied: false };
       const current = book.get(key)?.table ?? null;
-      const table = await this.placed(key, requested, current);
+      const table = await placeTable(key, requested, current, book.tables());
       const done: WorkerHandle[] = [];
       try {
         for (const worker of this.pool.serving) {
@@ -166,15 +166,8 @@ export class RouterPrimary {
     const live = await this.askAll<WorkerDetail>({ op: 'detail', service, environment, listener });
     // A worker that retired while we asked answered live: its final figures are the same ones.
     const answered = new Set(live.map((answer) => answer.pid));
-    const retired = (this.retired.get(tableKey(service, environment, listener)) ?? []).filter(
-      (final) => !answered.has(final.pid),
-    );
-    return figuresOf(
-      mergeDetails([
-        ...live.map((answer) => answer.value),
-        ...retired.map((final) => final.detail),
-      ]),
-    );
+    const retired = this.retired.of(tableKey(service, environment, listener), answered);
+    return figuresOf(mergeDetails([...live.map((answer) => answer.value), ...retired]));
   }
 
   openWindow(service: string, environment: string, maxLatencySamples?: number): Promise<string> {
@@ -269,22 +262,7 @@ export class RouterPrimary {
   }
 
   private keepFinal(worker: WorkerHandle, final: WorkerFinal): void {
-    for (const [key, detail] of Object.entries(final.details)) {
-      const finals = this.retired.get(key) ?? [];
-      finals.push({ pid: worker.pid, detail });
-      // Long gone workers answer no live request: the oldest can be one sum.
-      if (finals.length > keptFinals) {
-        const oldest = finals.splice(0, finals.length - keptFinals + 1);
-        finals.unshift({
-          pid: 0,
-          detail: mergeDetails(
-            oldest.map((old) => old.detail),
-            retiredLatencies,
-          ),
-        });
-      }
-      this.retired.set(key, finals);
-    }
+    this.retired.keep(worker.pid, final.details);
     for (const [id, read] of Object.entries(final.windows)) {
       try {
         this.windows.get(id).retired.push({ pid: worker.pid, read });
@@ -307,51 +285,6 @@ export class RouterPrimary {
     return answers.flatMap((answer) => (answer.status === 'fulfilled' ? [answer.value] : []));
   }
 
-  /**
-   * The table with a concrete port (port 0 keeps the port its listener has, or gets a free one),
-   * after checking that no other listener of the router, and no other process, holds the address.
-   */
-  private async placed(
-    key: string,
-    table: RoutingTable,
-    current: RoutingTable | null,
-  ): Promise<RoutingTable> {
-    const { host, port } = table.listen;
-    if (
-      current !== null &&
-      current.listen.host === host &&
-      (port === 0 || port === current.listen.port)
-    ) {
-      return { ...table, listen: { host, port: current.listen.port } };
-    }
-    if (port !== 0) {
-      const holder = this.options.book
-        .tables()
-        .find(
-          (other) =>
-            tableKey(other.service, other.environment, other.listener) !== key &&
-            clash(other.listen, table.listen),
-        );
-      if (holder !== undefined) {
-        throw listenConflict(
-          table.service,
-          table.environment,
-          host,
-          port,
-          'EADDRINUSE',
-          `: port ${port} is held by this router for ${holder.service}/${holder.environment} (${holder.listener ?? 'main'})`,
-        );
-      }
-    }
-    try {
-      const bound = await probeListen(host, port);
-      return { ...table, listen: { host, port: bound } };
-    } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code ?? 'error';
-      throw listenConflict(table.service, table.environment, host, port, code);
-    }
-  }
-
   /** Puts back what the workers that took a failed change served before. */
   private async undo(
     done: readonly WorkerHandle[],
@@ -371,11 +304,4 @@ export class RouterPrimary {
       ),
     );
   }
-}
-
-const wildcards = new Set(['0.0.0.0', '::', '']);
-
-/** Whether two listen addresses would collide. */
-function clash(a: RoutingTable['listen'], b: RoutingTable['listen']): boolean {
-  return a.port === b.port && (a.host === b.host || wildcards.has(a.host) || wildcards.has(b.host));
 }
