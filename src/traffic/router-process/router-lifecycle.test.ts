@@ -49,6 +49,8 @@ describe('ferry router process', () => {
       backends: { stable: [a.upstream] },
     });
     const before = (await remote.health()).workers;
+    const window = remote.sampler.open('web', 'prod');
+    await window.opened;
     const pool = new Pool(`http://127.0.0.1:${port}`, { connections: 4, keepAliveTimeout: 30_000 });
     cleanups.push(() => pool.close());
     let ok = 0;
@@ -78,8 +80,9 @@ describe('ferry router process', () => {
     expect(after).toHaveLength(2);
     for (const pid of after) expect(before).not.toContain(pid);
     expect((await remote.health()).workers).toEqual(after);
-    // The old workers' counts stay in the router's figures.
+    // The old workers' counts stay in the router's figures and in the window opened before.
     expect((await remote.figures('web', 'prod')).tracks.stable?.requests).toBe(ok);
+    expect((await window.read()).stable?.requests).toBe(ok);
     expect(await waitGone(before)).toBe(true);
   });
 
