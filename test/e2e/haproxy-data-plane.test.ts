@@ -131,4 +131,25 @@ describe.runIf(requireHaproxy())('rollouts on an HAProxy data plane', () => {
     expect(after.total).toBeGreaterThan(100);
     expect(after.share).toBe(0);
   });
+  it('keeps serving while the server is down, and a restarted server adopts the same HAProxy', async () => {
+    const routePort = await freePort();
+    const s = await start(routePort, onHaproxy({ routePort, replicas: 2 }));
+    const paths = haproxyPaths(join(s.dataDir, 'haproxy'));
+    const before = (await HaproxyProcess.find(paths))!.masterPid;
+    load = new ConstantLoad(`http://127.0.0.1:${routePort}/`, 250).start();
+    await s.kill('SIGKILL');
+    const whileDown = await shareOver(load, 'v1', 2_000);
+    expect(whileDown.total).toBeGreaterThan(300);
+    expect(whileDown.share).toBe(1);
+    await s.start();
+    expect((await HaproxyProcess.find(paths))?.masterPid).toBe(before);
+    const v2 = await startDeploy(s, 'hello', 'prod', 'v2', helloVersion({ version: 'v2' }));
+    expect((await waitForFinal(s, v2.id)).phase).toBe('Succeeded');
+    await shareOver(load, 'v2', 500);
+    expect((await shareOver(load, 'v2', 1_000)).share).toBe(1);
+    const result = await load.stop();
+    load = undefined;
+    expect(result.errors).toEqual([]);
+    expect(result.non2xx).toBe(0);
+  });
 });
