@@ -43,9 +43,11 @@ export function trackShares(table: RoutingTable): Readonly<Record<WeightedTrack,
 
 /**
  * Per-server weights that give each track its share under `balance roundrobin`: a track's
- * share split evenly over its servers, scaled so the largest server weight is 256 (HAProxy's
- * most, for the finest split) and rounded; a track with a share never rounds to 0. An upstream
- * listed on two tracks is served once, on the first of stable, canary, baseline.
+ * share split evenly over its servers, scaled so the largest server weight is at most 256
+ * (HAProxy's most) and rounded; of those scalings the one whose shares come closest is kept. A
+ * track with a share never rounds to 0. Shares finer than 1/256 of the largest server's are
+ * beyond HAProxy's weights and come out coarser. An upstream listed on two tracks is served
+ * once, on the first of stable, canary, baseline.
  *
  * @example computeWeights({ ..., backends: { stable: [a, b], canary: [c] }, canaryWeight: 20 })
  * // a: 256, b: 256, c: 128 (c takes 128 / 640 = 20 %)
@@ -59,20 +61,41 @@ export function computeWeights(table: RoutingTable): WeightedUpstream[] {
       seen.add(u.id);
       return true;
     });
-    return {
-      track,
-      upstreams,
-      perServer: upstreams.length > 0 ? shares[track] / upstreams.length : 0,
-    };
+    const perServer = upstreams.length > 0 ? shares[track] / upstreams.length : 0;
+    return { track, upstreams, perServer };
   });
   const largest = Math.max(0, ...members.map((m) => m.perServer));
-  return members.flatMap(({ track, upstreams, perServer }) => {
-    if (upstreams.length === 0) return [];
-    const scaled = largest > 0 ? Math.round((perServer / largest) * maxServerWeight) : 0;
-    // Weight 0 would leave the server in the table but out of rotation: the track takes nothing.
-    const weight = perServer > 0 ? Math.max(1, scaled) : 0;
-    return upstreams.map((upstream) => ({ upstream, track, weight }));
-  });
+  const weightsAt = (top: number) =>
+    members.map(({ perServer }) =>
+      // Weight 0 would leave the server in rotation's list but never picked: the track takes nothing.
+      perServer > 0 ? Math.max(1, Math.round((perServer / largest) * top)) : 0,
+    );
+  let best = weightsAt(maxServerWeight);
+  if (largest > 0) {
+    let bestError = shareError(members, best);
+    for (let top = maxServerWeight - 1; top >= 1 && bestError > 0; top--) {
+      const weights = weightsAt(top);
+      const error = shareError(members, weights);
+      if (error < bestError) [best, bestError] = [weights, error];
+    }
+  }
+  return members.flatMap(({ track, upstreams }, index) =>
+    upstreams.map((upstream) => ({ upstream, track, weight: best[index]! })),
+  );
+}
+
+/** The largest gap, in percent, between each track's share and what `weights` would serve. */
+function shareError(
+  members: readonly { readonly upstreams: readonly Upstream[]; readonly perServer: number }[],
+  weights: readonly number[],
+): number {
+  const total = members.reduce((sum, m, i) => sum + m.upstreams.length * weights[i]!, 0);
+  if (total === 0) return 0;
+  return Math.max(
+    ...members.map((m, i) =>
+      Math.abs((100 * m.upstreams.length * weights[i]!) / total - m.perServer * m.upstreams.length),
+    ),
+  );
 }
 
 /** A percentage as whole 0.1 % steps, clamped to 0–100 %. */
