@@ -1,6 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   describeTrafficRouterContract,
@@ -149,6 +150,43 @@ if (requireHaproxy()) {
       });
     });
 
+    it('drains an upstream that left the table only once its request in flight is answered', async () => {
+      const { plane, upstreams } = await setup(['b']);
+      let release: () => void = () => undefined;
+      const slow = await startUpstream('a', (req, res) => {
+        release = () =>
+          res.writeHead(200, { 'content-type': 'application/json' }).end('{"id":"a"}');
+      });
+      cleanups.push(() => slow.close());
+      await plane.apply(table({ backends: { stable: [slow.upstream] } }));
+      const port = plane.address('web', 'prod')!.port;
+      const inFlight = send(port);
+      await eventuallyTrue(async () => (await slow.connections()) > 0);
+      await plane.apply(table({ backends: { stable: upstreams } }));
+      let drained = false;
+      const drain = plane.drain('a', 30_000).then(() => (drained = true));
+      await sleep(300);
+      expect(drained).toBe(false);
+      expect(json<Echo>(await send(port)).id).toBe('b');
+      release();
+      expect((await inFlight).status).toBe(200);
+      await drain;
+      expect(plane.holds('a')).toBe(false);
+    });
+
+    it('refuses a port another process holds, and keeps its listeners serving', async () => {
+      const { plane, upstreams } = await setup(['a']);
+      await plane.apply(table({ backends: { stable: upstreams } }));
+      const holder = await startUpstream('other');
+      cleanups.push(() => holder.close());
+      const listen = { host: '127.0.0.1', port: holder.upstream.port };
+      await expect(
+        plane.apply(table({ service: 'api', listen, backends: { stable: upstreams } })),
+      ).rejects.toMatchObject({ code: 'conflict' });
+      expect(json<Echo>(await send(plane.address('web', 'prod')!.port)).id).toBe('a');
+      expect(plane.address('api', 'prod')).toBeUndefined();
+    });
+
     it('is adopted by a new plane on the same folder, serving throughout, counts carried on', async () => {
       const { plane, dir, upstreams } = await setup(['a', 'b']);
       const [a, b] = upstreams as [Upstream, Upstream];
@@ -181,4 +219,11 @@ if (requireHaproxy()) {
       expect(seen).toEqual(new Set(ids));
     });
   });
+}
+
+async function eventuallyTrue(check: () => Promise<boolean>, timeoutMs = 5_000): Promise<void> {
+  for (const deadline = Date.now() + timeoutMs; Date.now() < deadline; await sleep(20)) {
+    if (await check()) return;
+  }
+  throw new Error('condition not met in time');
 }
