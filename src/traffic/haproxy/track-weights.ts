@@ -28,13 +28,12 @@ export function trackShares(table: RoutingTable): Readonly<Record<WeightedTrack,
   const canary = count('canary') > 0 ? canaryWeight : 0;
   const baseline =
     count('baseline') > 0 ? Math.min(steps(table.baselineWeight), 1_000 - canaryWeight) : 0;
-  let stable = 1_000 - canary - baseline;
+  const stable = 1_000 - canary - baseline;
   const shares = { stable, canary, baseline };
   if (count('stable') === 0 && stable > 0) {
     const heir = count('canary') > 0 ? 'canary' : count('baseline') > 0 ? 'baseline' : undefined;
     if (heir !== undefined) {
       shares[heir] += stable;
-      stable = 0;
       shares.stable = 0;
     }
   }
