@@ -206,6 +206,20 @@ if (requireHaproxy()) {
       expect(await HaproxyProcess.find(adopter.paths)).toBeDefined();
     });
 
+    it('takes back the idle slots of leavers nobody drained rather than reload', async () => {
+      const ids = Array.from({ length: 16 }, (_, i) => `u${i}`);
+      const { plane, upstreams } = await setup(ids);
+      await plane.apply(table({ backends: { stable: upstreams.slice(0, 8) } }));
+      const reloads = (await HaproxyProcess.processList(plane.paths))!.reloads;
+      // u0–u3 leave the table and are never drained; u8–u11 then need their slots.
+      await plane.apply(table({ backends: { stable: upstreams.slice(4, 8) } }));
+      await plane.apply(table({ backends: { stable: upstreams.slice(4, 12) } }));
+      expect((await HaproxyProcess.processList(plane.paths))!.reloads).toBe(reloads);
+      const port = plane.address('web', 'prod')!.port;
+      const seen = new Set((await sendMany(port, 32)).map((r) => json<Echo>(r).id));
+      expect(seen).toEqual(new Set(ids.slice(4, 12)));
+    });
+
     it('grows a backend past its slots with a reload, refusing no request meanwhile', async () => {
       const ids = Array.from({ length: 12 }, (_, i) => `u${i}`);
       const { plane, upstreams } = await setup(ids);

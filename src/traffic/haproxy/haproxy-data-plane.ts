@@ -19,7 +19,7 @@ import { HaproxyProcess, defaultHaproxyBinary } from './haproxy-process.js';
 import { parseStat, sendCommand, type StatRow } from './haproxy-socket.js';
 import { freeSlots, proxyName, type ListenerState } from './listener-state.js';
 import { addressFree, clashes } from './listen-check.js';
-import { initialSlots, planSlots, slotOf } from './plan-slots.js';
+import { initialSlots, planSlots, reclaimIdle, slotOf } from './plan-slots.js';
 import { readPlaneState, writeFileAtomic } from './plane-state-file.js';
 import { resyncCommands, runtimeCommands } from './runtime-commands.js';
 import { computeWeights } from './track-weights.js';
@@ -71,10 +71,15 @@ export class HaproxyDataPlane implements TrafficRouter {
       const proxy = proxyName(table.service, table.environment, table.listener);
       const current = this.listeners.get(proxy);
       const bind = await this.bindFor(table, current);
-      const { slots, grew } = planSlots(
-        current?.slots ?? freeSlots(1, initialSlots),
-        computeWeights(table),
-      );
+      const weighted = computeWeights(table);
+      let { slots, grew } = planSlots(current?.slots ?? freeSlots(1, initialSlots), weighted);
+      if (grew && current !== undefined) {
+        // Before growing (a reload), take back slots of leavers nobody drained that serve nothing.
+        const rows = await this.stat();
+        const idle = (name: string) =>
+          (rows.find((r) => r.proxy === proxy && r.server === name)?.current ?? 0) === 0;
+        ({ slots, grew } = planSlots(reclaimIdle(current.slots, idle), weighted));
+      }
       const next: ListenerState = {
         service: table.service,
         environment: table.environment,
@@ -107,6 +112,9 @@ export class HaproxyDataPlane implements TrafficRouter {
     const started = Date.now();
     let cut = false;
     for (;;) {
+      // A leaver's idle slot may be taken back by a table meanwhile: then its drain is over.
+      const now = this.listeners.get(proxy);
+      if (now === undefined || slotOf(now.slots, upstreamId)?.name !== name) return;
       const rows = await this.stat();
       const sessions = rows.find((r) => r.proxy === proxy && r.server === name)?.current ?? 0;
       const elapsed = Date.now() - started;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Upstream } from '../../features/routing/traffic-router.js';
 import { freeSlots } from './listener-state.js';
-import { initialSlots, planSlots } from './plan-slots.js';
+import { initialSlots, planSlots, reclaimIdle } from './plan-slots.js';
 import type { WeightedUpstream } from './track-weights.js';
 
 const up = (id: string, port = 9000): Upstream => ({ id, host: '127.0.0.1', port, version: '1' });
@@ -46,5 +46,14 @@ describe('planSlots', () => {
       ['d', false],
       ['e', false],
     ]);
+  });
+
+  it('takes back idle leavers’ slots, and only those', () => {
+    const full = planSlots(freeSlots(1, 2), [stable(up('a')), stable(up('b'))]);
+    const left = planSlots(full.slots, [stable(up('b'))]).slots;
+    const reclaimed = reclaimIdle(left, () => true);
+    expect(reclaimed.map((s) => s.upstream?.id ?? null)).toEqual([null, 'b']);
+    expect(reclaimIdle(left, (name) => name !== 's1')).toEqual(left);
+    expect(planSlots(reclaimed, [stable(up('b')), stable(up('c'))]).grew).toBe(false);
   });
 });

@@ -55,3 +55,15 @@ export function planSlots(
 export function slotOf(slots: readonly Slot[], upstreamId: string): Slot | undefined {
   return slots.find((slot) => slot.upstream?.id === upstreamId);
 }
+
+/**
+ * Frees the slots of leavers that `idle` says serve nothing: upstreams that left a table but
+ * were never drained (an instance that died, say) would otherwise hold their slots for ever.
+ */
+export function reclaimIdle(slots: readonly Slot[], idle: (name: string) => boolean): Slot[] {
+  return slots.map((slot) =>
+    slot.leaving && idle(slot.name)
+      ? { name: slot.name, upstream: null, track: null, weight: 0, leaving: false }
+      : slot,
+  );
+}
