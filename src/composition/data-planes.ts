@@ -64,7 +64,7 @@ export function withDataPlanes(
   if (!config.environments.some((e) => e.dataPlane === 'haproxy')) return ferry;
   const haproxy = new HaproxyDataPlane({
     dir: join(options.dataDir, 'haproxy'),
-    settings: config.router.timeouts,
+    settings: { ...config.router.timeouts, trustedProxies: config.router.trustedProxies },
   });
   return dispatchByEnvironment(config, {
     ferry: { router: ferry.router, figures: ferry.routeFigures },

@@ -43,6 +43,9 @@ describe('renderHaproxyConfig', () => {
       [
         'frontend web.prod.main',
         '  bind 127.0.0.1:8080',
+        '  http-request del-header x-forwarded-for',
+        '  http-request set-header x-forwarded-proto http',
+        '  http-request set-header x-forwarded-host %[req.hdr(host)]',
         '  default_backend web.prod.main',
         '',
         'backend web.prod.main',
@@ -58,5 +61,25 @@ describe('renderHaproxyConfig', () => {
     const text = renderHaproxyConfig([], paths, { headersMs: 1, idleMs: 2, threads: 4 });
     expect(text).not.toMatch(/^(frontend|backend) /m);
     expect(text).toContain('  nbthread 4\n');
+  });
+
+  it('keeps forwarded headers from trusted proxies only', () => {
+    const trustedProxies = [
+      { address: '10.0.0.0', prefix: 8 },
+      { address: '::1', prefix: 128 },
+    ];
+    const text = renderHaproxyConfig([listener], paths, {
+      headersMs: 1,
+      idleMs: 2,
+      trustedProxies,
+    });
+    expect(text).toContain(
+      [
+        '  acl ferry_trusted src 10.0.0.0/8 ::1/128',
+        '  http-request del-header x-forwarded-for unless ferry_trusted',
+        '  http-request set-header x-forwarded-proto http unless ferry_trusted',
+        '  http-request set-header x-forwarded-host %[req.hdr(host)] unless ferry_trusted',
+      ].join('\n'),
+    );
   });
 });

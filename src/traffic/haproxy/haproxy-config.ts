@@ -24,6 +24,11 @@ export interface HaproxySettings {
   readonly threads?: number;
   /** How long a worker left by a reload may finish its requests and tunnels. Default 5 m. */
   readonly hardStopAfterMs?: number;
+  /**
+   * Peers whose X-Forwarded-For, -Proto and -Host are kept (ferry.yaml `router.trustedProxies`);
+   * from others they are replaced, as Ferry's router does. Default none.
+   */
+  readonly trustedProxies?: readonly { readonly address: string; readonly prefix: number }[];
 }
 
 /**
@@ -67,6 +72,7 @@ export function renderHaproxyConfig(
       '',
       `frontend ${proxy}`,
       `  bind ${bindAddress(bind.host)}:${bind.port}`,
+      ...forwardedHeaders(settings.trustedProxies ?? []),
       `  default_backend ${proxy}`,
       '',
       `backend ${proxy}`,
@@ -83,6 +89,22 @@ export function serverLine(slot: Slot): string {
   const { host, port, id, version } = slot.upstream;
   const note = `# ${id} ${slot.leaving ? 'leaving' : (slot.track ?? '')} ${version}`;
   return `  server ${slot.name} ${host}:${port} weight ${slot.weight} ${note}`;
+}
+
+/**
+ * X-Forwarded-* from a peer outside `trusted` are the client's word: drop X-Forwarded-For (then
+ * `option forwardfor` writes the peer) and set -Proto and -Host from the connection.
+ */
+function forwardedHeaders(trusted: readonly { address: string; prefix: number }[]): string[] {
+  const unless = trusted.length > 0 ? ' unless ferry_trusted' : '';
+  return [
+    ...(trusted.length > 0
+      ? [`  acl ferry_trusted src ${trusted.map((s) => `${s.address}/${s.prefix}`).join(' ')}`]
+      : []),
+    `  http-request del-header x-forwarded-for${unless}`,
+    `  http-request set-header x-forwarded-proto http${unless}`,
+    `  http-request set-header x-forwarded-host %[req.hdr(host)]${unless}`,
+  ];
 }
 
 /** HAProxy takes the port after the last colon, so IPv6 addresses are written bare. */

@@ -22,6 +22,7 @@ import {
   withVersion,
   type Echo,
 } from '../router/test-upstreams.js';
+import type { HaproxySettings } from './haproxy-config.js';
 import { HaproxyDataPlane } from './haproxy-data-plane.js';
 import { HaproxyProcess } from './haproxy-process.js';
 import { requireHaproxy } from './require-haproxy.js';
@@ -30,9 +31,14 @@ const settings = { headersMs: 10_000, idleMs: 60_000 };
 /** Requests per look at a listener: round-robin reaches each of up to 8 stable upstreams. */
 const requestsPerLook = 8;
 
-async function openPlane(): Promise<{ plane: HaproxyDataPlane; dir: string }> {
+async function openPlane(
+  over: Partial<HaproxySettings> = {},
+): Promise<{ plane: HaproxyDataPlane; dir: string }> {
   const dir = await mkdtemp(join(tmpdir(), 'ferry-haproxy-'));
-  const plane = new HaproxyDataPlane({ dir: join(dir, 'haproxy'), settings });
+  const plane = new HaproxyDataPlane({
+    dir: join(dir, 'haproxy'),
+    settings: { ...settings, ...over },
+  });
   await plane.ready();
   return { plane, dir };
 }
@@ -93,8 +99,8 @@ if (requireHaproxy()) {
       for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
     });
 
-    async function setup(ids: readonly string[]) {
-      const { plane, dir } = await openPlane();
+    async function setup(ids: readonly string[], over: Partial<HaproxySettings> = {}) {
+      const { plane, dir } = await openPlane(over);
       cleanups.push(
         () => rm(dir, { recursive: true, force: true }),
         () => plane.stop(),
@@ -187,6 +193,25 @@ if (requireHaproxy()) {
       expect(plane.address('api', 'prod')).toBeUndefined();
     });
 
+    it('replaces the forwarded headers of a client that is not a trusted proxy', async () => {
+      const trustedProxies = [{ address: '10.0.0.0', prefix: 8 }];
+      const { plane, upstreams } = await setup(['a'], { trustedProxies });
+      await plane.apply(table({ backends: { stable: upstreams } }));
+      const port = plane.address('web', 'prod')!.port;
+      const headers = [
+        'host',
+        'example.test',
+        'x-forwarded-for',
+        '6.6.6.6',
+        'x-forwarded-proto',
+        'https',
+      ];
+      const echo = json<Echo>(await send(port, { headers }));
+      expect(echo.headers['x-forwarded-for']).toBe('127.0.0.1');
+      expect(echo.headers['x-forwarded-proto']).toBe('http');
+      expect(echo.headers['x-forwarded-host']).toBe('example.test');
+    });
+
     it('is adopted by a new plane on the same folder, serving throughout, counts carried on', async () => {
       const { plane, dir, upstreams } = await setup(['a', 'b']);
       const [a, b] = upstreams as [Upstream, Upstream];
@@ -241,3 +266,12 @@ async function eventuallyTrue(check: () => Promise<boolean>, timeoutMs = 5_000):
   }
   throw new Error('condition not met in time');
 }
+
+describe('HAProxy data plane without HAProxy', () => {
+  it('says which binary is missing and how to install it', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'ferry-haproxy-'));
+    const plane = new HaproxyDataPlane({ dir, settings, binary: join(dir, 'no-haproxy') });
+    await expect(plane.ready()).rejects.toThrow(/no-haproxy not found; install HAProxy 2.6/);
+    await rm(dir, { recursive: true, force: true });
+  });
+});

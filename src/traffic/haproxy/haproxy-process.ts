@@ -51,6 +51,11 @@ export class HaproxyProcess {
       await sleep(50);
     }
     child.kill('SIGKILL');
+    if (exited?.includes('ENOENT')) {
+      throw new Error(
+        `${binary} not found; install HAProxy 2.6 or later (apt-get install haproxy)`,
+      );
+    }
     const tail = (await readFile(paths.log, 'utf8').catch(() => ''))
       .split('\n')
       .slice(-6)
