@@ -1,6 +1,5 @@
 import { mkdir } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { FerryError } from '../../errors/ferry-error.js';
 import { haproxyCapabilities } from '../../features/routing/data-plane-capabilities.js';
 import type {
   ListenerFigures,
@@ -18,7 +17,7 @@ import { haproxyPaths } from './haproxy-paths.js';
 import { HaproxyProcess, defaultHaproxyBinary } from './haproxy-process.js';
 import { parseStat, sendCommand, type StatRow } from './haproxy-socket.js';
 import { freeSlots, proxyName, type ListenerState } from './listener-state.js';
-import { addressFree, clashes } from './listen-check.js';
+import { addressFree, clashes, listenConflict, sameAddress } from './listen-check.js';
 import { initialSlots, planSlots, reclaimIdle, slotOf } from './plan-slots.js';
 import { readPlaneState, writeFileAtomic } from './plane-state-file.js';
 import { resyncCommands, runtimeCommands } from './runtime-commands.js';
@@ -295,21 +294,4 @@ export class HaproxyDataPlane implements TrafficRouter {
   private serially(work: (process: HaproxyProcess) => Promise<void>): Promise<void> {
     return this.queue.run('plane', async () => work(await this.started));
   }
-}
-
-function sameAddress(
-  a: { host: string; port: number },
-  b: { host: string; port: number },
-): boolean {
-  return a.host === b.host && a.port === b.port;
-}
-
-function listenConflict(table: RoutingTable, why: unknown): FerryError {
-  const { host, port } = table.listen;
-  const reason = why instanceof Error ? why.message : String(why);
-  return new FerryError(
-    'conflict',
-    `${table.service}/${table.environment}: cannot listen on ${host}:${port} (${reason}); choose a free address in routes`,
-    { cause: why, extra: { listen: table.listen } },
-  );
 }

@@ -1,4 +1,6 @@
 import { createServer } from 'node:net';
+import { FerryError } from '../../errors/ferry-error.js';
+import type { RoutingTable } from '../../features/routing/traffic-router.js';
 
 type Address = { readonly host: string; readonly port: number };
 
@@ -24,4 +26,23 @@ export function addressFree(address: Address): Promise<boolean> {
       server.close(() => resolve(true));
     });
   });
+}
+
+/** Whether two addresses are written the same. */
+export function sameAddress(
+  a: { host: string; port: number },
+  b: { host: string; port: number },
+): boolean {
+  return a.host === b.host && a.port === b.port;
+}
+
+/** `conflict`: a table's listener cannot open at its address, and why. */
+export function listenConflict(table: RoutingTable, why: unknown): FerryError {
+  const { host, port } = table.listen;
+  const reason = why instanceof Error ? why.message : String(why);
+  return new FerryError(
+    'conflict',
+    `${table.service}/${table.environment}: cannot listen on ${host}:${port} (${reason}); choose a free address in routes`,
+    { cause: why, extra: { listen: table.listen } },
+  );
 }
