@@ -1,4 +1,6 @@
 import { mkdtemp, rm } from 'node:fs/promises';
+import { request as httpRequest, type IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -210,6 +212,41 @@ if (requireHaproxy()) {
       expect(echo.headers['x-forwarded-for']).toBe('127.0.0.1');
       expect(echo.headers['x-forwarded-proto']).toBe('http');
       expect(echo.headers['x-forwarded-host']).toBe('example.test');
+    });
+
+    it('tunnels an upgraded connection, and a drain closes it after tunnelsMs', async () => {
+      const { plane, upstreams } = await setup(['b']);
+      const tunnelled = await startUpstream('a');
+      cleanups.push(() => tunnelled.close());
+      tunnelled.server.on('upgrade', (req: IncomingMessage, socket: Duplex) => {
+        socket.write(
+          'HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: echo\r\n\r\n',
+        );
+        socket.pipe(socket);
+      });
+      await plane.apply(table({ backends: { stable: [tunnelled.upstream] } }));
+      const port = plane.address('web', 'prod')!.port;
+      const socket = await new Promise<Duplex>((resolve, reject) => {
+        const req = httpRequest({
+          host: '127.0.0.1',
+          port,
+          headers: { connection: 'Upgrade', upgrade: 'echo' },
+        });
+        req.on('upgrade', (_res, upgraded: Duplex) => resolve(upgraded));
+        req.on('error', reject);
+        req.end();
+      });
+      cleanups.push(async () => void socket.destroy());
+      const echoed = new Promise<string>((resolve) =>
+        socket.once('data', (d: Buffer) => resolve(d.toString())),
+      );
+      socket.write('ping');
+      expect(await echoed).toBe('ping');
+      const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
+      await plane.apply(table({ backends: { stable: upstreams } }));
+      await plane.drain('a', 30_000, 200);
+      await closed;
+      expect(plane.holds('a')).toBe(false);
     });
 
     it('is adopted by a new plane on the same folder, serving throughout, counts carried on', async () => {
