@@ -6,6 +6,7 @@ import { LocalRuntime } from '../runtime/local/local-runtime.js';
 import type { Database } from '../store/schema.js';
 import { createRouterMetrics } from '../traffic/router/router-metrics.js';
 import { Router } from '../traffic/router/router.js';
+import { withDataPlanes } from './data-planes.js';
 import type { FerryParts } from './ferry-parts.js';
 import { kyselyStores } from './kysely-stores.js';
 
@@ -28,13 +29,16 @@ export function realParts(options: {
       dataDir: options.dataDir,
       artifactPath: (digest) => blobs.path(digest),
     }),
-    router: new Router({
-      metrics,
-      timeouts: options.config.router.timeouts,
-      trustedProxies: options.config.router.trustedProxies,
+    // Environments on `dataPlane: haproxy` are routed by an HAProxy (composition/data-planes.ts).
+    ...withDataPlanes(options, {
+      router: new Router({
+        metrics,
+        timeouts: options.config.router.timeouts,
+        trustedProxies: options.config.router.trustedProxies,
+      }),
+      routeFigures: (service, environment, listener) =>
+        metrics.snapshot(service, environment, listener),
     }),
-    routeFigures: (service, environment, listener) =>
-      metrics.snapshot(service, environment, listener),
     sampler: metrics,
   };
 }

@@ -3,6 +3,7 @@ import { isAlias, LineCounter, parseDocument, visit, type Document } from 'yaml'
 import type { ErrorDetail } from '../errors/ferry-error.js';
 import { ConfigError } from '../errors/ferry-error.js';
 import { checkAnalysis } from './check-analysis.js';
+import { checkDataPlane } from './check-data-plane.js';
 import { checkDeprecations } from './check-deprecations.js';
 import { checkEnvironments } from './check-environments.js';
 import { checkLimits } from './check-limits.js';
@@ -50,6 +51,7 @@ export function parseConfig(
     ...checkEnvironments(raw),
     ...checkRoutes(raw, options.apiListen),
     ...checkAnalysis(raw),
+    ...checkDataPlane(raw),
     ...checkLimits(raw),
   ];
   if (result.success && problems.length === 0) {

@@ -1,5 +1,6 @@
 import { pino } from 'pino';
 import { formatConfigWarning } from '../config/config-problem.js';
+import type { FerryConfig } from '../config/ferry-config.js';
 import { loadConfigFile } from '../config/load-config.js';
 import { composeFerry, type Ferry } from '../compose.js';
 import { KyselyDeploymentStore } from '../features/deployments/kysely-deployment-store.js';
@@ -60,7 +61,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     const db = store.db;
     try {
       await checkAddressFree(options.listen, 'the API (--listen)');
-      await checkRoutesFree(db);
+      await checkRoutesFree(db, config);
     } catch (error) {
       await db.destroy();
       throw error;
@@ -116,12 +117,16 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
 /**
  * The routes the routers open at once (those of every service/environment with a deployment that
  * is not stopped), each checked before anything is adopted, so a port held by another process
- * stops the start.
+ * stops the start. Routes of environments on HAProxy are skipped: the HAProxy this server adopts
+ * holds them.
  */
-async function checkRoutesFree(db: Kysely<Database>): Promise<void> {
+async function checkRoutesFree(db: Kysely<Database>, config: FerryConfig): Promise<void> {
   const stops = new KyselyStopStore(db);
+  const onHaproxy = new Set(
+    config.environments.filter((e) => e.dataPlane === 'haproxy').map((e) => e.name),
+  );
   for (const latest of await new KyselyDeploymentStore(db).listLatest()) {
-    if (await stops.get(latest)) continue;
+    if (onHaproxy.has(latest.environment) || (await stops.get(latest))) continue;
     const listen = latest.spec.routes[latest.environment];
     if (listen)
       await checkAddressFree(listen, `the route of ${latest.service}/${latest.environment}`);
