@@ -13,6 +13,8 @@ import { freePort, waitForHttp } from './support/network.js';
 import { projectRoot } from './support/project-root.js';
 import type { RouterWorkerCpu, RouterWorkerReady } from './support/router-worker.js';
 import { envNumber, median } from './support/settings.js';
+import { compareWithWrk } from './support/wrk-comparison.js';
+import { wrkVersion } from './support/wrk.js';
 
 const routerWorker = fileURLToPath(new URL('./support/router-worker.js', import.meta.url));
 
@@ -39,6 +41,11 @@ interface Target {
  * (1), BENCH_WARMUP (seconds, 1), BENCH_ROUNDS (1; more rounds report medians), BENCH_PROFILE
  * (1 writes a CPU profile of the router to bench/out/profiles and prints its top self-time
  * functions), BENCH_ROUTER_METRICS (0 runs the router without Prometheus metrics).
+ *
+ * Then the same comparison with wrk as load generator (see `compareWithWrk`): one router worker
+ * against HAProxy `nbthread 1`, two against `nbthread 2`, requests per second and CPU per request.
+ * Knobs: BENCH_WRK (0 skips it), BENCH_WRK_DURATION (seconds per run, default 6),
+ * BENCH_WRK_CONNECTIONS (32). Without wrk installed these figures are skipped.
  */
 export const routerBenchmark: Benchmark = {
   name: 'router',
@@ -55,6 +62,12 @@ export const routerBenchmark: Benchmark = {
     const haproxy = haproxyVersion();
     if (haproxy === undefined) {
       console.error('haproxy not found (apt-get install haproxy): reporting the router only');
+    }
+    const wrkDuration = envNumber('BENCH_WRK_DURATION', 6);
+    const wrkConnections = envNumber('BENCH_WRK_CONNECTIONS', 32);
+    const wrk = process.env.BENCH_WRK === '0' ? undefined : wrkVersion();
+    if (wrk === undefined && process.env.BENCH_WRK !== '0') {
+      console.error('wrk not found (apt-get install wrk): skipping the wrk figures');
     }
 
     const children: ChildProcess[] = [];
@@ -137,8 +150,20 @@ export const routerBenchmark: Benchmark = {
 
       await stopChild(router);
       if (profile) await printProfile(profileDir);
+      const wrkFigures =
+        wrk === undefined
+          ? {}
+          : await compareWithWrk({
+              upstreamPort: stablePort!,
+              durationSeconds: wrkDuration,
+              warmupSeconds,
+              connections: wrkConnections,
+              rounds,
+              routerMetrics,
+              haproxy: haproxy !== undefined,
+            });
       return {
-        figures: figures(targets),
+        figures: { ...figures(targets), ...wrkFigures },
         config: {
           connections,
           durationSeconds,
@@ -151,6 +176,9 @@ export const routerBenchmark: Benchmark = {
           routerMetrics,
           haproxy: haproxy ?? 'not installed',
           haproxyThreads: 1,
+          wrk: wrk ?? 'not run',
+          wrkCommand: `wrk -t1 -c${wrkConnections} -d${wrkDuration}s --latency`,
+          wrkRouterWorkers: '1 (plain process) and 2 (cluster, SCHED_NONE)',
           cpus: cpus().length,
           node: process.version,
         },
