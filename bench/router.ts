@@ -40,7 +40,8 @@ interface Target {
  * Knobs: BENCH_DURATION (seconds per run, default 5), BENCH_CONNECTIONS (50), BENCH_PIPELINING
  * (1), BENCH_WARMUP (seconds, 1), BENCH_ROUNDS (1; more rounds report medians), BENCH_PROFILE
  * (1 writes a CPU profile of the router to bench/out/profiles and prints its top self-time
- * functions), BENCH_ROUTER_METRICS (0 runs the router without Prometheus metrics).
+ * functions), BENCH_ROUTER_METRICS (0 runs the router without Prometheus metrics),
+ * BENCH_ROUTER_FLAGS (Node flags for every router process, e.g. `--max-semi-space-size=16`).
  *
  * Then the same comparison with wrk as load generator (see `compareWithWrk`): one router worker
  * against HAProxy `nbthread 1`, two against `nbthread 2`, requests per second and CPU per request.
@@ -58,6 +59,7 @@ export const routerBenchmark: Benchmark = {
     const rounds = envNumber('BENCH_ROUNDS', 1);
     const profile = process.env.BENCH_PROFILE === '1';
     const routerMetrics = process.env.BENCH_ROUTER_METRICS !== '0';
+    const routerFlags = (process.env.BENCH_ROUTER_FLAGS ?? '').split(' ').filter(Boolean);
     const profileDir = join(projectRoot(), 'bench', 'out', 'profiles');
     const haproxy = haproxyVersion();
     if (haproxy === undefined) {
@@ -89,7 +91,10 @@ export const routerBenchmark: Benchmark = {
           CANARY_PORT: String(canaryPort),
           ROUTER_METRICS: routerMetrics ? '1' : '0',
         },
-        execArgv: profile ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : [],
+        execArgv: [
+          ...routerFlags,
+          ...(profile ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : []),
+        ],
       });
       children.push(router);
       const cpu = async (): Promise<number> => {
@@ -160,6 +165,7 @@ export const routerBenchmark: Benchmark = {
               connections: wrkConnections,
               rounds,
               routerMetrics,
+              routerFlags,
               haproxy: haproxy !== undefined,
             });
       return {
@@ -174,6 +180,7 @@ export const routerBenchmark: Benchmark = {
           split: '90/10 between two hello upstreams',
           processes: 'each upstream, each proxy and the load generator in its own process',
           routerMetrics,
+          routerFlags: routerFlags.join(' '),
           haproxy: haproxy ?? 'not installed',
           haproxyThreads: 1,
           wrk: wrk ?? 'not run',

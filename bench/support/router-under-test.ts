@@ -13,6 +13,8 @@ export interface RouterUnderTestOptions {
   readonly upstreamPort: number;
   /** Prometheus metrics on, as Ferry runs the router. Default true. */
   readonly metrics?: boolean;
+  /** Node flags for the router processes (cluster workers inherit them). */
+  readonly nodeFlags?: readonly string[];
 }
 
 /** A running router the bench loads: where it listens, what CPU it used, how to stop it. */
@@ -40,6 +42,7 @@ export async function startRouterUnderTest(
       WORKERS: String(options.workers),
       ROUTER_METRICS: options.metrics === false ? '0' : '1',
     },
+    execArgv: options.nodeFlags,
   });
   try {
     const { pids } = await nextMessage<RouterClusterReady>(child, 15_000);

@@ -17,6 +17,8 @@ export interface WrkComparisonOptions {
   readonly rounds: number;
   /** Prometheus metrics on in the router, as Ferry runs it. */
   readonly routerMetrics: boolean;
+  /** Node flags for the router processes. */
+  readonly routerFlags: readonly string[];
   /** HAProxy is installed: without it only the router and direct figures are measured. */
   readonly haproxy: boolean;
 }
@@ -50,6 +52,7 @@ export async function compareWithWrk(
         workers,
         upstreamPort: options.upstreamPort,
         metrics: options.routerMetrics,
+        nodeFlags: options.routerFlags,
       }).then((started) => (routers.push(started), started));
     const haproxy = async (threads: number) => {
       const port = await freePort();
