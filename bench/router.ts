@@ -1,6 +1,6 @@
 import type { ChildProcess } from 'node:child_process';
 import { mkdir } from 'node:fs/promises';
-import { cpus } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Benchmark, BenchmarkResult, Figure } from './support/benchmark.js';
@@ -72,6 +72,8 @@ export const routerBenchmark: Benchmark = {
       console.error('wrk not found (apt-get install wrk): skipping the wrk figures');
     }
 
+    // Other work on the machine moves every figure: the load is reported beside them.
+    const loadAtStart = loadavg()[0]!;
     const children: ChildProcess[] = [];
     const hello = (port: number, version: string) =>
       spawnNode(join(projectRoot(), 'examples', 'hello', 'server.js'), {
@@ -187,6 +189,7 @@ export const routerBenchmark: Benchmark = {
           wrkCommand: `wrk -t1 -c${wrkConnections} -d${wrkDuration}s --latency`,
           wrkRouterWorkers: '1 (plain process) and 2 (cluster, SCHED_NONE)',
           cpus: cpus().length,
+          loadAverage1m: { atStart: round3(loadAtStart), atEnd: round3(loadavg()[0]!) },
           node: process.version,
         },
       };
