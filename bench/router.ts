@@ -1,6 +1,6 @@
 import type { ChildProcess } from 'node:child_process';
 import { mkdir } from 'node:fs/promises';
-import { cpus } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Benchmark, BenchmarkResult, Figure } from './support/benchmark.js';
@@ -13,6 +13,8 @@ import { freePort, waitForHttp } from './support/network.js';
 import { projectRoot } from './support/project-root.js';
 import type { RouterWorkerCpu, RouterWorkerReady } from './support/router-worker.js';
 import { envNumber, median } from './support/settings.js';
+import { compareWithWrk } from './support/wrk-comparison.js';
+import { wrkVersion } from './support/wrk.js';
 
 const routerWorker = fileURLToPath(new URL('./support/router-worker.js', import.meta.url));
 
@@ -38,7 +40,13 @@ interface Target {
  * Knobs: BENCH_DURATION (seconds per run, default 5), BENCH_CONNECTIONS (50), BENCH_PIPELINING
  * (1), BENCH_WARMUP (seconds, 1), BENCH_ROUNDS (1; more rounds report medians), BENCH_PROFILE
  * (1 writes a CPU profile of the router to bench/out/profiles and prints its top self-time
- * functions), BENCH_ROUTER_METRICS (0 runs the router without Prometheus metrics).
+ * functions), BENCH_ROUTER_METRICS (0 runs the router without Prometheus metrics),
+ * BENCH_ROUTER_FLAGS (Node flags for every router process, e.g. `--max-semi-space-size=16`).
+ *
+ * Then the same comparison with wrk as load generator (see `compareWithWrk`): one router worker
+ * against HAProxy `nbthread 1`, two against `nbthread 2`, requests per second and CPU per request.
+ * Knobs: BENCH_WRK (0 skips it), BENCH_WRK_DURATION (seconds per run, default 6),
+ * BENCH_WRK_CONNECTIONS (32). Without wrk installed these figures are skipped.
  */
 export const routerBenchmark: Benchmark = {
   name: 'router',
@@ -51,12 +59,21 @@ export const routerBenchmark: Benchmark = {
     const rounds = envNumber('BENCH_ROUNDS', 1);
     const profile = process.env.BENCH_PROFILE === '1';
     const routerMetrics = process.env.BENCH_ROUTER_METRICS !== '0';
+    const routerFlags = (process.env.BENCH_ROUTER_FLAGS ?? '').split(' ').filter(Boolean);
     const profileDir = join(projectRoot(), 'bench', 'out', 'profiles');
     const haproxy = haproxyVersion();
     if (haproxy === undefined) {
       console.error('haproxy not found (apt-get install haproxy): reporting the router only');
     }
+    const wrkDuration = envNumber('BENCH_WRK_DURATION', 6);
+    const wrkConnections = envNumber('BENCH_WRK_CONNECTIONS', 32);
+    const wrk = process.env.BENCH_WRK === '0' ? undefined : wrkVersion();
+    if (wrk === undefined && process.env.BENCH_WRK !== '0') {
+      console.error('wrk not found (apt-get install wrk): skipping the wrk figures');
+    }
 
+    // Other work on the machine moves every figure: the load is reported beside them.
+    const loadAtStart = loadavg()[0]!;
     const children: ChildProcess[] = [];
     const hello = (port: number, version: string) =>
       spawnNode(join(projectRoot(), 'examples', 'hello', 'server.js'), {
@@ -76,7 +93,10 @@ export const routerBenchmark: Benchmark = {
           CANARY_PORT: String(canaryPort),
           ROUTER_METRICS: routerMetrics ? '1' : '0',
         },
-        execArgv: profile ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : [],
+        execArgv: [
+          ...routerFlags,
+          ...(profile ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : []),
+        ],
       });
       children.push(router);
       const cpu = async (): Promise<number> => {
@@ -137,8 +157,21 @@ export const routerBenchmark: Benchmark = {
 
       await stopChild(router);
       if (profile) await printProfile(profileDir);
+      const wrkFigures =
+        wrk === undefined
+          ? {}
+          : await compareWithWrk({
+              upstreamPort: stablePort!,
+              durationSeconds: wrkDuration,
+              warmupSeconds,
+              connections: wrkConnections,
+              rounds,
+              routerMetrics,
+              routerFlags,
+              haproxy: haproxy !== undefined,
+            });
       return {
-        figures: figures(targets),
+        figures: { ...figures(targets), ...wrkFigures },
         config: {
           connections,
           durationSeconds,
@@ -149,9 +182,14 @@ export const routerBenchmark: Benchmark = {
           split: '90/10 between two hello upstreams',
           processes: 'each upstream, each proxy and the load generator in its own process',
           routerMetrics,
+          routerFlags: routerFlags.join(' '),
           haproxy: haproxy ?? 'not installed',
           haproxyThreads: 1,
+          wrk: wrk ?? 'not run',
+          wrkCommand: `wrk -t1 -c${wrkConnections} -d${wrkDuration}s --latency`,
+          wrkRouterWorkers: '1 (plain process) and 2 (cluster, SCHED_NONE)',
           cpus: cpus().length,
+          loadAverage1m: { atStart: round3(loadAtStart), atEnd: round3(loadavg()[0]!) },
           node: process.version,
         },
       };

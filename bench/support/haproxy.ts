@@ -19,13 +19,18 @@ export function haproxyVersion(): string | undefined {
 }
 
 /**
- * HAProxy as the reference reverse proxy, on one thread like Node's event loop: round-robin by
- * weight over `servers`, keep-alive on both sides, no logging.
+ * HAProxy as the reference reverse proxy, on one thread like Node's event loop (or `threads`, to
+ * compare with as many router workers): round-robin by weight over `servers`, keep-alive on both
+ * sides, no logging.
  */
-export function haproxyConfig(port: number, servers: readonly HaproxyServer[]): string {
+export function haproxyConfig(
+  port: number,
+  servers: readonly HaproxyServer[],
+  threads = 1,
+): string {
   return [
     'global',
-    '  nbthread 1',
+    `  nbthread ${threads}`,
     '  maxconn 4096',
     'defaults',
     '  mode http',
@@ -50,10 +55,11 @@ export function haproxyConfig(port: number, servers: readonly HaproxyServer[]): 
 export async function startHaproxy(
   port: number,
   servers: readonly HaproxyServer[],
+  threads = 1,
 ): Promise<ChildProcess> {
   const dir = await mkdtemp(join(tmpdir(), 'ferry-bench-haproxy-'));
   const file = join(dir, 'haproxy.cfg');
-  await writeFile(file, haproxyConfig(port, servers));
+  await writeFile(file, haproxyConfig(port, servers, threads));
   const check = spawnSync('haproxy', ['-c', '-q', '-f', file], { encoding: 'utf8' });
   if (check.status !== 0) {
     throw new Error(`haproxy rejected ${file}:\n${check.stdout}${check.stderr}`);

@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Dispatcher } from 'undici';
 import type { RoutingTable, Track } from '../../features/routing/traffic-router.js';
 import { proxyErrors, sendProxyError, type ProxyErrorCode } from './error-response.js';
-import { forwardResponseHeaders } from './forwarded-headers.js';
+import { forwardResponseHeaders, type ResponseFraming } from './forwarded-headers.js';
 import type { MirrorCopy } from './mirror.js';
 import type { PinCookie } from './pin-cookie.js';
 import type { ProxySettings, TableHolder } from './proxy-settings.js';
@@ -43,13 +43,15 @@ class ClientGoneError extends Error {
  * `onError`): raw header buffers and no wrapper object per request. An upload that needs
  * node:http (`upload`) drives the same callbacks from there.
  */
-export class Exchange implements Dispatcher.DispatchHandler {
+export class Exchange implements Dispatcher.DispatchHandler, ResponseFraming {
   retried = false;
   clientGone = false;
   /** The response head went out to the client. */
   responded = false;
   /** The client's response is complete: a 204, a 304 or the answer to a HEAD has no body. */
   finished = false;
+  /** Response body bytes still to come, from the upstream's Content-Length; -1 when unknown. */
+  bodyLeft = -1;
   private abortUpstream: ((error?: Error) => void) | undefined;
   private resumeUpstream: (() => void) | undefined;
   /** A mirrored copy waiting for the request body, teed once the body streams upstream. */
@@ -99,7 +101,7 @@ export class Exchange implements Dispatcher.DispatchHandler {
       if (status === 103 && !this.clientGone) this.earlyHints(raw);
       return true;
     }
-    const headers = forwardResponseHeaders(latin1(raw));
+    const headers = forwardResponseHeaders(raw, this);
     if (this.pinCookie !== undefined) {
       headers.push(
         'set-cookie',
@@ -136,6 +138,14 @@ export class Exchange implements Dispatcher.DispatchHandler {
   onData(chunk: Buffer): boolean {
     if (this.finished) return true;
     const res = this.res;
+    if (chunk.length === this.bodyLeft) {
+      // The last bytes Content-Length announced (for a small response, the whole body): the
+      // response ends with them, in the same write as the head when that is still unsent.
+      this.finished = true;
+      res.end(chunk);
+      return true;
+    }
+    if (this.bodyLeft > 0) this.bodyLeft -= chunk.length;
     if (res.write(chunk) || res.destroyed) return true;
     res.once('drain', onClientDrain);
     return false;
@@ -166,7 +176,7 @@ export class Exchange implements Dispatcher.DispatchHandler {
   }
 
   private earlyHints(raw: readonly (Buffer | string)[]): void {
-    const hints = pairs(forwardResponseHeaders(latin1(raw)));
+    const hints = pairs(forwardResponseHeaders(raw));
     try {
       this.res.writeEarlyHints(hints);
     } catch {

@@ -137,6 +137,21 @@ describe('forwardResponseHeaders', () => {
       ]),
     ).toEqual(['Content-Type', 'text/plain', 'Set-Cookie', 'a=1', 'Set-Cookie', 'b=2']);
   });
+
+  it("reads undici's raw Buffers as latin1, byte for byte", () => {
+    const raw = [Buffer.from('X-Name'), Buffer.from([0x63, 0x61, 0x66, 0xe9])];
+    expect(forwardResponseHeaders(raw)).toEqual(['X-Name', 'caf\u00e9']);
+  });
+
+  it('notes the body length from Content-Length, and none when chunked or absent', () => {
+    const framing = { bodyLeft: 0 };
+    forwardResponseHeaders(['Content-Length', '42'], framing);
+    expect(framing.bodyLeft).toBe(42);
+    forwardResponseHeaders(['Content-Length', '42', 'Transfer-Encoding', 'chunked'], framing);
+    expect(framing.bodyLeft).toBe(-1);
+    forwardResponseHeaders(['Content-Type', 'text/plain'], framing);
+    expect(framing.bodyLeft).toBe(-1);
+  });
 });
 
 function trusted(address: string): Peer {

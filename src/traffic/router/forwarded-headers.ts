@@ -169,22 +169,49 @@ function isHttps(forwardedProto: string): boolean {
   return first.trim().toLowerCase() === 'https';
 }
 
-/** Builds the client response's headers from the upstream's `rawHeaders`. */
-export function forwardResponseHeaders(raw: readonly string[]): string[] {
+/** Where {@link forwardResponseHeaders} notes how the upstream frames the response body. */
+export interface ResponseFraming {
+  /** The body's length from Content-Length; -1 when chunked, unknown or absent. */
+  bodyLeft: number;
+}
+
+/**
+ * Builds the client response's headers from the upstream's `rawHeaders`: strings, or the raw
+ * Buffers undici gives, read as latin1 (one char per byte, as Node's own parser does, so no byte
+ * is altered) in the same pass. The body length goes to `framing` when one is given.
+ */
+export function forwardResponseHeaders(
+  raw: readonly (Buffer | string)[],
+  framing?: ResponseFraming,
+): string[] {
   const headers: string[] = [];
   let connection: string | undefined;
+  let length = -1;
+  let chunked = false;
   for (let i = 0; i < raw.length; i += 2) {
-    const name = raw[i] as string;
-    const value = raw[i + 1] as string;
+    const name = latin1(raw[i] as Buffer | string);
+    const value = latin1(raw[i + 1] as Buffer | string);
     const role = roleOf(name);
-    if (role === 'connection') {
+    if (role === undefined) {
+      headers.push(name, value);
+    } else if (role === 'connection') {
       connection = connection === undefined ? value : `${connection},${value}`;
-    } else if (role !== 'hop-by-hop' && role !== 'transfer-encoding') {
+    } else if (role === 'transfer-encoding') {
+      chunked = true;
+    } else if (role !== 'hop-by-hop') {
+      if (role === 'content-length') length = Number(value);
       headers.push(name, value);
     }
   }
   if (connection !== undefined) removeListed(headers, connection);
+  if (framing !== undefined) {
+    framing.bodyLeft = chunked || !(length >= 0) ? -1 : length;
+  }
   return headers;
+}
+
+function latin1(field: Buffer | string): string {
+  return typeof field === 'string' ? field : field.toString('latin1');
 }
 
 /** Removes, in place, the fields a Connection header names (`Connection: close, X-Trace`). */
