@@ -55,6 +55,9 @@ export function renderHaproxyConfig(
     '',
     'defaults',
     '  mode http',
+    // On a reload the old worker answers the next request of an idle keep-alive connection with
+    // `Connection: close` instead of closing it under a client that may be sending on it.
+    '  option idle-close-on-response',
     '  option forwardfor',
     '  option redispatch 1',
     '  retries 3',
