@@ -6,6 +6,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { request } from 'undici';
 import { instanceProcesses, killOrphans } from '../../src/runtime/local/orphan-processes.js';
 import { freePort } from '../../src/demo/free-port.js';
+import { stopRouter } from '../../src/server/stop-router.js';
 
 const bin = join(import.meta.dirname, '../../bin/ferry.js');
 
@@ -121,9 +122,13 @@ export class FerryServer {
     return instanceProcesses(this.dataDir).map((p) => p.pid);
   }
 
-  /** Stops the server and kills every instance it left (they outlive it by design). */
+  /**
+   * Stops the server and kills the router process and every instance it left (they outlive it by
+   * design).
+   */
   async destroy(): Promise<void> {
     await this.kill('SIGTERM');
+    await stopRouter(this.dataDir);
     await killOrphans(this.dataDir);
   }
 

@@ -20,6 +20,8 @@ export interface ServerInput {
   /** Unset: FERRY_LOG_LEVEL, else `info`. */
   readonly logLevel: string | undefined;
   readonly auth: AuthMode;
+  /** `--upgrade`: give the adopted router fresh workers running this Ferry's code. */
+  readonly upgradeRouter: boolean;
 }
 
 /**
