@@ -7,6 +7,7 @@ import { loginCommand } from './login/login-command.js';
 import { logsCommand } from './logs/logs-command.js';
 import { rollbackCommand } from './rollback/rollback-command.js';
 import { rolloutCommand } from './rollout/rollout-command.js';
+import { routerCommand } from './router/router-command.js';
 import { schemaCommand } from './schema/schema-command.js';
 import { serverCommand } from './server/server-command.js';
 import { startCommand } from './start/start-command.js';
@@ -18,6 +19,7 @@ import { validateCommand } from './validate/validate-command.js';
 /** Every `ferry` command, in the order `ferry --help` lists them. */
 export const commands: readonly FerryCommand[] = [
   serverCommand,
+  routerCommand,
   validateCommand,
   schemaCommand,
   deployCommand,

@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { z } from 'zod';
+import { listenerKinds, type RoutingTable } from '../../features/routing/traffic-router.js';
 
 /**
  * The control channel between `ferry server` (the control plane) and `ferry router` (the data
@@ -96,4 +97,88 @@ export function routerTablesPath(dataDir: string): string {
 /** The router's log (not under `<data>/logs/`: that is where instances write, and orphans are swept). */
 export function routerLogPath(dataDir: string): string {
   return join(routerFolder(dataDir), 'router.log');
+}
+
+const upstreamSchema = z.object({
+  id: z.string(),
+  host: z.string(),
+  port: z.number().int().min(1).max(65535),
+  version: z.string(),
+});
+
+const percentSchema = z.number().min(0).max(100);
+
+/** A RoutingTable on the wire (checked loosely: the control plane built it). */
+export const routingTableSchema = z.object({
+  service: z.string().min(1),
+  environment: z.string().min(1),
+  listener: z.enum(listenerKinds).optional(),
+  listen: z.object({ host: z.string().min(1), port: z.number().int().min(0).max(65535) }),
+  backends: z.object({
+    stable: z.array(upstreamSchema).optional(),
+    canary: z.array(upstreamSchema).optional(),
+    baseline: z.array(upstreamSchema).optional(),
+    mirror: z.array(upstreamSchema).optional(),
+  }),
+  canaryWeight: percentSchema.optional(),
+  baselineWeight: percentSchema.optional(),
+  canaryMatches: z
+    .array(
+      z.object({
+        source: z.enum(['header', 'cookie']),
+        name: z.string(),
+        kind: z.enum(['exact', 'prefix', 'regex']),
+        value: z.string(),
+      }),
+    )
+    .optional(),
+  mirrorPercent: percentSchema.optional(),
+  sticky: z
+    .object({ cookie: z.string(), maxAgeSeconds: z.number().int().positive().optional() })
+    .nullable()
+    .optional(),
+}) satisfies z.ZodType<RoutingTable>;
+
+/** `PUT /v1/tables`. */
+export const putTableSchema = z.object({
+  generation: z.number().int().positive(),
+  table: routingTableSchema,
+});
+
+/** `DELETE /v1/tables`. */
+export const deleteTableSchema = z.object({
+  generation: z.number().int().positive(),
+  service: z.string().min(1),
+  environment: z.string().min(1),
+  listener: z.enum(listenerKinds).optional(),
+});
+
+/** `POST /v1/drain`. */
+export const drainSchema = z.object({
+  upstreamId: z.string(),
+  timeoutMs: z.number().int().nonnegative(),
+  tunnelsMs: z.number().int().nonnegative().optional(),
+});
+
+/** `POST /v1/windows`. */
+export const openWindowSchema = z.object({
+  service: z.string().min(1),
+  environment: z.string().min(1),
+  maxLatencySamples: z.number().int().nonnegative().optional(),
+});
+
+/** Answer of `PUT`/`DELETE /v1/tables`: false when the router holds a newer generation of that key. */
+export interface TableChangeAnswer {
+  readonly applied: boolean;
+}
+
+/** Answer of `GET /v1/tables`. */
+export interface TablesAnswer {
+  readonly generation: number;
+  readonly tables: readonly RoutingTable[];
+}
+
+/** Answer of `POST /v1/upgrade`. */
+export interface UpgradeAnswer {
+  readonly workers: readonly number[];
 }

@@ -28,6 +28,11 @@ export class LatencyWindow {
     if (this.filled < latencyWindowSize) this.filled++;
   }
 
+  /** The recent latencies themselves, oldest first not guaranteed: for merging windows across processes. */
+  recent(): number[] {
+    return Array.from(this.samples.subarray(0, this.filled));
+  }
+
   /** The `p`-quantiles (0–1) of the samples, in ms; 0 when there is none. */
   percentiles(ps: readonly number[]): number[] {
     if (this.filled === 0) return ps.map(() => 0);

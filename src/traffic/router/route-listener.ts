@@ -1,5 +1,5 @@
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { Server as NetServer, type AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { CompiledTable } from './compiled-table.js';
 import { sendRawProxyError } from './error-response.js';
@@ -28,6 +28,8 @@ export class RouteListener implements TableHolder {
   private current: CompiledTable;
   private readonly server: Server;
   private readonly tunnels = new Set<Duplex>();
+  /** Set by `retire`: every further response asks its client to close the connection. */
+  private retiring = false;
   /** Settles when the listener is bound (or failed to bind). */
   readonly opened: Promise<void>;
 
@@ -48,10 +50,16 @@ export class RouteListener implements TableHolder {
         // Node checks the two timeouts above this often (30 s by default): keep them close.
         connectionsCheckingInterval: Math.max(100, Math.min(1_000, timeouts.headersMs / 4)),
       },
-      (req, res) => proxyRequest(this, settings, req, res),
+      (req, res) => {
+        if (this.retiring) res.shouldKeepAlive = false;
+        proxyRequest(this, settings, req, res);
+      },
     );
     // Handled, so Node no longer answers `100 Continue` itself: the upstream does.
-    this.server.on('checkContinue', (req, res) => proxyRequest(this, settings, req, res, true));
+    this.server.on('checkContinue', (req, res) => {
+      if (this.retiring) res.shouldKeepAlive = false;
+      proxyRequest(this, settings, req, res, true);
+    });
     this.server.on('upgrade', (req, socket: Duplex, head: Buffer) => {
       this.tunnels.add(socket);
       socket.once('close', () => this.tunnels.delete(socket));
@@ -107,4 +115,35 @@ export class RouteListener implements TableHolder {
       clearTimeout(cut);
     }
   }
+
+  /**
+   * Hands the listening socket over to a successor sharing it (a router process upgrade) without
+   * refusing a request: stops accepting but leaves idle keep-alive connections alone (a client may
+   * be sending on one right now; `http.Server.close` would cut them), and every further response
+   * carries `Connection: close`. After `graceMs` the connections still idle are closed; after
+   * `cutMs` everything left, tunnels included. Resolves once no connection remains.
+   */
+  async retire(graceMs: number, cutMs: number): Promise<void> {
+    this.retiring = true;
+    const closed = new Promise<void>((resolve) => {
+      if (!this.server.listening) resolve();
+      else NetServer.prototype.close.call(this.server, () => resolve());
+    });
+    const idle = setTimeout(() => this.server.closeIdleConnections(), graceMs);
+    const cut = setTimeout(() => {
+      this.server.closeAllConnections();
+      for (const tunnel of this.tunnels) tunnel.destroy();
+    }, cutMs);
+    try {
+      await closed;
+      await untilNoTunnel(this.tunnels);
+    } finally {
+      clearTimeout(idle);
+      clearTimeout(cut);
+    }
+  }
+}
+
+async function untilNoTunnel(tunnels: Set<Duplex>): Promise<void> {
+  while (tunnels.size > 0) await new Promise((resolve) => setTimeout(resolve, 50));
 }

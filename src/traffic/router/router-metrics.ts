@@ -29,6 +29,26 @@ export type TrackSnapshot = TrackFigures & TrackMatches;
 
 export type RouteSnapshot = ListenerFigures;
 
+/** One version's raw figures on one track of a listener, for merging across router processes. */
+export interface VersionDetail {
+  readonly version: string;
+  readonly requests: number;
+  readonly errors5xx: number;
+  readonly headerMatches: number;
+  readonly cookieMatches: number;
+  /** The recent latencies themselves (at most `latencyWindowSize`). */
+  readonly latenciesMs: readonly number[];
+}
+
+/** What {@link RouterMetrics.detail} gives: every version remembered on every track. */
+export interface ListenerDetail {
+  /** Per track: the version that answered last (the router's own answers aside), and all versions. */
+  readonly tracks: Partial<
+    Record<Track, { readonly latest?: string; readonly versions: readonly VersionDetail[] }>
+  >;
+  readonly mirror: MirrorFigures;
+}
+
 /**
  * The router's metrics: the hooks it feeds, and what Ferry reads back: figures since start
  * (`snapshot`) and raw samples of the main listener over a window (`open`).
@@ -45,6 +65,8 @@ export interface RouterMetrics extends TrafficSampler {
     environment: string,
     options?: { readonly maxLatencySamples?: number },
   ): ImmediateSampleWindow;
+  /** The raw figures behind `snapshot`, for a process that sums several routers' figures. */
+  detail(service: string, environment: string, listener?: ListenerKind): ListenerDetail;
 }
 
 const trackIndex = Object.fromEntries(tracks.map((track, index) => [track, index])) as Record<
@@ -184,6 +206,28 @@ class PrometheusRouterMetrics implements RouterMetrics {
     }
     const mirror = this.mirrors.get(listenerKey) ?? { sent: 0, skipped: 0, failed: 0 };
     return { tracks: snapshot, mirror: { ...mirror } };
+  }
+
+  detail(service: string, environment: string, listener: ListenerKind = 'main'): ListenerDetail {
+    const listenerKey = `${service}\u0000${environment}\u0000${listener}`;
+    const windows = this.windows.get(listenerKey);
+    const detail: Record<string, ListenerDetail['tracks'][Track]> = {};
+    for (const track of tracks) {
+      const trackWindows = windows?.[trackIndex[track]];
+      if (trackWindows === undefined || trackWindows.byVersion.size === 0) continue;
+      const versions = [...trackWindows.byVersion.values()].map((window) => ({
+        version: window.version,
+        requests: window.requests,
+        errors5xx: window.errors5xx,
+        headerMatches: window.headerMatches,
+        cookieMatches: window.cookieMatches,
+        latenciesMs: window.recent(),
+      }));
+      const latest = trackWindows.latest?.version;
+      detail[track] = latest === undefined ? { versions } : { latest, versions };
+    }
+    const mirror = this.mirrors.get(listenerKey) ?? { sent: 0, skipped: 0, failed: 0 };
+    return { tracks: detail, mirror: { ...mirror } };
   }
 
   open(

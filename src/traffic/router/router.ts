@@ -134,6 +134,17 @@ export class Router implements TrafficRouter {
     this.pool.destroy();
   }
 
+  /**
+   * Hands every listener over to a successor process sharing its sockets (see
+   * {@link RouteListener.retire}); resolves once no client connection remains.
+   */
+  async retire(graceMs: number, cutMs: number): Promise<void> {
+    const listeners = [...this.listeners.values()];
+    this.listeners.clear();
+    await Promise.all(listeners.map((listener) => listener.retire(graceMs, cutMs)));
+    this.pool.destroy();
+  }
+
   /** Where a listener of a service/environment is bound; tests ask for port 0 and read it here. */
   address(
     service: string,
