@@ -3,6 +3,8 @@ import type { FerryConfig } from '../config/ferry-config.js';
 import type { RouterSettings } from '../traffic/control/control-protocol.js';
 import { RemoteRouter } from '../traffic/control/remote-router.js';
 import { RouterSupervisor } from '../traffic/control/router-supervisor.js';
+import { routerBuild } from '../traffic/router-process/router-build.js';
+import { workerEntry } from '../traffic/router-process/run-router.js';
 import { spawnRouter } from '../traffic/router-process/spawn-router.js';
 
 /** ferry.yaml's `router` as the router process takes it. */
@@ -28,6 +30,8 @@ export function startRouter(options: {
       dataDir: options.dataDir,
       settings: routerSettingsOf(options.config),
       logger: options.logger,
+      // The code a fresh worker would run now: an adopted router on older code is upgraded.
+      build: routerBuild(workerEntry),
       upgrade: options.upgrade ?? false,
       spawn: (dataDir, settings) => spawnRouter({ dataDir, settings }),
       channel: (state) => new RemoteRouter(state),

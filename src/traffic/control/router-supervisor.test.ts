@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { FerryError } from '../../errors/ferry-error.js';
 import { FakeTrafficRouter } from '../../features/routing/fake-traffic-router.js';
 import { FakeTrafficSampler } from '../../features/routing/fake-traffic-sampler.js';
 import { noFigures, type RoutingTable } from '../../features/routing/traffic-router.js';
@@ -217,5 +218,15 @@ describe('RouterSupervisor', () => {
     supervisor = await start();
     spawned[0]!.answers = false;
     await expect(supervisor.drain('web-1', 1_000)).resolves.toBeUndefined();
+  });
+});
+
+describe('RouterSupervisor.apply', () => {
+  it('names the listen address of a table the router could not open, so the route failure is known', async () => {
+    supervisor = await start();
+    spawned[0]!.router.failNextApply(new FerryError('conflict', 'cannot listen on 127.0.0.1:8080'));
+    const failure = await supervisor.apply(table(8080)).catch((error: unknown) => error);
+    expect(failure).toBeInstanceOf(FerryError);
+    expect((failure as FerryError).extra['listen']).toEqual({ host: '127.0.0.1', port: 8080 });
   });
 });

@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from 'pino';
+import { FerryError } from '../../errors/ferry-error.js';
 import type {
   ListenerFigures,
   ListenerKind,
@@ -66,6 +67,7 @@ export class RouterSupervisor implements TrafficRouter {
   private closed = false;
   private checking: Promise<void> | undefined;
   private failedChecks = 0;
+  private failedSpawns = 0;
 
   private constructor(
     private readonly options: RouterSupervisorOptions,
@@ -115,9 +117,22 @@ export class RouterSupervisor implements TrafficRouter {
     return this.current;
   }
 
+  /**
+   * Sends a table. A router that cannot open its listener answers `conflict`: the error carries
+   * the table's `listen`, as the in-process router's did, so RouterSync records a route failure.
+   */
   async apply(table: RoutingTable): Promise<void> {
     this.sent.set(keyOf(table.service, table.environment, table.listener), table);
-    await this.current.apply(table);
+    try {
+      await this.current.apply(table);
+    } catch (error) {
+      if (!(error instanceof FerryError) || error.code !== 'conflict') throw error;
+      if (error.extra['listen'] !== undefined) throw error;
+      throw new FerryError('conflict', error.message, {
+        cause: error,
+        extra: { ...error.extra, listen: table.listen },
+      });
+    }
   }
 
   async remove(service: string, environment: string, listener?: ListenerKind): Promise<void> {
@@ -219,9 +234,12 @@ export class RouterSupervisor implements TrafficRouter {
     if (this.closed) return;
     this.timer = setTimeout(() => {
       this.check()
-        .catch((error: unknown) =>
-          this.options.logger.error({ err: error }, 'could not start a new router'),
-        )
+        .then(() => (this.failedSpawns = 0))
+        .catch((error: unknown) => {
+          // Tried again every check; logged now and then (a full disk must not flood the log).
+          if (this.failedSpawns++ % 30 === 0)
+            this.options.logger.error({ err: error }, 'could not start a new router');
+        })
         .finally(() => this.schedule());
     }, this.options.checkEveryMs ?? 1_000);
     this.timer.unref();
