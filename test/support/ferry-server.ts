@@ -91,7 +91,8 @@ export class FerryServer {
     this.child = child;
     child.stdout?.on('data', (d: Buffer) => this.output.push(d.toString()));
     child.stderr?.on('data', (d: Buffer) => this.output.push(d.toString()));
-    const deadline = Date.now() + 20_000;
+    // It starts (or adopts) a router process too: on a loaded machine that takes a while.
+    const deadline = Date.now() + 30_000;
     while (Date.now() < deadline) {
       if (child.exitCode !== null) {
         throw new Error(`ferry server exited ${child.exitCode}: ${this.output.join('')}`);
