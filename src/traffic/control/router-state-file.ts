@@ -63,6 +63,25 @@ export async function killRouterGroup(pid: number, timeoutMs = 5_000): Promise<b
   return true;
 }
 
+/**
+ * SIGKILLs what is left of a router whose primary died: workers of its process group still
+ * holding the route ports would keep a new router from opening them.
+ */
+export function killRouterLeftovers(pgid: number): number[] {
+  const killed: number[] = [];
+  for (const proc of listProcesses()) {
+    if (proc.pgrp !== pgid || proc.state === 'Z' || proc.pid === process.pid) continue;
+    if (!isRouterProcess(proc.pid)) continue;
+    try {
+      process.kill(proc.pid, 'SIGKILL');
+      killed.push(proc.pid);
+    } catch {
+      // Gone meanwhile.
+    }
+  }
+  return killed;
+}
+
 /** Whether a process of the group is still alive (not a zombie). */
 function groupLeft(pgid: number): boolean {
   return listProcesses().some((p) => p.pgrp === pgid && p.state !== 'Z');

@@ -9,7 +9,12 @@ import type {
 } from '../../features/routing/traffic-router.js';
 import type { TrafficSampler } from '../../features/routing/traffic-samples.js';
 import type { RouterHealth, RouterSettings, RouterState } from './control-protocol.js';
-import { killRouterGroup, readRouterState, routerAlive } from './router-state-file.js';
+import {
+  killRouterGroup,
+  killRouterLeftovers,
+  readRouterState,
+  routerAlive,
+} from './router-state-file.js';
 
 /** What the supervisor needs of a control channel: {@link RemoteRouter}'s methods. */
 export interface RouterChannel extends TrafficRouter {
@@ -217,6 +222,8 @@ export class RouterSupervisor implements TrafficRouter {
   private async replace(): Promise<void> {
     const { logger } = this.options;
     const died = this.current.state.pid;
+    const leftovers = killRouterLeftovers(died);
+    if (leftovers.length > 0) logger.warn({ died, leftovers }, 'killed workers of the dead router');
     const { channel, health } = await spawnAndConnect(this.options);
     const previous = this.current;
     this.current = channel;
