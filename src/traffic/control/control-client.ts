@@ -52,8 +52,10 @@ export class ControlClient {
     throw routerError(response.statusCode, text);
   }
 
-  close(): Promise<void> {
-    return this.agent.close();
+  /** Idempotent. */
+  async close(): Promise<void> {
+    if (this.agent.closed || this.agent.destroyed) return;
+    await this.agent.close();
   }
 }
 

@@ -14,8 +14,10 @@ import type {
   TablesAnswer,
 } from '../control/control-protocol.js';
 import { ChangeQueue } from './change-queue.js';
-import { listenConflict, probeListen, waitUntilFree } from './listen-probe.js';
-import { figuresOf, mergeDetails, retiredLatencies } from './merged-figures.js';
+import { waitUntilFree } from './listen-probe.js';
+import { figuresOf, mergeDetails } from './merged-figures.js';
+import { RetiredFigures } from './retired-figures.js';
+import { placeTable } from './place-table.js';
 import { routerBuild } from './router-build.js';
 import { tableKey, type TableBook } from './table-book.js';
 import type { TablesWriter } from './tables-writer.js';
@@ -50,8 +52,8 @@ export class RouterPrimary {
   private readonly queue = new ChangeQueue();
   private readonly windows = new WindowBook();
   private readonly pool: WorkerPool;
-  /** Figures of workers that left, by table key. */
-  private readonly retired = new Map<string, WorkerDetail>();
+  /** Figures of workers that left. */
+  private readonly retired = new RetiredFigures();
   private settings: RouterSettings;
 
   constructor(private readonly options: RouterPrimaryOptions) {
@@ -103,7 +105,7 @@ export class RouterPrimary {
       const key = tableKey(requested.service, requested.environment, requested.listener);
       if (!book.accepts(key, generation)) return { applied: false };
       const current = book.get(key)?.table ?? null;
-      const table = await this.placed(key, requested, current);
+      const table = await placeTable(key, requested, current, book.tables());
       const done: WorkerHandle[] = [];
       try {
         for (const worker of this.pool.serving) {
@@ -162,14 +164,17 @@ export class RouterPrimary {
     listener: ListenerKind = 'main',
   ): Promise<ListenerFigures> {
     const live = await this.askAll<WorkerDetail>({ op: 'detail', service, environment, listener });
-    const retired = this.retired.get(tableKey(service, environment, listener));
-    return figuresOf(mergeDetails(retired === undefined ? live : [...live, retired]));
+    // A worker that retired while we asked answered live: its final figures are the same ones.
+    const answered = new Set(live.map((answer) => answer.pid));
+    const retired = this.retired.of(tableKey(service, environment, listener), answered);
+    return figuresOf(mergeDetails([...live.map((answer) => answer.value), ...retired]));
   }
 
   openWindow(service: string, environment: string, maxLatencySamples?: number): Promise<string> {
     return this.queue.run(async () => {
       const window = this.windows.create(service, environment, maxLatencySamples);
-      await Promise.all(this.pool.all().map((worker) => this.openIn(worker, window.id)));
+      // A retiring worker may exit meanwhile; its figures were handed over by then.
+      await Promise.allSettled(this.pool.all().map((worker) => this.openIn(worker, window.id)));
       return window.id;
     });
   }
@@ -178,7 +183,10 @@ export class RouterPrimary {
     const window = this.windows.get(id);
     if (window.closed !== undefined) return this.windows.read(window, []);
     const live = await this.askAll<WorkerWindowRead>({ op: 'window-read', window: id });
-    return this.windows.read(window, live);
+    return this.windows.read(
+      window,
+      live.map((answer) => ({ pid: answer.pid, read: answer.value })),
+    );
   }
 
   closeWindow(id: string): Promise<void> {
@@ -188,7 +196,7 @@ export class RouterPrimary {
       const reads = await this.askAll<WorkerWindowRead | null>({ op: 'window-close', window: id });
       this.windows.close(
         window,
-        reads.filter((read): read is WorkerWindowRead => read !== null),
+        reads.flatMap((read) => (read.value === null ? [] : [{ pid: read.pid, read: read.value }])),
       );
     });
   }
@@ -198,7 +206,7 @@ export class RouterPrimary {
     const all = await this.askAll<Parameters<typeof AggregatorRegistry.aggregate>[0][number]>({
       op: 'metrics',
     });
-    return AggregatorRegistry.aggregate(all).metrics();
+    return AggregatorRegistry.aggregate(all.map((answer) => answer.value)).metrics();
   }
 
   /** Fresh workers running the code on disk now; resolves with their pids once they serve. */
@@ -254,16 +262,10 @@ export class RouterPrimary {
   }
 
   private keepFinal(worker: WorkerHandle, final: WorkerFinal): void {
-    for (const [key, detail] of Object.entries(final.details)) {
-      const before = this.retired.get(key);
-      this.retired.set(
-        key,
-        mergeDetails(before === undefined ? [detail] : [before, detail], retiredLatencies),
-      );
-    }
+    this.retired.keep(worker.pid, final.details);
     for (const [id, read] of Object.entries(final.windows)) {
       try {
-        this.windows.get(id).retired.push(read);
+        this.windows.get(id).retired.push({ pid: worker.pid, read });
       } catch {
         // Forgotten meanwhile.
       }
@@ -272,56 +274,15 @@ export class RouterPrimary {
   }
 
   /** Asks every worker (serving and retiring); a worker that exits meanwhile is left out. */
-  private async askAll<T>(request: Parameters<WorkerHandle['request']>[0]): Promise<T[]> {
+  private async askAll<T>(
+    request: Parameters<WorkerHandle['request']>[0],
+  ): Promise<{ pid: number; value: T }[]> {
     const answers = await Promise.allSettled(
-      this.pool.all().map((worker) => worker.request<T>(request)),
+      this.pool
+        .all()
+        .map(async (worker) => ({ pid: worker.pid, value: await worker.request<T>(request) })),
     );
     return answers.flatMap((answer) => (answer.status === 'fulfilled' ? [answer.value] : []));
-  }
-
-  /**
-   * The table with a concrete port (port 0 keeps the port its listener has, or gets a free one),
-   * after checking that no other listener of the router, and no other process, holds the address.
-   */
-  private async placed(
-    key: string,
-    table: RoutingTable,
-    current: RoutingTable | null,
-  ): Promise<RoutingTable> {
-    const { host, port } = table.listen;
-    if (
-      current !== null &&
-      current.listen.host === host &&
-      (port === 0 || port === current.listen.port)
-    ) {
-      return { ...table, listen: { host, port: current.listen.port } };
-    }
-    if (port !== 0) {
-      const holder = this.options.book
-        .tables()
-        .find(
-          (other) =>
-            tableKey(other.service, other.environment, other.listener) !== key &&
-            clash(other.listen, table.listen),
-        );
-      if (holder !== undefined) {
-        throw listenConflict(
-          table.service,
-          table.environment,
-          host,
-          port,
-          'EADDRINUSE',
-          `: port ${port} is held by this router for ${holder.service}/${holder.environment} (${holder.listener ?? 'main'})`,
-        );
-      }
-    }
-    try {
-      const bound = await probeListen(host, port);
-      return { ...table, listen: { host, port: bound } };
-    } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code ?? 'error';
-      throw listenConflict(table.service, table.environment, host, port, code);
-    }
   }
 
   /** Puts back what the workers that took a failed change served before. */
@@ -343,11 +304,4 @@ export class RouterPrimary {
       ),
     );
   }
-}
-
-const wildcards = new Set(['0.0.0.0', '::', '']);
-
-/** Whether two listen addresses would collide. */
-function clash(a: RoutingTable['listen'], b: RoutingTable['listen']): boolean {
-  return a.port === b.port && (a.host === b.host || wildcards.has(a.host) || wildcards.has(b.host));
 }

@@ -1,7 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { FerryError } from '../../errors/ferry-error.js';
+import { ControlClient } from '../control/control-client.js';
 import {
+  controlPaths,
   routerFolder,
   routerStatePath,
   routerTablesPath,
@@ -10,7 +13,12 @@ import {
 import { startControlServer } from './control-server.js';
 import { createRouterLog } from './router-log.js';
 import { RouterPrimary } from './router-primary.js';
-import { readRouterState, writeRouterState } from './router-state-file.js';
+import {
+  processAlive,
+  readRouterState,
+  routerStateNow,
+  writeRouterState,
+} from './router-state-file.js';
 import { TableBook } from './table-book.js';
 import { TablesWriter } from './tables-writer.js';
 
@@ -29,7 +37,12 @@ export const workerEntry = fileURLToPath(new URL('./worker-main.js', import.meta
  * names another process (a replaced router, a deleted data folder).
  */
 export async function runRouter(dataDir: string, settings: RouterSettings): Promise<void> {
+  await refuseSecondRouter(dataDir);
   const log = createRouterLog('primary');
+  // The primary holds every listening socket: a bug in a control request must not take the
+  // routes down with it.
+  process.on('uncaughtException', (error) => log.error({ err: error }, 'router primary error'));
+  process.on('unhandledRejection', (error) => log.error({ err: error }, 'router primary error'));
   mkdirSync(routerFolder(dataDir), { recursive: true });
   let book: TableBook;
   try {
@@ -66,9 +79,11 @@ export async function runRouter(dataDir: string, settings: RouterSettings): Prom
     'router serving',
   );
   const watch = setInterval(() => {
-    const state = readRouterState(dataDir);
-    if (state === undefined) stop('router.json is gone');
-    else if (state.pid !== process.pid) stop(`router.json names another router (pid ${state.pid})`);
+    const state = routerStateNow(dataDir);
+    if (state === 'missing') stop('router.json is gone');
+    else if (state !== 'unknown' && state.pid !== process.pid) {
+      stop(`router.json names another router (pid ${state.pid})`);
+    }
   }, stateCheckMs);
   const onSignal = (signal: NodeJS.Signals) => stop(`got ${signal}`);
   const onUpgrade = () => {
@@ -89,4 +104,22 @@ export async function runRouter(dataDir: string, settings: RouterSettings): Prom
   process.off('SIGINT', onSignal);
   process.off('SIGUSR2', onUpgrade);
   log.info('router stopped');
+}
+
+/** One router per data folder: a live one that answers on its control channel keeps it. */
+async function refuseSecondRouter(dataDir: string): Promise<void> {
+  const state = readRouterState(dataDir);
+  if (state === undefined || state.pid === process.pid || !processAlive(state.pid)) return;
+  const client = new ControlClient(state);
+  try {
+    await client.call('GET', controlPaths.health);
+  } catch {
+    return;
+  } finally {
+    await client.close();
+  }
+  throw new FerryError(
+    'data_folder_in_use',
+    `a router already runs for ${dataDir} (pid ${state.pid}); stop it first with "ferry router stop --data ${dataDir}"`,
+  );
 }

@@ -9,16 +9,22 @@ import type { WorkerWindowRead } from './worker-messages.js';
 /** How long a closed window stays readable. */
 export const closedWindowTtlMs = 10 * 60_000;
 
+/** One worker's read of a window. */
+export interface PidRead {
+  readonly pid: number;
+  readonly read: WorkerWindowRead;
+}
+
 /** A sample window as the primary knows it. */
 export interface OpenedWindow {
   readonly id: string;
   readonly service: string;
   readonly environment: string;
   readonly maxLatencySamples: number;
-  /** What workers that left handed over. */
-  readonly retired: WorkerWindowRead[];
+  /** What workers that left handed over, by pid. */
+  readonly retired: PidRead[];
   /** Set by close: every worker's last read; the window answers from here on. */
-  closed?: { readonly at: number; readonly reads: readonly WorkerWindowRead[] };
+  closed?: { readonly at: number; readonly reads: readonly PidRead[] };
 }
 
 /** The sample windows opened through the control channel, open and recently closed. */
@@ -55,16 +61,21 @@ export class WindowBook {
     return [...this.windows.values()].filter((window) => window.closed === undefined);
   }
 
-  /** Merged samples of a window from these reads (live workers) and what retired ones gave. */
-  read(
-    window: OpenedWindow,
-    live: readonly WorkerWindowRead[],
-  ): Partial<Record<Track, TrackSample>> {
+  /**
+   * Merged samples of a window from these reads (live workers) and what retired ones gave; a
+   * worker that answered live and retired meanwhile counts once.
+   */
+  read(window: OpenedWindow, live: readonly PidRead[]): Partial<Record<Track, TrackSample>> {
     const reads = window.closed?.reads ?? live;
-    return mergeSamples([...reads, ...window.retired], window.maxLatencySamples);
+    const answered = new Set(reads.map((read) => read.pid));
+    const retired = window.retired.filter((read) => !answered.has(read.pid));
+    return mergeSamples(
+      [...reads, ...retired].map((read) => read.read),
+      window.maxLatencySamples,
+    );
   }
 
-  close(window: OpenedWindow, reads: readonly WorkerWindowRead[]): void {
+  close(window: OpenedWindow, reads: readonly PidRead[]): void {
     if (window.closed === undefined) window.closed = { at: this.now(), reads };
   }
 

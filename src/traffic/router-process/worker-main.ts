@@ -1,5 +1,6 @@
 import { FerryError } from '../../errors/ferry-error.js';
 import { routerSettingsSchema } from '../control/control-protocol.js';
+import { guardStdio } from './router-log.js';
 import { RouterWorker } from './router-worker.js';
 import type { WorkerEnvelope, WorkerReply } from './worker-messages.js';
 
@@ -9,6 +10,7 @@ import type { WorkerEnvelope, WorkerReply } from './worker-messages.js';
  * requests, and exits once retired or closed, or when the primary is gone.
  */
 function runWorker(): void {
+  guardStdio();
   const settings = routerSettingsSchema.parse(
     JSON.parse(process.env['FERRY_ROUTER_SETTINGS'] ?? ''),
   );
