@@ -49,6 +49,8 @@ export interface RunningServer {
   readonly url: string;
   /** The bootstrap admin token, when this start made one: to be shown once. */
   readonly bootstrapToken: string | undefined;
+  /** The router process serving the routes; it keeps serving after `close`. */
+  readonly routerPid: number;
   close(): Promise<void>;
 }
 
@@ -120,6 +122,9 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     return {
       url,
       bootstrapToken,
+      get routerPid() {
+        return supervised.channel.state.pid;
+      },
       async close() {
         try {
           await running.close();

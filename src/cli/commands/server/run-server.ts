@@ -64,6 +64,10 @@ export async function runServer(input: ServerInput, { io, json }: CommandContext
     await untilAborted(interrupt.signal);
     writeLine(io.stderr, 'ferry server stopping');
     await server.close();
+    writeLine(
+      io.stderr,
+      `the router (pid ${server.routerPid}) keeps serving the routes; "ferry router stop --data ${input.dataDir}" ends it`,
+    );
     return exitCodes.ok;
   } finally {
     interrupt.dispose();
