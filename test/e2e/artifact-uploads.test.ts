@@ -35,7 +35,9 @@ function filesUnder(dir: string): string[] {
       (path) =>
         !/\/(ferry\.db(-wal|-shm)?|ferry\.lock|ferry\.pid|initial-admin-token|server-id)$/.test(
           path,
-        ) && !path.includes('/logs/'),
+        ) &&
+        !path.includes('/logs/') &&
+        !path.includes('/router/'),
     );
 }
 
