@@ -9,6 +9,7 @@ import { helloVersion } from '../src/demo/hello-version.js';
 import { packDirectory } from '../src/features/artifacts/pack-directory.js';
 import type { FerryEvent } from '../src/features/events/event.js';
 import { killOrphans } from '../src/runtime/local/orphan-processes.js';
+import { stopRouter } from '../src/server/stop-router.js';
 import { startServer } from '../src/server/start-server.js';
 import type { Benchmark, BenchmarkResult } from './support/benchmark.js';
 
@@ -77,6 +78,7 @@ export const deployBenchmark: Benchmark = {
       };
     } finally {
       await server.close();
+      await stopRouter(dataDir);
       await killOrphans(dataDir);
       rmSync(work, { recursive: true, force: true });
     }

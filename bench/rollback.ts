@@ -10,6 +10,7 @@ import { helloConfig } from '../src/demo/hello-config.js';
 import { helloVersion, type HelloKnobs } from '../src/demo/hello-version.js';
 import { packDirectory } from '../src/features/artifacts/pack-directory.js';
 import { killOrphans } from '../src/runtime/local/orphan-processes.js';
+import { stopRouter } from '../src/server/stop-router.js';
 import { startServer } from '../src/server/start-server.js';
 import type { Benchmark, BenchmarkResult } from './support/benchmark.js';
 import { envNumber, median } from './support/settings.js';
@@ -201,6 +202,7 @@ async function measureRun(options: {
     };
   } finally {
     await server.close();
+    await stopRouter(dataDir);
     await killOrphans(dataDir);
     rmSync(work, { recursive: true, force: true });
   }

@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
-import { Registry } from 'prom-client';
+import type { Registry } from 'prom-client';
 import { composeApi } from './composition/compose-api.js';
 import { composeServices, type ComposedServices } from './composition/compose-services.js';
 import type { FerryParts } from './composition/ferry-parts.js';
@@ -16,6 +16,7 @@ import type { EventLog } from './features/events/event-log.js';
 import type { ZodApp } from './server/zod-app.js';
 import type { Clock } from './shared/clock.js';
 import type { Database } from './store/schema.js';
+import type { RouterSupervisor } from './traffic/control/router-supervisor.js';
 
 export type { FerryParts } from './composition/ferry-parts.js';
 
@@ -25,7 +26,7 @@ export interface FerrySettings {
   readonly dataDir: string;
   readonly clock: Clock;
   readonly logger: Logger;
-  /** Served as Prometheus text at `/metrics`; the real router's metrics are registered in it. */
+  /** Served as Prometheus text at `/metrics` (`ferry server` appends its router's series). */
   readonly registry?: Registry;
   /** Time for analysis; the wall clock by default. */
   readonly scheduler?: Scheduler;
@@ -42,13 +43,18 @@ export interface FerrySettings {
 }
 
 /**
- * The adapters: either `parts` (fakes in a test, or any other set), or the opened database, on
- * which `realParts` builds the real ones (Kysely stores, local processes, the built-in router).
+ * The adapters: either `parts` (fakes in a test, or any other set), or the opened database and
+ * the supervised router process, on which `realParts` builds the real ones (Kysely stores, local
+ * processes, the router process).
  */
 export type ComposeFerryOptions = FerrySettings &
   (
     | { readonly parts: FerryParts; readonly db?: undefined }
-    | { readonly db: Kysely<Database>; readonly parts?: undefined }
+    | {
+        readonly db: Kysely<Database>;
+        readonly router: RouterSupervisor;
+        readonly parts?: undefined;
+      }
   );
 
 export interface Ferry {
@@ -60,8 +66,9 @@ export interface Ferry {
   /** Re-adopts instances and starts the controller. */
   start(): Promise<void>;
   /**
-   * Stops the API and the controller, closes the routers and releases the scope leases;
-   * instances keep running.
+   * Stops the API and the controller, lets go of the router and releases the scope leases;
+   * instances keep running, and so does the router process, which goes on serving every route
+   * (the next server adopts both).
    */
   close(): Promise<void>;
 }
@@ -72,7 +79,7 @@ export interface Ferry {
  * manual clock) to the same graph.
  */
 export async function composeFerry(options: ComposeFerryOptions): Promise<Ferry> {
-  const parts = options.parts ?? realParts({ ...options, registry: registryOf(options) });
+  const parts = options.parts ?? realParts(options);
   // Only the server holding a service/environment's lease advances it (docs/architecture.md).
   const locks = new LeaseLock({
     store: parts.stores.leases,
@@ -83,11 +90,6 @@ export async function composeFerry(options: ComposeFerryOptions): Promise<Ferry>
   const readiness = { ready: false };
   const api = await composeApi({ ...options, isReady: () => readiness.ready, services, parts });
   return assemble(api, services, parts, readiness, locks);
-}
-
-/** The real router's metrics need a registry; a caller that serves none gets a private one. */
-function registryOf(options: FerrySettings): Registry {
-  return options.registry ?? new Registry();
 }
 
 /** The server's handle: starts the controller, and closes everything in dependency order. */

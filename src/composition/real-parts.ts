@@ -1,27 +1,27 @@
 import type { Kysely } from 'kysely';
-import type { Registry } from 'prom-client';
-import type { FerryConfig } from '../config/ferry-config.js';
 import { dataFolderBlobs } from '../features/artifacts/blob-store.js';
 import { LocalRuntime } from '../runtime/local/local-runtime.js';
+import type { FerryConfig } from '../config/ferry-config.js';
 import type { Database } from '../store/schema.js';
-import { createRouterMetrics } from '../traffic/router/router-metrics.js';
-import { Router } from '../traffic/router/router.js';
+import type { RouterSupervisor } from '../traffic/control/router-supervisor.js';
 import { withDataPlanes } from './data-planes.js';
 import type { FerryParts } from './ferry-parts.js';
 import { kyselyStores } from './kysely-stores.js';
 
 /**
  * The parts `ferry server` runs on: Kysely stores on the opened database, processes on this
- * machine, and the built-in router, whose metrics (in `registry`) feed analysis and the judge.
+ * machine, and the data folder's `ferry router` process through its supervisor, whose counters
+ * and sample windows feed analysis and the judge. Closing the parts lets go of the router's
+ * control channel only: the router keeps serving after the server stops.
  */
 export function realParts(options: {
   readonly db: Kysely<Database>;
   readonly dataDir: string;
   readonly config: FerryConfig;
-  readonly registry: Registry;
+  readonly router: RouterSupervisor;
 }): FerryParts {
-  const metrics = createRouterMetrics(options.registry);
   const blobs = dataFolderBlobs(options.dataDir);
+  const { router } = options;
   return {
     stores: kyselyStores(options.db),
     // The runtime finds an artifact's tarball by its digest, in the data folder's blob store.
@@ -31,14 +31,10 @@ export function realParts(options: {
     }),
     // Environments on `dataPlane: haproxy` are routed by an HAProxy (composition/data-planes.ts).
     ...withDataPlanes(options, {
-      router: new Router({
-        metrics,
-        timeouts: options.config.router.timeouts,
-        trustedProxies: options.config.router.trustedProxies,
-      }),
+      router,
       routeFigures: (service, environment, listener) =>
-        metrics.snapshot(service, environment, listener),
+        router.figures(service, environment, listener),
     }),
-    sampler: metrics,
+    sampler: router.sampler,
   };
 }

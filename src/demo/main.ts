@@ -8,6 +8,7 @@ import { main as ferry } from '../cli/main.js';
 import { processIo } from '../cli/cli-io.js';
 import { killOrphans } from '../runtime/local/orphan-processes.js';
 import { startServer } from '../server/start-server.js';
+import { stopRouter } from '../server/stop-router.js';
 import { ConstantLoad, type VersionTally } from './constant-load.js';
 import { freePort } from './free-port.js';
 import { helloConfig } from './hello-config.js';
@@ -122,7 +123,8 @@ async function demo(): Promise<number> {
     return deployed === 0 && failed === 0 && caught ? 0 : 1;
   } finally {
     await server.close();
-    // Instances outlive a server by design; the demo cleans up after itself.
+    // The router and the instances outlive a server by design; the demo cleans up after itself.
+    await stopRouter(dataDir);
     await killOrphans(dataDir);
     rmSync(work, { recursive: true, force: true });
   }

@@ -56,6 +56,10 @@ describe('ferry server', () => {
     stop.abort();
     expect(await running).toBe(0);
     expect(server.stderr()).toContain('ferry server stopping\n');
+    // The router process outlives the server: it says which one, and how to end it.
+    expect(server.stderr()).toMatch(
+      /the router \(pid \d+\) keeps serving the routes; "ferry router stop --data \S+" ends it\n/,
+    );
   });
 
   it('prints every config mistake with file:line:col and exits 1', async () => {

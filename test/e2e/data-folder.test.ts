@@ -9,6 +9,7 @@ import { helloConfig } from '../../src/demo/hello-config.js';
 import { deployHello } from '../support/deploy.js';
 import { FerryServer } from '../support/ferry-server.js';
 import { runFerry } from '../support/run-ferry.js';
+import { stopRouter } from '../../src/server/stop-router.js';
 
 async function status(url: string): Promise<number> {
   const res = await request(url);
@@ -86,6 +87,9 @@ describe('one server per data folder', () => {
     await deployHello(server, { version: 'v1' });
     const pids = server.instancePids().sort();
     await server.kill('SIGKILL');
+    // The router outlives the server and holds the route: it goes too (as after a reboot), so
+    // the next server must start one, and another process takes the port meanwhile.
+    await stopRouter(server.dataDir);
     blocker = await hold(routePort);
 
     const run = await runFerry(

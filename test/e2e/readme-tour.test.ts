@@ -14,6 +14,7 @@ import { request } from 'undici';
 import { afterAll, describe, expect, it } from 'vitest';
 import { freePort } from '../../src/demo/free-port.js';
 import { killOrphans } from '../../src/runtime/local/orphan-processes.js';
+import { stopRouter } from '../../src/server/stop-router.js';
 import { projectRoot } from '../../src/shared/project-root.js';
 import { eventually } from '../support/deploy.js';
 
@@ -99,6 +100,7 @@ describe('the README tour', () => {
       server.kill('SIGTERM');
       await exited;
     }
+    await stopRouter(join(dir, '.ferry'));
     await killOrphans(join(dir, '.ferry'));
   });
 

@@ -6,6 +6,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { request } from 'undici';
 import { instanceProcesses, killOrphans } from '../../src/runtime/local/orphan-processes.js';
 import { freePort } from '../../src/demo/free-port.js';
+import { stopRouter } from '../../src/server/stop-router.js';
 
 const bin = join(import.meta.dirname, '../../bin/ferry.js');
 
@@ -90,7 +91,8 @@ export class FerryServer {
     this.child = child;
     child.stdout?.on('data', (d: Buffer) => this.output.push(d.toString()));
     child.stderr?.on('data', (d: Buffer) => this.output.push(d.toString()));
-    const deadline = Date.now() + 20_000;
+    // It starts (or adopts) a router process too: on a loaded machine that takes a while.
+    const deadline = Date.now() + 30_000;
     while (Date.now() < deadline) {
       if (child.exitCode !== null) {
         throw new Error(`ferry server exited ${child.exitCode}: ${this.output.join('')}`);
@@ -121,9 +123,13 @@ export class FerryServer {
     return instanceProcesses(this.dataDir).map((p) => p.pid);
   }
 
-  /** Stops the server and kills every instance it left (they outlive it by design). */
+  /**
+   * Stops the server and kills the router process and every instance it left (they outlive it by
+   * design).
+   */
   async destroy(): Promise<void> {
     await this.kill('SIGTERM');
+    await stopRouter(this.dataDir);
     await killOrphans(this.dataDir);
   }
 

@@ -20,6 +20,8 @@ export interface ServerInput {
   /** Unset: FERRY_LOG_LEVEL, else `info`. */
   readonly logLevel: string | undefined;
   readonly auth: AuthMode;
+  /** `--upgrade`: give the adopted router fresh workers running this Ferry's code. */
+  readonly upgradeRouter: boolean;
 }
 
 /**
@@ -62,6 +64,10 @@ export async function runServer(input: ServerInput, { io, json }: CommandContext
     await untilAborted(interrupt.signal);
     writeLine(io.stderr, 'ferry server stopping');
     await server.close();
+    writeLine(
+      io.stderr,
+      `the router (pid ${server.routerPid}) keeps serving the routes; "ferry router stop --data ${input.dataDir}" ends it`,
+    );
     return exitCodes.ok;
   } finally {
     interrupt.dispose();

@@ -24,3 +24,14 @@ describe('ferry server --store', () => {
     );
   });
 });
+
+describe('ferry server --help', () => {
+  it('says the router keeps serving after the server stops, and how --upgrade renews it', async () => {
+    const out = captureIo();
+    expect(await main(['server', '--help'], out.io)).toBe(0);
+    // Help wraps at the terminal's width: read it as one line.
+    const help = out.stdout().replace(/\s+/g, ' ');
+    expect(help).toContain('its router process keeps serving after it stops');
+    expect(help).toContain("--upgrade replace the running router's workers with this Ferry's code");
+  });
+});

@@ -2,13 +2,18 @@ import { InvalidArgumentError } from 'commander';
 import { authModes, type AuthMode } from '../../../features/auth/domain/auth-mode.js';
 import { canonicalPath } from '../../../shared/canonical-path.js';
 import { defineCommand } from '../../define-command.js';
-import { requiredString, stringOption } from '../../option-values.js';
+import { booleanOption, requiredString, stringOption } from '../../option-values.js';
 import { runServer } from './run-server.js';
 
-/** `ferry server`: run the control plane in the foreground until Ctrl-C. */
+/**
+ * `ferry server`: run the control plane in the foreground until Ctrl-C. The routes are served by
+ * the data folder's `ferry router` process, which the server adopts or starts and which keeps
+ * serving when the server stops, crashes or is upgraded.
+ */
 export const serverCommand = defineCommand({
   name: 'server',
-  summary: 'Run the Ferry server (API, controller, routers) until interrupted',
+  summary:
+    'Run the Ferry server (API, controller) until interrupted; its router process keeps serving after it stops',
   options: [
     { flags: '-f, --file <path>', description: 'the config file', default: 'ferry.yaml' },
     {
@@ -32,6 +37,11 @@ export const serverCommand = defineCommand({
       parse: authMode,
     },
     {
+      flags: '--upgrade',
+      description:
+        "replace the running router's workers with this Ferry's code, one by one, without refusing a request (done anyway when they run another version)",
+    },
+    {
       flags: '--log-level <level>',
       description: 'server log level on stderr (env: FERRY_LOG_LEVEL, default info)',
     },
@@ -44,6 +54,7 @@ export const serverCommand = defineCommand({
     listen: stringOption(options, 'listen'),
     logLevel: stringOption(options, 'logLevel'),
     auth: authMode(requiredString(options, 'auth')),
+    upgradeRouter: booleanOption(options, 'upgrade'),
   }),
   handler: runServer,
 });
