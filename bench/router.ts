@@ -42,7 +42,8 @@ interface Target {
  * (1), BENCH_WARMUP (seconds, 1), BENCH_ROUNDS (1; more rounds report medians), BENCH_PROFILE
  * (1 writes a CPU profile of the router to bench/out/profiles and prints its top self-time
  * functions), BENCH_ROUTER_METRICS (0 runs the router without Prometheus metrics),
- * BENCH_ROUTER_FLAGS (Node flags for every router process, e.g. `--max-semi-space-size=16`).
+ * BENCH_ROUTER_FLAGS (Node flags for the router process, e.g. `--max-semi-space-size=16`); these
+ * three apply to this autocannon part only, not to `ferry router` below, which runs as shipped.
  *
  * The router above is the bench's own process running Ferry's `Router` class (so it can be
  * profiled and given Node flags). Then the same comparison with wrk as load generator against the
