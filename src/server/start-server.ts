@@ -88,7 +88,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       // An adopted router holds its routes' ports: those are not checked, the others are.
       if (router.origin === 'adopted') await checkRoutesFree(db, config, await router.tables());
     } catch (error) {
-      await router?.close();
+      await router?.close().catch(() => undefined);
+      router = undefined;
       await db.destroy();
       throw error;
     }
