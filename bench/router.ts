@@ -13,6 +13,7 @@ import { freePort, waitForHttp } from './support/network.js';
 import { projectRoot } from './support/project-root.js';
 import type { RouterWorkerCpu, RouterWorkerReady } from './support/router-worker.js';
 import { envNumber, median } from './support/settings.js';
+import { measureServerRestarts } from './support/server-restart.js';
 import { compareWithWrk } from './support/wrk-comparison.js';
 import { wrkVersion } from './support/wrk.js';
 
@@ -41,12 +42,19 @@ interface Target {
  * (1), BENCH_WARMUP (seconds, 1), BENCH_ROUNDS (1; more rounds report medians), BENCH_PROFILE
  * (1 writes a CPU profile of the router to bench/out/profiles and prints its top self-time
  * functions), BENCH_ROUTER_METRICS (0 runs the router without Prometheus metrics),
- * BENCH_ROUTER_FLAGS (Node flags for every router process, e.g. `--max-semi-space-size=16`).
+ * BENCH_ROUTER_FLAGS (Node flags for the router process, e.g. `--max-semi-space-size=16`); these
+ * three apply to this autocannon part only, not to `ferry router` below, which runs as shipped.
  *
- * Then the same comparison with wrk as load generator (see `compareWithWrk`): one router worker
- * against HAProxy `nbthread 1`, two against `nbthread 2`, requests per second and CPU per request.
+ * The router above is the bench's own process running Ferry's `Router` class (so it can be
+ * profiled and given Node flags). Then the same comparison with wrk as load generator against the
+ * real `ferry router` process (see `compareWithWrk`): one worker against HAProxy `nbthread 1`,
+ * two against `nbthread 2`, requests per second and CPU per request (primary and workers summed).
  * Knobs: BENCH_WRK (0 skips it), BENCH_WRK_DURATION (seconds per run, default 6),
  * BENCH_WRK_CONNECTIONS (32). Without wrk installed these figures are skipped.
+ *
+ * Last, requests lost while `ferry server` restarts under load (see `measureServerRestarts`).
+ * Knobs: BENCH_RESTART (0 skips it), BENCH_RESTART_RPS (200), BENCH_RESTART_DOWN (seconds the
+ * server stays down, 5), BENCH_RESTART_STEADY (seconds of load before the kill and after ready, 5).
  */
 export const routerBenchmark: Benchmark = {
   name: 'router',
@@ -68,6 +76,7 @@ export const routerBenchmark: Benchmark = {
     const wrkDuration = envNumber('BENCH_WRK_DURATION', 6);
     const wrkConnections = envNumber('BENCH_WRK_CONNECTIONS', 32);
     const wrk = process.env.BENCH_WRK === '0' ? undefined : wrkVersion();
+    const restart = process.env.BENCH_RESTART !== '0';
     if (wrk === undefined && process.env.BENCH_WRK !== '0') {
       console.error('wrk not found (apt-get install wrk): skipping the wrk figures');
     }
@@ -166,12 +175,17 @@ export const routerBenchmark: Benchmark = {
               warmupSeconds,
               connections: wrkConnections,
               rounds,
-              routerMetrics,
-              routerFlags,
               haproxy: haproxy !== undefined,
             });
+      const restartFigures = restart
+        ? await measureServerRestarts({
+            rps: envNumber('BENCH_RESTART_RPS', 200),
+            downSeconds: envNumber('BENCH_RESTART_DOWN', 5),
+            steadySeconds: envNumber('BENCH_RESTART_STEADY', 5),
+          })
+        : {};
       return {
-        figures: { ...figures(targets), ...wrkFigures },
+        figures: { ...figures(targets), ...wrkFigures, ...restartFigures },
         config: {
           connections,
           durationSeconds,
@@ -187,7 +201,11 @@ export const routerBenchmark: Benchmark = {
           haproxyThreads: 1,
           wrk: wrk ?? 'not run',
           wrkCommand: `wrk -t1 -c${wrkConnections} -d${wrkDuration}s --latency`,
-          wrkRouterWorkers: '1 (plain process) and 2 (cluster, SCHED_NONE)',
+          wrkRouter:
+            '`ferry router` (bin/ferry.js) with 1 and with 2 workers (cluster, SCHED_NONE)',
+          restart: restart
+            ? 'ferry server (bin/ferry.js), hello with 2 replicas, constant load on its route; SIGKILL then SIGTERM'
+            : 'not run',
           cpus: cpus().length,
           loadAverage1m: { atStart: round3(loadAtStart), atEnd: round3(loadavg()[0]!) },
           node: process.version,

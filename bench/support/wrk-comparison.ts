@@ -15,10 +15,6 @@ export interface WrkComparisonOptions {
   readonly warmupSeconds: number;
   readonly connections: number;
   readonly rounds: number;
-  /** Prometheus metrics on in the router, as Ferry runs it. */
-  readonly routerMetrics: boolean;
-  /** Node flags for the router processes. */
-  readonly routerFlags: readonly string[];
   /** HAProxy is installed: without it only the router and direct figures are measured. */
   readonly haproxy: boolean;
 }
@@ -37,8 +33,8 @@ interface Target {
 /**
  * The router against HAProxy with wrk (native, one thread: it does not saturate before the
  * proxies do, unlike autocannon): `wrk -t1 -c<connections>` against examples/hello directly,
- * through one router worker and HAProxy `nbthread 1`, and through two router workers (cluster)
- * and HAProxy `nbthread 2`, alternating within each round. Each ratio's baseline is measured in
+ * through a real `ferry router` process with one worker and HAProxy `nbthread 1`, and through
+ * `ferry router` with two workers and HAProxy `nbthread 2`, alternating within each round. Each ratio's baseline is measured in
  * the same run; CPU per request comes from /proc for every proxy alike.
  */
 export async function compareWithWrk(
@@ -48,12 +44,9 @@ export async function compareWithWrk(
   const haproxies: ChildProcess[] = [];
   try {
     const router = (workers: number) =>
-      startRouterUnderTest({
-        workers,
-        upstreamPort: options.upstreamPort,
-        metrics: options.routerMetrics,
-        nodeFlags: options.routerFlags,
-      }).then((started) => (routers.push(started), started));
+      startRouterUnderTest({ workers, upstreamPort: options.upstreamPort }).then(
+        (started) => (routers.push(started), started),
+      );
     const haproxy = async (threads: number) => {
       const port = await freePort();
       const child = await startHaproxy(
