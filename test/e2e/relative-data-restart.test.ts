@@ -20,8 +20,8 @@ interface EventBody {
 }
 
 /**
- * Load on the route for `ms` while the server is up. The router runs inside the server today,
- * so requests sent while it is down are refused: those windows are not measured.
+ * Load on the route for `ms` while the server is up. (The router outlives the server; traffic
+ * while it is down is measured in router-survives-restart.test.ts, not here.)
  */
 async function loadFor(routePort: number, ms: number): Promise<LoadResult> {
   const load = new ConstantLoad(`http://127.0.0.1:${routePort}/`, 100).start();
