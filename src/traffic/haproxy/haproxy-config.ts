@@ -50,8 +50,6 @@ export function renderHaproxyConfig(
     `  nbthread ${settings.threads ?? 1}`,
     `  stats socket ${paths.adminSocket} mode 600 level admin expose-fd listeners`,
     `  hard-stop-after ${settings.hardStopAfterMs ?? 300_000}ms`,
-    // A reload tells keep-alive clients to close over this window, not all at once.
-    '  close-spread-time 2s',
     '',
     'defaults',
     '  mode http',
