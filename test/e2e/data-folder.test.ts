@@ -10,6 +10,7 @@ import { deployHello } from '../support/deploy.js';
 import { FerryServer } from '../support/ferry-server.js';
 import { runFerry } from '../support/run-ferry.js';
 import { stopRouter } from '../../src/server/stop-router.js';
+import { describePortHolder } from '../../src/traffic/router/port-holder.js';
 
 async function status(url: string): Promise<number> {
   const res = await request(url);
@@ -17,10 +18,26 @@ async function status(url: string): Promise<number> {
   return res.statusCode;
 }
 
+/**
+ * Listens on `port` to keep it from Ferry. A process that was just SIGKILLed may hold it a moment
+ * longer on a loaded machine: tried for up to 10 s, then fails naming the holder.
+ */
 async function hold(port: number): Promise<Server> {
-  const blocker = createServer();
-  await new Promise<void>((resolve) => blocker.listen(port, '127.0.0.1', resolve));
-  return blocker;
+  for (const deadline = Date.now() + 10_000; ; await sleep(100)) {
+    const blocker = createServer();
+    try {
+      await new Promise<void>((resolve, reject) => {
+        blocker.once('error', reject);
+        blocker.listen(port, '127.0.0.1', resolve);
+      });
+      return blocker;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EADDRINUSE' || Date.now() > deadline)
+        throw new Error(`cannot hold port ${port}: held ${describePortHolder(port)}`, {
+          cause: error,
+        });
+    }
+  }
 }
 
 describe('one server per data folder', () => {
