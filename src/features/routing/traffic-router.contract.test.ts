@@ -1,6 +1,6 @@
 import { allocatePort } from '../../runtime/local/free-port.js';
 import { Router } from '../../traffic/router/router.js';
-import { json, send, startUpstream, type Echo } from '../../traffic/router/test-upstreams.js';
+import { servedAt, startUpstream } from '../../traffic/router/test-upstreams.js';
 import { FakeTrafficRouter } from './fake-traffic-router.js';
 import type { ListenerKind, TrafficRouter } from './traffic-router.js';
 import { describeTrafficRouterContract, type RouterHarness } from './traffic-router.contract.js';
@@ -52,17 +52,7 @@ describeTrafficRouterContract('built-in router', async (): Promise<RouterHarness
     async served(service, environment, listener) {
       const port = ports.get(keyOf(service, environment, listener));
       if (port === undefined) return 'closed';
-      const ids = new Set<string>();
-      for (let i = 0; i < requestsPerLook; i++) {
-        try {
-          const response = await send(port);
-          if (response.status === 200) ids.add(json<Echo>(response).id);
-        } catch (error) {
-          if ((error as NodeJS.ErrnoException).code === 'ECONNREFUSED') return 'closed';
-          throw error;
-        }
-      }
-      return [...ids].sort();
+      return servedAt(port, requestsPerLook);
     },
     async close() {
       await real.close();

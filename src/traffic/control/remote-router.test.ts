@@ -20,11 +20,10 @@ import {
   type TestRouter,
 } from '../router-process/test-router-process.js';
 import {
-  json,
   send,
+  servedAt,
   startUpstream,
   withVersion,
-  type Echo,
   type TestUpstream,
 } from '../router/test-upstreams.js';
 import type { RemoteRouter } from './remote-router.js';
@@ -81,17 +80,7 @@ describeTrafficRouterContract('router process (2 workers)', async (): Promise<Ro
     async served(service, environment, listener) {
       const port = ports.get(keyOf(service, environment, listener));
       if (port === undefined) return 'closed';
-      const ids = new Set<string>();
-      for (let i = 0; i < requestsPerLook; i++) {
-        try {
-          const response = await send(port);
-          if (response.status === 200) ids.add(json<Echo>(response).id);
-        } catch (error) {
-          if ((error as NodeJS.ErrnoException).code === 'ECONNREFUSED') return 'closed';
-          throw error;
-        }
-      }
-      return [...ids].sort();
+      return servedAt(port, requestsPerLook);
     },
     async close() {
       await removeAll(remote);

@@ -19,6 +19,7 @@ import { allocatePort } from '../../runtime/local/free-port.js';
 import {
   json,
   send,
+  servedAt,
   sendMany,
   startUpstream,
   withVersion,
@@ -75,17 +76,7 @@ if (requireHaproxy()) {
       async served(service, environment, listener) {
         const port = ports.get(keyOf(service, environment, listener));
         if (port === undefined) return 'closed';
-        const ids = new Set<string>();
-        for (let i = 0; i < requestsPerLook; i++) {
-          try {
-            const response = await send(port);
-            if (response.status === 200) ids.add(json<Echo>(response).id);
-          } catch (error) {
-            if ((error as NodeJS.ErrnoException).code === 'ECONNREFUSED') return 'closed';
-            throw error;
-          }
-        }
-        return [...ids].sort();
+        return servedAt(port, requestsPerLook);
       },
       async close() {
         await plane.stop();

@@ -205,3 +205,21 @@ export async function rawClient(port: number, cleanups: (() => Promise<void>)[])
     },
   };
 }
+
+/**
+ * Ids of the upstreams that answered `requests` requests to `port` with 200, sorted; `'closed'`
+ * when nothing listens there. What a contract harness's `served` reports.
+ */
+export async function servedAt(port: number, requests: number): Promise<string[] | 'closed'> {
+  const ids = new Set<string>();
+  for (let i = 0; i < requests; i++) {
+    try {
+      const response = await send(port);
+      if (response.status === 200) ids.add(json<Echo>(response).id);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ECONNREFUSED') return 'closed';
+      throw error;
+    }
+  }
+  return [...ids].sort();
+}
