@@ -61,9 +61,13 @@ export class ControlClient {
 
 function routerError(status: number, text: string): FerryError {
   try {
-    const { error } = JSON.parse(text) as { error?: { code?: string; message?: string } };
+    const { error } = JSON.parse(text) as {
+      error?: { code?: string; message?: string } & Record<string, unknown>;
+    };
     if (error?.code !== undefined && error.code in errorCodes) {
-      return new FerryError(error.code as ErrorCode, error.message ?? `router answered ${status}`);
+      // The router's own fields (such as a refused table's `listen`) come through as `extra`.
+      const { code, message, details: _details, ...extra } = error;
+      return new FerryError(code as ErrorCode, message ?? `router answered ${status}`, { extra });
     }
   } catch {
     // Not the router's JSON: said below.

@@ -178,5 +178,5 @@ function sendError(log: Logger, res: ServerResponse, error: unknown): void {
     res.destroy();
     return;
   }
-  send(res, ferry.status, { error: { code: ferry.code, message: ferry.message } });
+  send(res, ferry.status, ferry.toJSON());
 }
