@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import type { DataPlaneKind, FerryConfig } from '../config/ferry-config.js';
+import type { DataPlaneKind, EnvironmentConfig, FerryConfig } from '../config/ferry-config.js';
 import type {
   ListenerFiguresOf,
   ListenerKind,
@@ -23,7 +23,7 @@ export interface DataPlane {
  * the upstream, `close` to all; figures are read from the environment's plane.
  */
 export function dispatchByEnvironment(
-  config: Pick<FerryConfig, 'environments'>,
+  config: { readonly environments: readonly Pick<EnvironmentConfig, 'name' | 'dataPlane'>[] },
   planes: Readonly<Partial<Record<DataPlaneKind, DataPlane>>>,
 ): { readonly router: TrafficRouter; readonly routeFigures: ListenerFiguresOf } {
   const planeOf = (environment: string): DataPlane => {

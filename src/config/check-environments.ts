@@ -1,7 +1,7 @@
 import type { ConfigProblem } from './config-problem.js';
 import { isRecord } from './raw-shape.js';
 
-/** Environment names must be unique: the list is the promotion path. */
+/** Environment names must be unique and `from` must name one above: the list is the promotion path. */
 export function checkEnvironments(raw: unknown): ConfigProblem[] {
   if (!isRecord(raw) || !Array.isArray(raw.environments)) return [];
   const firstIndex = new Map<string, number>();
@@ -18,6 +18,30 @@ export function checkEnvironments(raw: unknown): ConfigProblem[] {
       message: `duplicate environment "${env.name}", already declared at environments[${first}]; names must be unique`,
       at: 'value',
     });
+  });
+  problems.push(...checkFrom(raw.environments));
+  return problems;
+}
+
+/** `from` names an environment declared before this one: the path runs down the list. */
+function checkFrom(environments: readonly unknown[]): ConfigProblem[] {
+  const before: string[] = [];
+  const problems: ConfigProblem[] = [];
+  environments.forEach((env: unknown, index) => {
+    if (!isRecord(env)) return;
+    if (typeof env.from === 'string' && !before.includes(env.from)) {
+      const declaredLater = environments.some(
+        (other, at) => at >= index && isRecord(other) && other.name === env.from,
+      );
+      problems.push({
+        path: ['environments', index, 'from'],
+        message: declaredLater
+          ? `"${env.from}" is not before ${String(env.name)} in the list; an environment promotes from one declared above it`
+          : `unknown environment "${env.from}"; declared before it: ${before.join(', ') || '(none)'}`,
+        at: 'value',
+      });
+    }
+    if (typeof env.name === 'string') before.push(env.name);
   });
   return problems;
 }

@@ -2,7 +2,8 @@ import { z } from 'zod';
 import { artifactsSchema } from './artifacts-schema.js';
 import { countSchema, durationSchema, nameSchema } from './config-primitives.js';
 import { expecting, expectingMap } from './describe-value.js';
-import { dataPlaneKinds, type FerryConfig } from './ferry-config.js';
+import { dataPlaneKinds, type EnvironmentConfig, type FerryConfig } from './ferry-config.js';
+import { gateRequirementSchema } from './gate-requirement-schema.js';
 import { routerSchema } from './router-schema.js';
 import { serviceSchema } from './service-schema.js';
 
@@ -14,6 +15,15 @@ const environmentSchema = z.strictObject({
   dataPlane: z
     .enum(dataPlaneKinds, { error: expecting(`one of ${dataPlaneKinds.join(', ')}`) })
     .default('ferry'),
+  // Checked against the environments before this one by `check-environments.ts`.
+  from: nameSchema.nullable().optional(),
+  soak: durationSchema.default(0),
+  require: z
+    .array(gateRequirementSchema, {
+      error: expecting('a list of gates such as [tests, { coverage: ">= 80" }]'),
+    })
+    .default([]),
+  autoPromote: z.boolean({ error: expecting('true or false') }).default(false),
 });
 
 /**
@@ -56,7 +66,15 @@ export const configSchema = z
   )
   .transform((raw): Omit<FerryConfig, 'warnings'> => ({
     apiVersion: raw.apiVersion,
-    environments: raw.environments,
+    environments: raw.environments.map((env, index): EnvironmentConfig => ({
+      name: env.name,
+      dataPlane: env.dataPlane,
+      // Unsaid, an environment promotes from the one before it; the first from nothing.
+      from: env.from === undefined ? (raw.environments[index - 1]?.name ?? null) : env.from,
+      soakMs: env.soak,
+      require: env.require,
+      autoPromote: env.autoPromote,
+    })),
     artifacts: raw.artifacts,
     router: raw.router,
     services: Object.fromEntries(

@@ -1,6 +1,7 @@
 import type { ProviderSpec } from '../features/analysis/domain/provider-spec.js';
 import type { ArtifactLimits } from '../features/artifacts/domain/artifact-limits.js';
 import type { ServiceConfig } from '../features/deployments/domain/service-spec.js';
+import type { GateRequirement } from '../features/gate-results/domain/gate-requirement.js';
 
 /** Where a metric's value comes from: the analysis feature's providers take exactly this. */
 export type { ProviderSpec };
@@ -103,6 +104,18 @@ export interface EnvironmentConfig {
    * (default), or `haproxy`, an HAProxy Ferry configures and drives over its Runtime API.
    */
   readonly dataPlane: DataPlaneKind;
+  /**
+   * `from`: the environment whose live, healthy artifact `ferry promote` brings here. Unsaid, the
+   * one before it in the list; null for the first, or when written `from: null` (deploys go
+   * straight in). A direct `ferry deploy` into an environment with a `from` needs `--force`.
+   */
+  readonly from: string | null;
+  /** `soak`: how long the upstream deployment must have been live and healthy. Default 0. */
+  readonly soakMs: number;
+  /** `require`: gates the artifact's evidence must meet before it may enter. */
+  readonly require: readonly GateRequirement[];
+  /** `autoPromote`: promote by itself once the upstream has soaked and passed its gates. */
+  readonly autoPromote: boolean;
 }
 
 export const dataPlaneKinds = ['ferry', 'haproxy'] as const;

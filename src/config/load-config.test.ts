@@ -37,8 +37,15 @@ const noAnalysis = {
 const expected: FerryConfig = {
   apiVersion: 'ferry.dev/v1',
   environments: [
-    { name: 'staging', dataPlane: 'ferry' },
-    { name: 'prod', dataPlane: 'ferry' },
+    { name: 'staging', dataPlane: 'ferry', from: null, soakMs: 0, require: [], autoPromote: false },
+    {
+      name: 'prod',
+      dataPlane: 'ferry',
+      from: 'staging',
+      soakMs: 0,
+      require: [],
+      autoPromote: false,
+    },
   ],
   artifacts: defaultArtifactLimits,
   router: { timeouts: { headersMs: 10_000, idleMs: 60_000 }, trustedProxies: [], workers: 1 },
