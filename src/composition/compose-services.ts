@@ -3,6 +3,7 @@ import type { FerryConfig } from '../config/ferry-config.js';
 import type { ArtifactService } from '../features/artifacts/artifact-service.js';
 import { systemScheduler, type Scheduler } from '../features/analysis/scheduler.js';
 import { EventLog } from '../features/events/event-log.js';
+import { GateResultService } from '../features/gate-results/gate-result-service.js';
 import { WebhookNotifier } from '../features/notifications/webhook-notifier.js';
 import type { Clock } from '../shared/clock.js';
 import type { ScopeLock } from '../shared/scope-lock.js';
@@ -16,6 +17,8 @@ import type { FerryParts } from './ferry-parts.js';
 export interface ComposedServices {
   readonly events: EventLog;
   readonly artifacts: ArtifactService;
+  /** Gate evidence CI attaches to artifacts. */
+  readonly gates: GateResultService;
   readonly tokens: ComposedTokens;
   readonly analysis: ComposedAnalysis;
   readonly core: ComposedDeployments;
@@ -41,6 +44,12 @@ export function composeServices(settings: ServiceSettings, parts: FerryParts): C
   const { stores, runtime } = parts;
   const events = new EventLog(stores.events, clock);
   const artifacts = composeArtifacts({ ...settings, store: stores.artifacts, events, runtime });
+  const gates = new GateResultService(
+    stores.gateResults,
+    (service, version) => artifacts.get(service, version),
+    events,
+    clock,
+  );
   const required = settings.tokenRequired ?? false;
   const tokens = composeTokens({ store: stores.tokens, events, clock, required });
   const analysis = composeAnalysis({
@@ -65,5 +74,5 @@ export function composeServices(settings: ServiceSettings, parts: FerryParts): C
     events,
     logger.child({ component: 'notifier' }),
   );
-  return { events, artifacts, tokens, analysis, core, notifier };
+  return { events, artifacts, gates, tokens, analysis, core, notifier };
 }

@@ -107,6 +107,7 @@ function storesOf(stores: FerryStores, life: ProcessLife): FerryStores {
     stops: life.through(stores.stops),
     analysisRuns: life.through(stores.analysisRuns),
     leases: life.through(stores.leases),
+    gateResults: life.through(stores.gateResults),
     close: () => Promise.resolve(),
   };
 }
