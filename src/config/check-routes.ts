@@ -78,10 +78,9 @@ export function checkRoutes(raw: unknown, apiListen?: ListenAddress): ConfigProb
   const problems: ConfigProblem[] = [];
   for (const [serviceName, service] of Object.entries(raw.services)) {
     if (!isRecord(service)) continue;
-    for (const { path } of rawOverrides(serviceName, service)) {
-      const env = String(path.at(-1));
-      if (declared && !declared.includes(env)) {
-        problems.push({ path, message: unknownEnvironment(env, declared), at: 'key' });
+    for (const { environment, path } of rawOverrides(serviceName, service)) {
+      if (declared && !declared.includes(environment)) {
+        problems.push({ path, message: unknownEnvironment(environment, declared), at: 'key' });
       }
     }
     for (const { path, env, listen, listener, only } of routeMaps(serviceName, service)) {
