@@ -29,6 +29,7 @@ export function limitsOf(raw: unknown): Limits {
   };
 }
 
+/** `replicas` (of a service or an override) over `maxReplicas`, at `path`. */
 function replicaProblems(
   path: readonly PathSegment[],
   replicas: unknown,
@@ -48,9 +49,10 @@ function replicaProblems(
 }
 
 /**
- * Every service (and each of its overrides) stays within `limits`: no more than `maxReplicas` instances (default 64) and a
- * `drainTimeout` no longer than `maxDrainTimeout` (default 1h). A typo such as `replicas: 2000`
- * or `drainTimeout: 30h` would otherwise start thousands of processes or hold a rollout for a day.
+ * Every service (and each of its overrides) stays within `limits`: no more than `maxReplicas`
+ * instances (default 64) and a `drainTimeout` no longer than `maxDrainTimeout` (default 1h). A
+ * typo such as `replicas: 2000` or `drainTimeout: 30h` would otherwise start thousands of
+ * processes or hold a rollout for a day.
  */
 export function checkLimits(raw: unknown): ConfigProblem[] {
   if (!isRecord(raw) || !isRecord(raw.services)) return [];
