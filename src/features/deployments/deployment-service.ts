@@ -33,6 +33,24 @@ export interface StopResult {
   readonly noop: boolean;
 }
 
+/** How a deployment came to be asked for: directly (perhaps forced) or by a promotion. */
+export interface DeployOptions {
+  /** Deploy into an environment that promotes from another one, without promoting. Recorded. */
+  readonly force?: boolean;
+  /** Set by `ferry promote`: the environment whose live artifact this is. */
+  readonly promotedFrom?: string;
+}
+
+/**
+ * Decides whether an artifact may enter an environment (its promotion path and required gates);
+ * throws a FerryError saying why not. The promotion feature provides it.
+ */
+export type DeployAdmission = (
+  target: Target,
+  artifact: { readonly digest: string; readonly version: string },
+  options: DeployOptions,
+) => Promise<void>;
+
 /** Creates deployments and rollbacks, stops and starts services; the controller carries them out. */
 export class DeploymentService {
   constructor(
@@ -44,6 +62,7 @@ export class DeploymentService {
     private readonly clock: Clock,
     private readonly locks: ScopeLock,
     private readonly onCreated: () => void,
+    private readonly admission: DeployAdmission = async () => {},
   ) {
     this.writer = new DeploymentWriter(store, events, clock);
   }
@@ -51,7 +70,12 @@ export class DeploymentService {
   private readonly writer: DeploymentWriter;
 
   /** Deploys a version of a service, or returns the live deployment if it already runs it. */
-  deploy(target: Target, version: string, actor: string): Promise<DeployResult> {
+  deploy(
+    target: Target,
+    version: string,
+    actor: string,
+    options: DeployOptions = {},
+  ): Promise<DeployResult> {
     return this.exclusive(target, async () => {
       const service = this.serviceConfig(target);
       const artifact = await this.artifacts.get(target.service, version);
@@ -60,11 +84,20 @@ export class DeploymentService {
       const stopped = await this.stops.get(target);
       const live = stopped ? undefined : await this.live(target);
       if (live && live.artifactDigest === artifact.digest) return { deployment: live, noop: true };
+      await this.admission(target, artifact, options);
       await this.artifacts.verify(artifact.digest, target);
       if (stopped) await this.unstop(target, artifact.version, actor);
-      const deployment = await this.create(target, service, 'deploy', artifact, live, actor);
+      const deployment = await this.create(target, service, 'deploy', artifact, live, actor, {
+        ...(options.force ? { forced: true } : {}),
+        ...(options.promotedFrom ? { promotedFrom: options.promotedFrom } : {}),
+      });
       return { deployment, noop: false };
     });
+  }
+
+  /** The service's configuration for one environment: what a deployment there would follow. */
+  specFor(target: Target): ServiceConfig {
+    return this.serviceConfig(target);
   }
 
   /**
@@ -93,8 +126,8 @@ export class DeploymentService {
       const path = rollbackPath(history, live, artifact.digest, window);
       await this.artifacts.verify(artifact.digest, target);
       const deployment = await this.create(target, service, 'rollback', artifact, live, actor, {
-        fast: path.fast,
-        window,
+        fastRollback: path.fast,
+        rollbackWindow: window,
       });
       return { deployment, noop: false };
     });
@@ -203,7 +236,13 @@ export class DeploymentService {
     artifact: { digest: string; version: string },
     live: Deployment | undefined,
     actor: string,
-    rollback?: { readonly fast: boolean; readonly window: number },
+    /** Recorded on `deployment.created`: `fastRollback`, `rollbackWindow`, `forced`, `promotedFrom`. */
+    extra: {
+      readonly fastRollback?: boolean;
+      readonly rollbackWindow?: number;
+      readonly forced?: boolean;
+      readonly promotedFrom?: string;
+    } = {},
   ): Promise<Deployment> {
     const now = new Date(this.clock.now()).toISOString();
     const deployment: Deployment = {
@@ -224,7 +263,7 @@ export class DeploymentService {
       finishedAt: null,
       rollout:
         spec.strategy.kind !== 'rolling' && live ? initialRolloutState(this.clock.now()) : null,
-      ...(rollback?.fast ? { fastRollback: true } : {}),
+      ...(extra.fastRollback ? { fastRollback: true } : {}),
     };
     await this.writer.insert(deployment, [
       {
@@ -238,7 +277,7 @@ export class DeploymentService {
           version: artifact.version,
           digest: artifact.digest,
           previous: live ? { id: live.id, version: live.version } : null,
-          ...(rollback ? { fastRollback: rollback.fast, rollbackWindow: rollback.window } : {}),
+          ...extra,
         },
       },
     ]);
