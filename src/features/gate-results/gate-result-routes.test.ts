@@ -317,6 +317,11 @@ describe('CDEvents intake', () => {
       { 'content-type': 'application/cloudevents+json' },
     );
     expect(noSource.status).toBe(400);
+    const broken = await call('POST', '/api/v1/cdevents', '{"specversion": "1.0",', {
+      'content-type': 'application/cloudevents+json; charset=utf-8',
+    });
+    expect(broken.status).toBe(400);
+    expect(broken.body.error.code).toBe('invalid_request');
   });
 
   it('answers 404 for evidence about an unknown artifact', async () => {
