@@ -110,11 +110,13 @@ function assemble(
     async start() {
       notifier.start();
       await core.controller.start();
+      services.promotion.autoPromoter.start();
       readiness.ready = true;
     },
     async close() {
       readiness.ready = false;
       await api.close();
+      await services.promotion.autoPromoter.stop();
       await core.controller.stop();
       await analysis.stop();
       await core.settle();

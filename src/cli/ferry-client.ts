@@ -76,7 +76,7 @@ export class FerryClient {
     return (await this.call<{ artifacts: Artifact[] }>('GET', path)).artifacts;
   }
 
-  deploy(body: { service: string; environment: string; version: string }) {
+  deploy(body: { service: string; environment: string; version: string; force?: boolean }) {
     return this.call<DeployResult>('POST', '/api/v1/deployments', { json: body });
   }
 

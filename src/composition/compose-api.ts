@@ -13,6 +13,7 @@ import { gateResultRoutes } from '../features/gate-results/gate-result-routes.js
 import { instanceRoutes } from '../features/instances/instance-routes.js';
 import { noFigures } from '../features/routing/traffic-router.js';
 import { serviceRoutes } from '../features/services/service-routes.js';
+import { promotionRoutes } from '../features/promotion/promotion-routes.js';
 import { buildApi } from '../server/build-api.js';
 import type { ZodApp } from '../server/zod-app.js';
 import type { ComposedServices } from './compose-services.js';
@@ -63,4 +64,11 @@ function registerRoutes(app: ZodApp, { config, services, parts }: ApiParts): voi
   tokenRoutes(app, services.tokens.tokens);
   gateResultRoutes(app, services.gates, (request) => actorOf(principalOf(request)));
   cdeventRoutes(app, services.gates);
+  promotionRoutes(app, {
+    config: () => config,
+    promotions: services.promotion.promotions,
+    deployments: core.deployments,
+    health: services.promotion.health,
+    actorOf: actor,
+  });
 }

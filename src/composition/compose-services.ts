@@ -10,7 +10,9 @@ import type { ScopeLock } from '../shared/scope-lock.js';
 import { composeAnalysis, type ComposedAnalysis } from './compose-analysis.js';
 import { composeArtifacts } from './compose-artifacts.js';
 import { composeDeployments, type ComposedDeployments } from './compose-deployments.js';
+import { composePromotion, type ComposedPromotion } from './compose-promotion.js';
 import { composeTokens, type ComposedTokens } from './compose-tokens.js';
+import { deployAdmission } from '../features/promotion/deploy-admission.js';
 import type { FerryParts } from './ferry-parts.js';
 
 /** Everything behind the API, built feature by feature on one set of parts. */
@@ -22,6 +24,7 @@ export interface ComposedServices {
   readonly tokens: ComposedTokens;
   readonly analysis: ComposedAnalysis;
   readonly core: ComposedDeployments;
+  readonly promotion: ComposedPromotion;
   readonly notifier: WebhookNotifier;
 }
 
@@ -62,17 +65,30 @@ export function composeServices(settings: ServiceSettings, parts: FerryParts): C
     wake: () => core.controller.wake(),
   });
   const rolloutAnalysis = analysis.rolloutAnalysis;
+  const config = () => settings.config;
   const core = composeDeployments({
     ...settings,
     ...parts,
     events,
     artifacts,
     analysis: rolloutAnalysis,
+    admission: deployAdmission(config, stores.gateResults),
+  });
+  const promotion = composePromotion({
+    config,
+    deployments: core.deployments,
+    gateResults: stores.gateResults,
+    artifacts,
+    instances: stores.instances,
+    runtime,
+    clock,
+    scheduler: settings.scheduler ?? { ...systemScheduler, clock },
+    logger,
   });
   const notifier = new WebhookNotifier(
     settings.config,
     events,
     logger.child({ component: 'notifier' }),
   );
-  return { events, artifacts, gates, tokens, analysis, core, notifier };
+  return { events, artifacts, gates, tokens, analysis, core, promotion, notifier };
 }

@@ -7,6 +7,7 @@ import type { ArtifactService } from '../artifacts/artifact-service.js';
 import type { EventLog } from '../events/event-log.js';
 import type { Deployment, DeploymentKind } from './domain/deployment.js';
 import { isActive } from './domain/deployment.js';
+import { effectiveService } from './domain/effective-service.js';
 import { initialRolloutState } from './domain/rollout-state.js';
 import { defaultRollbackWindow, rollbackPath } from './domain/rollback-window.js';
 import type { DeploymentStore } from './deployment-store.js';
@@ -331,6 +332,10 @@ export class DeploymentService {
     }
   }
 
+  /**
+   * The spec the service runs with in the target environment (its overrides applied): what a
+   * deployment stores, and so what the controller follows.
+   */
   private serviceConfig(target: Target): ServiceConfig {
     const service = this.config.services[target.service];
     if (!service) throw new NotFoundError('service', target.service);
@@ -343,7 +348,7 @@ export class DeploymentService {
         [{ path: `services.${target.service}.routes.${target.environment}`, message: 'missing' }],
       );
     }
-    return service;
+    return effectiveService(service, target.environment);
   }
 
   /** One create at a time per service/environment, so two racing deploys cannot both start. */

@@ -14,7 +14,7 @@ export interface PromoteInput {
 }
 
 /**
- * Promotes each service in turn: a dry run prints each plan; otherwise each promotion is followed
+ * Promotes each service in turn: a dry run prints each plan (exit 1 when any is blocked); otherwise each promotion is followed
  * to its end before the next starts, and the first that does not go live stops the rest.
  */
 export async function runPromote(input: PromoteInput, context: CommandContext): Promise<number> {
@@ -38,7 +38,9 @@ export async function runPromote(input: PromoteInput, context: CommandContext): 
     if (code !== exitCodes.ok) return code;
   }
   if (input.dryRun && context.json) writeJson(context.io.stdout, { plans });
-  return exitCodes.ok;
+  // A dry run that would be refused fails, so CI can ask "could this promote now?".
+  const blocked = plans.some((plan) => plan.blockers.length > 0);
+  return blocked ? exitCodes.failed : exitCodes.ok;
 }
 
 /** The plan as people read it: what moves, from where, what changes, and what stands in the way. */
