@@ -2,10 +2,14 @@ import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import type { FerryConfig } from '../config/ferry-config.js';
 import { artifactRoutes } from '../features/artifacts/artifact-routes.js';
+import { principalOf } from '../features/auth/auth-hook.js';
+import { actorOf } from '../features/auth/domain/api-token.js';
 import { tokenRoutes } from '../features/auth/token-routes.js';
 import { deploymentRoutes } from '../features/deployments/deployment-routes.js';
 import { rolloutRoutes } from '../features/deployments/rollout-routes.js';
 import { eventRoutes } from '../features/events/event-routes.js';
+import { cdeventRoutes } from '../features/gate-results/cdevent-routes.js';
+import { gateResultRoutes } from '../features/gate-results/gate-result-routes.js';
 import { instanceRoutes } from '../features/instances/instance-routes.js';
 import { noFigures } from '../features/routing/traffic-router.js';
 import { serviceRoutes } from '../features/services/service-routes.js';
@@ -58,6 +62,8 @@ function registerRoutes(app: ZodApp, { config, services, parts }: ApiParts): voi
   instanceRoutes(app, stores.instances, runtime);
   eventRoutes(app, services.events);
   tokenRoutes(app, services.tokens.tokens);
+  gateResultRoutes(app, services.gates, (request) => actorOf(principalOf(request)));
+  cdeventRoutes(app, services.gates);
   promotionRoutes(app, {
     config: () => config,
     promotions: services.promotion.promotions,
