@@ -6,6 +6,7 @@ import type { Artifact } from './artifact.js';
 import type { ArtifactLimits } from './artifact-limits.js';
 import type { ArtifactStore } from './artifact-store.js';
 import type { BlobStore } from './blob-store.js';
+import { noMetadata, type ArtifactMetadata } from './domain/artifact-metadata.js';
 import { inspectTarball } from './inspect-tarball.js';
 import { digestOf } from './verify-blob.js';
 
@@ -13,6 +14,8 @@ export interface ArtifactUpload {
   readonly service: string;
   readonly version: string;
   readonly sourceCommit: string | null;
+  /** Branch, build URL and free metadata; none by default. */
+  readonly metadata?: ArtifactMetadata;
   readonly bytes: Buffer;
   readonly actor: string;
 }
@@ -75,6 +78,7 @@ export class ArtifactService {
       version: upload.version,
       digest,
       sourceCommit: upload.sourceCommit,
+      ...(upload.metadata ?? noMetadata),
       sizeBytes: upload.bytes.length,
       createdAt: new Date(this.clock.now()).toISOString(),
     };
