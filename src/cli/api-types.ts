@@ -9,6 +9,8 @@ import type { RolloutView, TrackStats } from '../features/deployments/rollout-vi
 import type { FerryEvent } from '../features/events/event.js';
 import type { InstanceView } from '../features/instances/instance-view.js';
 
+export type { ArtifactView } from '../features/artifacts/artifact-catalog.js';
+export type { Collection } from '../features/artifacts/artifact-retention.js';
 export type { Artifact, FerryEvent, RolloutAction, RolloutView, TrackStats };
 export type Deployment = DeploymentView;
 export type Instance = InstanceView;

@@ -7,7 +7,7 @@ import { WebhookNotifier } from '../features/notifications/webhook-notifier.js';
 import type { Clock } from '../shared/clock.js';
 import type { ScopeLock } from '../shared/scope-lock.js';
 import { composeAnalysis, type ComposedAnalysis } from './compose-analysis.js';
-import { composeArtifacts } from './compose-artifacts.js';
+import { composeArtifacts, type ComposedArtifacts } from './compose-artifacts.js';
 import { composeDeployments, type ComposedDeployments } from './compose-deployments.js';
 import { composeTokens, type ComposedTokens } from './compose-tokens.js';
 import type { FerryParts } from './ferry-parts.js';
@@ -16,6 +16,8 @@ import type { FerryParts } from './ferry-parts.js';
 export interface ComposedServices {
   readonly events: EventLog;
   readonly artifacts: ArtifactService;
+  /** The artifact catalog and retention, beside the service. */
+  readonly artifactFeature: ComposedArtifacts;
   readonly tokens: ComposedTokens;
   readonly analysis: ComposedAnalysis;
   readonly core: ComposedDeployments;
@@ -40,7 +42,14 @@ export function composeServices(settings: ServiceSettings, parts: FerryParts): C
   const { clock, logger } = settings;
   const { stores, runtime } = parts;
   const events = new EventLog(stores.events, clock);
-  const artifacts = composeArtifacts({ ...settings, store: stores.artifacts, events, runtime });
+  const artifactFeature = composeArtifacts({
+    ...settings,
+    store: stores.artifacts,
+    deployments: stores.deployments,
+    events,
+    runtime,
+  });
+  const artifacts = artifactFeature.service;
   const required = settings.tokenRequired ?? false;
   const tokens = composeTokens({ store: stores.tokens, events, clock, required });
   const analysis = composeAnalysis({
@@ -65,5 +74,5 @@ export function composeServices(settings: ServiceSettings, parts: FerryParts): C
     events,
     logger.child({ component: 'notifier' }),
   );
-  return { events, artifacts, tokens, analysis, core, notifier };
+  return { events, artifacts, artifactFeature, tokens, analysis, core, notifier };
 }

@@ -97,7 +97,7 @@ export class ArtifactService {
 
   async get(service: string, version: string): Promise<Artifact> {
     const artifact = await this.store.get(service, version);
-    if (!artifact) throw new NotFoundError('artifact', `${service}@${version}`);
+    if (!artifact) throw artifactNotFound(service, version);
     return artifact;
   }
 
@@ -130,4 +130,16 @@ export class ArtifactService {
     }
     return existing;
   }
+}
+
+/**
+ * `not_found` for a version never pushed (or deleted by retention), saying how to push it.
+ * Keeps NotFoundError's `kind` and `name` for programs.
+ */
+function artifactNotFound(service: string, version: string): FerryError {
+  return new FerryError(
+    'not_found',
+    `no artifact ${service} ${version}: push it first with "ferry artifact push ${service} <dir|tarball> --version ${version}"`,
+    { extra: { kind: 'artifact', name: `${service}@${version}` } },
+  );
 }

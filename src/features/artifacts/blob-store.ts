@@ -42,6 +42,11 @@ export class BlobStore {
     return join(this.root, 'sha256', `${digest.slice('sha256:'.length)}.tar.gz`);
   }
 
+  /** Deletes a blob (retention only); a missing one is no error. */
+  async remove(digest: string): Promise<void> {
+    await rm(this.path(digest), { force: true });
+  }
+
   has(digest: string): boolean {
     return existsSync(this.path(digest));
   }

@@ -53,7 +53,10 @@ export function metadataProblems(metadata: {
 }): MetadataProblem[] {
   const problems: MetadataProblem[] = [];
   const { branch, buildUrl, meta } = metadata;
-  if (branch !== null && (branch === '' || branch.length > metaLimits.maxBranch || hasControl(branch))) {
+  if (
+    branch !== null &&
+    (branch === '' || branch.length > metaLimits.maxBranch || hasControl(branch))
+  ) {
     problems.push({
       path: 'branch',
       message: `expected a branch name of 1 to ${metaLimits.maxBranch} printable characters`,
@@ -67,7 +70,10 @@ export function metadataProblems(metadata: {
   }
   const entries = Object.entries(meta);
   if (entries.length > metaLimits.maxKeys) {
-    problems.push({ path: 'meta', message: `at most ${metaLimits.maxKeys} keys, got ${entries.length}` });
+    problems.push({
+      path: 'meta',
+      message: `at most ${metaLimits.maxKeys} keys, got ${entries.length}`,
+    });
   }
   for (const [key, value] of entries) {
     problems.push(...metaKeyProblems(key));

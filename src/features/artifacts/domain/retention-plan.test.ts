@@ -89,7 +89,11 @@ describe('planRetention', () => {
         fc.array(history, { minLength: 1, maxLength: 3 }),
         (count, keep, window, histories) => {
           const environments = histories.map((h, i) =>
-            env(`e${i}`, i === 0 ? null : `e${i - 1}`, h.map((r) => ran(r.n, r.phase))),
+            env(
+              `e${i}`,
+              i === 0 ? null : `e${i - 1}`,
+              h.map((r) => ran(r.n, r.phase)),
+            ),
           );
           const plan = planRetention({
             artifacts: artifacts(count),
@@ -104,7 +108,10 @@ describe('planRetention', () => {
             const live = liveDigest(e.history);
             if (live) expect(deleted.has(live)).toBe(false);
             const latest = e.history[0];
-            if (latest && ['Progressing', 'Paused', 'RollingBack', 'Aborted'].includes(latest.phase))
+            if (
+              latest &&
+              ['Progressing', 'Paused', 'RollingBack', 'Aborted'].includes(latest.phase)
+            )
               expect(deleted.has(latest.artifactDigest)).toBe(false);
           }
           plan.filter((p) => p.keep).forEach((p) => expect(p.reasons.length).toBeGreaterThan(0));

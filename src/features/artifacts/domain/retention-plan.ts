@@ -47,7 +47,12 @@ export interface RetentionDecision {
 }
 
 /** Phases in which a rollout still holds its artifact: in progress, or aborted and retryable. */
-const rolloutPhases: readonly DeploymentPhase[] = ['Progressing', 'Paused', 'RollingBack', 'Aborted'];
+const rolloutPhases: readonly DeploymentPhase[] = [
+  'Progressing',
+  'Paused',
+  'RollingBack',
+  'Aborted',
+];
 
 /**
  * Decides which artifacts of one service retention keeps: the newest `keep`, plus, whatever
@@ -102,7 +107,10 @@ export function liveDigest(history: readonly RetentionDeployment[]): string | un
 }
 
 /** Distinct digests that succeeded before, newest first, the live one left out (as rollbackPath). */
-function wasLiveBefore(history: readonly RetentionDeployment[], live: string | undefined): string[] {
+function wasLiveBefore(
+  history: readonly RetentionDeployment[],
+  live: string | undefined,
+): string[] {
   const digests: string[] = [];
   for (const d of history) {
     if (d.phase !== 'Succeeded' || d.artifactDigest === live) continue;
