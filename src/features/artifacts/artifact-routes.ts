@@ -7,7 +7,7 @@ import type { ArtifactCatalog } from './artifact-catalog.js';
 import type { ArtifactRetention } from './artifact-retention.js';
 import { artifactSchema, artifactViewSchema, collectionSchema } from './artifact-schemas.js';
 import type { ArtifactService } from './artifact-service.js';
-import { readUpload } from './read-upload.js';
+import { readUpload, UploadBody } from './read-upload.js';
 import { metadataFromHeaders, metadataHeaders } from './upload-headers.js';
 
 export { artifactSchema } from './artifact-schemas.js';
@@ -85,16 +85,26 @@ export function artifactRoutes(
       },
     },
     async (request, reply) => {
-      const bytes = request.body;
-      const { artifact, created } = await artifacts.ingest({
+      const body = request.body;
+      const upload = {
         service: request.params.service,
         version: request.params.version,
         sourceCommit: request.headers['x-ferry-source-commit'] ?? null,
         metadata: metadataFromHeaders(request.headers),
-        bytes: Buffer.isBuffer(bytes) ? bytes : Buffer.alloc(0),
         actor: actorOf(),
-      });
-      return reply.status(created ? 201 : 200).send(artifact);
+      };
+      if (!(body instanceof UploadBody)) {
+        // No body at all (or another content type): what an empty upload is.
+        const { artifact, created } = await artifacts.ingest({ ...upload, bytes: Buffer.alloc(0) });
+        return reply.status(created ? 201 : 200).send(artifact);
+      }
+      try {
+        const { artifact, created } = await artifacts.ingest({ ...upload, bytes: body });
+        return await reply.status(created ? 201 : 200).send(artifact);
+      } catch (error) {
+        await body.drain();
+        throw error;
+      }
     },
   );
 

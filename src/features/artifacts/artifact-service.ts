@@ -8,7 +8,6 @@ import type { ArtifactStore } from './artifact-store.js';
 import type { BlobStore } from './blob-store.js';
 import { noMetadata, type ArtifactMetadata } from './domain/artifact-metadata.js';
 import { inspectTarball } from './inspect-tarball.js';
-import { digestOf } from './verify-blob.js';
 
 export interface ArtifactUpload {
   readonly service: string;
@@ -16,7 +15,8 @@ export interface ArtifactUpload {
   readonly sourceCommit: string | null;
   /** Branch, build URL and free metadata; none by default. */
   readonly metadata?: ArtifactMetadata;
-  readonly bytes: Buffer;
+  /** The `.tar.gz`: in memory, or streamed as it arrives (an HTTP request body). */
+  readonly bytes: Buffer | AsyncIterable<Buffer>;
   readonly actor: string;
 }
 
@@ -57,42 +57,54 @@ export class ArtifactService {
 
   /**
    * Stores an upload once it is known to be a safe, well-formed `.tar.gz` within the limits.
-   * Pushing the same bytes under the same version again returns the existing artifact (and
-   * restores its blob if that went missing); different bytes under an existing version are
-   * refused. Nothing is written for a refused upload.
+   * The bytes are read once, as they arrive: hashed, checked through gunzip and tar, and written
+   * to a temporary file that becomes the blob only when all is well (nothing is kept of a refused
+   * upload). Pushing the same bytes under the same version again returns the existing artifact
+   * (and restores its blob if that went missing); different bytes under an existing version are
+   * refused.
    */
   async ingest(upload: ArtifactUpload): Promise<{ artifact: Artifact; created: boolean }> {
     this.assertUploadTarget(upload.service, undefined);
-    const digest = digestOf(upload.bytes);
     const existing = await this.store.get(upload.service, upload.version);
-    if (existing) {
-      this.checkSame(existing, digest);
-      await inspectTarball(upload.bytes, this.limits);
-      await this.blobs.put(upload.bytes, digest);
-      return { artifact: existing, created: false };
+    const staged = await this.blobs.stage();
+    try {
+      const source = Buffer.isBuffer(upload.bytes) ? [upload.bytes] : upload.bytes;
+      let digest: string;
+      try {
+        ({ digest } = await inspectTarball(staged.tee(source), this.limits, { hashFiles: false }));
+      } catch (error) {
+        throw staged.failure ?? error;
+      }
+      await staged.finish();
+      if (existing) {
+        this.checkSame(existing, digest);
+        await staged.commit(this.blobs.path(digest));
+        return { artifact: existing, created: false };
+      }
+      await staged.commit(this.blobs.path(digest));
+      const artifact: Artifact = {
+        service: upload.service,
+        version: upload.version,
+        digest,
+        sourceCommit: upload.sourceCommit,
+        ...(upload.metadata ?? noMetadata),
+        sizeBytes: staged.size,
+        createdAt: new Date(this.clock.now()).toISOString(),
+      };
+      if (!(await this.store.insert(artifact))) {
+        const raced = await this.store.get(upload.service, upload.version);
+        return { artifact: this.checkSame(raced ?? artifact, digest), created: false };
+      }
+      await this.events.append({
+        actor: upload.actor,
+        kind: 'artifact.created',
+        subject: `artifact/${upload.service}/${upload.version}`,
+        payload: { ...artifact },
+      });
+      return { artifact, created: true };
+    } finally {
+      await staged.discard();
     }
-    await inspectTarball(upload.bytes, this.limits);
-    await this.blobs.put(upload.bytes, digest);
-    const artifact: Artifact = {
-      service: upload.service,
-      version: upload.version,
-      digest,
-      sourceCommit: upload.sourceCommit,
-      ...(upload.metadata ?? noMetadata),
-      sizeBytes: upload.bytes.length,
-      createdAt: new Date(this.clock.now()).toISOString(),
-    };
-    if (!(await this.store.insert(artifact))) {
-      const raced = await this.store.get(upload.service, upload.version);
-      return { artifact: this.checkSame(raced ?? artifact, digest), created: false };
-    }
-    await this.events.append({
-      actor: upload.actor,
-      kind: 'artifact.created',
-      subject: `artifact/${upload.service}/${upload.version}`,
-      payload: { ...artifact },
-    });
-    return { artifact, created: true };
   }
 
   async get(service: string, version: string): Promise<Artifact> {

@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { FerryError } from '../../errors/ferry-error.js';
+import { StagedBlob } from './staged-blob.js';
 import { digestOf, verifyBlob } from './verify-blob.js';
 
 /** The blobs of a data folder, under `<dataDir>/artifacts/`: where uploads go and releases come from. */
@@ -36,6 +37,14 @@ export class BlobStore {
       }
     }
     return digest;
+  }
+
+  /**
+   * A temporary file in the blob folder to write an upload to while it is checked; `commit` it to
+   * `path(digest)` once its digest is known and it is accepted.
+   */
+  stage(): Promise<StagedBlob> {
+    return StagedBlob.open(join(this.root, 'sha256', 'upload'));
   }
 
   path(digest: string): string {
