@@ -166,11 +166,16 @@ export function describeDeploymentStoreContract(
         insert: deployment('d2', at(3), { environment: 'staging', phase: 'Failed' }),
         events: [],
       });
-      await store.commit({ insert: deployment('d3', at(3), { artifactDigest: other }), events: [] });
+      await store.commit({
+        insert: deployment('d3', at(3), { artifactDigest: other }),
+        events: [],
+      });
       await store.commit({ insert: deployment('a1', at(9), { service: 'api' }), events: [] });
       const found = await store.listByArtifact('web', `sha256:${'a'.repeat(64)}`);
       expect(ids(found)).toEqual(['d2', 'd1']);
-      expect(found[0]).toEqual(deployment('d2', at(3), { environment: 'staging', phase: 'Failed' }));
+      expect(found[0]).toEqual(
+        deployment('d2', at(3), { environment: 'staging', phase: 'Failed' }),
+      );
       expect(await store.listByArtifact('web', `sha256:${'c'.repeat(64)}`)).toEqual([]);
     });
 
