@@ -74,7 +74,15 @@ export const artifactsBenchmark: Benchmark = {
             push_vs_sha256sum: { value: push / sha, unit: 'ratio (target >= 0.5)' },
             server_peak_rss_mb: { value: peakRssMb(server.pid), unit: 'MB' },
           },
-          config: { sizeMb, rounds, files: 4, gzip: 'level 1', sha256sum: sha256sumVersion() },
+          config: {
+            sizeMb,
+            rounds,
+            files: 4,
+            gzip: 'level 1',
+            sha256sum: sha256sumVersion(),
+            sha256sumSeconds: hashSeconds.map(round3),
+            pushSeconds: pushSeconds.map(round3),
+          },
         };
       } finally {
         await server.kill('SIGTERM');
@@ -122,6 +130,10 @@ function sha256sum(file: string): void {
 
 function sha256sumVersion(): string {
   return execFileSync('sha256sum', ['--version']).toString().split('\n')[0] ?? 'unknown';
+}
+
+function round3(value: number): number {
+  return Math.round(value * 1000) / 1000;
 }
 
 function timed(work: () => void): number {
