@@ -29,6 +29,7 @@ services:
     strategy:
       rolling: { maxSurge: 1, maxUnavailable: 0 }
     drainTimeout: 2s
+    rollbackWindow: { revisions: 0 }
 `;
 
 interface Collected {
@@ -142,8 +143,10 @@ describe('ferry artifact push, deploy --version, show and gc against a real serv
     expect(missing.stderr).toBe(
       'error: no artifact hello v9: push it first with "ferry artifact push hello <dir|tarball> --version v9"\n',
     );
-    const run = await ferry('deploy', 'hello', '--env', 'dev', '--version', 'v1');
-    expect(run.code, run.stderr).toBe(0);
+    for (const version of ['v2', 'v1']) {
+      const run = await ferry('deploy', 'hello', '--env', 'dev', '--version', version);
+      expect(run.code, run.stderr).toBe(0);
+    }
     const res = await request(`http://127.0.0.1:${devPort}/`);
     await res.body.dump();
     expect(res.headers['x-version']).toBe('v1');
@@ -183,6 +186,11 @@ describe('ferry artifact push, deploy --version, show and gc against a real serv
       v1: ['keep', 'live', 'promotable'],
     });
     for (const a of plan.artifacts) expect(existsSync(blobOf(a.digest))).toBe(true);
+    const releaseOf = (version: string) => {
+      const digest = plan.artifacts.find((a) => a.version === version)!.digest;
+      return join(server.dataDir, 'releases', 'hello', 'dev', digest.slice(7, 23));
+    };
+    expect(existsSync(releaseOf('v2'))).toBe(true);
     const dryText = await ferry('artifact', 'gc', '--dry-run');
     expect(dryText.stdout).toMatch(
       /\nhello +v1 +\S+ +\S+ KiB +keep +live in dev; promotable from dev to prod\n/,
@@ -196,7 +204,9 @@ describe('ferry artifact push, deploy --version, show and gc against a real serv
 
     const run = await ferry('artifact', 'gc', '--service', 'hello');
     expect(run.code, run.stderr).toBe(0);
-    expect(run.stderr).toMatch(/^deleted 2 of 5 artifacts \(/);
+    expect(run.stderr).toMatch(/^deleted 2 of 5 artifacts \(.*\) and 1 unpacked release\n$/);
+    expect(existsSync(releaseOf('v2'))).toBe(false);
+    expect(existsSync(releaseOf('v1'))).toBe(true);
     for (const a of plan.artifacts) {
       expect(existsSync(blobOf(a.digest)), a.version).toBe(a.action === 'keep');
     }
