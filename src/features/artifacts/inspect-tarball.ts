@@ -66,9 +66,9 @@ export async function inspectTarball(
   let compressed = 0;
   const counted = async function* () {
     for await (const chunk of Buffer.isBuffer(source) ? [source] : source) {
+      hash.update(chunk);
       for (const slice of slices(chunk)) {
         compressed += slice.length;
-        hash.update(slice);
         yield slice;
       }
     }
