@@ -2,12 +2,18 @@
 // one's figures and writes them to bench/out/<name>.json.
 import type { Benchmark } from './support/benchmark.js';
 import { formatTable, writeResult } from './support/report.js';
+import { artifactsBenchmark } from './artifacts.js';
 import { deployBenchmark } from './deploy.js';
 import { rollbackBenchmark } from './rollback.js';
 import { routerBenchmark } from './router.js';
 
 /** Every benchmark `npm run bench` knows; adding one is one line here. */
-const benchmarks: readonly Benchmark[] = [deployBenchmark, routerBenchmark, rollbackBenchmark];
+const benchmarks: readonly Benchmark[] = [
+  deployBenchmark,
+  routerBenchmark,
+  rollbackBenchmark,
+  artifactsBenchmark,
+];
 
 async function main(argv: readonly string[]): Promise<number> {
   const [name, ...extra] = argv;

@@ -20,6 +20,11 @@ export class ServerProcess {
     },
   ) {}
 
+  /** The running server's pid, for reading its resource use from /proc. */
+  get pid(): number | undefined {
+    return this.child?.pid;
+  }
+
   get url(): string {
     return `http://127.0.0.1:${this.options.port}`;
   }

@@ -12,6 +12,8 @@ import type { promotionPlanSchema } from '../features/promotion/promotion-routes
 import type { z } from 'zod';
 import type { InstanceView } from '../features/instances/instance-view.js';
 
+export type { ArtifactView } from '../features/artifacts/artifact-catalog.js';
+export type { Collection } from '../features/artifacts/artifact-retention.js';
 export type { Artifact, FerryEvent, RolloutAction, RolloutView, TrackStats };
 export type Deployment = DeploymentView;
 export type PromotionPlan = z.infer<typeof promotionPlanSchema>;

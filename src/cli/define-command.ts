@@ -13,8 +13,11 @@ export interface OptionSpec {
   readonly description: string;
   readonly required?: boolean;
   readonly default?: string | boolean;
-  /** Converts and checks the value; throw commander's InvalidArgumentError for a usage error. */
-  readonly parse?: (value: string) => unknown;
+  /**
+   * Converts and checks the value; throw commander's InvalidArgumentError for a usage error.
+   * `previous` is the value so far (the default, or the last parse): repeatable options collect.
+   */
+  readonly parse?: (value: string, previous: unknown) => unknown;
 }
 
 /** Parsed option values keyed by camel-cased long name, as commander reports them. */

@@ -1,4 +1,9 @@
+import type { Readable } from 'node:stream';
 import { request } from 'undici';
+import type { ArtifactView } from '../features/artifacts/artifact-catalog.js';
+import type { Collection } from '../features/artifacts/artifact-retention.js';
+import type { ArtifactMetadata } from '../features/artifacts/domain/artifact-metadata.js';
+import { metadataToHeaders } from '../features/artifacts/upload-headers.js';
 import type { AnalysisRunView } from '../features/deployments/rollout-view.js';
 import type {
   EnvironmentMatrix,
@@ -70,10 +75,48 @@ export class FerryClient {
     });
   }
 
-  /** A service's artifacts, newest first. */
+  /**
+   * Pushes a `.tar.gz` (bytes, or a stream of `sizeBytes` bytes, sent as it is read) with its
+   * build metadata. `created` is false when the same bytes were there under this version already.
+   */
+  async pushArtifact(
+    service: string,
+    version: string,
+    body: Buffer | { readonly stream: Readable; readonly sizeBytes: number },
+    build: { readonly sourceCommit: string | null } & Partial<ArtifactMetadata>,
+  ): Promise<{ artifact: Artifact; created: boolean }> {
+    const path = `/api/v1/artifacts/${encodeURIComponent(service)}/${encodeURIComponent(version)}`;
+    const length = Buffer.isBuffer(body) ? body.length : body.sizeBytes;
+    const response = await this.send('PUT', path, {
+      body: Buffer.isBuffer(body) ? body : body.stream,
+      headers: {
+        accept: 'application/json',
+        'content-type': 'application/gzip',
+        'content-length': String(length),
+        ...(build.sourceCommit ? { 'x-ferry-source-commit': build.sourceCommit } : {}),
+        ...metadataToHeaders(build),
+      },
+    });
+    const text = await response.body.text();
+    if (response.statusCode >= 400) throw this.errorFrom(response.statusCode, text);
+    return { artifact: JSON.parse(text) as Artifact, created: response.statusCode === 201 };
+  }
+
+  /** A service's artifacts, newest first, each with where it ran and its gates. */
   async artifacts(service: string) {
     const path = `/api/v1/artifacts/${encodeURIComponent(service)}`;
-    return (await this.call<{ artifacts: Artifact[] }>('GET', path)).artifacts;
+    return (await this.call<{ artifacts: ArtifactView[] }>('GET', path)).artifacts;
+  }
+
+  /** One artifact with where it ran, its deployments and its gates. */
+  artifact(service: string, version: string) {
+    const path = `/api/v1/artifacts/${encodeURIComponent(service)}/${encodeURIComponent(version)}`;
+    return this.call<ArtifactView>('GET', path);
+  }
+
+  /** Retention: deletes what `artifacts.retention` does not keep, or (dry run) says what would go. */
+  collectArtifacts(body: { service?: string; dryRun: boolean }) {
+    return this.call<Collection>('POST', '/api/v1/artifacts/gc', { json: body });
   }
 
   deploy(body: { service: string; environment: string; version: string; force?: boolean }) {
@@ -255,7 +298,11 @@ export class FerryClient {
   private async send(
     method: 'GET' | 'POST' | 'PUT',
     path: string,
-    options: { headers?: Record<string, string>; body?: string | Buffer; signal?: AbortSignal },
+    options: {
+      headers?: Record<string, string>;
+      body?: string | Buffer | Readable;
+      signal?: AbortSignal;
+    },
   ) {
     const headers = this.credentials
       ? { ...options.headers, authorization: `Bearer ${this.credentials.token}` }

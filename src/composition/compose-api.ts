@@ -46,7 +46,8 @@ function registerRoutes(app: ZodApp, { config, services, parts }: ApiParts): voi
   const actor = () => 'user:local';
   const figures = parts.routeFigures ?? (() => noFigures);
   serviceRoutes(app, config, core.deployments, stores.instances, runtime);
-  artifactRoutes(app, services.artifacts, actor);
+  const { service: artifacts, catalog, retention } = services.artifactFeature;
+  artifactRoutes(app, { artifacts, catalog, retention }, actor);
   deploymentRoutes(app, core.deployments, actor, (target) => core.controller.halt(target));
   rolloutRoutes(app, {
     deployments: core.deployments,

@@ -1,27 +1,45 @@
 import type { FerryConfig } from '../config/ferry-config.js';
+import { ArtifactCatalog } from '../features/artifacts/artifact-catalog.js';
+import { ArtifactRetention } from '../features/artifacts/artifact-retention.js';
 import type { ArtifactStore } from '../features/artifacts/artifact-store.js';
 import { ArtifactService } from '../features/artifacts/artifact-service.js';
 import { dataFolderBlobs } from '../features/artifacts/blob-store.js';
+import type { DeploymentStore } from '../features/deployments/deployment-store.js';
 import type { EventLog } from '../features/events/event-log.js';
+import type { GateResultStore } from '../features/gate-results/gate-result-store.js';
 import type { InstanceRuntime } from '../features/instances/instance-runtime.js';
 import type { Clock } from '../shared/clock.js';
+import type { ScopeLock } from '../shared/scope-lock.js';
+
+/** The artifacts feature: uploads, the catalog people browse, and retention. */
+export interface ComposedArtifacts {
+  readonly service: ArtifactService;
+  readonly catalog: ArtifactCatalog;
+  readonly retention: ArtifactRetention;
+}
 
 /**
  * The artifact service: records in `store`, blobs under `<dataDir>/artifacts`, and a check of
- * each upload against the release the runtime keeps for a target, where it keeps one.
+ * each upload against the release the runtime keeps for a target, where it keeps one. The catalog
+ * and retention read deployments (and gate results, when given) to say where each artifact ran.
  */
 export function composeArtifacts(parts: {
   readonly store: ArtifactStore;
+  readonly deployments: DeploymentStore;
+  readonly gateResults?: GateResultStore;
   readonly dataDir: string;
   readonly config: FerryConfig;
   readonly events: EventLog;
   readonly runtime: InstanceRuntime;
   readonly clock: Clock;
-}): ArtifactService {
+  readonly locks?: ScopeLock;
+}): ComposedArtifacts {
   const { runtime } = parts;
-  const artifacts: ArtifactService = new ArtifactService(
+  const blobs = dataFolderBlobs(parts.dataDir);
+  const config = () => parts.config;
+  const service: ArtifactService = new ArtifactService(
     parts.store,
-    dataFolderBlobs(parts.dataDir),
+    blobs,
     parts.events,
     parts.clock,
     parts.config,
@@ -31,5 +49,20 @@ export function composeArtifacts(parts: {
         artifactDigest: digest,
       }) ?? Promise.resolve(),
   );
-  return artifacts;
+  const catalog = new ArtifactCatalog({
+    artifacts: service,
+    deployments: parts.deployments,
+    config,
+    ...(parts.gateResults ? { gateResults: parts.gateResults } : {}),
+  });
+  const retention = new ArtifactRetention({
+    store: parts.store,
+    blobs,
+    deployments: parts.deployments,
+    events: parts.events,
+    config,
+    ...(parts.locks ? { locks: parts.locks } : {}),
+    ...(runtime.pruneReleases ? { pruneReleases: runtime.pruneReleases.bind(runtime) } : {}),
+  });
+  return { service, catalog, retention };
 }

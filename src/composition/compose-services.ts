@@ -8,7 +8,7 @@ import { WebhookNotifier } from '../features/notifications/webhook-notifier.js';
 import type { Clock } from '../shared/clock.js';
 import type { ScopeLock } from '../shared/scope-lock.js';
 import { composeAnalysis, type ComposedAnalysis } from './compose-analysis.js';
-import { composeArtifacts } from './compose-artifacts.js';
+import { composeArtifacts, type ComposedArtifacts } from './compose-artifacts.js';
 import { composeDeployments, type ComposedDeployments } from './compose-deployments.js';
 import { composePromotion, type ComposedPromotion } from './compose-promotion.js';
 import { composeTokens, type ComposedTokens } from './compose-tokens.js';
@@ -21,6 +21,8 @@ export interface ComposedServices {
   readonly artifacts: ArtifactService;
   /** Gate evidence CI attaches to artifacts. */
   readonly gates: GateResultService;
+  /** The artifact catalog and retention, beside the service. */
+  readonly artifactFeature: ComposedArtifacts;
   readonly tokens: ComposedTokens;
   readonly analysis: ComposedAnalysis;
   readonly core: ComposedDeployments;
@@ -46,7 +48,15 @@ export function composeServices(settings: ServiceSettings, parts: FerryParts): C
   const { clock, logger } = settings;
   const { stores, runtime } = parts;
   const events = new EventLog(stores.events, clock);
-  const artifacts = composeArtifacts({ ...settings, store: stores.artifacts, events, runtime });
+  const artifactFeature = composeArtifacts({
+    ...settings,
+    store: stores.artifacts,
+    deployments: stores.deployments,
+    gateResults: stores.gateResults,
+    events,
+    runtime,
+  });
+  const artifacts = artifactFeature.service;
   const gates = new GateResultService(
     stores.gateResults,
     (service, version) => artifacts.get(service, version),
@@ -90,5 +100,5 @@ export function composeServices(settings: ServiceSettings, parts: FerryParts): C
     events,
     logger.child({ component: 'notifier' }),
   );
-  return { events, artifacts, gates, tokens, analysis, core, promotion, notifier };
+  return { events, artifacts, artifactFeature, gates, tokens, analysis, core, promotion, notifier };
 }

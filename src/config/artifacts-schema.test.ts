@@ -24,7 +24,10 @@ function problemsOf(text: string): string[] {
 
 describe('artifacts in ferry.yaml', () => {
   it('defaults every limit when absent', () => {
-    expect(parseConfig(base, 'ferry.yaml').artifacts).toEqual(defaultArtifactLimits);
+    expect(parseConfig(base, 'ferry.yaml').artifacts).toEqual({
+      ...defaultArtifactLimits,
+      retention: { keep: 10 },
+    });
     expect(defaultArtifactLimits).toEqual({
       maxUploadSize: 512 * 1024 ** 2,
       maxUnpackedSize: 2 * 1024 ** 3,
@@ -43,6 +46,7 @@ describe('artifacts in ferry.yaml', () => {
       maxUnpackedSize: 1_500_000_000,
       maxRatio: 50,
       maxEntries: 100_000,
+      retention: { keep: 10 },
     });
     const bytes = parseConfig(`${base}artifacts: { maxUploadSize: 4096 }\n`, 'ferry.yaml');
     expect(bytes.artifacts.maxUploadSize).toBe(4096);
@@ -53,7 +57,15 @@ describe('artifacts in ferry.yaml', () => {
     expect(problemsOf(text)).toEqual([
       'ferry.yaml:9:18 artifacts.maxUploadSize: expected a size such as 512MiB, 2GiB or 100MB, got "lots"',
       'ferry.yaml:10:13 artifacts.maxRatio: expected a number >= 1, got 0',
-      'ferry.yaml:11:3 artifacts.maxEntrys: unknown field "maxEntrys"; allowed fields are maxUploadSize, maxUnpackedSize, maxRatio, maxEntries',
+      'ferry.yaml:11:3 artifacts.maxEntrys: unknown field "maxEntrys"; allowed fields are maxUploadSize, maxUnpackedSize, maxRatio, maxEntries, retention',
+    ]);
+  });
+
+  it('reads retention.keep, and reports a bad one at its file:line:col', () => {
+    const config = parseConfig(`${base}artifacts: { retention: { keep: 2 } }\n`, 'ferry.yaml');
+    expect(config.artifacts.retention).toEqual({ keep: 2 });
+    expect(problemsOf(`${base}artifacts:\n  retention:\n    keep: 0\n`)).toEqual([
+      'ferry.yaml:10:11 artifacts.retention.keep: expected an integer >= 1, got 0',
     ]);
   });
 });

@@ -2,7 +2,8 @@ import { z } from 'zod';
 import { defaultArtifactLimits } from '../features/artifacts/domain/artifact-limits.js';
 import { parseByteSize } from './byte-size.js';
 import { expecting, expectingMap } from './describe-value.js';
-import type { ArtifactLimits } from './ferry-config.js';
+import { defaultRetention } from '../features/artifacts/domain/artifact-retention.js';
+import type { ArtifactsConfig } from './ferry-config.js';
 
 const sizeText = 'a size such as 512MiB, 2GiB or 100MB';
 const sizeError = expecting(sizeText);
@@ -38,7 +39,18 @@ export const artifactsSchema = z
         .int({ error: expecting('an integer >= 1') })
         .min(1, { error: expecting('an integer >= 1') })
         .default(defaultArtifactLimits.maxEntries),
+      retention: z
+        .strictObject(
+          {
+            keep: z
+              .int({ error: expecting('an integer >= 1') })
+              .min(1, { error: expecting('an integer >= 1') })
+              .default(defaultRetention.keep),
+          },
+          { error: expectingMap('a map such as { keep: 10 }') },
+        )
+        .prefault({}),
     },
-    { error: expectingMap('a map such as { maxUploadSize: 512MiB, maxUnpackedSize: 2GiB }') },
+    { error: expectingMap('a map such as { maxUploadSize: 512MiB, retention: { keep: 10 } }') },
   )
-  .transform((limits): ArtifactLimits => limits);
+  .transform((artifacts): ArtifactsConfig => artifacts);

@@ -1,12 +1,13 @@
 import type { ProviderSpec } from '../features/analysis/domain/provider-spec.js';
 import type { ArtifactLimits } from '../features/artifacts/domain/artifact-limits.js';
+import type { ArtifactsConfig } from '../features/artifacts/domain/artifact-retention.js';
 import type { ServiceConfig } from '../features/deployments/domain/service-spec.js';
 import type { GateRequirement } from '../features/gate-results/domain/gate-requirement.js';
 
 /** Where a metric's value comes from: the analysis feature's providers take exactly this. */
 export type { ProviderSpec };
 /** `artifacts`: bounds on uploads; the artifacts feature enforces exactly this. */
-export type { ArtifactLimits };
+export type { ArtifactLimits, ArtifactsConfig };
 
 /** The domain owns the spec types; re-exported here so imports from the config keep working. */
 export type {
@@ -52,8 +53,8 @@ export interface FerryConfig {
    * list gives; empty when ferry.yaml has none.
    */
   readonly groups: Readonly<Record<string, readonly string[]>>;
-  /** Bounds on artifact uploads; defaults when ferry.yaml has no `artifacts`. */
-  readonly artifacts: ArtifactLimits;
+  /** Bounds on artifact uploads and their retention; defaults when ferry.yaml has no `artifacts`. */
+  readonly artifacts: ArtifactsConfig;
   /** Settings of the built-in router; defaults when ferry.yaml has no `router`. */
   readonly router: RouterConfig;
   /** What still works but should change (deprecated fields), located; empty when none. */

@@ -49,7 +49,7 @@ const expected: FerryConfig = {
       autoPromote: false,
     },
   ],
-  artifacts: defaultArtifactLimits,
+  artifacts: { ...defaultArtifactLimits, retention: { keep: 10 } },
   router: { timeouts: { headersMs: 10_000, idleMs: 60_000 }, trustedProxies: [], workers: 1 },
   services: {
     web: {

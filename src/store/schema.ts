@@ -28,6 +28,10 @@ export interface ArtifactTable {
   version: string;
   digest: string;
   source_commit: string | null;
+  branch: string | null;
+  build_url: string | null;
+  /** JSON object of string to string; null when there is none. */
+  meta: string | null;
   size_bytes: number;
   created_at: string;
 }

@@ -6,14 +6,17 @@ import type { Artifact } from './artifact.js';
 import type { ArtifactLimits } from './artifact-limits.js';
 import type { ArtifactStore } from './artifact-store.js';
 import type { BlobStore } from './blob-store.js';
+import { noMetadata, type ArtifactMetadata } from './domain/artifact-metadata.js';
 import { inspectTarball } from './inspect-tarball.js';
-import { digestOf } from './verify-blob.js';
 
 export interface ArtifactUpload {
   readonly service: string;
   readonly version: string;
   readonly sourceCommit: string | null;
-  readonly bytes: Buffer;
+  /** Branch, build URL and free metadata; none by default. */
+  readonly metadata?: ArtifactMetadata;
+  /** The `.tar.gz`: in memory, or streamed as it arrives (an HTTP request body). */
+  readonly bytes: Buffer | AsyncIterable<Buffer>;
   readonly actor: string;
 }
 
@@ -54,46 +57,59 @@ export class ArtifactService {
 
   /**
    * Stores an upload once it is known to be a safe, well-formed `.tar.gz` within the limits.
-   * Pushing the same bytes under the same version again returns the existing artifact (and
-   * restores its blob if that went missing); different bytes under an existing version are
-   * refused. Nothing is written for a refused upload.
+   * The bytes are read once, as they arrive: hashed, checked through gunzip and tar, and written
+   * to a temporary file that becomes the blob only when all is well (nothing is kept of a refused
+   * upload). Pushing the same bytes under the same version again returns the existing artifact
+   * (and restores its blob if that went missing); different bytes under an existing version are
+   * refused.
    */
   async ingest(upload: ArtifactUpload): Promise<{ artifact: Artifact; created: boolean }> {
     this.assertUploadTarget(upload.service, undefined);
-    const digest = digestOf(upload.bytes);
     const existing = await this.store.get(upload.service, upload.version);
-    if (existing) {
-      this.checkSame(existing, digest);
-      await inspectTarball(upload.bytes, this.limits);
-      await this.blobs.put(upload.bytes, digest);
-      return { artifact: existing, created: false };
+    const staged = await this.blobs.stage();
+    try {
+      const source = Buffer.isBuffer(upload.bytes) ? [upload.bytes] : upload.bytes;
+      let digest: string;
+      try {
+        ({ digest } = await inspectTarball(staged.tee(source), this.limits, { hashFiles: false }));
+      } catch (error) {
+        throw staged.failure ?? error;
+      }
+      await staged.finish();
+      if (existing) {
+        this.checkSame(existing, digest);
+        await staged.commit(this.blobs.path(digest));
+        return { artifact: existing, created: false };
+      }
+      await staged.commit(this.blobs.path(digest));
+      const artifact: Artifact = {
+        service: upload.service,
+        version: upload.version,
+        digest,
+        sourceCommit: upload.sourceCommit,
+        ...(upload.metadata ?? noMetadata),
+        sizeBytes: staged.size,
+        createdAt: new Date(this.clock.now()).toISOString(),
+      };
+      if (!(await this.store.insert(artifact))) {
+        const raced = await this.store.get(upload.service, upload.version);
+        return { artifact: this.checkSame(raced ?? artifact, digest), created: false };
+      }
+      await this.events.append({
+        actor: upload.actor,
+        kind: 'artifact.created',
+        subject: `artifact/${upload.service}/${upload.version}`,
+        payload: { ...artifact },
+      });
+      return { artifact, created: true };
+    } finally {
+      await staged.discard();
     }
-    await inspectTarball(upload.bytes, this.limits);
-    await this.blobs.put(upload.bytes, digest);
-    const artifact: Artifact = {
-      service: upload.service,
-      version: upload.version,
-      digest,
-      sourceCommit: upload.sourceCommit,
-      sizeBytes: upload.bytes.length,
-      createdAt: new Date(this.clock.now()).toISOString(),
-    };
-    if (!(await this.store.insert(artifact))) {
-      const raced = await this.store.get(upload.service, upload.version);
-      return { artifact: this.checkSame(raced ?? artifact, digest), created: false };
-    }
-    await this.events.append({
-      actor: upload.actor,
-      kind: 'artifact.created',
-      subject: `artifact/${upload.service}/${upload.version}`,
-      payload: { ...artifact },
-    });
-    return { artifact, created: true };
   }
 
   async get(service: string, version: string): Promise<Artifact> {
     const artifact = await this.store.get(service, version);
-    if (!artifact) throw new NotFoundError('artifact', `${service}@${version}`);
+    if (!artifact) throw artifactNotFound(service, version);
     return artifact;
   }
 
@@ -126,4 +142,16 @@ export class ArtifactService {
     }
     return existing;
   }
+}
+
+/**
+ * `not_found` for a version never pushed (or deleted by retention), saying how to push it.
+ * Keeps NotFoundError's `kind` and `name` for programs.
+ */
+function artifactNotFound(service: string, version: string): FerryError {
+  return new FerryError(
+    'not_found',
+    `no artifact ${service} ${version}: push it first with "ferry artifact push ${service} <dir|tarball> --version ${version}"`,
+    { extra: { kind: 'artifact', name: `${service}@${version}` } },
+  );
 }

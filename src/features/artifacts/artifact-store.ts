@@ -7,4 +7,8 @@ export interface ArtifactStore {
   insert(artifact: Artifact): Promise<boolean>;
   /** One service's artifacts, newest first (ties: version descending). */
   list(service: string): Promise<readonly Artifact[]>;
+  /** Every artifact, of any service, with this digest: whether a blob is still in use. */
+  listByDigest(digest: string): Promise<readonly Artifact[]>;
+  /** Deletes one artifact's row; returns false when there was none. Retention only. */
+  remove(service: string, version: string): Promise<boolean>;
 }

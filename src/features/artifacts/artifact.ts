@@ -8,6 +8,12 @@ export interface Artifact {
   /** `sha256:<64 hex>` of the `.tar.gz` bytes. */
   readonly digest: string;
   readonly sourceCommit: string | null;
+  /** The branch CI built it from; null when not given. */
+  readonly branch: string | null;
+  /** Where a person reads about the build (a CI job); null when not given. */
+  readonly buildUrl: string | null;
+  /** Free build metadata (`builder: gha`, `pr: 42`); `{}` when none. */
+  readonly meta: Readonly<Record<string, string>>;
   readonly sizeBytes: number;
   /** ISO-8601 UTC. */
   readonly createdAt: string;

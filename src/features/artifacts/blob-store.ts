@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { FerryError } from '../../errors/ferry-error.js';
+import { StagedBlob } from './staged-blob.js';
 import { digestOf, verifyBlob } from './verify-blob.js';
 
 /** The blobs of a data folder, under `<dataDir>/artifacts/`: where uploads go and releases come from. */
@@ -38,8 +39,21 @@ export class BlobStore {
     return digest;
   }
 
+  /**
+   * A temporary file in the blob folder to write an upload to while it is checked; `commit` it to
+   * `path(digest)` once its digest is known and it is accepted.
+   */
+  stage(): Promise<StagedBlob> {
+    return StagedBlob.open(join(this.root, 'sha256', 'upload'));
+  }
+
   path(digest: string): string {
     return join(this.root, 'sha256', `${digest.slice('sha256:'.length)}.tar.gz`);
+  }
+
+  /** Deletes a blob (retention only); a missing one is no error. */
+  async remove(digest: string): Promise<void> {
+    await rm(this.path(digest), { force: true });
   }
 
   has(digest: string): boolean {

@@ -4,6 +4,9 @@ import type { ArtifactStore } from './artifact-store.js';
 
 const keyOf = (service: string, version: string) => JSON.stringify([service, version]);
 
+const newestFirst = (a: Artifact, b: Artifact) =>
+  compareText(b.createdAt, a.createdAt) || compareText(b.version, a.version);
+
 /** ArtifactStore in memory, for tests: one artifact per service and version. */
 export class InMemoryArtifactStore implements ArtifactStore {
   private readonly artifacts = new Map<string, Artifact>();
@@ -23,7 +26,18 @@ export class InMemoryArtifactStore implements ArtifactStore {
   async list(service: string): Promise<readonly Artifact[]> {
     return [...this.artifacts.values()]
       .filter((a) => a.service === service)
-      .sort((a, b) => compareText(b.createdAt, a.createdAt) || compareText(b.version, a.version))
+      .sort(newestFirst)
       .map(copyRow);
+  }
+
+  async listByDigest(digest: string): Promise<readonly Artifact[]> {
+    return [...this.artifacts.values()]
+      .filter((a) => a.digest === digest)
+      .sort(newestFirst)
+      .map(copyRow);
+  }
+
+  async remove(service: string, version: string): Promise<boolean> {
+    return this.artifacts.delete(keyOf(service, version));
   }
 }

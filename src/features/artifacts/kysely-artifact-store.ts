@@ -24,6 +24,9 @@ export class KyselyArtifactStore implements ArtifactStore {
         version: a.version,
         digest: a.digest,
         source_commit: a.sourceCommit,
+        branch: a.branch,
+        build_url: a.buildUrl,
+        meta: Object.keys(a.meta).length > 0 ? JSON.stringify(a.meta) : null,
         size_bytes: a.sizeBytes,
         created_at: a.createdAt,
       })
@@ -42,6 +45,26 @@ export class KyselyArtifactStore implements ArtifactStore {
       .execute();
     return rows.map(toArtifact);
   }
+
+  async listByDigest(digest: string): Promise<readonly Artifact[]> {
+    const rows = await this.db
+      .selectFrom('artifacts')
+      .selectAll()
+      .where('digest', '=', digest)
+      .orderBy('created_at', 'desc')
+      .orderBy('version', 'desc')
+      .execute();
+    return rows.map(toArtifact);
+  }
+
+  async remove(service: string, version: string): Promise<boolean> {
+    const result = await this.db
+      .deleteFrom('artifacts')
+      .where('service', '=', service)
+      .where('version', '=', version)
+      .executeTakeFirst();
+    return Number(result.numDeletedRows) > 0;
+  }
 }
 
 function toArtifact(row: Selectable<ArtifactTable>): Artifact {
@@ -50,6 +73,9 @@ function toArtifact(row: Selectable<ArtifactTable>): Artifact {
     version: row.version,
     digest: row.digest,
     sourceCommit: row.source_commit,
+    branch: row.branch,
+    buildUrl: row.build_url,
+    meta: row.meta ? (JSON.parse(row.meta) as Record<string, string>) : {},
     sizeBytes: row.size_bytes,
     createdAt: row.created_at,
   };

@@ -3,50 +3,53 @@ import type { Readable } from 'node:stream';
 import { FerryError } from '../../errors/ferry-error.js';
 
 /**
- * Reads a request body into memory, refusing it with `artifact_too_large` (413) as soon as it
- * is, or announces that it will be, over `limit` bytes. Nothing is written anywhere: the upload
- * is checked in memory before the blob store sees it.
+ * A request body read as it arrives, refused with `artifact_too_large` (413) as soon as it is over
+ * `limit` bytes. Reading it never destroys the request: after a refusal, `drain` reads and drops
+ * the rest, so the answer reaches the client on a sound connection.
+ */
+export class UploadBody implements AsyncIterable<Buffer> {
+  private size = 0;
+
+  constructor(
+    private readonly payload: Readable,
+    private readonly limit: number,
+  ) {}
+
+  async *[Symbol.asyncIterator](): AsyncGenerator<Buffer> {
+    for await (const chunk of this.payload.iterator({ destroyOnReturn: false })) {
+      this.size += (chunk as Buffer).length;
+      if (this.size > this.limit) throw tooLarge(this.limit);
+      yield chunk as Buffer;
+    }
+  }
+
+  /** Reads and drops what is left of the body, up to the limit. */
+  async drain(): Promise<void> {
+    if (this.payload.readableEnded || this.size > this.limit) return;
+    for await (const chunk of this.payload.iterator({ destroyOnReturn: false })) {
+      this.size += (chunk as Buffer).length;
+      if (this.size > this.limit) return;
+    }
+  }
+}
+
+/**
+ * The body of an upload, to be read as a stream; refused at once (413) when its announced size
+ * is over `limit`, before a byte of it is read.
  */
 export function readUpload(
   headers: IncomingHttpHeaders,
   payload: Readable,
   limit: number,
-): Promise<Buffer> {
-  const tooLarge = () =>
-    new FerryError(
-      'artifact_too_large',
-      `the upload is larger than ${limit} bytes (artifacts.maxUploadSize in ferry.yaml)`,
-      { extra: { limit } },
-    );
-  if (Number(headers['content-length']) > limit) return Promise.reject(tooLarge());
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    const stop = () => {
-      payload.off('data', onData);
-      payload.off('end', onEnd);
-      payload.off('error', onError);
-    };
-    const onData = (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > limit) {
-        stop();
-        chunks.length = 0;
-        reject(tooLarge());
-        return;
-      }
-      chunks.push(chunk);
-    };
-    const onEnd = () => {
-      stop();
-      resolve(Buffer.concat(chunks, size));
-    };
-    const onError = (error: Error) => {
-      stop();
-      reject(error);
-    };
-    payload.on('data', onData);
-    payload.on('end', onEnd);
-    payload.on('error', onError);
-  });
+): Promise<UploadBody> {
+  if (Number(headers['content-length']) > limit) return Promise.reject(tooLarge(limit));
+  return Promise.resolve(new UploadBody(payload, limit));
+}
+
+function tooLarge(limit: number): FerryError {
+  return new FerryError(
+    'artifact_too_large',
+    `the upload is larger than ${limit} bytes (artifacts.maxUploadSize in ferry.yaml)`,
+    { extra: { limit } },
+  );
 }

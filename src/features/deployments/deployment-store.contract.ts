@@ -159,6 +159,26 @@ export function describeDeploymentStoreContract(
       expect(await store.list({ service: 'web', environment: 'dev' }, 10)).toEqual([]);
     });
 
+    it('lists the deployments of one artifact in every environment, newest first', async () => {
+      const other = `sha256:${'b'.repeat(64)}`;
+      await store.commit({ insert: deployment('d1', at(0)), events: [] });
+      await store.commit({
+        insert: deployment('d2', at(3), { environment: 'staging', phase: 'Failed' }),
+        events: [],
+      });
+      await store.commit({
+        insert: deployment('d3', at(3), { artifactDigest: other }),
+        events: [],
+      });
+      await store.commit({ insert: deployment('a1', at(9), { service: 'api' }), events: [] });
+      const found = await store.listByArtifact('web', `sha256:${'a'.repeat(64)}`);
+      expect(ids(found)).toEqual(['d2', 'd1']);
+      expect(found[0]).toEqual(
+        deployment('d2', at(3), { environment: 'staging', phase: 'Failed' }),
+      );
+      expect(await store.listByArtifact('web', `sha256:${'c'.repeat(64)}`)).toEqual([]);
+    });
+
     it('lists active deployments of every target, oldest first, ties by id', async () => {
       await store.commit({ insert: deployment('d5', at(5), { phase: 'Progressing' }), events: [] });
       await store.commit({

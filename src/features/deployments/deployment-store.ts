@@ -29,6 +29,11 @@ export interface DeploymentStore {
     target: { readonly service: string; readonly environment: string },
     limit: number,
   ): Promise<readonly Deployment[]>;
+  /**
+   * Every deployment of one artifact (by digest) of a service, in any environment, newest first
+   * (ties: id descending): where the artifact ran.
+   */
+  listByArtifact(service: string, digest: string): Promise<readonly Deployment[]>;
   /** Deployments in an active phase, oldest first (ties: id ascending). */
   listActive(): Promise<readonly Deployment[]>;
   /** The newest deployment (ties: greatest id) of every service/environment that has one. */

@@ -78,6 +78,12 @@ export class InMemoryDeploymentStore implements DeploymentStore {
       .slice(0, limit);
   }
 
+  async listByArtifact(service: string, digest: string): Promise<readonly Deployment[]> {
+    return this.all()
+      .filter((d) => d.service === service && d.artifactDigest === digest)
+      .sort(newestFirst);
+  }
+
   async listActive(): Promise<readonly Deployment[]> {
     return this.all()
       .filter((d) => activePhases.includes(d.phase))

@@ -71,6 +71,18 @@ export class KyselyDeploymentStore implements DeploymentStore {
     return rows.map(toDeployment);
   }
 
+  async listByArtifact(service: string, digest: string): Promise<readonly Deployment[]> {
+    const rows = await this.db
+      .selectFrom('deployments')
+      .selectAll()
+      .where('service', '=', service)
+      .where('artifact_digest', '=', digest)
+      .orderBy('created_at', 'desc')
+      .orderBy('id', 'desc')
+      .execute();
+    return rows.map(toDeployment);
+  }
+
   async listActive(): Promise<readonly Deployment[]> {
     const rows = await this.db
       .selectFrom('deployments')

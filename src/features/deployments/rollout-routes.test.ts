@@ -85,8 +85,9 @@ async function start(options: { withAnalysis: boolean; figures?: ListenerFigures
   const blobs = dataFolderBlobs(dataDir);
   const runtime = new LocalRuntime({ dataDir, artifactPath: (digest) => blobs.path(digest) });
   router = new Router();
-  const artifacts = composeArtifacts({
+  const { service: artifacts } = composeArtifacts({
     store: stores.artifacts,
+    deployments: stores.deployments,
     dataDir,
     config,
     events,

@@ -14,6 +14,9 @@ const v1: Artifact = {
   version: 'v1',
   digest,
   sourceCommit: null,
+  branch: null,
+  buildUrl: null,
+  meta: {},
   sizeBytes: 10,
   createdAt: '2025-06-01T11:00:00.000Z',
 };

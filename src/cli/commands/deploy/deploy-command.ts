@@ -1,15 +1,27 @@
 import { defineCommand } from '../../define-command.js';
-import { booleanOption, requiredArgument, requiredString } from '../../option-values.js';
+import {
+  booleanOption,
+  requiredArgument,
+  requiredString,
+  stringOption,
+} from '../../option-values.js';
 import { runDeploy } from './run-deploy.js';
 
-/** `ferry deploy web --env prod --dir ./app --version v2`: upload, roll out, follow. */
+/**
+ * `ferry deploy web --env prod --dir ./app --version v2`: upload, roll out, follow. Without
+ * `--dir`, the version must have been pushed before (`ferry artifact push`).
+ */
 export const deployCommand = defineCommand({
   name: 'deploy',
-  summary: 'Pack a folder as a version of a service and roll it out to an environment',
+  summary:
+    'Roll a version of a service out to an environment: one pushed before, or a folder packed now (--dir)',
   arguments: [{ name: 'service', description: 'service name from ferry.yaml' }],
   options: [
     { flags: '--env <environment>', description: 'target environment', required: true },
-    { flags: '--dir <path>', description: 'folder to pack as the artifact', required: true },
+    {
+      flags: '--dir <path>',
+      description: 'folder to pack and upload as the version; without it, a version pushed before',
+    },
     { flags: '--version <label>', description: 'version label, e.g. v1.2.3', required: true },
     {
       flags: '--force',
@@ -21,7 +33,7 @@ export const deployCommand = defineCommand({
   input: (args, options) => ({
     service: requiredArgument(args, 0),
     environment: requiredString(options, 'env'),
-    dir: requiredString(options, 'dir'),
+    dir: stringOption(options, 'dir'),
     version: requiredString(options, 'version'),
     wait: booleanOption(options, 'wait'),
     force: booleanOption(options, 'force'),

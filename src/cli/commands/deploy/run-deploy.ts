@@ -5,15 +5,20 @@ import { uploadArtifact } from './upload-artifact.js';
 export interface DeployInput {
   readonly service: string;
   readonly environment: string;
-  readonly dir: string;
+  /** The folder to upload first; none: a version pushed before. */
+  readonly dir: string | undefined;
   readonly version: string;
   readonly wait: boolean;
   readonly force: boolean;
 }
 
-/** Upload the folder, start the deployment, follow it. `--json`: `{artifact, deployment, noop}`. */
+/**
+ * Upload the folder (when given), start the deployment, follow it. `--json`:
+ * `{artifact, deployment, noop}` (`artifact` only when a folder was uploaded).
+ */
 export async function runDeploy(input: DeployInput, context: CommandContext) {
-  const artifact = await uploadArtifact(input, context);
+  const { dir } = input;
+  const artifact = dir === undefined ? undefined : await uploadArtifact({ ...input, dir }, context);
   const result = await context.client().deploy({
     service: input.service,
     environment: input.environment,
@@ -22,7 +27,11 @@ export async function runDeploy(input: DeployInput, context: CommandContext) {
   });
   return runRollout(
     result,
-    { wait: input.wait, requestedVersion: input.version, extra: { artifact } },
+    {
+      wait: input.wait,
+      requestedVersion: input.version,
+      extra: artifact ? { artifact } : {},
+    },
     context,
   );
 }
