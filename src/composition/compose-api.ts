@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import type { FerryConfig } from '../config/ferry-config.js';
+import { configRoutes } from '../features/config-apply/config-routes.js';
 import { artifactRoutes } from '../features/artifacts/artifact-routes.js';
 import { tokenRoutes } from '../features/auth/token-routes.js';
 import { deploymentRoutes } from '../features/deployments/deployment-routes.js';
@@ -35,12 +36,13 @@ export function composeApi(parts: ApiParts): Promise<ZodApp> {
   });
 }
 
-function registerRoutes(app: ZodApp, { config, services, parts }: ApiParts): void {
+function registerRoutes(app: ZodApp, { services, parts }: ApiParts): void {
   const { core } = services;
   const { runtime, stores } = parts;
   const actor = () => 'user:local';
   const figures = parts.routeFigures ?? (() => noFigures);
-  serviceRoutes(app, config, core.deployments, stores.instances, runtime);
+  serviceRoutes(app, services.holder, core.deployments, stores.instances, runtime);
+  configRoutes(app, services.configApply, actor);
   artifactRoutes(app, services.artifacts, actor);
   deploymentRoutes(app, core.deployments, actor, (target) => core.controller.halt(target));
   rolloutRoutes(app, {

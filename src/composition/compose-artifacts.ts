@@ -1,3 +1,4 @@
+import type { ConfigHolder } from '../config/config-holder.js';
 import type { FerryConfig } from '../config/ferry-config.js';
 import type { ArtifactStore } from '../features/artifacts/artifact-store.js';
 import { ArtifactService } from '../features/artifacts/artifact-service.js';
@@ -14,6 +15,8 @@ export function composeArtifacts(parts: {
   readonly store: ArtifactStore;
   readonly dataDir: string;
   readonly config: FerryConfig;
+  /** Read at use time when given (`ferry apply`); else `config`. */
+  readonly holder?: ConfigHolder;
   readonly events: EventLog;
   readonly runtime: InstanceRuntime;
   readonly clock: Clock;
@@ -24,7 +27,7 @@ export function composeArtifacts(parts: {
     dataFolderBlobs(parts.dataDir),
     parts.events,
     parts.clock,
-    parts.config,
+    liveConfig(parts.holder ?? { current: parts.config }),
     (target, digest): Promise<void> =>
       runtime.verifyRelease?.({
         ...target,
@@ -32,4 +35,19 @@ export function composeArtifacts(parts: {
       }) ?? Promise.resolve(),
   );
   return artifacts;
+}
+
+/** The parts of the configuration artifacts read, taken from the holder at each read. */
+function liveConfig(holder: { readonly current: FerryConfig }) {
+  return {
+    get services() {
+      return holder.current.services;
+    },
+    get environments() {
+      return holder.current.environments;
+    },
+    get artifacts() {
+      return holder.current.artifacts;
+    },
+  };
 }

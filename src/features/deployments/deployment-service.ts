@@ -12,6 +12,7 @@ import { defaultRollbackWindow, rollbackPath } from './domain/rollback-window.js
 import type { DeploymentStore } from './deployment-store.js';
 import { DeploymentWriter } from './deployment-writer.js';
 import { rolloutTarget } from './domain/rollout-target.js';
+import { specChanges } from './domain/spec-changes.js';
 import type { ServiceStop, StopStore } from './stop-store.js';
 
 export interface Target {
@@ -25,6 +26,16 @@ export interface DeployResult {
   readonly noop: boolean;
 }
 
+/** What `reconfigure` did for one service/environment. */
+export type ReconfigureResult =
+  | {
+      readonly outcome: 'started';
+      readonly deployment: Deployment;
+      readonly fields: readonly string[];
+    }
+  | { readonly outcome: 'failed_before'; readonly deployment: Deployment }
+  | { readonly outcome: 'busy' | 'stopped' | 'not_live' | 'current' };
+
 export interface StopResult {
   readonly stop: ServiceStop;
   /** The version that ran when it was stopped; null when nothing did. */
@@ -36,7 +47,8 @@ export interface StopResult {
 /** Creates deployments and rollbacks, stops and starts services; the controller carries them out. */
 export class DeploymentService {
   constructor(
-    private readonly config: FerryConfig,
+    /** Read at each use (`ferry apply` replaces it); a running rollout follows its stored spec. */
+    private readonly configs: { readonly current: FerryConfig },
     private readonly store: DeploymentStore,
     private readonly stops: StopStore,
     private readonly artifacts: ArtifactService,
@@ -49,6 +61,10 @@ export class DeploymentService {
   }
 
   private readonly writer: DeploymentWriter;
+
+  private get config(): FerryConfig {
+    return this.configs.current;
+  }
 
   /** Deploys a version of a service, or returns the live deployment if it already runs it. */
   deploy(target: Target, version: string, actor: string): Promise<DeployResult> {
@@ -168,6 +184,46 @@ export class DeploymentService {
     });
   }
 
+  /**
+   * Rolls the live artifact out again with the configuration's spec when what its instances run
+   * changed (replicas, runtime, health, route): a `deploy` of the same artifact, recorded as a
+   * config change, that goes as a rolling update whatever the strategy (both sides run the same
+   * bytes, so there is nothing to compare). Nothing happens while a rollout runs (it keeps its
+   * spec; call again once it ended), while the service is stopped, when nothing is live, or when
+   * the same change was rolled out already and did not succeed (no retry loop).
+   */
+  reconfigure(target: Target, actor: string): Promise<ReconfigureResult> {
+    return this.exclusive(target, async () => {
+      const service = this.serviceConfig(target);
+      if (await this.stops.get(target)) return { outcome: 'stopped' };
+      if (await this.active(target)) return { outcome: 'busy' };
+      const live = await this.live(target);
+      if (!live) return { outcome: 'not_live' };
+      const fields = specChanges(live.spec, service, target.environment).rollout;
+      if (fields.length === 0) return { outcome: 'current' };
+      const latest = (await this.store.list(target, 1))[0];
+      const triedBefore =
+        latest !== undefined &&
+        latest.id !== live.id &&
+        latest.artifactDigest === live.artifactDigest &&
+        specChanges(latest.spec, service, target.environment).rollout.length === 0;
+      if (triedBefore) return { outcome: 'failed_before', deployment: latest };
+      const artifact = { digest: live.artifactDigest, version: live.version };
+      await this.artifacts.verify(artifact.digest, target);
+      const deployment = await this.create(
+        target,
+        service,
+        'deploy',
+        artifact,
+        live,
+        actor,
+        undefined,
+        fields,
+      );
+      return { outcome: 'started', deployment, fields };
+    });
+  }
+
   /** The stop of a service in an environment, while it is stopped. */
   stopOf(target: Target): Promise<ServiceStop | undefined> {
     return this.stops.get(target);
@@ -204,6 +260,8 @@ export class DeploymentService {
     live: Deployment | undefined,
     actor: string,
     rollback?: { readonly fast: boolean; readonly window: number },
+    /** A config rollout: the fields that changed; it goes as a rolling update. */
+    configChange?: readonly string[],
   ): Promise<Deployment> {
     const now = new Date(this.clock.now()).toISOString();
     const deployment: Deployment = {
@@ -223,7 +281,9 @@ export class DeploymentService {
       lastProgressAt: now,
       finishedAt: null,
       rollout:
-        spec.strategy.kind !== 'rolling' && live ? initialRolloutState(this.clock.now()) : null,
+        spec.strategy.kind !== 'rolling' && live && !configChange
+          ? initialRolloutState(this.clock.now())
+          : null,
       ...(rollback?.fast ? { fastRollback: true } : {}),
     };
     await this.writer.insert(deployment, [
@@ -239,6 +299,7 @@ export class DeploymentService {
           digest: artifact.digest,
           previous: live ? { id: live.id, version: live.version } : null,
           ...(rollback ? { fastRollback: rollback.fast, rollbackWindow: rollback.window } : {}),
+          ...(configChange ? { configChange } : {}),
         },
       },
     ]);
