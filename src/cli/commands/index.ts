@@ -1,4 +1,5 @@
 import type { FerryCommand } from '../define-command.js';
+import { applyCommand } from './apply/apply-command.js';
 import { artifactCommand } from './artifact/artifact-command.js';
 import { deployCommand } from './deploy/deploy-command.js';
 import { eventsCommand } from './events/events-command.js';
@@ -22,6 +23,7 @@ export const commands: readonly FerryCommand[] = [
   routerCommand,
   validateCommand,
   schemaCommand,
+  applyCommand,
   deployCommand,
   rollbackCommand,
   rolloutCommand,

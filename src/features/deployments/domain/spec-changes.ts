@@ -34,12 +34,17 @@ export function specChanges(
   desired: ServiceConfig,
   environment: string,
 ): { readonly rollout: readonly string[]; readonly next: readonly string[] } {
-  const paths = changedPaths(live, desired).filter(
-    (p) => !p.startsWith('routes.') || p === `routes.${environment}`,
-  );
+  const route = `routes.${environment}`;
+  // A route is one address: its host and port changes read as the route's.
+  const paths = [
+    ...new Set(
+      changedPaths(live, desired)
+        .filter((p) => !p.startsWith('routes.') || p === route || p.startsWith(`${route}.`))
+        .map((p) => (p.startsWith(`${route}.`) ? route : p)),
+    ),
+  ];
   const needsInstances = (p: string) =>
-    p === `routes.${environment}` ||
-    instanceFields.some((field) => p === field || p.startsWith(`${field}.`));
+    p === route || instanceFields.some((field) => p === field || p.startsWith(`${field}.`));
   return { rollout: paths.filter(needsInstances), next: paths.filter((p) => !needsInstances(p)) };
 }
 
