@@ -120,5 +120,35 @@ describe('changing the configuration of a running server', () => {
     expect((await waitForFinal(s, rollout.id)).phase).toBe('Succeeded');
     expect(await answers(routePort, 10)).toEqual(['v1-blue']);
     expect(s.output.join('')).toContain('~ service hello: runtime.local.env.HELLO_VERSION');
+
+    // An invalid file: logged at file:line:col, the server keeps its configuration.
+    const history = await deployments(s);
+    const pids = s.instancePids().sort();
+    await s.writeConfig(
+      helloConfig({ routePort, replicas: 1 }).replace('replicas: 1', 'replicas: x'),
+    );
+    process.kill(s.pid!, 'SIGHUP');
+    await eventually(async () => (s.output.join('').includes('not applied') ? true : undefined));
+    expect(s.output.join('')).toMatch(
+      new RegExp(`${s.configPath}:6:15 services\\.hello\\.replicas: `),
+    );
+    expect(await deployments(s)).toEqual(history);
+    expect(s.instancePids().sort()).toEqual(pids);
+  });
+
+  it('a server started on a changed file rolls what runs to it', async () => {
+    const routePort = await freePort();
+    server = await FerryServer.create(helloConfig({ routePort, replicas: 1 }));
+    await server.start();
+    expect((await deployHello(server, { version: 'v1' })).phase).toBe('Succeeded');
+    await server.kill('SIGKILL');
+    await server.writeConfig(helloConfig({ routePort, replicas: 2 }));
+    await server.start();
+
+    const [rollout, first] = await deployments(server);
+    expect(rollout?.id).not.toBe(first?.id);
+    expect(rollout?.version).toBe('v1');
+    expect((await waitForFinal(server, rollout!.id)).phase).toBe('Succeeded');
+    expect((await instances(server)).map((i) => i.version)).toEqual(['v1', 'v1']);
   });
 });
