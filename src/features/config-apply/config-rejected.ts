@@ -1,4 +1,5 @@
-import { ConfigError, FerryError } from '../../errors/ferry-error.js';
+import type { ConfigError } from '../../errors/ferry-error.js';
+import { FerryError } from '../../errors/ferry-error.js';
 
 /** One located mistake in a file sent to `ferry apply`. */
 export interface LocatedProblem {

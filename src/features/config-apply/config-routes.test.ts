@@ -176,7 +176,7 @@ describe('POST /api/v1/config', () => {
 
   it('refuses to remove a service that runs without prune (409, naming it); prune stops it', async () => {
     await serverWithWebLive();
-    const text = yaml().replace(/  web:[\s\S]*?(?=  worker:)/, '');
+    const text = yaml().replace(/ {2}web:[\s\S]*?(?= {2}worker:)/, '');
     const refused = await apply({ text });
     expect(refused.statusCode).toBe(409);
     expect(refused.json<{ error: { message: string } }>().error.message).toMatch(
