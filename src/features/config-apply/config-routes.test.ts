@@ -76,7 +76,7 @@ async function serverWithWebLive() {
   });
   const id = created.json<{ deployment: { id: string } }>().deployment.id;
   await reaches(id, 'Succeeded');
-  return { api, runtime };
+  return { api, runtime, router };
 }
 
 async function reaches(id: string, phase: string): Promise<void> {
@@ -175,7 +175,7 @@ describe('POST /api/v1/config', () => {
   });
 
   it('refuses to remove a service that runs without prune (409, naming it); prune stops it', async () => {
-    await serverWithWebLive();
+    const { runtime, router } = await serverWithWebLive();
     const text = yaml().replace(/ {2}web:[\s\S]*?(?= {2}worker:)/, '');
     const refused = await apply({ text });
     expect(refused.statusCode).toBe(409);
@@ -191,6 +191,10 @@ describe('POST /api/v1/config', () => {
     ]);
     expect(Object.keys(ferry!.config.current.services)).toEqual(['worker']);
     expect(await ferry!.deployments.stopOf({ service: 'web', environment: 'prod' })).toBeDefined();
+    await vi.waitFor(() => {
+      expect(router.tableOf('web', 'prod')).toBeUndefined();
+      expect(runtime.list().filter((i) => i.phase !== 'stopped')).toEqual([]);
+    });
   });
 
   it('removes a service that never ran without prune', async () => {
@@ -200,6 +204,21 @@ describe('POST /api/v1/config', () => {
     expect(response.json<{ actions: unknown[] }>().actions).toEqual([
       { service: 'worker', environment: 'prod', action: 'forget', fields: [] },
     ]);
+  });
+
+  it('refuses router settings a running router cannot take (409); nothing changes', async () => {
+    await serverWithWebLive();
+    const text = yaml({ replicas: 2 }).replace('services:', 'router:\n  workers: 2\nservices:');
+    const response = await apply({ text });
+    expect(response.statusCode).toBe(409);
+    expect(response.json()).toMatchObject({
+      error: {
+        code: 'conflict',
+        message: 'ferry.yaml changes what only a restart applies (router.workers); nothing changed',
+      },
+    });
+    expect(ferry!.config.current.services.web?.replicas).toBe(1);
+    expect(await history()).toHaveLength(1);
   });
 
   it('with dryRun answers the plan and changes nothing', async () => {
