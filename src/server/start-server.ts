@@ -2,7 +2,10 @@ import { pino } from 'pino';
 import type { FerryConfig } from '../config/ferry-config.js';
 import { formatConfigWarning } from '../config/config-problem.js';
 import { loadConfigFile } from '../config/load-config.js';
-import { reloadConfigFile, type ReloadOutcome } from './reload-config-file.js';
+import {
+  reloadConfigFile,
+  type ReloadOutcome,
+} from '../features/config-apply/reload-config-file.js';
 import { composeFerry, type Ferry } from '../compose.js';
 import { KyselyDeploymentStore } from '../features/deployments/kysely-deployment-store.js';
 import { KyselyStopStore } from '../features/deployments/kysely-stop-store.js';

@@ -1,9 +1,9 @@
 import { readFile } from 'node:fs/promises';
 import type { Logger } from 'pino';
-import { FerryError } from '../errors/ferry-error.js';
-import type { ConfigApplyService } from '../features/config-apply/config-apply-service.js';
-import { rejectedLines } from '../features/config-apply/config-rejected.js';
-import { describeApply } from '../features/config-apply/domain/apply-plan.js';
+import { FerryError } from '../../errors/ferry-error.js';
+import type { ConfigApplyService } from './config-apply-service.js';
+import { rejectedLines } from './config-rejected.js';
+import { describeApply } from './domain/apply-plan.js';
 
 /** What a reload did, as lines for people: the difference, or why nothing changed. */
 export interface ReloadOutcome {
