@@ -123,6 +123,7 @@ function assemble(
     async start() {
       notifier.start();
       await core.controller.start();
+      services.promotion.autoPromoter.start();
       unwatch = services.configApply.watch();
       readiness.ready = true;
     },
@@ -130,6 +131,7 @@ function assemble(
       readiness.ready = false;
       unwatch?.();
       await api.close();
+      await services.promotion.autoPromoter.stop();
       await core.controller.stop();
       await analysis.stop();
       await core.settle();

@@ -7,10 +7,21 @@ import type { DeploymentView } from '../features/deployments/deployment-schemas.
 import type { RolloutAction } from '../features/deployments/rollout-service.js';
 import type { RolloutView, TrackStats } from '../features/deployments/rollout-view.js';
 import type { FerryEvent } from '../features/events/event.js';
+import type { EnvironmentMatrix as MatrixView } from '../features/promotion/environment-matrix.js';
+import type { promotionPlanSchema } from '../features/promotion/promotion-routes.js';
+import type { z } from 'zod';
 import type { InstanceView } from '../features/instances/instance-view.js';
 
 export type { Artifact, FerryEvent, RolloutAction, RolloutView, TrackStats };
 export type Deployment = DeploymentView;
+export type PromotionPlan = z.infer<typeof promotionPlanSchema>;
+export type EnvironmentMatrix = MatrixView;
+/** `POST /promotions`: the plan, and the rollout it started (null for a dry run). */
+export interface PromotionResult {
+  readonly plan: PromotionPlan;
+  readonly deployment: Deployment | null;
+  readonly noop: boolean;
+}
 export type Instance = InstanceView;
 export type DeploymentPhase = Deployment['phase'];
 

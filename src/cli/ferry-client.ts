@@ -1,6 +1,8 @@
 import { request } from 'undici';
 import type { AnalysisRunView } from '../features/deployments/rollout-view.js';
 import type {
+  EnvironmentMatrix,
+  PromotionResult,
   Artifact,
   Deployment,
   DeployResult,
@@ -73,8 +75,18 @@ export class FerryClient {
     return (await this.call<{ artifacts: Artifact[] }>('GET', path)).artifacts;
   }
 
-  deploy(body: { service: string; environment: string; version: string }) {
+  deploy(body: { service: string; environment: string; version: string; force?: boolean }) {
     return this.call<DeployResult>('POST', '/api/v1/deployments', { json: body });
+  }
+
+  /** Promotes (or with `dryRun` plans) a service into an environment from its `from`. */
+  promote(body: { service: string; to: string; dryRun: boolean }) {
+    return this.call<PromotionResult>('POST', '/api/v1/promotions', { json: body });
+  }
+
+  /** Services × environments, as `ferry env` shows them. */
+  environmentMatrix() {
+    return this.call<EnvironmentMatrix>('GET', '/api/v1/environments/matrix');
   }
 
   rollback(body: { service: string; environment: string; toVersion?: string }) {

@@ -10,6 +10,7 @@ import { eventRoutes } from '../features/events/event-routes.js';
 import { instanceRoutes } from '../features/instances/instance-routes.js';
 import { noFigures } from '../features/routing/traffic-router.js';
 import { serviceRoutes } from '../features/services/service-routes.js';
+import { promotionRoutes } from '../features/promotion/promotion-routes.js';
 import { buildApi } from '../server/build-api.js';
 import type { ZodApp } from '../server/zod-app.js';
 import type { ComposedServices } from './compose-services.js';
@@ -59,4 +60,11 @@ function registerRoutes(app: ZodApp, { services, parts }: ApiParts): void {
   instanceRoutes(app, stores.instances, runtime);
   eventRoutes(app, services.events);
   tokenRoutes(app, services.tokens.tokens);
+  promotionRoutes(app, {
+    config: () => services.holder.current,
+    promotions: services.promotion.promotions,
+    deployments: core.deployments,
+    health: services.promotion.health,
+    actorOf: actor,
+  });
 }

@@ -3,7 +3,10 @@ import { ConfigHolder } from '../config/config-holder.js';
 import type { FerryConfig } from '../config/ferry-config.js';
 import type { ArtifactService } from '../features/artifacts/artifact-service.js';
 import { DeploymentController } from '../features/deployments/deployment-controller.js';
-import { DeploymentService } from '../features/deployments/deployment-service.js';
+import {
+  DeploymentService,
+  type DeployAdmission,
+} from '../features/deployments/deployment-service.js';
 import type { RolloutAnalysis } from '../features/deployments/rollout-analysis.js';
 import { RolloutService } from '../features/deployments/rollout-service.js';
 import { SmokeChecks, type SmokeChecksOptions } from '../features/deployments/smoke-checks.js';
@@ -29,6 +32,8 @@ export interface DeploymentParts {
   readonly locks: ScopeLock;
   readonly artifacts: ArtifactService;
   readonly analysis?: RolloutAnalysis;
+  /** What an environment demands of an artifact entering it (promotion path, gates). */
+  readonly admission?: DeployAdmission;
   /** Builds the smoke checks that report to `onSettled`; real HTTP checks by default. */
   readonly smokeChecks?: SmokeChecksOf;
   /** How often the controller reconciles when nothing wakes it; its own default otherwise. */
@@ -75,6 +80,7 @@ export function composeDeployments(parts: DeploymentParts): ComposedDeployments 
     clock,
     locks,
     () => controller.wake(),
+    parts.admission,
   );
   const rollouts = new RolloutService(
     stores.deployments,

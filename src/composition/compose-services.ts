@@ -6,22 +6,28 @@ import { ConfigApplyService } from '../features/config-apply/config-apply-servic
 import type { ArtifactService } from '../features/artifacts/artifact-service.js';
 import { systemScheduler, type Scheduler } from '../features/analysis/scheduler.js';
 import { EventLog } from '../features/events/event-log.js';
+import { GateResultService } from '../features/gate-results/gate-result-service.js';
 import { WebhookNotifier } from '../features/notifications/webhook-notifier.js';
 import type { Clock } from '../shared/clock.js';
 import type { ScopeLock } from '../shared/scope-lock.js';
 import { composeAnalysis, type ComposedAnalysis } from './compose-analysis.js';
 import { composeArtifacts } from './compose-artifacts.js';
 import { composeDeployments, type ComposedDeployments } from './compose-deployments.js';
+import { composePromotion, type ComposedPromotion } from './compose-promotion.js';
 import { composeTokens, type ComposedTokens } from './compose-tokens.js';
+import { deployAdmission } from '../features/promotion/deploy-admission.js';
 import type { FerryParts } from './ferry-parts.js';
 
 /** Everything behind the API, built feature by feature on one set of parts. */
 export interface ComposedServices {
   readonly events: EventLog;
   readonly artifacts: ArtifactService;
+  /** Gate evidence CI attaches to artifacts. */
+  readonly gates: GateResultService;
   readonly tokens: ComposedTokens;
   readonly analysis: ComposedAnalysis;
   readonly core: ComposedDeployments;
+  readonly promotion: ComposedPromotion;
   readonly notifier: WebhookNotifier;
   /** The configuration now; every service above reads `current` at use time. */
   readonly holder: ConfigHolder;
@@ -58,6 +64,12 @@ export function composeServices(settings: ServiceSettings, parts: FerryParts): C
     events,
     runtime,
   });
+  const gates = new GateResultService(
+    stores.gateResults,
+    (service, version) => artifacts.get(service, version),
+    events,
+    clock,
+  );
   const required = settings.tokenRequired ?? false;
   const tokens = composeTokens({ store: stores.tokens, events, clock, required });
   const analysis = composeAnalysis({
@@ -70,6 +82,7 @@ export function composeServices(settings: ServiceSettings, parts: FerryParts): C
     wake: () => core.controller.wake(),
   });
   const rolloutAnalysis = analysis.rolloutAnalysis;
+  const config = () => holder.current;
   const core = composeDeployments({
     ...settings,
     ...parts,
@@ -77,6 +90,18 @@ export function composeServices(settings: ServiceSettings, parts: FerryParts): C
     events,
     artifacts,
     analysis: rolloutAnalysis,
+    admission: deployAdmission(config, stores.gateResults),
+  });
+  const promotion = composePromotion({
+    config,
+    deployments: core.deployments,
+    gateResults: stores.gateResults,
+    artifacts,
+    instances: stores.instances,
+    runtime,
+    clock,
+    scheduler: settings.scheduler ?? { ...systemScheduler, clock },
+    logger,
   });
   const notifier = new WebhookNotifier(holder, events, logger.child({ component: 'notifier' }));
   const { apiListen } = settings;
@@ -87,5 +112,16 @@ export function composeServices(settings: ServiceSettings, parts: FerryParts): C
     parse: (text, file) => parseConfig(text, file, apiListen ? { apiListen } : {}),
     logger: logger.child({ component: 'config' }),
   });
-  return { events, artifacts, tokens, analysis, core, notifier, holder, configApply };
+  return {
+    events,
+    artifacts,
+    gates,
+    tokens,
+    analysis,
+    core,
+    promotion,
+    notifier,
+    holder,
+    configApply,
+  };
 }

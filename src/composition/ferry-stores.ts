@@ -4,6 +4,7 @@ import type { TokenStore } from '../features/auth/token-store.js';
 import type { DeploymentStore } from '../features/deployments/deployment-store.js';
 import type { StopStore } from '../features/deployments/stop-store.js';
 import type { EventStore } from '../features/events/event-store.js';
+import type { GateResultStore } from '../features/gate-results/gate-result-store.js';
 import type { LeaseStore } from '../features/leases/lease-store.js';
 import type { InstanceStore } from '../features/instances/instance-store.js';
 
@@ -21,6 +22,8 @@ export interface FerryStores {
   readonly analysisRuns: AnalysisRunStore;
   /** Scope leases: which server advances which service/environment. */
   readonly leases: LeaseStore;
+  /** Evidence CI attaches to artifacts (gate results), append-only. */
+  readonly gateResults: GateResultStore;
   /** Releases the backend (closes the database); the server calls it last when it closes. */
   close(): Promise<void>;
 }

@@ -4,6 +4,7 @@ import { InMemoryTokenStore } from '../features/auth/in-memory-token-store.js';
 import { InMemoryDeploymentStore } from '../features/deployments/in-memory-deployment-store.js';
 import { InMemoryStopStore } from '../features/deployments/in-memory-stop-store.js';
 import { InMemoryEventStore } from '../features/events/in-memory-event-store.js';
+import { InMemoryGateResultStore } from '../features/gate-results/in-memory-gate-result-store.js';
 import { InMemoryInstanceStore } from '../features/instances/in-memory-instance-store.js';
 import { InMemoryLeaseStore } from '../features/leases/in-memory-lease-store.js';
 import type { FerryStores } from './ferry-stores.js';
@@ -24,6 +25,7 @@ export function inMemoryStores(): FerryStores {
     instances: new InMemoryInstanceStore(),
     stops: new InMemoryStopStore(),
     analysisRuns: new InMemoryAnalysisRunStore(),
+    gateResults: new InMemoryGateResultStore(),
     close: () => Promise.resolve(),
   };
 }

@@ -5,6 +5,7 @@ import { KyselyTokenStore } from '../features/auth/kysely-token-store.js';
 import { KyselyDeploymentStore } from '../features/deployments/kysely-deployment-store.js';
 import { KyselyStopStore } from '../features/deployments/kysely-stop-store.js';
 import { KyselyEventStore } from '../features/events/kysely-event-store.js';
+import { KyselyGateResultStore } from '../features/gate-results/kysely-gate-result-store.js';
 import { KyselyInstanceStore } from '../features/instances/kysely-instance-store.js';
 import type { Database } from '../store/schema.js';
 import { KyselyLeaseStore } from '../features/leases/kysely-lease-store.js';
@@ -21,6 +22,7 @@ export function kyselyStores(db: Kysely<Database>): FerryStores {
     stops: new KyselyStopStore(db),
     analysisRuns: new KyselyAnalysisRunStore(db),
     leases: new KyselyLeaseStore(db),
+    gateResults: new KyselyGateResultStore(db),
     close: () => db.destroy(),
   };
 }

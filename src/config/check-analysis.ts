@@ -1,5 +1,5 @@
 import type { ConfigProblem, PathSegment } from './config-problem.js';
-import { isRecord } from './raw-shape.js';
+import { isRecord, rawOverrides, type RawOverride } from './raw-shape.js';
 
 type RawMap = Readonly<Record<string, unknown>>;
 
@@ -100,7 +100,7 @@ function startingStepProblems(base: readonly PathSegment[], canary: RawMap): Con
   ];
 }
 
-/** Each template named by the strategy is one of `defined`. */
+/** Each template named by the strategy (at `base`.strategy) is one of `defined`. */
 function unknownTemplates(
   base: readonly PathSegment[],
   defined: readonly string[],
@@ -135,6 +135,7 @@ function endlessTemplates(
   base: readonly PathSegment[],
   analysis: RawMap,
   strategy: RawMap,
+  definedAt: (template: string) => readonly PathSegment[] = (t) => [...base, 'analysis', t],
 ): ConfigProblem[] {
   return templateUses([...base, 'strategy'], strategy).flatMap(({ path, templates, mustEnd }) =>
     mustEnd && Array.isArray(templates)
@@ -147,7 +148,7 @@ function endlessTemplates(
               path: [...path, index],
               message:
                 `template "${template}" has no count, so this analysis would never end; ` +
-                `set count in ${[...base, 'analysis', template].join('.')}` +
+                `set count in ${definedAt(template).join('.')}` +
                 (path.includes('steps') ? ' or give the step a duration' : ''),
               at: 'value',
             },
@@ -157,15 +158,44 @@ function endlessTemplates(
   );
 }
 
+/** Metric names of each template of an `analysis` map are unique. */
+function templateProblems(base: readonly PathSegment[], analysis: unknown): ConfigProblem[] {
+  if (!isRecord(analysis)) return [];
+  return Object.entries(analysis).flatMap(([template, body]) =>
+    isRecord(body) ? duplicateNames([...base, 'analysis', template, 'metrics'], body.metrics) : [],
+  );
+}
+
+/** The canary's judge has a baseline and metrics named apart from its score; steps exist. */
+function canaryProblems(base: readonly PathSegment[], strategy: RawMap): ConfigProblem[] {
+  const { canary } = strategy;
+  if (!isRecord(canary)) return [];
+  const path = [...base, 'strategy', 'canary'];
+  const problems = [...judgeProblems(path, canary), ...startingStepProblems(path, canary)];
+  if (isRecord(canary.judge)) {
+    const metrics = canary.judge.metrics;
+    problems.push(...duplicateNames([...path, 'judge', 'metrics'], metrics));
+    if (Array.isArray(metrics)) {
+      metrics.forEach((metric: unknown, index) => {
+        if (isRecord(metric) && metric.name === 'score') {
+          problems.push({
+            path: [...path, 'judge', 'metrics', index, 'name'],
+            message: 'the name "score" is taken by the judge\'s own score; pick another',
+            at: 'value',
+          });
+        }
+      });
+    }
+  }
+  return problems;
+}
+
 function serviceProblems(name: string, service: RawMap): ConfigProblem[] {
   const base = ['services', name];
   const { analysis, strategy } = service;
-  const problems: ConfigProblem[] = [];
-  if (isRecord(analysis)) {
-    for (const [template, body] of Object.entries(analysis)) {
-      const path = [...base, 'analysis', template, 'metrics'];
-      if (isRecord(body)) problems.push(...duplicateNames(path, body.metrics));
-    }
+  const problems: ConfigProblem[] = [...templateProblems(base, analysis)];
+  for (const override of rawOverrides(name, service)) {
+    problems.push(...overrideProblems(base, service, override));
   }
   if (!isRecord(strategy)) return problems;
   // A malformed `analysis` is reported by the schema; every name would read as unknown.
@@ -173,32 +203,73 @@ function serviceProblems(name: string, service: RawMap): ConfigProblem[] {
     problems.push(...unknownTemplates(base, Object.keys(analysis ?? {}), strategy));
   }
   if (isRecord(analysis)) problems.push(...endlessTemplates(base, analysis, strategy));
-  const { canary } = strategy;
-  if (isRecord(canary)) {
-    const path = [...base, 'strategy', 'canary'];
-    problems.push(...judgeProblems(path, canary), ...startingStepProblems(path, canary));
-    if (isRecord(canary.judge)) {
-      const metrics = canary.judge.metrics;
-      problems.push(...duplicateNames([...path, 'judge', 'metrics'], metrics));
-      if (Array.isArray(metrics)) {
-        metrics.forEach((metric: unknown, index) => {
-          if (isRecord(metric) && metric.name === 'score') {
-            problems.push({
-              path: [...path, 'judge', 'metrics', index, 'name'],
-              message: 'the name "score" is taken by the judge\'s own score; pick another',
-              at: 'value',
-            });
-          }
-        });
-      }
-    }
-  }
+  problems.push(...canaryProblems(base, strategy));
   return problems;
 }
 
 /**
+ * An override runs its strategy (or the service's) with the service's templates merged with its
+ * own by name: that pair obeys every rule a service's does, each problem at the override's fields.
+ */
+function overrideProblems(
+  base: readonly PathSegment[],
+  service: RawMap,
+  { path, override }: RawOverride,
+): ConfigProblem[] {
+  const own = override.analysis;
+  const problems = templateProblems(path, own);
+  // Malformed maps are the schema's to report; every name would read as unknown.
+  if (own !== undefined && !isRecord(own)) return problems;
+  if (service.analysis !== undefined && !isRecord(service.analysis)) return problems;
+  const merged: RawMap = { ...service.analysis, ...own };
+  const definedAt = (template: string) =>
+    own !== undefined && Object.hasOwn(own, template)
+      ? [...path, 'analysis', template]
+      : [...base, 'analysis', template];
+  if (isRecord(override.strategy)) {
+    const strategy = override.strategy;
+    problems.push(
+      ...unknownTemplates(path, Object.keys(merged), strategy),
+      ...endlessTemplates(path, merged, strategy, definedAt),
+      ...canaryProblems(path, strategy),
+    );
+  } else if (own !== undefined && isRecord(service.strategy)) {
+    problems.push(...endlessOverrides(base, path, own, service.strategy));
+  }
+  return problems;
+}
+
+/** An override's template that the service's strategy waits for has a `count`, or never ends. */
+function endlessOverrides(
+  base: readonly PathSegment[],
+  path: readonly PathSegment[],
+  own: RawMap,
+  strategy: RawMap,
+): ConfigProblem[] {
+  const problems = new Map<string, ConfigProblem>();
+  for (const use of templateUses([...base, 'strategy'], strategy)) {
+    if (!use.mustEnd || !Array.isArray(use.templates)) continue;
+    for (const template of use.templates as unknown[]) {
+      if (typeof template !== 'string' || !Object.hasOwn(own, template)) continue;
+      const body = own[template];
+      if (!isRecord(body) || body.count !== undefined || problems.has(template)) continue;
+      problems.set(template, {
+        path: [...path, 'analysis', template],
+        message:
+          `template "${template}" has no count, and ${use.path.slice(0, -1).join('.')} ` +
+          'waits for it to end, so it would never end; set count',
+        at: 'key',
+      });
+    }
+  }
+  return [...problems.values()];
+}
+
+/**
  * Analysis cross-field rules: templates referenced by the strategy are defined in the service's
- * `analysis`, metric names are unique, the judge has a baseline and `startingStep` exists.
+ * `analysis`, metric names are unique, the judge has a baseline and `startingStep` exists. Each
+ * of the service's `overrides` is checked the same way with the strategy and templates it
+ * resolves to.
  */
 export function checkAnalysis(raw: unknown): ConfigProblem[] {
   if (!isRecord(raw) || !isRecord(raw.services)) return [];

@@ -5,7 +5,7 @@ import {
 } from '../features/routing/data-plane-capabilities.js';
 import type { ConfigProblem, PathSegment } from './config-problem.js';
 import { dataPlaneKinds, type DataPlaneKind } from './ferry-config.js';
-import { isRecord } from './raw-shape.js';
+import { isRecord, rawOverrides } from './raw-shape.js';
 
 type RawMap = Readonly<Record<string, unknown>>;
 
@@ -14,6 +14,8 @@ interface Need {
   readonly capability: DataPlaneCapability;
   readonly path: readonly PathSegment[];
   readonly at: 'key' | 'value';
+  /** The analysis template the need comes from: an override of it replaces it. */
+  readonly template?: string;
 }
 
 const latencyMetrics = new Set(['latency_p50', 'latency_p95', 'latency_p99']);
@@ -66,7 +68,9 @@ function analysisNeeds(base: readonly PathSegment[], analysis: unknown): Need[] 
       const builtin = metric.provider.builtin;
       if (!isRecord(builtin) || !latencyMetrics.has(String(builtin.metric))) return [];
       const path = [...base, 'analysis', template, 'metrics', index, 'provider', 'builtin'];
-      return [{ capability: 'latencyPercentiles', path: [...path, 'metric'], at: 'value' }];
+      return [
+        { capability: 'latencyPercentiles', path: [...path, 'metric'], at: 'value', template },
+      ];
     });
   });
 }
@@ -82,6 +86,16 @@ function routedEnvironments(service: RawMap): Set<string> {
     add(service.strategy.blueGreen.previewRoutes);
   }
   return names;
+}
+
+/** What a strategy (at `base`.strategy) and an analysis map (at `base`.analysis) need. */
+function needsOf(base: readonly PathSegment[], strategy: unknown, analysis: unknown): Need[] {
+  return [
+    ...(isRecord(strategy) && isRecord(strategy.canary)
+      ? canaryNeeds([...base, 'strategy', 'canary'], strategy.canary)
+      : []),
+    ...analysisNeeds(base, analysis),
+  ];
 }
 
 /** The data plane of each declared environment (`ferry` when unset or malformed: the schema says so). */
@@ -100,40 +114,63 @@ function dataPlanes(raw: RawMap): Map<string, DataPlaneKind> {
  * A service's strategy and analysis ask only what the data plane of every environment it is
  * routed in can do (`features/routing/data-plane-capabilities.ts`): e.g. no `judge` step, mirror,
  * header route or sticky session in an environment on `dataPlane: haproxy`. Each problem points
- * at the field that needs the capability and names the environments that lack it.
+ * at the field that needs the capability and names the environments that lack it. An override's
+ * strategy and templates answer to its own environment, and replace the service's there.
  */
 export function checkDataPlane(raw: unknown): ConfigProblem[] {
   if (!isRecord(raw) || !isRecord(raw.services)) return [];
   const planes = dataPlanes(raw);
   return Object.entries(raw.services).flatMap(([name, service]): ConfigProblem[] => {
     if (!isRecord(service)) return [];
-    const base = ['services', name];
-    const strategy = service.strategy;
-    const needs = [
-      ...(isRecord(strategy) && isRecord(strategy.canary)
-        ? canaryNeeds([...base, 'strategy', 'canary'], strategy.canary)
-        : []),
-      ...analysisNeeds(base, service.analysis),
-    ];
-    if (needs.length === 0) return [];
     const routed = [...routedEnvironments(service)].flatMap((env) => {
       const plane = planes.get(env);
       return plane === undefined ? [] : [{ env, plane }];
     });
-    return needs.flatMap((need): ConfigProblem[] => {
-      const lacking = routed.filter(({ plane }) => !dataPlaneCapabilities[plane][need.capability]);
-      if (lacking.length === 0) return [];
-      const where = lacking.map(({ env, plane }) => `${env} (dataPlane: ${plane})`).join(', ');
-      const envs = lacking.map(({ env }) => env).join(', ');
-      return [
-        {
-          path: need.path,
-          message:
-            `the data plane of ${where} has no ${capabilityLabels[need.capability]}; ` +
-            `remove this or set dataPlane: ferry on ${envs}`,
-          at: need.at,
-        },
-      ];
-    });
+    const overrides = rawOverrides(name, service);
+    const overrideOf = (env: string) => overrides.find((o) => o.environment === env)?.override;
+    // The service's own need holds where no override replaces the field it comes from.
+    const replaced = (need: Need, env: string): boolean => {
+      const override = overrideOf(env);
+      if (override === undefined) return false;
+      if (need.template === undefined) return override.strategy !== undefined;
+      return isRecord(override.analysis) && Object.hasOwn(override.analysis, need.template);
+    };
+    const own = needsOf(['services', name], service.strategy, service.analysis).flatMap((need) =>
+      lackingProblems(
+        need,
+        routed.filter(({ env }) => !replaced(need, env)),
+      ),
+    );
+    const overridden = overrides.flatMap(({ environment, path, override }) =>
+      needsOf(path, override.strategy, override.analysis).flatMap((need) =>
+        lackingProblems(
+          need,
+          routed.filter(({ env }) => env === environment),
+        ),
+      ),
+    );
+    return [...own, ...overridden];
   });
+}
+
+/** The need, if some of `environments` lack its capability: where, and what to do. */
+function lackingProblems(
+  need: Need,
+  environments: readonly { env: string; plane: DataPlaneKind }[],
+): ConfigProblem[] {
+  const lacking = environments.filter(
+    ({ plane }) => !dataPlaneCapabilities[plane][need.capability],
+  );
+  if (lacking.length === 0) return [];
+  const where = lacking.map(({ env, plane }) => `${env} (dataPlane: ${plane})`).join(', ');
+  const envs = lacking.map(({ env }) => env).join(', ');
+  return [
+    {
+      path: need.path,
+      message:
+        `the data plane of ${where} has no ${capabilityLabels[need.capability]}; ` +
+        `remove this or set dataPlane: ferry on ${envs}`,
+      at: need.at,
+    },
+  ];
 }

@@ -1,6 +1,6 @@
-import type { ConfigProblem } from './config-problem.js';
+import type { ConfigProblem, PathSegment } from './config-problem.js';
 import { formatDuration, parseDuration } from './duration.js';
-import { isRecord } from './raw-shape.js';
+import { isRecord, rawOverrides } from './raw-shape.js';
 
 /** What `limits` allows when ferry.yaml does not say: sane bounds for one machine. */
 export const defaultLimits = { maxReplicas: 64, maxDrainTimeoutMs: 3_600_000 } as const;
@@ -29,10 +29,30 @@ export function limitsOf(raw: unknown): Limits {
   };
 }
 
+/** `replicas` (of a service or an override) over `maxReplicas`, at `path`. */
+function replicaProblems(
+  path: readonly PathSegment[],
+  replicas: unknown,
+  limits: Limits,
+): ConfigProblem[] {
+  if (typeof replicas !== 'number' || !Number.isInteger(replicas)) return [];
+  if (replicas <= limits.maxReplicas) return [];
+  return [
+    {
+      path,
+      message:
+        `${replicas} replicas is over the limit of ${limits.maxReplicas}; ` +
+        'lower it, or raise limits.maxReplicas if you mean it',
+      at: 'value',
+    },
+  ];
+}
+
 /**
- * Every service stays within `limits`: no more than `maxReplicas` instances (default 64) and a
- * `drainTimeout` no longer than `maxDrainTimeout` (default 1h). A typo such as `replicas: 2000`
- * or `drainTimeout: 30h` would otherwise start thousands of processes or hold a rollout for a day.
+ * Every service (and each of its overrides) stays within `limits`: no more than `maxReplicas`
+ * instances (default 64) and a `drainTimeout` no longer than `maxDrainTimeout` (default 1h). A
+ * typo such as `replicas: 2000` or `drainTimeout: 30h` would otherwise start thousands of
+ * processes or hold a rollout for a day.
  */
 export function checkLimits(raw: unknown): ConfigProblem[] {
   if (!isRecord(raw) || !isRecord(raw.services)) return [];
@@ -44,18 +64,11 @@ export function checkLimits(raw: unknown): ConfigProblem[] {
     const local = isRecord(service.runtime) ? service.runtime.local : undefined;
     const deprecated = service.replicas === undefined && isRecord(local);
     const replicas = deprecated ? local.replicas : service.replicas;
-    if (
-      typeof replicas === 'number' &&
-      Number.isInteger(replicas) &&
-      replicas > limits.maxReplicas
-    ) {
-      problems.push({
-        path: ['services', name, ...(deprecated ? ['runtime', 'local'] : []), 'replicas'],
-        message:
-          `${replicas} replicas is over the limit of ${limits.maxReplicas}; ` +
-          'lower it, or raise limits.maxReplicas if you mean it',
-        at: 'value',
-      });
+    const path = ['services', name, ...(deprecated ? ['runtime', 'local'] : []), 'replicas'];
+    problems.push(...replicaProblems(path, replicas, limits));
+    for (const override of rawOverrides(name, service)) {
+      const { replicas } = override.override;
+      problems.push(...replicaProblems([...override.path, 'replicas'], replicas, limits));
     }
     const drain = typeof service.drainTimeout === 'string' ? service.drainTimeout : undefined;
     const drainMs = drain === undefined ? undefined : parseDuration(drain);

@@ -240,6 +240,24 @@ const cases: readonly { file: string; location: string; path: string; says: stri
     path: 'services.web.strategy.canary.judge',
     says: 'the judge compares the canary with a baseline; set baseline: { enabled: true }',
   },
+  {
+    file: 'override-unknown-environment',
+    location: '11:7',
+    path: 'services.web.overrides.production',
+    says: 'unknown environment "production"; declared environments are staging, prod',
+  },
+  {
+    file: 'override-bad-strategy',
+    location: '17:36',
+    path: 'services.web.overrides.prod.strategy.canary.steps[1].pause.duration',
+    says: 'expected a duration such as 500ms, 10s or 5m, got "ten seconds"',
+  },
+  {
+    file: 'override-unknown-analysis-template',
+    location: '24:58',
+    path: 'services.web.overrides.prod.strategy.canary.steps[1].analysis.templates[2]',
+    says: 'unknown analysis template "saturation"; defined: errors, latency',
+  },
 ];
 
 describe('malformed ferry.yaml fixtures', () => {

@@ -77,4 +77,25 @@ describe('configJsonSchema', () => {
     expect(provider?.properties?.prometheus?.required).toEqual(['address', 'query']);
     expect(service.smoke?.items?.properties?.timeout).toMatchObject({ default: '5s' });
   });
+
+  it('describes overrides: per environment, the fields an override may set, strictly', () => {
+    const schema = configJsonSchema() as JsonSchemaNode;
+    const services = schema.properties?.services as { additionalProperties: JsonSchemaNode };
+    const overrides = services.additionalProperties.properties?.overrides;
+    expect(overrides).toMatchObject({ type: 'object' });
+    const override = overrides?.additionalProperties as JsonSchemaNode;
+    expect(Object.keys(override.properties ?? {})).toEqual([
+      'replicas',
+      'env',
+      'strategy',
+      'analysis',
+      'smoke',
+      'progressDeadline',
+    ]);
+    expect(override).toMatchObject({ additionalProperties: false });
+    expect(override.required).toBeUndefined();
+    expect(override.properties?.strategy).toMatchObject({ maxProperties: 1 });
+    expect(override.properties?.progressDeadline).toMatchObject({ type: 'string' });
+    expect(override.properties?.smoke?.items?.required).toEqual(['path']);
+  });
 });

@@ -26,6 +26,7 @@ export type {
   ProbeConfig,
   RuntimeConfig,
   ServiceConfig,
+  ServiceOverride,
   SmokeCheck,
 } from '../features/deployments/domain/service-spec.js';
 export type {

@@ -32,6 +32,7 @@ const noAnalysis = {
   smoke: [],
   inconclusive: { timeoutMs: null, action: 'abort' },
   notifications: { webhooks: [] },
+  overrides: {},
 } as const;
 
 const expected: FerryConfig = {

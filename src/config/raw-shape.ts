@@ -10,3 +10,24 @@ export function declaredEnvironmentNames(raw: unknown): string[] | undefined {
     isRecord(env) && typeof env.name === 'string' ? [env.name] : [],
   );
 }
+
+/** One `overrides.<environment>` of a raw service, with its path for problems. */
+export interface RawOverride {
+  readonly environment: string;
+  readonly path: readonly (string | number)[];
+  readonly override: Readonly<Record<string, unknown>>;
+}
+
+/** The well-formed entries of a raw service's `overrides` (the schema reports the others). */
+export function rawOverrides(
+  serviceName: string,
+  service: Readonly<Record<string, unknown>>,
+): RawOverride[] {
+  const { overrides } = service;
+  if (!isRecord(overrides)) return [];
+  return Object.entries(overrides).flatMap(([environment, override]) =>
+    isRecord(override)
+      ? [{ environment, path: ['services', serviceName, 'overrides', environment], override }]
+      : [],
+  );
+}

@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import { analysisLabelSchema, analysisTemplateSchema } from './analysis-template-schema.js';
 import { countSchema, durationSchema } from './config-primitives.js';
 import { expecting, expectingMap } from './describe-value.js';
 import { formatDuration } from './duration.js';
@@ -9,6 +8,11 @@ import { listenAddressSchema } from './listen-address.js';
 import { runtimeSchema } from './local-runtime-schema.js';
 import { notificationsSchema } from './notifications-schema.js';
 import { probeSchema } from './probe-schema.js';
+import {
+  analysisTemplatesSchema,
+  progressDeadlineSchema,
+  serviceOverridesSchema,
+} from './service-overrides-schema.js';
 import { smokeSchema } from './smoke-schema.js';
 import { strategySchema } from './strategy-schema.js';
 
@@ -62,19 +66,15 @@ export const serviceSchema = z
     strategy: strategySchema.prefault({}),
     drainTimeout: durationSchema.prefault('30s'),
     drain: drainSchema.prefault({}),
-    progressDeadline: durationSchema.prefault('10m').refine((ms) => ms > 0, {
-      error: 'a progressDeadline of 0 would fail every rollout at once; give it 1m or more',
-    }),
+    progressDeadline: progressDeadlineSchema.prefault('10m'),
     rollbackWindow: rollbackWindowSchema.prefault({}),
     // Template names are checked against their uses by the cross-field checks.
-    analysis: z
-      .record(analysisLabelSchema('errors'), analysisTemplateSchema, {
-        error: expecting('a map of analysis templates such as errors: { metrics: [...] }'),
-      })
-      .default({}),
+    analysis: analysisTemplatesSchema.default({}),
     smoke: smokeSchema,
     inconclusive: inconclusiveSchema.prefault({}),
     notifications: notificationsSchema.prefault({}),
+    // Environment names and what each override's strategy needs: the cross-field checks.
+    overrides: serviceOverridesSchema,
   })
   .superRefine(({ drain, drainTimeout, replicas, runtime }, ctx) => {
     if (replicas !== undefined && runtime.deprecatedReplicas !== undefined) {
@@ -114,4 +114,5 @@ export const serviceSchema = z
     smoke: service.smoke,
     inconclusive: service.inconclusive,
     notifications: service.notifications,
+    overrides: service.overrides,
   }));

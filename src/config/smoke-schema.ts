@@ -29,7 +29,10 @@ const smokeCheckSchema = z
     timeoutMs: check.timeout,
   }));
 
+/** A list of `smoke` checks, with no default: an override's, which may be absent. */
+export const smokeChecksSchema = z.array(smokeCheckSchema, {
+  error: expecting('a list of checks such as - path: /healthz'),
+});
+
 /** `smoke`: checks run in order against new instances before they get user traffic. */
-export const smokeSchema = z
-  .array(smokeCheckSchema, { error: expecting('a list of checks such as - path: /healthz') })
-  .default([]);
+export const smokeSchema = smokeChecksSchema.default([]);

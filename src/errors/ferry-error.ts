@@ -12,6 +12,10 @@ export const errorCodes = {
   conflict: 409,
   deployment_in_progress: 409,
   version_immutable: 409,
+  /** A promotion or deploy that something stands in the way of; `extra.blockers` says what. */
+  promotion_blocked: 409,
+  /** A direct deploy into an environment that promotes from another, without `--force`. */
+  promotion_required: 409,
   too_many_requests: 429,
   /** An upload that is not a safe, well-formed `.tar.gz`; `reason` says what is wrong. */
   artifact_invalid: 422,

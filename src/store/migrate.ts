@@ -11,6 +11,7 @@ import * as runtimeNeutral from './migrations/009-runtime-neutral.js';
 import * as scopeLeases from './migrations/010-scope-leases.js';
 import * as instanceHandle from './migrations/011-instance-handle.js';
 import * as deploymentCauses from './migrations/012-deployment-causes.js';
+import * as gateResults from './migrations/013-gate-results.js';
 
 /** Migrations are compiled in, not read from disk, so `dist/` and tests run the same list. */
 const migrations: Record<string, Migration> = {
@@ -26,6 +27,7 @@ const migrations: Record<string, Migration> = {
   '010-scope-leases': scopeLeases,
   '011-instance-handle': instanceHandle,
   '012-deployment-causes': deploymentCauses,
+  '013-gate-results': gateResults,
 };
 
 /** Every migration, in order; tests migrate to one of them to check the next. */

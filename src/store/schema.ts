@@ -11,6 +11,7 @@ export interface Database {
   api_tokens: ApiTokenTable;
   service_stops: ServiceStopTable;
   scope_leases: ScopeLeaseTable;
+  gate_results: GateResultTable;
 }
 
 export interface EventTable {
@@ -141,4 +142,24 @@ export interface ScopeLeaseTable {
   /** When this owner took it (kept across renewals). */
   acquired_at: number;
   renewed_at: number;
+}
+
+/** Evidence CI attached to an artifact; rows are only inserted (a newer report supersedes). */
+export interface GateResultTable {
+  id: string;
+  service: string;
+  /** The artifact's version label when it was reported. */
+  version: string;
+  /** The artifact: `sha256:…`. */
+  digest: string;
+  /** The gate: `tests`, `scan`, `coverage`. */
+  name: string;
+  /** `passed` or `failed`. */
+  status: string;
+  /** JSON object of finite numbers: `{"coverage":83.2}`. */
+  values: string;
+  url: string | null;
+  /** `token:<id>`, `local`, `cdevents:<source>`. */
+  reporter: string;
+  reported_at: string;
 }

@@ -25,6 +25,8 @@ async function exampleConfig(name: string): Promise<{ yaml: string; routePort: n
   const routePort = await freePort();
   doc.setIn(['services', name, 'routes', 'prod'], `127.0.0.1:${routePort}`);
   doc.setIn(['services', name, 'routes', 'staging'], `127.0.0.1:${await freePort()}`);
+  // The test deploys straight to prod: no promotion path.
+  doc.setIn(['environments', 1, 'from'], null);
   return { yaml: doc.toString(), routePort };
 }
 

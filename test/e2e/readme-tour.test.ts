@@ -109,6 +109,8 @@ describe('the README tour', () => {
     for (const expected of [
       'ferry server -f',
       'ferry rollback hello',
+      'ferry promote hello',
+      'ferry env',
       'ferry rollout get',
       'ferry rollout promote',
       'ferry rollout pause',
@@ -184,8 +186,8 @@ describe('the README tour', () => {
       );
     }
 
-    // What a user sees at the end: v1 back in staging, v2 started again in prod.
-    expect(await versionAt(stagingPort)).toBe('v1');
+    // What a user sees at the end: v2 in staging again, promoted to prod and started again there.
+    expect(await versionAt(stagingPort)).toBe('v2');
     expect(await versionAt(prodPort)).toBe('v2');
   });
 });

@@ -63,7 +63,7 @@ describe('ferry stop and ferry start', () => {
       replicas: 2,
       strategy: '      canary:\n        steps: [{ setWeight: 50 }, { pause: {} }]',
     })
-      .replace('  - name: prod\n', '  - name: staging\n  - name: prod\n')
+      .replace('  - name: prod\n', '  - name: staging\n  - name: prod\n    from: null\n')
       .replace(
         `      prod: 127.0.0.1:${prodPort}\n`,
         `      prod: 127.0.0.1:${prodPort}\n      staging: 127.0.0.1:${stagingPort}\n`,

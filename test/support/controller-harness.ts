@@ -24,13 +24,17 @@ import { delay, flush } from './turns.js';
 
 export { splitOf };
 
-/** The one service and environment every harness deploys. */
+/** The service and environment a harness deploys, unless told another environment. */
 export const scope = { service: 'web', environment: 'prod' } as const;
 const user = 'user:test';
 
 export interface HarnessOptions {
   /** ferry.yaml lines of service `web` after its runtime and route (indented 4 spaces). */
   readonly service: string;
+  /** The environments of ferry.yaml, each a route of `web`. Default `[prod]`. */
+  readonly environments?: readonly string[];
+  /** The one of them this harness deploys to and watches. Default prod. */
+  readonly environment?: string;
   /** Whether started instances turn ready by themselves. Default true. */
   readonly autoReady?: boolean;
   /**
@@ -44,7 +48,7 @@ export interface HarnessOptions {
 function buildWorld(options: HarnessOptions) {
   const scheduler = new ManualScheduler(Date.parse('2026-01-01T00:00:00Z'));
   return {
-    config: parseConfig(ferryYaml(options.service), 'ferry.yaml'),
+    config: parseConfig(ferryYaml(options.service, options.environments), 'ferry.yaml'),
     dir: mkdtempSync(join(tmpdir(), 'ferry-controller-')),
     scheduler,
     clock: scheduler.clock,
@@ -107,6 +111,7 @@ function storesOf(stores: FerryStores, life: ProcessLife): FerryStores {
     stops: life.through(stores.stops),
     analysisRuns: life.through(stores.analysisRuns),
     leases: life.through(stores.leases),
+    gateResults: life.through(stores.gateResults),
     close: () => Promise.resolve(),
   };
 }
@@ -115,6 +120,7 @@ type Server = ReturnType<typeof buildServer>;
 
 /** A controller on fakes and a manual clock, with the handles and steps tests drive it by. */
 export async function controllerHarness(options: HarnessOptions) {
+  const scope = { service: 'web', environment: options.environment ?? 'prod' };
   const world = buildWorld(options);
   let server: Server = buildServer(world, new ProcessLife(options.killAfterWrites));
   let restarts = 0;
@@ -313,15 +319,17 @@ export async function controllerHarness(options: HarnessOptions) {
 
 export type ControllerHarness = Awaited<ReturnType<typeof controllerHarness>>;
 
-function ferryYaml(service: string): string {
+function ferryYaml(service: string, environments: readonly string[] = ['prod']): string {
+  const routes = environments.map((env, index) => `${env}: 127.0.0.1:${18080 + index}`);
+  // `from: null`: each takes deploys directly; promotion is not what these tests are about.
   return `apiVersion: ferry.dev/v1
 environments:
-  - name: prod
+${environments.map((env) => `  - { name: ${env}, from: null }`).join('\n')}
 services:
   web:
     runtime:
       local: { command: node server.js }
-    routes: { prod: 127.0.0.1:18080 }
+    routes: { ${routes.join(', ')} }
 ${service}
 `;
 }

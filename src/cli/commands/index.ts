@@ -2,6 +2,8 @@ import type { FerryCommand } from '../define-command.js';
 import { applyCommand } from './apply/apply-command.js';
 import { artifactCommand } from './artifact/artifact-command.js';
 import { deployCommand } from './deploy/deploy-command.js';
+import { envCommand } from './env/env-command.js';
+import { promoteCommand } from './promote/promote-command.js';
 import { eventsCommand } from './events/events-command.js';
 import { historyCommand } from './history/history-command.js';
 import { loginCommand } from './login/login-command.js';
@@ -25,6 +27,8 @@ export const commands: readonly FerryCommand[] = [
   schemaCommand,
   applyCommand,
   deployCommand,
+  promoteCommand,
+  envCommand,
   rollbackCommand,
   rolloutCommand,
   stopCommand,

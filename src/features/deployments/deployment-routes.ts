@@ -35,8 +35,10 @@ export function deploymentRoutes(
       },
     },
     async (request, reply) => {
-      const { service, environment, version } = request.body;
-      const result = await deployments.deploy({ service, environment }, version, actorOf());
+      const { service, environment, version, force } = request.body;
+      const result = await deployments.deploy({ service, environment }, version, actorOf(), {
+        force,
+      });
       return reply
         .status(result.noop ? 200 : 201)
         .send({ deployment: toDeploymentView(result.deployment), noop: result.noop });

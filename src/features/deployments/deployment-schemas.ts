@@ -76,6 +76,12 @@ export const createDeploymentBody = z
     service: name,
     environment: name,
     version: z.string().min(1).max(128),
+    force: z
+      .boolean()
+      .default(false)
+      .describe(
+        'Deploy into an environment that promotes from another one without promoting; recorded as forced. Required gates still apply.',
+      ),
   })
   .strict()
   .meta({ id: 'CreateDeployment' });

@@ -7,6 +7,7 @@ import type { ArtifactService } from '../artifacts/artifact-service.js';
 import type { EventLog } from '../events/event-log.js';
 import type { Deployment, DeploymentKind } from './domain/deployment.js';
 import { isActive } from './domain/deployment.js';
+import { effectiveService } from './domain/effective-service.js';
 import { initialRolloutState } from './domain/rollout-state.js';
 import { defaultRollbackWindow, rollbackPath } from './domain/rollback-window.js';
 import type { DeploymentStore } from './deployment-store.js';
@@ -44,6 +45,24 @@ export interface StopResult {
   readonly noop: boolean;
 }
 
+/** How a deployment came to be asked for: directly (perhaps forced) or by a promotion. */
+export interface DeployOptions {
+  /** Deploy into an environment that promotes from another one, without promoting. Recorded. */
+  readonly force?: boolean;
+  /** Set by `ferry promote`: the environment whose live artifact this is. */
+  readonly promotedFrom?: string;
+}
+
+/**
+ * Decides whether an artifact may enter an environment (its promotion path and required gates);
+ * throws a FerryError saying why not. The promotion feature provides it.
+ */
+export type DeployAdmission = (
+  target: Target,
+  artifact: { readonly digest: string; readonly version: string },
+  options: DeployOptions,
+) => Promise<void>;
+
 /** Creates deployments and rollbacks, stops and starts services; the controller carries them out. */
 export class DeploymentService {
   constructor(
@@ -56,6 +75,7 @@ export class DeploymentService {
     private readonly clock: Clock,
     private readonly locks: ScopeLock,
     private readonly onCreated: () => void,
+    private readonly admission: DeployAdmission = async () => {},
   ) {
     this.writer = new DeploymentWriter(store, events, clock);
   }
@@ -67,7 +87,12 @@ export class DeploymentService {
   }
 
   /** Deploys a version of a service, or returns the live deployment if it already runs it. */
-  deploy(target: Target, version: string, actor: string): Promise<DeployResult> {
+  deploy(
+    target: Target,
+    version: string,
+    actor: string,
+    options: DeployOptions = {},
+  ): Promise<DeployResult> {
     return this.exclusive(target, async () => {
       const service = this.serviceConfig(target);
       const artifact = await this.artifacts.get(target.service, version);
@@ -76,11 +101,20 @@ export class DeploymentService {
       const stopped = await this.stops.get(target);
       const live = stopped ? undefined : await this.live(target);
       if (live && live.artifactDigest === artifact.digest) return { deployment: live, noop: true };
+      await this.admission(target, artifact, options);
       await this.artifacts.verify(artifact.digest, target);
       if (stopped) await this.unstop(target, artifact.version, actor);
-      const deployment = await this.create(target, service, 'deploy', artifact, live, actor);
+      const deployment = await this.create(target, service, 'deploy', artifact, live, actor, {
+        ...(options.force ? { forced: true } : {}),
+        ...(options.promotedFrom ? { promotedFrom: options.promotedFrom } : {}),
+      });
       return { deployment, noop: false };
     });
+  }
+
+  /** The service's configuration for one environment: what a deployment there would follow. */
+  specFor(target: Target): ServiceConfig {
+    return this.serviceConfig(target);
   }
 
   /**
@@ -109,8 +143,8 @@ export class DeploymentService {
       const path = rollbackPath(history, live, artifact.digest, window);
       await this.artifacts.verify(artifact.digest, target);
       const deployment = await this.create(target, service, 'rollback', artifact, live, actor, {
-        fast: path.fast,
-        window,
+        fastRollback: path.fast,
+        rollbackWindow: window,
       });
       return { deployment, noop: false };
     });
@@ -210,16 +244,9 @@ export class DeploymentService {
       if (triedBefore) return { outcome: 'failed_before', deployment: latest };
       const artifact = { digest: live.artifactDigest, version: live.version };
       await this.artifacts.verify(artifact.digest, target);
-      const deployment = await this.create(
-        target,
-        service,
-        'deploy',
-        artifact,
-        live,
-        actor,
-        undefined,
-        fields,
-      );
+      const deployment = await this.create(target, service, 'deploy', artifact, live, actor, {
+        configChange: fields,
+      });
       return { outcome: 'started', deployment, fields };
     });
   }
@@ -259,9 +286,17 @@ export class DeploymentService {
     artifact: { digest: string; version: string },
     live: Deployment | undefined,
     actor: string,
-    rollback?: { readonly fast: boolean; readonly window: number },
-    /** A config rollout: the fields that changed; it goes as a rolling update. */
-    configChange?: readonly string[],
+    /**
+     * Recorded on `deployment.created`: `fastRollback`, `rollbackWindow`, `forced`, `promotedFrom`,
+     * `configChange` (a config rollout: the fields that changed; it goes as a rolling update).
+     */
+    extra: {
+      readonly fastRollback?: boolean;
+      readonly rollbackWindow?: number;
+      readonly forced?: boolean;
+      readonly promotedFrom?: string;
+      readonly configChange?: readonly string[];
+    } = {},
   ): Promise<Deployment> {
     const now = new Date(this.clock.now()).toISOString();
     const deployment: Deployment = {
@@ -281,10 +316,10 @@ export class DeploymentService {
       lastProgressAt: now,
       finishedAt: null,
       rollout:
-        spec.strategy.kind !== 'rolling' && live && !configChange
+        spec.strategy.kind !== 'rolling' && live && !extra.configChange
           ? initialRolloutState(this.clock.now())
           : null,
-      ...(rollback?.fast ? { fastRollback: true } : {}),
+      ...(extra.fastRollback ? { fastRollback: true } : {}),
     };
     await this.writer.insert(deployment, [
       {
@@ -298,8 +333,7 @@ export class DeploymentService {
           version: artifact.version,
           digest: artifact.digest,
           previous: live ? { id: live.id, version: live.version } : null,
-          ...(rollback ? { fastRollback: rollback.fast, rollbackWindow: rollback.window } : {}),
-          ...(configChange ? { configChange } : {}),
+          ...extra,
         },
       },
     ]);
@@ -353,6 +387,10 @@ export class DeploymentService {
     }
   }
 
+  /**
+   * The spec the service runs with in the target environment (its overrides applied): what a
+   * deployment stores, and so what the controller follows.
+   */
   private serviceConfig(target: Target): ServiceConfig {
     const service = this.config.services[target.service];
     if (!service) throw new NotFoundError('service', target.service);
@@ -365,7 +403,7 @@ export class DeploymentService {
         [{ path: `services.${target.service}.routes.${target.environment}`, message: 'missing' }],
       );
     }
-    return service;
+    return effectiveService(service, target.environment);
   }
 
   /** One create at a time per service/environment, so two racing deploys cannot both start. */

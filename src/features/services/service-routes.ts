@@ -5,6 +5,7 @@ import { errorResponses } from '../../server/error-schema.js';
 import type { ZodApp } from '../../server/zod-app.js';
 import { deploymentSchema, toDeploymentView } from '../deployments/deployment-schemas.js';
 import type { DeploymentService } from '../deployments/deployment-service.js';
+import { effectiveService } from '../deployments/domain/effective-service.js';
 import type { InstanceRuntime } from '../instances/instance-runtime.js';
 import type { InstanceStore } from '../instances/instance-store.js';
 import { instanceSchema, toInstanceView } from '../instances/instance-view.js';
@@ -50,7 +51,7 @@ export function serviceRoutes(
       environments.push({
         environment,
         listen: listen ? `${listen.host}:${listen.port}` : null,
-        replicas: service.replicas,
+        replicas: effectiveService(service, environment).replicas,
         live: live ? toDeploymentView(live) : null,
         active: active ? toDeploymentView(active) : null,
         stopped: stop ? { stoppedAt: stop.stoppedAt, actor: stop.actor } : null,

@@ -11,6 +11,11 @@ export const deployCommand = defineCommand({
     { flags: '--env <environment>', description: 'target environment', required: true },
     { flags: '--dir <path>', description: 'folder to pack as the artifact', required: true },
     { flags: '--version <label>', description: 'version label, e.g. v1.2.3', required: true },
+    {
+      flags: '--force',
+      description:
+        'deploy into an environment that promotes from another one without promoting (recorded as forced)',
+    },
     { flags: '--no-wait', description: 'return once the rollout has started' },
   ],
   input: (args, options) => ({
@@ -19,6 +24,7 @@ export const deployCommand = defineCommand({
     dir: requiredString(options, 'dir'),
     version: requiredString(options, 'version'),
     wait: booleanOption(options, 'wait'),
+    force: booleanOption(options, 'force'),
   }),
   handler: runDeploy,
 });

@@ -8,14 +8,18 @@ export interface DeployInput {
   readonly dir: string;
   readonly version: string;
   readonly wait: boolean;
+  readonly force: boolean;
 }
 
 /** Upload the folder, start the deployment, follow it. `--json`: `{artifact, deployment, noop}`. */
 export async function runDeploy(input: DeployInput, context: CommandContext) {
   const artifact = await uploadArtifact(input, context);
-  const result = await context
-    .client()
-    .deploy({ service: input.service, environment: input.environment, version: input.version });
+  const result = await context.client().deploy({
+    service: input.service,
+    environment: input.environment,
+    version: input.version,
+    ...(input.force ? { force: true } : {}),
+  });
   return runRollout(
     result,
     { wait: input.wait, requestedVersion: input.version, extra: { artifact } },

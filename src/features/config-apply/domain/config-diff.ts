@@ -1,4 +1,5 @@
 import type { FerryConfig, ServiceConfig } from '../../../config/ferry-config.js';
+import { effectiveService } from '../../deployments/domain/effective-service.js';
 import { changedPaths, specChanges } from '../../deployments/domain/spec-changes.js';
 
 /** A service in an environment: where a route puts it. */
@@ -42,12 +43,9 @@ export interface ConfigDiff {
   readonly restartNeeded: readonly RestartNeeded[];
 }
 
-/**
- * The spec a service runs with in an environment. The one place per-environment overrides come
- * in: swap the body for `effectiveService(config.services[service], environment)` once it exists.
- */
-export function specOf(config: FerryConfig, service: string, _environment: string): ServiceConfig {
-  return config.services[service]!;
+/** The spec a service runs with in an environment: its `overrides` for it applied. */
+export function specOf(config: FerryConfig, service: string, environment: string): ServiceConfig {
+  return effectiveService(config.services[service]!, environment);
 }
 
 /**

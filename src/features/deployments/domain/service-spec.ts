@@ -44,6 +44,26 @@ export interface ServiceConfig {
   /** What to do when analysis is Inconclusive (the rollout pauses). */
   readonly inconclusive: InconclusiveConfig;
   readonly notifications: NotificationsConfig;
+  /**
+   * `overrides`: what differs per environment, by environment name; empty when nothing does.
+   * A deployment stores the effective spec (`effectiveService`), whose overrides are empty.
+   * Absent in specs stored before it existed.
+   */
+  readonly overrides: Readonly<Record<string, ServiceOverride>>;
+}
+
+/**
+ * `overrides.<environment>`: the fields a service may set differently in one environment. Each
+ * replaces the service's own, except `env` (merged over `runtime.local.env`) and `analysis`
+ * (merged over the service's templates by name). Routes are per environment already.
+ */
+export interface ServiceOverride {
+  readonly replicas?: number;
+  readonly env?: Readonly<Record<string, string>>;
+  readonly strategy?: StrategyConfig;
+  readonly analysis?: Readonly<Record<string, AnalysisTemplate>>;
+  readonly smoke?: readonly SmokeCheck[];
+  readonly progressDeadlineMs?: number;
 }
 
 /**

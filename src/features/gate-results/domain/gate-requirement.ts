@@ -75,10 +75,8 @@ export function checkRequirements(
   requirements: readonly GateRequirement[],
   results: readonly GateResult[],
 ): RequirementCheck[] {
-  const newestFirst = [...results].sort((a, b) =>
-    a.reportedAt === b.reportedAt
-      ? b.id.localeCompare(a.id)
-      : b.reportedAt.localeCompare(a.reportedAt),
+  const newestFirst = [...results].sort(
+    (a, b) => byCodeUnit(b.reportedAt, a.reportedAt) || byCodeUnit(b.id, a.id),
   );
   return requirements.map((requirement): RequirementCheck => {
     if (requirement.kind === 'passed') {
@@ -88,11 +86,17 @@ export function checkRequirements(
         ? { requirement, met: true, evidence }
         : { requirement, met: false, problem: 'failing', evidence };
     }
-    const evidence = newestFirst.find((r) => requirement.value in r.values);
+    // Own keys only: `constructor` or `toString` is not a value every report carries.
+    const evidence = newestFirst.find((r) => Object.hasOwn(r.values, requirement.value));
     const actual = evidence?.values[requirement.value];
     if (!evidence || actual === undefined) return { requirement, met: false, problem: 'missing' };
     return compare(actual, requirement.operator, requirement.threshold)
       ? { requirement, met: true, evidence }
       : { requirement, met: false, problem: 'failing', evidence, actual };
   });
+}
+
+/** Orders ISO times and ids as the stores do (by code unit), not by the locale's collation. */
+function byCodeUnit(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }

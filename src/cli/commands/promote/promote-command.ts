@@ -1,0 +1,31 @@
+import { defineCommand } from '../../define-command.js';
+import { booleanOption, requiredString } from '../../option-values.js';
+import { UsageError } from '../../usage-error.js';
+import { runPromote, type PromoteInput } from './run-promote.js';
+
+/** `ferry promote web --to prod [--dry-run]`, `ferry promote --all --to prod`. */
+export const promoteCommand = defineCommand({
+  name: 'promote',
+  summary:
+    "Deploy the version live and healthy in an environment's `from` into it, or say every reason it cannot",
+  arguments: [{ name: 'service', description: 'service name from ferry.yaml', optional: true }],
+  options: [
+    { flags: '--to <environment>', description: 'environment to promote into', required: true },
+    { flags: '--all', description: 'every service, in the order ferry.yaml declares them' },
+    { flags: '--dry-run', description: 'print the plan and change nothing' },
+    { flags: '--no-wait', description: 'return once the rollout has started' },
+  ],
+  input: (args, options): PromoteInput => {
+    const all = booleanOption(options, 'all');
+    const service = args[0];
+    if (all && service !== undefined) throw new UsageError('give a <service> or --all, not both');
+    if (!all && service === undefined) throw new UsageError('missing <service> (or --all)');
+    return {
+      services: all ? 'all' : [service ?? ''],
+      to: requiredString(options, 'to'),
+      dryRun: booleanOption(options, 'dryRun'),
+      wait: booleanOption(options, 'wait'),
+    };
+  },
+  handler: runPromote,
+});

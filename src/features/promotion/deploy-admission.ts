@@ -1,0 +1,40 @@
+import type { FerryConfig } from '../../config/ferry-config.js';
+import { FerryError } from '../../errors/ferry-error.js';
+import type { DeployAdmission } from '../deployments/deployment-service.js';
+import { checkRequirements } from '../gate-results/domain/gate-requirement.js';
+import type { GateResultStore } from '../gate-results/gate-result-store.js';
+import { gateBlockers } from './domain/check-promotion.js';
+import { describeBlocker } from './domain/promotion-blocker.js';
+
+/**
+ * What an environment demands of an artifact that enters it: a direct deploy into one that
+ * promotes `from` another needs `force` (the promotion path is the way in), and every gate in
+ * its `require` must hold, forced or not: `--force` skips the path, never the evidence.
+ */
+export function deployAdmission(
+  config: () => FerryConfig,
+  gates: GateResultStore,
+): DeployAdmission {
+  return async (target, artifact, options) => {
+    const environment = config().environments.find((e) => e.name === target.environment);
+    if (!environment) return;
+    const direct = options.promotedFrom === undefined;
+    if (direct && environment.from !== null && options.force !== true) {
+      throw new FerryError(
+        'promotion_required',
+        `${target.environment} promotes from ${environment.from}: "ferry promote ${target.service} --to ${target.environment}" brings the version live there; "ferry deploy --force" deploys ${artifact.version} directly and is recorded as forced`,
+        { extra: { from: environment.from } },
+      );
+    }
+    if (environment.require.length === 0) return;
+    const evidence = await gates.listFor(target.service, artifact.digest);
+    const blockers = gateBlockers(checkRequirements(environment.require, evidence));
+    if (blockers.length === 0) return;
+    const reasons = blockers.map((blocker) => describeBlocker(blocker, artifact.version));
+    throw new FerryError(
+      'promotion_blocked',
+      `${artifact.version} of ${target.service} cannot enter ${target.environment}: ${reasons.join('; ')}`,
+      { extra: { blockers, reasons } },
+    );
+  };
+}

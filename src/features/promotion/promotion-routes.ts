@@ -1,0 +1,144 @@
+import { z } from 'zod';
+import type { FerryConfig } from '../../config/ferry-config.js';
+import { errorResponses } from '../../server/error-schema.js';
+import type { ZodApp } from '../../server/zod-app.js';
+import { deploymentSchema, toDeploymentView } from '../deployments/deployment-schemas.js';
+import type { DeploymentService } from '../deployments/deployment-service.js';
+import { environmentMatrix } from './environment-matrix.js';
+import type { HealthCheck, PromotionPlan, PromotionService } from './promotion-service.js';
+
+const name = z.string().regex(/^[a-z][a-z0-9-]*$/);
+
+const plannedArtifactSchema = z.object({
+  version: z.string(),
+  digest: z.string(),
+  sourceCommit: z.string().nullable(),
+});
+
+export const promotionPlanSchema = z
+  .object({
+    service: z.string(),
+    from: z.string().nullable(),
+    to: z.string(),
+    artifact: plannedArtifactSchema.nullable(),
+    current: plannedArtifactSchema.nullable(),
+    upToDate: z.boolean(),
+    /** Every reason it cannot, as data: `kind` and that kind's fields. */
+    blockers: z.array(z.looseObject({ kind: z.string() })),
+    reasons: z.array(z.string()),
+    configChanges: z.array(z.object({ path: z.string(), before: z.unknown(), after: z.unknown() })),
+    strategy: z.string(),
+  })
+  .meta({ id: 'PromotionPlan' });
+
+const promotionResultSchema = z
+  .object({
+    plan: promotionPlanSchema,
+    /** Null for a dry run. */
+    deployment: deploymentSchema.nullable(),
+    noop: z.boolean(),
+  })
+  .meta({ id: 'PromotionResult' });
+
+const cellSchema = z.object({
+  environment: z.string(),
+  routed: z.boolean(),
+  version: z.string().nullable(),
+  digest: z.string().nullable(),
+  since: z.string().nullable(),
+  health: z.enum(['healthy', 'unhealthy', 'stopped', 'none']),
+  detail: z.string().nullable(),
+  rollout: z.object({ version: z.string(), phase: z.string() }).nullable(),
+  onward: z.array(
+    z.object({
+      to: z.string(),
+      ready: z.boolean(),
+      upToDate: z.boolean(),
+      reason: z.string().nullable(),
+    }),
+  ),
+});
+
+/** `ferry promote` and `ferry env`. */
+export function promotionRoutes(
+  app: ZodApp,
+  parts: {
+    readonly config: () => FerryConfig;
+    readonly promotions: PromotionService;
+    readonly deployments: DeploymentService;
+    readonly health: HealthCheck;
+    readonly actorOf: () => string;
+  },
+) {
+  app.post(
+    '/api/v1/promotions',
+    {
+      schema: {
+        tags: ['promotions'],
+        summary:
+          "Deploy the artifact live and healthy in the environment's `from`; 409 promotion_blocked with every reason when it cannot",
+        body: z.object({
+          service: name,
+          to: name,
+          dryRun: z.boolean().default(false).describe('Plan only: change nothing'),
+        }),
+        response: { 200: promotionResultSchema, 201: promotionResultSchema, ...errorResponses },
+      },
+    },
+    async (request, reply) => {
+      const { service, to, dryRun } = request.body;
+      const { plan, result } = await parts.promotions.promote(service, to, parts.actorOf(), {
+        dryRun,
+      });
+      const created = result !== null && !result.noop;
+      return reply.status(created ? 201 : 200).send({
+        plan: toPlanView(plan),
+        deployment: result ? toDeploymentView(result.deployment) : null,
+        noop: result?.noop ?? false,
+      });
+    },
+  );
+
+  app.get(
+    '/api/v1/environments/matrix',
+    {
+      schema: {
+        tags: ['promotions'],
+        summary: 'Services × environments: version, digest, since, health, and what can move on',
+        response: {
+          200: z
+            .object({
+              environments: z.array(z.string()),
+              services: z.array(z.object({ service: z.string(), cells: z.array(cellSchema) })),
+            })
+            .meta({ id: 'EnvironmentMatrix' }),
+        },
+      },
+    },
+    async () => {
+      const matrix = await environmentMatrix(
+        parts.config(),
+        parts.deployments,
+        parts.promotions,
+        parts.health,
+      );
+      return {
+        environments: [...matrix.environments],
+        services: matrix.services.map(({ service, cells }) => ({
+          service,
+          cells: cells.map((cell) => ({ ...cell, onward: [...cell.onward] })),
+        })),
+      };
+    },
+  );
+}
+
+/** The plan as the API sends it (mutable arrays for the schema). */
+export function toPlanView(plan: PromotionPlan): z.infer<typeof promotionPlanSchema> {
+  return {
+    ...plan,
+    blockers: plan.blockers.map((blocker) => ({ ...blocker })),
+    reasons: [...plan.reasons],
+    configChanges: [...plan.configChanges],
+  };
+}
