@@ -80,6 +80,25 @@ describe('diffConfig', () => {
     expect(diff.restartNeeded).toEqual([]);
   });
 
+  it('compares each environment’s effective spec: an override changes only its environment', () => {
+    const before = config();
+    const after = parseConfig(
+      yaml().replace(
+        '    strategy: {',
+        '    overrides:\n      prod: { replicas: 3, env: { GREETING: hej } }\n    strategy: {',
+      ),
+      'ferry.yaml',
+    );
+    expect(diffConfig(before, after).targetsChanged).toEqual([
+      {
+        service: 'web',
+        environment: 'prod',
+        rollout: ['replicas', 'runtime.local.env.GREETING'],
+        next: [],
+      },
+    ]);
+  });
+
   it('rolls out only the environment whose route moved', () => {
     const diff = diffConfig(config(), config({ prodRoute: '127.0.0.1:18085' }));
     expect(diff.targetsChanged).toEqual([
