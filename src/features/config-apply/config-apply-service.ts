@@ -4,6 +4,7 @@ import type { FerryConfig } from '../../config/ferry-config.js';
 import { ConfigError, FerryError } from '../../errors/ferry-error.js';
 import type { DeploymentService, Target } from '../deployments/deployment-service.js';
 import type { EventLog } from '../events/event-log.js';
+import { ScopeLeasedError } from '../leases/scope-leased-error.js';
 import { configRejected } from './config-rejected.js';
 import type { ApplyResult, TargetAction } from './domain/apply-plan.js';
 import { diffConfig, type ConfigDiff, type ConfigTarget } from './domain/config-diff.js';
@@ -199,6 +200,8 @@ export class ConfigApplyService {
             );
           }
         } catch (error) {
+          // The server holding its lease advances it, and reconciles it when its rollout ends.
+          if (error instanceof ScopeLeasedError) continue;
           this.deps.logger.error({ err: error, ...target }, 'reconciling the configuration failed');
         }
       }
