@@ -148,6 +148,18 @@ describe('POST /api/v1/config', () => {
     ).toBe(2);
   });
 
+  it('moves a live route to its new address without replacing an instance', async () => {
+    const { runtime, router } = await serverWithWebLive();
+    const before = runtime.list().map((i) => i.spec.instanceId);
+    const response = await apply({ text: yaml().replace('127.0.0.1:18080', '127.0.0.1:18085') });
+    const [action] = response.json<{ actions: { fields: string[]; deploymentId: string }[] }>()
+      .actions;
+    expect(action?.fields).toEqual(['routes.prod']);
+    await reaches(action!.deploymentId, 'Succeeded');
+    await vi.waitFor(() => expect(router.tableOf('web', 'prod')?.listen.port).toBe(18085));
+    expect(runtime.list().map((i) => i.spec.instanceId)).toEqual(before);
+  });
+
   it('refuses a file that does not validate with 422 and every problem located; nothing changes', async () => {
     const { runtime } = await serverWithWebLive();
     const before = runtime.list().map((i) => i.spec.instanceId);
