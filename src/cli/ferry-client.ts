@@ -16,6 +16,8 @@ import type {
 } from './api-types.js';
 import type { TokenView } from '../features/auth/domain/api-token.js';
 import type { ApplyResult } from '../features/config-apply/domain/apply-plan.js';
+import type { GateResult } from '../features/gate-results/domain/gate-result.js';
+import type { ListedGateResult } from '../features/gate-results/gate-result-service.js';
 import { FerryError } from '../errors/ferry-error.js';
 import { apiErrorFrom, connectionErrorFrom } from './api-error.js';
 import type { ApiCredentials } from './credentials.js';
@@ -212,6 +214,21 @@ export class FerryClient {
     return (await this.call<{ token: TokenView | null }>('GET', '/api/v1/whoami')).token;
   }
 
+  /** Attaches gate evidence to an artifact; the server records who and when. */
+  reportGate(
+    service: string,
+    version: string,
+    body: { name: string; status: string; values?: Record<string, number>; url?: string },
+  ) {
+    return this.call<GateResult>('POST', gatesPath(service, version), { json: body });
+  }
+
+  /** Every gate report about an artifact, newest first, superseded ones marked. */
+  async gates(service: string, version: string) {
+    const path = gatesPath(service, version);
+    return (await this.call<{ gates: ListedGateResult[] }>('GET', path)).gates;
+  }
+
   async health(): Promise<boolean> {
     const response = await this.send('GET', '/healthz', {});
     await response.body.dump();
@@ -263,6 +280,10 @@ export class FerryClient {
 
 function servicePath(service: string): string {
   return `/api/v1/services/${encodeURIComponent(service)}`;
+}
+
+function gatesPath(service: string, version: string): string {
+  return `/api/v1/artifacts/${encodeURIComponent(service)}/${encodeURIComponent(version)}/gates`;
 }
 
 function rolloutPath(service: string, environment: string): string {

@@ -3,10 +3,14 @@ import type { Registry } from 'prom-client';
 import type { FerryConfig } from '../config/ferry-config.js';
 import { configRoutes } from '../features/config-apply/config-routes.js';
 import { artifactRoutes } from '../features/artifacts/artifact-routes.js';
+import { principalOf } from '../features/auth/auth-hook.js';
+import { actorOf } from '../features/auth/domain/api-token.js';
 import { tokenRoutes } from '../features/auth/token-routes.js';
 import { deploymentRoutes } from '../features/deployments/deployment-routes.js';
 import { rolloutRoutes } from '../features/deployments/rollout-routes.js';
 import { eventRoutes } from '../features/events/event-routes.js';
+import { cdeventRoutes } from '../features/gate-results/cdevent-routes.js';
+import { gateResultRoutes } from '../features/gate-results/gate-result-routes.js';
 import { instanceRoutes } from '../features/instances/instance-routes.js';
 import { noFigures } from '../features/routing/traffic-router.js';
 import { serviceRoutes } from '../features/services/service-routes.js';
@@ -60,6 +64,8 @@ function registerRoutes(app: ZodApp, { services, parts }: ApiParts): void {
   instanceRoutes(app, stores.instances, runtime);
   eventRoutes(app, services.events);
   tokenRoutes(app, services.tokens.tokens);
+  gateResultRoutes(app, services.gates, (request) => actorOf(principalOf(request)));
+  cdeventRoutes(app, services.gates);
   promotionRoutes(app, {
     config: () => services.holder.current,
     promotions: services.promotion.promotions,

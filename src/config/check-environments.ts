@@ -19,8 +19,32 @@ export function checkEnvironments(raw: unknown): ConfigProblem[] {
       at: 'value',
     });
   });
-  problems.push(...checkFrom(raw.environments));
+  problems.push(...checkFrom(raw.environments), ...checkGroups(raw));
   return problems;
+}
+
+/** A group lists declared services, each once. */
+function checkGroups(raw: Record<string, unknown>): ConfigProblem[] {
+  if (!isRecord(raw.groups) || !isRecord(raw.services)) return [];
+  const services = Object.keys(raw.services);
+  return Object.entries(raw.groups).flatMap(([group, members]) => {
+    if (!Array.isArray(members)) return [];
+    return members.flatMap((member: unknown, index): ConfigProblem[] => {
+      if (typeof member !== 'string') return [];
+      const path = ['groups', group, index];
+      if (members.indexOf(member) !== index) {
+        return [{ path, message: `"${member}" is already in group ${group}`, at: 'value' }];
+      }
+      if (services.includes(member)) return [];
+      return [
+        {
+          path,
+          message: `unknown service "${member}"; declared services are ${services.join(', ') || '(none)'}`,
+          at: 'value',
+        },
+      ];
+    });
+  });
 }
 
 /** `from` names an environment declared before this one: the path runs down the list. */

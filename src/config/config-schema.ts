@@ -57,15 +57,26 @@ export const configSchema = z
       limits: limitsSchema.optional(),
       artifacts: artifactsSchema.prefault({}),
       router: routerSchema.prefault({}),
+      // Service names are checked against `services` by `check-environments.ts`.
+      groups: z
+        .record(
+          nameSchema,
+          z
+            .array(nameSchema, { error: expecting('a list of services such as [api, web]') })
+            .min(1, { error: 'a group needs at least one service' }),
+          { error: expecting('a map of groups such as backend: [api, web]') },
+        )
+        .default({}),
     },
     {
       error: expecting(
-        'a map with apiVersion, environments, services, limits, artifacts and router',
+        'a map with apiVersion, environments, services, groups, limits, artifacts and router',
       ),
     },
   )
   .transform((raw): Omit<FerryConfig, 'warnings'> => ({
     apiVersion: raw.apiVersion,
+    groups: raw.groups,
     environments: raw.environments.map((env, index): EnvironmentConfig => ({
       name: env.name,
       dataPlane: env.dataPlane,

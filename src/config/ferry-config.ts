@@ -47,6 +47,11 @@ export interface FerryConfig {
   /** Ordered: the promotion path runs from first to last. */
   readonly environments: readonly EnvironmentConfig[];
   readonly services: Readonly<Record<string, ServiceConfig>>;
+  /**
+   * `groups`: services promoted together (`ferry promote --group backend`), in the order each
+   * list gives; empty when ferry.yaml has none.
+   */
+  readonly groups: Readonly<Record<string, readonly string[]>>;
   /** Bounds on artifact uploads; defaults when ferry.yaml has no `artifacts`. */
   readonly artifacts: ArtifactLimits;
   /** Settings of the built-in router; defaults when ferry.yaml has no `router`. */

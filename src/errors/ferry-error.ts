@@ -25,6 +25,8 @@ export const errorCodes = {
   artifact_missing: 409,
   /** The artifact's blob, or its unpacked release, no longer matches its digest. */
   artifact_corrupt: 409,
+  /** A well-formed event Ferry cannot take in (an unknown type, no artifact named); see `reason`. */
+  unprocessable_event: 422,
   server_unreachable: 503,
   /** Another `ferry server` holds the data folder. */
   data_folder_in_use: 409,

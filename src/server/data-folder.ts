@@ -20,7 +20,7 @@ export const dataFolderModes = { folder: 0o711, privateFolder: 0o700, privateFil
 /** Files directly in the data folder that only the server may read. */
 const privateFiles = ['ferry.db', 'ferry.db-wal', 'ferry.db-shm', 'ferry.lock', 'ferry.pid'];
 /** Folders whose whole tree only the server may read. */
-const privateTrees = ['artifacts', 'logs'];
+const privateTrees = ['artifacts', 'logs', 'router'];
 
 /**
  * Creates the data folder if needed, checks that the server can write to it, and fixes the modes
@@ -73,7 +73,10 @@ function chmodIfPresent(path: string, mode: number): void {
   }
 }
 
-/** Folders `0700`, files `0600`; symbolic links are left alone (chmod would follow them). */
+/**
+ * Folders `0700`, files `0600`; symbolic links are left alone (chmod would follow them). A file
+ * gone meanwhile (the running router renames its temporary tables file) is skipped.
+ */
 function chmodTree(path: string): void {
   let stat;
   try {
@@ -84,7 +87,7 @@ function chmodTree(path: string): void {
   if (stat.isSymbolicLink()) return;
   if (!stat.isDirectory()) {
     if ((stat.mode & 0o777) !== dataFolderModes.privateFile) {
-      chmodSync(path, dataFolderModes.privateFile);
+      chmodIfPresent(path, dataFolderModes.privateFile);
     }
     return;
   }

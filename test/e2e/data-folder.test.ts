@@ -183,6 +183,10 @@ describe('the data folder is private', () => {
       log: modeOf(log),
       artifacts: modeOf(join(data, 'artifacts')),
       blob: modeOf(blob),
+      router: modeOf(join(data, 'router')),
+      routerLog: modeOf(join(data, 'router', 'router.log')),
+      routerState: modeOf(join(data, 'router', 'router.json')),
+      tables: modeOf(join(data, 'router', 'tables.json')),
     });
     const private_ = {
       data: '711',
@@ -193,14 +197,21 @@ describe('the data folder is private', () => {
       log: '600',
       artifacts: '700',
       blob: '600',
+      router: '700',
+      routerLog: '600',
+      routerState: '600',
+      tables: '600',
     };
     expect(modes()).toEqual(private_);
 
     // A data folder left readable (by an older Ferry, or by hand) is made private at start.
     await server.kill('SIGKILL');
     chmodSync(data, 0o755);
-    for (const path of [join(data, 'ferry.db'), log, blob]) chmodSync(path, 0o644);
-    for (const path of [join(data, 'logs'), join(data, 'artifacts')]) chmodSync(path, 0o755);
+    const router = join(data, 'router');
+    for (const path of [join(data, 'ferry.db'), log, blob, join(router, 'router.log')])
+      chmodSync(path, 0o644);
+    for (const path of [join(data, 'logs'), join(data, 'artifacts'), router])
+      chmodSync(path, 0o755);
     await server.start();
     expect(modes()).toEqual(private_);
   });

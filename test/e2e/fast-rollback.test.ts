@@ -130,6 +130,60 @@ describe('rollback', () => {
     expect(result.byVersion['v1']!.failed).toBe(0);
   });
 
+  it('of a rolling update starts every old instance at once: 100% old within readiness + 2s under load', async () => {
+    const routePort = await freePort();
+    const s = await FerryServer.create(
+      helloConfig({ routePort, replicas: 4, maxSurge: 1, maxUnavailable: 0 }),
+    );
+    server = s;
+    await s.start();
+    // Each v1 instance takes 1.5 s to listen: paced one at a time, four of them take 6 s or more.
+    await deployHello(s, { version: 'v1', startDelayMs: 1_500 });
+    expect((await deployHello(s, { version: 'v2', errorRate: 0.25 })).phase).toBe('Succeeded');
+    load = new ConstantLoad(`http://127.0.0.1:${routePort}/`, 200).start();
+    await shareOver(load, 'v2', 1_000);
+
+    const requestedAt = Date.now();
+    const res = await s.send('POST', '/api/v1/rollbacks', {
+      service: 'hello',
+      environment: 'prod',
+    });
+    expect(res.status).toBe(201);
+    const created = res.body.deployment as {
+      id: string;
+      rollback: { fast: boolean; window: number; strategy: string };
+    };
+    expect(created.rollback).toEqual({ fast: true, window: 3, strategy: 'rolling' });
+    expect((await waitForFinal(s, created.id, 30_000)).phase).toBe('Succeeded');
+    await shareOver(load, 'v1', 500);
+    expect((await shareOver(load, 'v1', 2_000)).share).toBe(1);
+    const result = await load.stop();
+    load = undefined;
+
+    // Time: the last v2 answer came within 2 s of the time one old instance takes to start and
+    // pass readiness (the longest of the four): they started together, not one after another.
+    const startedAt = new Map<string, number>();
+    for (const e of await eventsOf(s, 'kind=instance.started')) {
+      const at = Date.parse(e.time);
+      if (e.payload.version === 'v1' && at >= requestedAt && !startedAt.has(e.subject))
+        startedAt.set(e.subject, at);
+    }
+    const readinessOf = new Map<string, number>();
+    for (const e of await eventsOf(s, 'kind=instance.ready')) {
+      const started = startedAt.get(e.subject);
+      if (started === undefined || readinessOf.has(e.subject)) continue;
+      readinessOf.set(e.subject, Date.parse(e.time) - started);
+    }
+    expect(readinessOf.size).toBe(4);
+    const readinessMs = Math.max(...readinessOf.values());
+    const toAllOldMs = result.byVersion['v2']!.lastAt - requestedAt;
+    expect(toAllOldMs - readinessMs).toBeLessThan(2_000);
+    // No request was lost on the way: every non-2xx answer is one of v2's own failures.
+    expect(result.errors).toEqual([]);
+    expect(result.byVersion['v1']!.failed).toBe(0);
+    expect(result.non2xx).toBe(result.byVersion['v2']!.failed);
+  });
+
   it('carries on fast after the server is killed mid-way', async () => {
     // v1 takes 4 s to listen: the server dies while its instances start, before the switch.
     const { server: s, routePort } = await badVersionLive(3, { startDelayMs: 4_000 });

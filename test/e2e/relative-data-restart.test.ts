@@ -20,8 +20,8 @@ interface EventBody {
 }
 
 /**
- * Load on the route for `ms` while the server is up. (The router outlives the server; traffic
- * while it is down is measured in router-survives-restart.test.ts, not here.)
+ * Load on the route for `ms` while the server is up. (The router outlives the server: one load
+ * also runs across the kill -9 below; router-survives-restart.test.ts measures more of that.)
  */
 async function loadFor(routePort: number, ms: number): Promise<LoadResult> {
   const load = new ConstantLoad(`http://127.0.0.1:${routePort}/`, 100).start();
@@ -53,9 +53,11 @@ async function eventsOf(server: FerryServer, kind: string): Promise<EventBody[]>
 
 describe('a server restarted on a relative --data folder under constant load', () => {
   let server: FerryServer | undefined;
+  let load: ConstantLoad | undefined;
   afterEach(async () => {
+    await load?.stop();
     await server?.destroy();
-    server = undefined;
+    server = load = undefined;
   });
 
   it('adopts every instance (same pids) after SIGTERM and after SIGKILL, with no failed request', async () => {
@@ -73,10 +75,23 @@ describe('a server restarted on a relative --data folder under constant load', (
         non2xx: 0,
         errors: [],
       });
+      // Through a kill -9, one load runs on: before the kill, while the server is down, while
+      // the next one adopts the instances, and after.
+      if (signal === 'SIGKILL')
+        load = new ConstantLoad(`http://127.0.0.1:${routePort}/`, 100).start();
       await server.kill(signal);
       await server.start(); // returns once /readyz answers 200
       // Long enough for the old sweep, which killed adopted instances 0.2 s after adopting them.
       const after = await loadFor(routePort, 3000);
+      if (load) {
+        const across = await load.stop();
+        load = undefined;
+        expect(failures(across), 'one load across the kill -9 and the restart').toEqual({
+          non2xx: 0,
+          errors: [],
+        });
+        expect(across.versions).toEqual({ v1: across.sent });
+      }
 
       expect(failures(after), `after ${signal}`).toEqual({ non2xx: 0, errors: [] });
       expect(after.versions).toEqual({ v1: after.sent });

@@ -5,6 +5,7 @@ import { deployCommand } from './deploy/deploy-command.js';
 import { envCommand } from './env/env-command.js';
 import { promoteCommand } from './promote/promote-command.js';
 import { eventsCommand } from './events/events-command.js';
+import { gateCommand } from './gate/gate-command.js';
 import { historyCommand } from './history/history-command.js';
 import { loginCommand } from './login/login-command.js';
 import { logsCommand } from './logs/logs-command.js';
@@ -36,6 +37,7 @@ export const commands: readonly FerryCommand[] = [
   statusCommand,
   historyCommand,
   artifactCommand,
+  gateCommand,
   logsCommand,
   eventsCommand,
   loginCommand,

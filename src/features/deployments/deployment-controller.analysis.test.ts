@@ -96,6 +96,43 @@ describe('analysis verdicts', () => {
     expect((await h.latest()).phase).toBe('Succeeded');
   });
 
+  it('promote past an Inconclusive step leaves a later analysis step on: its Failed verdict aborts', async () => {
+    h = await controllerHarness({
+      service: `    replicas: 2
+${errors()}    strategy:
+      canary:
+        abortScaleDownDelay: 0s
+        steps:
+          - setWeight: 20
+          - analysis: { templates: [errors] }
+          - setWeight: 60
+          - analysis: { templates: [errors] }
+          - pause: { duration: 10s }`,
+    });
+    await h.deploy('v1');
+    h.world.metrics.set('error_rate', 0);
+    h.world.metrics.sampleSize = 5;
+    await h.deploy('v2');
+    await h.advance(25_000);
+    const paused = await h.latest();
+    expect(paused.phase).toBe('Paused');
+    expect(paused.reason).toMatch(/^analysis "step-2" is Inconclusive/);
+
+    // Now there is traffic enough, and v2 fails 30 % of it.
+    h.world.metrics.set('error_rate', 0.3);
+    h.world.metrics.sampleSize = 500;
+    await h.act('promote');
+    await h.advance(11_000);
+
+    const aborted = await h.latest();
+    expect(aborted.phase).toBe('Aborted');
+    expect(aborted.reason).toMatch(/^analysis "step-4" Failed: /);
+    const mainTables = h.world.router.history().filter((t) => (t.listener ?? 'main') === 'main');
+    expect(mainTables.some((t) => splitOf(t)['v2'] === 60)).toBe(true);
+    expect(h.split()).toEqual({ v1: 100 });
+    expect(h.runningVersions()).toEqual(['v1', 'v1']);
+  });
+
   it('inconclusive.action abort ends the rollout once inconclusive.timeout has passed', async () => {
     const h = await atAnalysisStep(
       { sampleSize: 5 },

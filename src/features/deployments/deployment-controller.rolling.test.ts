@@ -103,3 +103,78 @@ describe('rolling updates', () => {
     expect((await h.latest()).phase).toBe('Progressing');
   });
 });
+
+describe('rolling back a rolling update', () => {
+  const four = (extra = '') => `    replicas: 4
+${extra}    strategy:
+      rolling: { maxSurge: 1, maxUnavailable: 0${extra ? ', postDeployAnalysis: { templates: [errors] }' : ''} }`;
+  const errors = `    analysis:
+      errors:
+        interval: 10s
+        count: 3
+        metrics:
+          - { name: error-rate, provider: { builtin: { metric: error_rate } }, max: 0.05 }
+`;
+
+  /** Versions of the instances starting now (launched, not ready yet), sorted. */
+  const starting = () =>
+    h!.world.runtime
+      .list()
+      .filter((s) => s.phase === 'starting')
+      .map((s) => s.spec.version)
+      .sort();
+
+  /** Makes every starting instance of `version` ready, round after round, until none starts. */
+  async function readyAll(version: string): Promise<void> {
+    const of = () =>
+      h!.world.runtime.list().filter((s) => s.phase === 'starting' && s.spec.version === version);
+    for (let round = 0; round < 10 && of().length > 0; round += 1) {
+      for (const s of of()) h!.world.runtime.makeReady(s.spec.instanceId);
+      await h!.runUntilSettled();
+    }
+  }
+
+  it('a fast rollback starts every old instance at once and retires each new one as an old one is ready', async () => {
+    h = await controllerHarness({ service: four(), autoReady: false });
+    await h.deploy('v1');
+    await readyAll('v1');
+    await h.deploy('v2');
+    await readyAll('v2');
+    expect(await h.latest()).toMatchObject({ version: 'v2', phase: 'Succeeded' });
+
+    const rollback = await h.rollback();
+    expect(rollback).toMatchObject({ version: 'v1', fastRollback: true });
+    expect(starting()).toEqual(['v1', 'v1', 'v1', 'v1']);
+    // Nothing serving leaves before a replacement is ready.
+    expect(h.split()).toEqual({ v2: 100 });
+
+    const [first] = h.world.runtime.list().filter((s) => s.phase === 'starting');
+    h.world.runtime.makeReady(first!.spec.instanceId);
+    await h.runUntilSettled();
+    expect(h.runningVersions()).toEqual(['v1', 'v1', 'v1', 'v1', 'v2', 'v2', 'v2']);
+
+    await readyAll('v1');
+    expect(await h.latest()).toMatchObject({ id: rollback.id, phase: 'Succeeded' });
+    expect(h.runningVersions()).toEqual(['v1', 'v1', 'v1', 'v1']);
+    expect(h.split()).toEqual({ v1: 100 });
+  });
+
+  it('an automatic rollback (post-deploy analysis Failed) starts every old instance at once', async () => {
+    h = await controllerHarness({ service: four(errors), autoReady: false });
+    await h.deploy('v1');
+    await readyAll('v1');
+    h.world.metrics.set('error_rate', 0.5);
+    await h.deploy('v2');
+    // The last v2 instance ready: v2 is rolled out, measured, and found failing.
+    await readyAll('v2');
+    const rollingBack = await h.latest();
+    expect(rollingBack).toMatchObject({ version: 'v2', phase: 'RollingBack' });
+    expect(rollingBack.reason).toMatch(/^analysis "post-deploy" Failed/);
+    expect(starting()).toEqual(['v1', 'v1', 'v1', 'v1']);
+
+    await readyAll('v1');
+    expect(await h.latest()).toMatchObject({ version: 'v2', phase: 'RolledBack' });
+    expect(h.runningVersions()).toEqual(['v1', 'v1', 'v1', 'v1']);
+    expect(h.split()).toEqual({ v1: 100 });
+  });
+});

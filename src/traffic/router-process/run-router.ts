@@ -43,7 +43,7 @@ export async function runRouter(dataDir: string, settings: RouterSettings): Prom
   // routes down with it.
   process.on('uncaughtException', (error) => log.error({ err: error }, 'router primary error'));
   process.on('unhandledRejection', (error) => log.error({ err: error }, 'router primary error'));
-  mkdirSync(routerFolder(dataDir), { recursive: true });
+  mkdirSync(routerFolder(dataDir), { recursive: true, mode: 0o700 });
   let book: TableBook;
   try {
     book = TableBook.load(routerTablesPath(dataDir));

@@ -18,7 +18,7 @@ const startTimeoutMs = 15_000;
 
 /**
  * Starts `ferry router --data <dataDir>` detached (its own process group; it outlives the caller),
- * its stdout and stderr appended to `router/router.log`. Resolves once `router.json` names the new
+ * its stdout and stderr appended to `router/router.log` (folder 0700, log 0600). Resolves once `router.json` names the new
  * process and its control channel answers; rejects after 15 s with the log's last lines.
  *
  * @example
@@ -32,9 +32,10 @@ export async function spawnRouter(options: {
   readonly bin?: string;
 }): Promise<RouterState> {
   const { dataDir, settings } = options;
-  mkdirSync(routerFolder(dataDir), { recursive: true });
+  // Private like the rest of the data folder: the log and tables name every upstream.
+  mkdirSync(routerFolder(dataDir), { recursive: true, mode: 0o700 });
   const logPath = routerLogPath(dataDir);
-  const logFd = openSync(logPath, 'a');
+  const logFd = openSync(logPath, 'a', 0o600);
   const bin = options.bin ?? join(projectRoot(), 'bin', 'ferry.js');
   let child;
   try {

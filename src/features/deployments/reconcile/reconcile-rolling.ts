@@ -13,6 +13,11 @@ import { succeed } from './succeed.js';
  * A rolling update (and every deployment at rest): replace instances of other artifacts with
  * the target's, `maxSurge`/`maxUnavailable` at a time; once all run it, the post-deploy gate
  * decides. A rolling update rolling back goes to the previous deployment's artifact the same way.
+ *
+ * A rollback is fast (issue 8): a fast rollback (`fastRollback`, within `rollbackWindow`) and an
+ * automatic one (`RollingBack`: crash loop, smoke checks, post-deploy analysis, deadline) start
+ * all the old version's instances at once, and each instance being left retires as soon as one
+ * of them is ready; the strategy's `maxSurge`/`maxUnavailable` do not pace them.
  */
 export const reconcileRolling: ReconcileStep = async (context, env) => {
   const { deployment: latest, previous, instances: planned } = context;
@@ -23,10 +28,15 @@ export const reconcileRolling: ReconcileStep = async (context, env) => {
   // Same artifact but started under another configuration (`ferry apply`): replaced too.
   const isTarget = (i: StoredInstance) =>
     target !== null && i.artifactDigest === target.artifactDigest && runsSpec(i.spec, target.spec);
+  const replicas = target ? target.spec.replicas : 0;
+  const fast =
+    (latest.fastRollback === true && latest.phase === 'Progressing') ||
+    latest.phase === 'RollingBack';
   const plan = planRollingStep({
-    replicas: target ? target.spec.replicas : 0,
-    rolling:
-      target?.spec.strategy.kind === 'rolling'
+    replicas,
+    rolling: fast
+      ? { maxSurge: replicas, maxUnavailable: 0 }
+      : target?.spec.strategy.kind === 'rolling'
         ? target.spec.strategy.rolling
         : { maxSurge: 1, maxUnavailable: 0 },
     target: planned.filter((p) => isTarget(p.instance)).map((p) => p.planned),
