@@ -86,6 +86,11 @@ export class FerryClient {
     return this.call<PromotionResult>('POST', '/api/v1/promotions', { json: body });
   }
 
+  /** Groups of services promoted together, each in its declared order. */
+  async groups() {
+    return (await this.call<{ groups: Record<string, string[]> }>('GET', '/api/v1/groups')).groups;
+  }
+
   /** Services × environments, as `ferry env` shows them. */
   environmentMatrix() {
     return this.call<EnvironmentMatrix>('GET', '/api/v1/environments/matrix');

@@ -100,6 +100,22 @@ export function promotionRoutes(
   );
 
   app.get(
+    '/api/v1/groups',
+    {
+      schema: {
+        tags: ['promotions'],
+        summary: 'Groups of services promoted together, each in its declared order',
+        response: { 200: z.object({ groups: z.record(z.string(), z.array(z.string())) }) },
+      },
+    },
+    async () => ({
+      groups: Object.fromEntries(
+        Object.entries(parts.config().groups).map(([group, services]) => [group, [...services]]),
+      ),
+    }),
+  );
+
+  app.get(
     '/api/v1/environments/matrix',
     {
       schema: {

@@ -12,16 +12,19 @@ export const promoteCommand = defineCommand({
   options: [
     { flags: '--to <environment>', description: 'environment to promote into', required: true },
     { flags: '--all', description: 'every service, in the order ferry.yaml declares them' },
+    { flags: '--group <name>', description: 'the services of a group in ferry.yaml, in its order' },
     { flags: '--dry-run', description: 'print the plan and change nothing' },
     { flags: '--no-wait', description: 'return once the rollout has started' },
   ],
   input: (args, options): PromoteInput => {
     const all = booleanOption(options, 'all');
+    const group = typeof options['group'] === 'string' ? options['group'] : undefined;
     const service = args[0];
-    if (all && service !== undefined) throw new UsageError('give a <service> or --all, not both');
-    if (!all && service === undefined) throw new UsageError('missing <service> (or --all)');
+    const given = [all, group !== undefined, service !== undefined].filter(Boolean).length;
+    if (given > 1) throw new UsageError('give one of <service>, --all or --group');
+    if (given === 0) throw new UsageError('missing <service> (or --all, or --group <name>)');
     return {
-      services: all ? 'all' : [service ?? ''],
+      services: all ? 'all' : group !== undefined ? { group } : [service ?? ''],
       to: requiredString(options, 'to'),
       dryRun: booleanOption(options, 'dryRun'),
       wait: booleanOption(options, 'wait'),

@@ -4,10 +4,11 @@ import type { CommandContext } from '../../command-context.js';
 import { exitCodes } from '../../exit-codes.js';
 import { runRollout } from '../../rollout/run-rollout.js';
 import { commitsBetween } from './commits-between.js';
+import { FerryError } from '../../../errors/ferry-error.js';
 
 export interface PromoteInput {
   /** The services in order, or every service in ferry.yaml's order. */
-  readonly services: readonly string[] | 'all';
+  readonly services: readonly string[] | 'all' | { readonly group: string };
   readonly to: string;
   readonly dryRun: boolean;
   readonly wait: boolean;
@@ -19,8 +20,7 @@ export interface PromoteInput {
  */
 export async function runPromote(input: PromoteInput, context: CommandContext): Promise<number> {
   const client = context.client();
-  const services =
-    input.services === 'all' ? (await client.services()).map((s) => s.name) : input.services;
+  const services = await servicesOf(input.services, context);
   const plans = [];
   for (const service of services) {
     const result = await client.promote({ service, to: input.to, dryRun: input.dryRun });
@@ -41,6 +41,26 @@ export async function runPromote(input: PromoteInput, context: CommandContext): 
   // A dry run that would be refused fails, so CI can ask "could this promote now?".
   const blocked = plans.some((plan) => plan.blockers.length > 0);
   return blocked ? exitCodes.failed : exitCodes.ok;
+}
+
+/** The services to promote, in order: named, every one in ferry.yaml's order, or a group's. */
+async function servicesOf(
+  services: PromoteInput['services'],
+  context: CommandContext,
+): Promise<readonly string[]> {
+  const client = context.client();
+  if (services === 'all') return (await client.services()).map((s) => s.name);
+  if (!('group' in services)) return services;
+  const groups = await client.groups();
+  const members = groups[services.group];
+  if (members === undefined) {
+    const known = Object.keys(groups);
+    throw new FerryError(
+      'not_found',
+      `unknown group "${services.group}"; ferry.yaml declares ${known.length > 0 ? known.join(', ') : 'no groups'}`,
+    );
+  }
+  return members;
 }
 
 /** The plan as people read it: what moves, from where, what changes, and what stands in the way. */
