@@ -5,7 +5,9 @@ import { composeApi } from './composition/compose-api.js';
 import { composeServices, type ComposedServices } from './composition/compose-services.js';
 import type { FerryParts } from './composition/ferry-parts.js';
 import { realParts } from './composition/real-parts.js';
-import type { FerryConfig } from './config/ferry-config.js';
+import { ConfigHolder } from './config/config-holder.js';
+import type { FerryConfig, ListenAddress } from './config/ferry-config.js';
+import type { ConfigApplyService } from './features/config-apply/config-apply-service.js';
 import { systemScheduler, type Scheduler } from './features/analysis/scheduler.js';
 import { LeaseLock } from './features/leases/lease-lock.js';
 import { randomLeaseOwner } from './features/leases/lease-owner.js';
@@ -22,7 +24,10 @@ export type { FerryParts } from './composition/ferry-parts.js';
 
 /** What the whole server is built from, besides its adapters. */
 export interface FerrySettings {
+  /** The configuration at start; `ferry apply` and SIGHUP replace it in the composition's holder. */
   readonly config: FerryConfig;
+  /** The API's own address, which no route of an applied configuration may take. */
+  readonly apiListen?: ListenAddress;
   readonly dataDir: string;
   readonly clock: Clock;
   readonly logger: Logger;
@@ -63,6 +68,10 @@ export interface Ferry {
   readonly events: EventLog;
   readonly deployments: DeploymentService;
   readonly tokens: TokenService;
+  /** The configuration every reader takes at use time (`holder.current`). */
+  readonly config: ConfigHolder;
+  /** `ferry apply`, SIGHUP and the reconcile on start. */
+  readonly configApply: ConfigApplyService;
   /** Re-adopts instances and starts the controller. */
   start(): Promise<void>;
   /**
@@ -79,14 +88,15 @@ export interface Ferry {
  * manual clock) to the same graph.
  */
 export async function composeFerry(options: ComposeFerryOptions): Promise<Ferry> {
-  const parts = options.parts ?? realParts(options);
+  const holder = new ConfigHolder(options.config);
+  const parts = options.parts ?? realParts({ ...options, holder });
   // Only the server holding a service/environment's lease advances it (docs/architecture.md).
   const locks = new LeaseLock({
     store: parts.stores.leases,
     owner: options.leaseOwner ?? randomLeaseOwner(),
     scheduler: options.scheduler ?? { ...systemScheduler, clock: options.clock },
   });
-  const services = composeServices({ ...options, locks }, parts);
+  const services = composeServices({ ...options, locks, holder }, parts);
   const readiness = { ready: false };
   const api = await composeApi({ ...options, isReady: () => readiness.ready, services, parts });
   return assemble(api, services, parts, readiness, locks);
@@ -101,20 +111,25 @@ function assemble(
   locks: LeaseLock,
 ): Ferry {
   const { core, analysis, notifier } = services;
+  let unwatch: (() => void) | undefined;
   return {
     api,
     controller: core.controller,
     events: services.events,
     deployments: core.deployments,
     tokens: services.tokens.tokens,
+    config: services.holder,
+    configApply: services.configApply,
     async start() {
       notifier.start();
       await core.controller.start();
       services.promotion.autoPromoter.start();
+      unwatch = services.configApply.watch();
       readiness.ready = true;
     },
     async close() {
       readiness.ready = false;
+      unwatch?.();
       await api.close();
       await services.promotion.autoPromoter.stop();
       await core.controller.stop();

@@ -20,6 +20,7 @@ import type {
   StopResult,
 } from './api-types.js';
 import type { TokenView } from '../features/auth/domain/api-token.js';
+import type { ApplyResult } from '../features/config-apply/domain/apply-plan.js';
 import type { GateResult } from '../features/gate-results/domain/gate-result.js';
 import type { ListedGateResult } from '../features/gate-results/gate-result-service.js';
 import { FerryError } from '../errors/ferry-error.js';
@@ -233,6 +234,11 @@ export class FerryClient {
     } finally {
       response.body.destroy();
     }
+  }
+
+  /** Sends a ferry.yaml to validate, diff and (unless `dryRun`) apply; see `ferry apply`. */
+  applyConfig(body: { text: string; file: string; prune: boolean; dryRun: boolean }) {
+    return this.call<ApplyResult>('POST', '/api/v1/config', { json: body });
   }
 
   /** Creates a token; the answer is the only time its secret is shown. */

@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import type { FerryConfig } from '../config/ferry-config.js';
+import { configRoutes } from '../features/config-apply/config-routes.js';
 import { artifactRoutes } from '../features/artifacts/artifact-routes.js';
 import { principalOf } from '../features/auth/auth-hook.js';
 import { actorOf } from '../features/auth/domain/api-token.js';
@@ -40,12 +41,13 @@ export function composeApi(parts: ApiParts): Promise<ZodApp> {
   });
 }
 
-function registerRoutes(app: ZodApp, { config, services, parts }: ApiParts): void {
+function registerRoutes(app: ZodApp, { services, parts }: ApiParts): void {
   const { core } = services;
   const { runtime, stores } = parts;
   const actor = () => 'user:local';
   const figures = parts.routeFigures ?? (() => noFigures);
-  serviceRoutes(app, config, core.deployments, stores.instances, runtime);
+  serviceRoutes(app, services.holder, core.deployments, stores.instances, runtime);
+  configRoutes(app, services.configApply, actor);
   const { service: artifacts, catalog, retention } = services.artifactFeature;
   artifactRoutes(app, { artifacts, catalog, retention }, actor);
   deploymentRoutes(app, core.deployments, actor, (target) => core.controller.halt(target));
@@ -66,7 +68,7 @@ function registerRoutes(app: ZodApp, { config, services, parts }: ApiParts): voi
   gateResultRoutes(app, services.gates, (request) => actorOf(principalOf(request)));
   cdeventRoutes(app, services.gates);
   promotionRoutes(app, {
-    config: () => config,
+    config: () => services.holder.current,
     promotions: services.promotion.promotions,
     deployments: core.deployments,
     health: services.promotion.health,

@@ -1,3 +1,4 @@
+import type { ConfigHolder } from '../config/config-holder.js';
 import type { FerryConfig } from '../config/ferry-config.js';
 import { ArtifactCatalog } from '../features/artifacts/artifact-catalog.js';
 import { ArtifactRetention } from '../features/artifacts/artifact-retention.js';
@@ -29,6 +30,8 @@ export function composeArtifacts(parts: {
   readonly gateResults?: GateResultStore;
   readonly dataDir: string;
   readonly config: FerryConfig;
+  /** Read at use time when given (`ferry apply`); else `config`. */
+  readonly holder?: ConfigHolder;
   readonly events: EventLog;
   readonly runtime: InstanceRuntime;
   readonly clock: Clock;
@@ -36,13 +39,14 @@ export function composeArtifacts(parts: {
 }): ComposedArtifacts {
   const { runtime } = parts;
   const blobs = dataFolderBlobs(parts.dataDir);
-  const config = () => parts.config;
+  const holder = parts.holder ?? { current: parts.config };
+  const config = () => holder.current;
   const service: ArtifactService = new ArtifactService(
     parts.store,
     blobs,
     parts.events,
     parts.clock,
-    parts.config,
+    liveConfig(holder),
     (target, digest): Promise<void> =>
       runtime.verifyRelease?.({
         ...target,
@@ -65,4 +69,19 @@ export function composeArtifacts(parts: {
     ...(runtime.pruneReleases ? { pruneReleases: runtime.pruneReleases.bind(runtime) } : {}),
   });
   return { service, catalog, retention };
+}
+
+/** The parts of the configuration artifacts read, taken from the holder at each read. */
+function liveConfig(holder: { readonly current: FerryConfig }) {
+  return {
+    get services() {
+      return holder.current.services;
+    },
+    get environments() {
+      return holder.current.environments;
+    },
+    get artifacts() {
+      return holder.current.artifacts;
+    },
+  };
 }

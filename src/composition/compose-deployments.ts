@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import { ConfigHolder } from '../config/config-holder.js';
 import type { FerryConfig } from '../config/ferry-config.js';
 import type { ArtifactService } from '../features/artifacts/artifact-service.js';
 import { DeploymentController } from '../features/deployments/deployment-controller.js';
@@ -19,6 +20,8 @@ import type { FerryStores } from './ferry-stores.js';
 /** What deployments and rollouts need from the rest of the server. */
 export interface DeploymentParts {
   readonly config: FerryConfig;
+  /** Where the configuration is read at use time; one around `config` when not given. */
+  readonly holder?: ConfigHolder;
   readonly stores: Pick<FerryStores, 'deployments' | 'instances' | 'stops'>;
   readonly runtime: InstanceRuntime;
   readonly router: TrafficRouter;
@@ -55,7 +58,8 @@ export interface ComposedDeployments {
  * it), the service that creates deployments and wakes it, and the service of rollout actions.
  */
 export function composeDeployments(parts: DeploymentParts): ComposedDeployments {
-  const { config, stores, events, clock, locks } = parts;
+  const { stores, events, clock, locks } = parts;
+  const holder = parts.holder ?? new ConfigHolder(parts.config);
   const smokeChecks = parts.smokeChecks ?? ((onSettled) => new SmokeChecks({ onSettled }));
   const smoke = smokeChecks((instanceId, status) => {
     const settled =
@@ -68,7 +72,7 @@ export function composeDeployments(parts: DeploymentParts): ComposedDeployments 
   });
   const controller = composeController(parts, smoke);
   const deployments = new DeploymentService(
-    config,
+    holder,
     stores.deployments,
     stores.stops,
     parts.artifacts,

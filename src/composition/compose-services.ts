@@ -1,5 +1,8 @@
 import type { Logger } from 'pino';
-import type { FerryConfig } from '../config/ferry-config.js';
+import { ConfigHolder } from '../config/config-holder.js';
+import type { FerryConfig, ListenAddress } from '../config/ferry-config.js';
+import { parseConfig } from '../config/load-config.js';
+import { ConfigApplyService } from '../features/config-apply/config-apply-service.js';
 import type { ArtifactService } from '../features/artifacts/artifact-service.js';
 import { systemScheduler, type Scheduler } from '../features/analysis/scheduler.js';
 import { EventLog } from '../features/events/event-log.js';
@@ -28,11 +31,18 @@ export interface ComposedServices {
   readonly core: ComposedDeployments;
   readonly promotion: ComposedPromotion;
   readonly notifier: WebhookNotifier;
+  /** The configuration now; every service above reads `current` at use time. */
+  readonly holder: ConfigHolder;
+  readonly configApply: ConfigApplyService;
 }
 
 /** The settings of `composeFerry`, and the guard the rollout core shares. */
 export interface ServiceSettings {
   readonly config: FerryConfig;
+  /** Where the configuration is read at use time; one around `config` when not given. */
+  readonly holder?: ConfigHolder;
+  /** The API's address: no route of an applied configuration may take it. */
+  readonly apiListen?: ListenAddress;
   readonly dataDir: string;
   readonly clock: Clock;
   readonly logger: Logger;
@@ -46,10 +56,12 @@ export interface ServiceSettings {
 /** The services, in the order they need each other; analysis wakes the controller built after it. */
 export function composeServices(settings: ServiceSettings, parts: FerryParts): ComposedServices {
   const { clock, logger } = settings;
+  const holder = settings.holder ?? new ConfigHolder(settings.config);
   const { stores, runtime } = parts;
   const events = new EventLog(stores.events, clock);
   const artifactFeature = composeArtifacts({
     ...settings,
+    holder,
     store: stores.artifacts,
     deployments: stores.deployments,
     gateResults: stores.gateResults,
@@ -75,10 +87,11 @@ export function composeServices(settings: ServiceSettings, parts: FerryParts): C
     wake: () => core.controller.wake(),
   });
   const rolloutAnalysis = analysis.rolloutAnalysis;
-  const config = () => settings.config;
+  const config = () => holder.current;
   const core = composeDeployments({
     ...settings,
     ...parts,
+    holder,
     events,
     artifacts,
     analysis: rolloutAnalysis,
@@ -95,10 +108,26 @@ export function composeServices(settings: ServiceSettings, parts: FerryParts): C
     scheduler: settings.scheduler ?? { ...systemScheduler, clock },
     logger,
   });
-  const notifier = new WebhookNotifier(
-    settings.config,
+  const notifier = new WebhookNotifier(holder, events, logger.child({ component: 'notifier' }));
+  const { apiListen } = settings;
+  const configApply = new ConfigApplyService({
+    holder,
+    deployments: core.deployments,
     events,
-    logger.child({ component: 'notifier' }),
-  );
-  return { events, artifacts, artifactFeature, gates, tokens, analysis, core, promotion, notifier };
+    parse: (text, file) => parseConfig(text, file, apiListen ? { apiListen } : {}),
+    logger: logger.child({ component: 'config' }),
+  });
+  return {
+    events,
+    artifacts,
+    artifactFeature,
+    gates,
+    tokens,
+    analysis,
+    core,
+    promotion,
+    notifier,
+    holder,
+    configApply,
+  };
 }

@@ -18,6 +18,8 @@ export function realParts(options: {
   readonly db: Kysely<Database>;
   readonly dataDir: string;
   readonly config: FerryConfig;
+  /** Where the data planes read each environment's plane at use time; else `config`. */
+  readonly holder?: { readonly current: FerryConfig };
   readonly router: RouterSupervisor;
 }): FerryParts {
   const blobs = dataFolderBlobs(options.dataDir);
@@ -30,11 +32,29 @@ export function realParts(options: {
       artifactPath: (digest) => blobs.path(digest),
     }),
     // Environments on `dataPlane: haproxy` are routed by an HAProxy (composition/data-planes.ts).
-    ...withDataPlanes(options, {
-      router,
-      routeFigures: (service, environment, listener) =>
-        router.figures(service, environment, listener),
-    }),
+    ...withDataPlanes(
+      { ...options, config: liveEnvironments(options) },
+      {
+        router,
+        routeFigures: (service, environment, listener) =>
+          router.figures(service, environment, listener),
+      },
+    ),
     sampler: router.sampler,
+  };
+}
+
+/** The configuration, its environments read from the holder at each use when there is one. */
+function liveEnvironments(options: {
+  readonly config: FerryConfig;
+  readonly holder?: { readonly current: FerryConfig };
+}): FerryConfig {
+  const { holder } = options;
+  if (!holder) return options.config;
+  return {
+    ...options.config,
+    get environments() {
+      return holder.current.environments;
+    },
   };
 }

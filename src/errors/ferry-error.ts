@@ -5,6 +5,8 @@
 export const errorCodes = {
   invalid_config: 400,
   invalid_request: 400,
+  /** `ferry apply`: the file does not validate; `errors` locates every problem. Nothing changed. */
+  config_rejected: 422,
   unauthorized: 401,
   not_found: 404,
   conflict: 409,

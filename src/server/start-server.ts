@@ -2,6 +2,10 @@ import { pino } from 'pino';
 import type { FerryConfig } from '../config/ferry-config.js';
 import { formatConfigWarning } from '../config/config-problem.js';
 import { loadConfigFile } from '../config/load-config.js';
+import {
+  reloadConfigFile,
+  type ReloadOutcome,
+} from '../features/config-apply/reload-config-file.js';
 import { composeFerry, type Ferry } from '../compose.js';
 import { KyselyDeploymentStore } from '../features/deployments/kysely-deployment-store.js';
 import { KyselyStopStore } from '../features/deployments/kysely-stop-store.js';
@@ -52,6 +56,11 @@ export interface RunningServer {
   readonly bootstrapToken: string | undefined;
   /** The router process serving the routes; it keeps serving after `close`. */
   readonly routerPid: number;
+  /**
+   * Reads the `--config` file again and applies it as `ferry apply` does (SIGHUP): the
+   * difference, or the problems with file:line:col (the configuration it had is kept).
+   */
+  reload(): Promise<ReloadOutcome>;
   close(): Promise<void>;
 }
 
@@ -99,6 +108,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     collectDefaultMetrics({ register: registry, prefix: 'ferry_' });
     ferry = await composeFerry({
       config,
+      apiListen: options.listen,
       dataDir,
       db,
       router,
@@ -114,6 +124,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     } catch (error) {
       throw store.fault(error);
     }
+    // What runs follows the file: a live spec that differs from it rolls out again.
+    await ferry.configApply.reconcile('config');
     let url: string;
     try {
       url = await ferry.api.listen({ host: options.listen.host, port: options.listen.port });
@@ -127,6 +139,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       get routerPid() {
         return supervised.channel.state.pid;
       },
+      reload: () => reloadConfigFile(running.configApply, options.configPath, logger),
       async close() {
         try {
           await running.close();

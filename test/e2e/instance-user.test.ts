@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
-import { deployHello } from '../support/deploy.js';
+import { deployHello, waitForFinal } from '../support/deploy.js';
 import { FerryServer } from '../support/ferry-server.js';
 import { freePort } from '../../src/demo/free-port.js';
 import { helloConfig } from '../../src/demo/hello-config.js';
@@ -42,6 +42,14 @@ describe.runIf(process.getuid?.() === 0)('the user instances of a root server ru
       ),
     );
     await server.start();
+    // The server reconciles from the file on start: v1 rolls out again, as root, first.
+    const [again] = (
+      await server.get<{ deployments: { id: string; version: string }[] }>(
+        '/api/v1/deployments?service=hello&environment=prod',
+      )
+    ).deployments;
+    expect(again?.version).toBe('v1');
+    expect((await waitForFinal(server, again!.id)).phase).toBe('Succeeded');
     expect((await deployHello(server, { version: 'v2' })).phase).toBe('Succeeded');
 
     const [v2] = (

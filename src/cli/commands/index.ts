@@ -1,4 +1,5 @@
 import type { FerryCommand } from '../define-command.js';
+import { applyCommand } from './apply/apply-command.js';
 import { artifactCommand } from './artifact/artifact-command.js';
 import { deployCommand } from './deploy/deploy-command.js';
 import { envCommand } from './env/env-command.js';
@@ -25,6 +26,7 @@ export const commands: readonly FerryCommand[] = [
   routerCommand,
   validateCommand,
   schemaCommand,
+  applyCommand,
   deployCommand,
   promoteCommand,
   envCommand,

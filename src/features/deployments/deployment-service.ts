@@ -13,6 +13,7 @@ import { defaultRollbackWindow, rollbackPath } from './domain/rollback-window.js
 import type { DeploymentStore } from './deployment-store.js';
 import { DeploymentWriter } from './deployment-writer.js';
 import { rolloutTarget } from './domain/rollout-target.js';
+import { specChanges } from './domain/spec-changes.js';
 import type { ServiceStop, StopStore } from './stop-store.js';
 
 export interface Target {
@@ -25,6 +26,16 @@ export interface DeployResult {
   /** True when the artifact was already live and nothing was started. */
   readonly noop: boolean;
 }
+
+/** What `reconfigure` did for one service/environment. */
+export type ReconfigureResult =
+  | {
+      readonly outcome: 'started';
+      readonly deployment: Deployment;
+      readonly fields: readonly string[];
+    }
+  | { readonly outcome: 'failed_before'; readonly deployment: Deployment }
+  | { readonly outcome: 'busy' | 'stopped' | 'not_live' | 'current' };
 
 export interface StopResult {
   readonly stop: ServiceStop;
@@ -55,7 +66,8 @@ export type DeployAdmission = (
 /** Creates deployments and rollbacks, stops and starts services; the controller carries them out. */
 export class DeploymentService {
   constructor(
-    private readonly config: FerryConfig,
+    /** Read at each use (`ferry apply` replaces it); a running rollout follows its stored spec. */
+    private readonly configs: { readonly current: FerryConfig },
     private readonly store: DeploymentStore,
     private readonly stops: StopStore,
     private readonly artifacts: ArtifactService,
@@ -69,6 +81,10 @@ export class DeploymentService {
   }
 
   private readonly writer: DeploymentWriter;
+
+  private get config(): FerryConfig {
+    return this.configs.current;
+  }
 
   /** Deploys a version of a service, or returns the live deployment if it already runs it. */
   deploy(
@@ -202,6 +218,39 @@ export class DeploymentService {
     });
   }
 
+  /**
+   * Rolls the live artifact out again with the configuration's spec when what its instances run
+   * changed (replicas, runtime, health, route): a `deploy` of the same artifact, recorded as a
+   * config change, that goes as a rolling update whatever the strategy (both sides run the same
+   * bytes, so there is nothing to compare). Nothing happens while a rollout runs (it keeps its
+   * spec; call again once it ended), while the service is stopped, when nothing is live, or when
+   * the same change was rolled out already and did not succeed (no retry loop).
+   */
+  reconfigure(target: Target, actor: string): Promise<ReconfigureResult> {
+    return this.exclusive(target, async () => {
+      const service = this.serviceConfig(target);
+      if (await this.stops.get(target)) return { outcome: 'stopped' };
+      if (await this.active(target)) return { outcome: 'busy' };
+      const live = await this.live(target);
+      if (!live) return { outcome: 'not_live' };
+      const fields = specChanges(live.spec, service, target.environment).rollout;
+      if (fields.length === 0) return { outcome: 'current' };
+      const latest = (await this.store.list(target, 1))[0];
+      const triedBefore =
+        latest !== undefined &&
+        latest.id !== live.id &&
+        latest.artifactDigest === live.artifactDigest &&
+        specChanges(latest.spec, service, target.environment).rollout.length === 0;
+      if (triedBefore) return { outcome: 'failed_before', deployment: latest };
+      const artifact = { digest: live.artifactDigest, version: live.version };
+      await this.artifacts.verify(artifact.digest, target);
+      const deployment = await this.create(target, service, 'deploy', artifact, live, actor, {
+        configChange: fields,
+      });
+      return { outcome: 'started', deployment, fields };
+    });
+  }
+
   /** The stop of a service in an environment, while it is stopped. */
   stopOf(target: Target): Promise<ServiceStop | undefined> {
     return this.stops.get(target);
@@ -237,12 +286,16 @@ export class DeploymentService {
     artifact: { digest: string; version: string },
     live: Deployment | undefined,
     actor: string,
-    /** Recorded on `deployment.created`: `fastRollback`, `rollbackWindow`, `forced`, `promotedFrom`. */
+    /**
+     * Recorded on `deployment.created`: `fastRollback`, `rollbackWindow`, `forced`, `promotedFrom`,
+     * `configChange` (a config rollout: the fields that changed; it goes as a rolling update).
+     */
     extra: {
       readonly fastRollback?: boolean;
       readonly rollbackWindow?: number;
       readonly forced?: boolean;
       readonly promotedFrom?: string;
+      readonly configChange?: readonly string[];
     } = {},
   ): Promise<Deployment> {
     const now = new Date(this.clock.now()).toISOString();
@@ -263,7 +316,9 @@ export class DeploymentService {
       lastProgressAt: now,
       finishedAt: null,
       rollout:
-        spec.strategy.kind !== 'rolling' && live ? initialRolloutState(this.clock.now()) : null,
+        spec.strategy.kind !== 'rolling' && live && !extra.configChange
+          ? initialRolloutState(this.clock.now())
+          : null,
       ...(extra.fastRollback ? { fastRollback: true } : {}),
     };
     await this.writer.insert(deployment, [

@@ -28,7 +28,8 @@ export class WebhookNotifier {
   private stopped = false;
 
   constructor(
-    private readonly config: FerryConfig,
+    /** Read at each event: `ferry apply` may have changed the webhooks. */
+    private readonly configs: { readonly current: FerryConfig },
     private readonly events: EventLog,
     private readonly logger: Logger,
     private readonly retry: RetryPolicy = defaultRetry,
@@ -48,7 +49,7 @@ export class WebhookNotifier {
   private onEvent(event: FerryEvent): void {
     const notification = toNotification(event);
     if (!notification) return;
-    const hooks = this.config.services[notification.service]?.notifications.webhooks ?? [];
+    const hooks = this.configs.current.services[notification.service]?.notifications.webhooks ?? [];
     for (const [index, hook] of hooks.entries()) {
       const delivery = this.deliver({ ...hook, index }, notification).catch((error: unknown) =>
         this.logger.error(

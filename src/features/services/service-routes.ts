@@ -32,12 +32,13 @@ const serviceStatusSchema = z
 /** Services and environments from ferry.yaml, with what runs where. */
 export function serviceRoutes(
   app: ZodApp,
-  config: FerryConfig,
+  configs: { readonly current: FerryConfig },
   deployments: DeploymentService,
   instances: InstanceStore,
   runtime: InstanceRuntime,
 ) {
   const status = async (name: string) => {
+    const config = configs.current;
     const service = config.services[name];
     if (!service) throw new NotFoundError('service', name);
     const environments = [];
@@ -69,7 +70,7 @@ export function serviceRoutes(
         response: { 200: z.object({ environments: z.array(z.object({ name: z.string() })) }) },
       },
     },
-    async () => ({ environments: config.environments.map((e) => ({ name: e.name })) }),
+    async () => ({ environments: configs.current.environments.map((e) => ({ name: e.name })) }),
   );
 
   app.get(
@@ -82,7 +83,7 @@ export function serviceRoutes(
     },
     async () => {
       const services = [];
-      for (const name of Object.keys(config.services)) services.push(await status(name));
+      for (const name of Object.keys(configs.current.services)) services.push(await status(name));
       return { services };
     },
   );

@@ -61,7 +61,17 @@ export async function runServer(input: ServerInput, { io, json }: CommandContext
       );
     }
     if (json) writeJson(io.stdout, { url: server.url }, false);
-    await untilAborted(interrupt.signal);
+    // SIGHUP: read the file again and apply it, as `ferry apply -f` does.
+    const reload = () =>
+      void server.reload().then(({ lines }) => {
+        for (const line of lines) writeLine(io.stderr, line);
+      });
+    process.on('SIGHUP', reload);
+    try {
+      await untilAborted(interrupt.signal);
+    } finally {
+      process.off('SIGHUP', reload);
+    }
     writeLine(io.stderr, 'ferry server stopping');
     await server.close();
     writeLine(

@@ -1,5 +1,6 @@
 import type { StoredInstance } from '../../instances/instance.js';
 import { planRollingStep } from '../domain/rolling-plan.js';
+import { runsSpec } from '../domain/runs-spec.js';
 import { rolloutTarget } from '../domain/rollout-target.js';
 import { abort, rolledBack } from '../domain/transitions.js';
 import { allPassed, applyVerdicts, checkGates } from './gate-verdicts.js';
@@ -24,8 +25,9 @@ export const reconcileRolling: ReconcileStep = async (context, env) => {
   const target = rolloutTarget(latest, previous);
   await env.routerSync.sync(latest);
   if (await failOnRouteDown(env, latest)) return true;
+  // Same artifact but started under another configuration (`ferry apply`): replaced too.
   const isTarget = (i: StoredInstance) =>
-    target !== null && i.artifactDigest === target.artifactDigest;
+    target !== null && i.artifactDigest === target.artifactDigest && runsSpec(i.spec, target.spec);
   const replicas = target ? target.spec.replicas : 0;
   const fast =
     (latest.fastRollback === true && latest.phase === 'Progressing') ||
