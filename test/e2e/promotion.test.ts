@@ -98,10 +98,11 @@ services:
     expect(early.stderr).toContain('never deployed to dev: nothing is live there to promote');
   });
 
-  it('deploys v1 to dev and promotes the identical digest to staging and prod', async () => {
-    expect(
-      (await ferry('deploy', 'hello', '--env', 'dev', '--dir', v1, '--version', 'v1')).code,
-    ).toBe(0);
+  it('pushes v1, deploys it to dev and promotes the identical digest to staging and prod', async () => {
+    const push = await ferry('artifact', 'push', 'hello', v1, '--version', 'v1', '--commit', 'abc1234');
+    expect(push.code, push.stderr).toBe(0);
+    const deploy = await ferry('deploy', 'hello', '--env', 'dev', '--version', 'v1');
+    expect(deploy.code, deploy.stderr).toBe(0);
     const plan = await ferry('promote', 'hello', '--to', 'staging', '--dry-run');
     expect(plan.code, plan.stderr).toBe(0);
     expect(plan.stderr).toContain('promote hello dev → staging (dry run: nothing changes)');
