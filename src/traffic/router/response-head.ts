@@ -192,7 +192,15 @@ function noteConnection(value: string, framing: Framing): void {
   }
 }
 
+/** The last `Keep-Alive` value seen and its timeout: an upstream sends the same one each time. */
+let lastKeepAlive = '';
+let lastTimeout = -1;
+
 function noteKeepAlive(value: string, framing: Framing): void {
-  const match = /(?:^|[\s,])timeout\s*=\s*(\d+)/i.exec(value);
-  if (match !== null) framing.timeout = Number(match[1]) * 1000;
+  if (value !== lastKeepAlive) {
+    const match = /(?:^|[\s,])timeout\s*=\s*(\d+)/i.exec(value);
+    lastTimeout = match === null ? -1 : Number(match[1]) * 1000;
+    lastKeepAlive = value;
+  }
+  if (lastTimeout !== -1) framing.timeout = lastTimeout;
 }
