@@ -94,17 +94,17 @@ export class ResponseParser {
   }
 
   /**
-   * Parses `chunk`, calling the sink as it goes. Returns how many bytes followed a complete
-   * response (none belong to anything: the connection carries one request at a time).
+   * Parses `chunk` up to `end`, calling the sink as it goes. Returns how many bytes followed a
+   * complete response (none belong to anything: the connection carries one request at a time).
+   * `chunk` may be reused once this returns: what the parser keeps of it, it copies.
    */
-  execute(chunk: Buffer): number {
-    const end = chunk.length;
+  execute(chunk: Buffer, end = chunk.length): number {
     let pos = 0;
     if (end > 0 && this.state !== IDLE) this.received = true;
     while (pos < end) {
       switch (this.state) {
         case HEAD:
-          pos = this.readHead(chunk, pos);
+          pos = this.readHead(chunk, pos, end);
           break;
         case LENGTH: {
           const n = Math.min(this.left, end - pos);
@@ -170,7 +170,7 @@ export class ResponseParser {
           pos++;
           break;
         case TRAILERS:
-          pos = this.readTrailers(chunk, pos);
+          pos = this.readTrailers(chunk, pos, end);
           break;
         case UNTIL_CLOSE:
           this.deliver(chunk, pos, end - pos);
@@ -215,23 +215,26 @@ export class ResponseParser {
     this.sink.onBody(pos === 0 && n === chunk.length ? chunk : chunk.subarray(pos, pos + n));
   }
 
-  private readHead(chunk: Buffer, pos: number): number {
+  private readHead(chunk: Buffer, pos: number, end: number): number {
     let bytes = chunk;
     let from = pos;
     let searchFrom = pos;
+    let last = end;
     const pending = this.pending;
     if (pending !== undefined) {
-      bytes = Buffer.concat([pending, chunk.subarray(pos)]);
+      bytes = Buffer.concat([pending, chunk.subarray(pos, end)]);
       from = 0;
       searchFrom = Math.max(0, pending.length - 3);
+      last = bytes.length;
     }
-    const at = bytes.indexOf(END_OF_HEAD, searchFrom);
+    let at = bytes.indexOf(END_OF_HEAD, searchFrom);
+    if (at + 4 > last) at = -1;
     if (at === -1 || at - from > this.maxHeadBytes) {
-      if (bytes.length - from > this.maxHeadBytes) {
+      if (last - from > this.maxHeadBytes) {
         throw new UpstreamError('HPE_HEADER_OVERFLOW', 'response head too large');
       }
-      this.pending = bytes.subarray(from);
-      return chunk.length;
+      this.pending = Buffer.from(bytes.subarray(from, last));
+      return end;
     }
     this.pending = undefined;
     const head = parseHead(bytes.toString('latin1', from, at));
@@ -267,14 +270,16 @@ export class ResponseParser {
   }
 
   /** The trailer section after the last chunk: fields, then an empty line. */
-  private readTrailers(chunk: Buffer, pos: number): number {
+  private readTrailers(chunk: Buffer, pos: number, end: number): number {
     const pending = this.pending;
-    const bytes = pending === undefined ? chunk : Buffer.concat([pending, chunk.subarray(pos)]);
+    const bytes =
+      pending === undefined ? chunk : Buffer.concat([pending, chunk.subarray(pos, end)]);
     const from = pending === undefined ? pos : 0;
-    const available = bytes.length - from;
+    const last = pending === undefined ? end : bytes.length;
+    const available = last - from;
     if (available < 2) {
-      this.pending = bytes.subarray(from);
-      return chunk.length;
+      this.pending = Buffer.from(bytes.subarray(from, last));
+      return end;
     }
     let fieldsEnd: number;
     let sectionEnd: number;
@@ -282,13 +287,14 @@ export class ResponseParser {
       fieldsEnd = from;
       sectionEnd = from + 2;
     } else {
-      const at = bytes.indexOf(END_OF_HEAD, from);
+      let at = bytes.indexOf(END_OF_HEAD, from);
+      if (at + 4 > last) at = -1;
       if (at === -1 || at - from > this.maxHeadBytes) {
         if (available > this.maxHeadBytes) {
           throw new UpstreamError('HPE_HEADER_OVERFLOW', 'trailer section too large');
         }
-        this.pending = bytes.subarray(from);
-        return chunk.length;
+        this.pending = Buffer.from(bytes.subarray(from, last));
+        return end;
       }
       fieldsEnd = at;
       sectionEnd = at + 4;

@@ -55,6 +55,12 @@ const BODY = 3;
 const IDLE = 4;
 type Deadline = typeof NONE | typeof CONNECT | typeof HEADERS | typeof BODY | typeof IDLE;
 
+/**
+ * Where every connection's socket reads into (`onread`): no Buffer and no stream event per read.
+ * One is enough, as each read is parsed before the next; body bytes are copied out of it.
+ */
+const readBuffer = Buffer.allocUnsafe(64 * 1024);
+
 /** undici's `keepAliveTimeoutThreshold`: an upstream's `Keep-Alive: timeout` less this margin. */
 const keepAliveMarginMs = 2_000;
 
@@ -86,11 +92,14 @@ export class UpstreamConnection implements ResponseSink {
     /** The owner's generation when it opened: an older one closes instead of idling. */
     readonly generation: number,
   ) {
-    const socket = connect(owner.port, owner.host);
+    const socket = connect({
+      port: owner.port,
+      host: owner.host,
+      noDelay: true,
+      onread: { buffer: readBuffer, callback: (bytes) => (this.onSocketData(bytes), true) },
+    });
     this.socket = socket;
-    socket.setNoDelay(true);
     socket.on('connect', () => this.onConnected());
-    socket.on('data', (chunk: Buffer) => this.onSocketData(chunk));
     socket.on('end', () => this.onSocketEnd());
     socket.on('error', (error: Error) => this.onSocketError(error));
     socket.on('close', () => this.onSocketClose());
@@ -160,7 +169,10 @@ export class UpstreamConnection implements ResponseSink {
     if (!dispatch.paused && !this.parser.done) {
       this.setDeadline(BODY, dispatch.request.bodyTimeout);
     }
-    if (!dispatch.handler.onData(chunk) && !dispatch.settled) this.pause(dispatch);
+    // A copy: the read buffer is reused, and the handler may keep the chunk (a write queued).
+    const copy = Buffer.allocUnsafe(chunk.length);
+    chunk.copy(copy);
+    if (!dispatch.handler.onData(copy) && !dispatch.settled) this.pause(dispatch);
   }
 
   private send(dispatch: Dispatch): void {
@@ -284,7 +296,8 @@ export class UpstreamConnection implements ResponseSink {
     if (current !== undefined) this.send(current);
   }
 
-  private onSocketData(chunk: Buffer): void {
+  /** `bytes` were read into {@link readBuffer}. */
+  private onSocketData(bytes: number): void {
     const dispatch = this.current;
     if (dispatch === undefined) {
       // Bytes nobody asked for: whatever they are, the connection is out of step.
@@ -293,7 +306,7 @@ export class UpstreamConnection implements ResponseSink {
     }
     let extra: number;
     try {
-      extra = this.parser.execute(chunk);
+      extra = this.parser.execute(readBuffer, bytes);
     } catch (error) {
       this.fail(dispatch, error as Error);
       return;
