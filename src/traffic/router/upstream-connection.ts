@@ -367,7 +367,8 @@ export class UpstreamConnection implements ResponseSink {
 
   private arm(ms: number): void {
     if (this.timer !== undefined) clearTimeout(this.timer);
-    this.timer = setTimeout(this.onTimer, ms);
+    // Past 2^31 - 1 ms Node would fire at once; the timer re-checks when it fires anyway.
+    this.timer = setTimeout(this.onTimer, Math.min(ms, 2_147_483_647));
     this.timer.unref();
     this.timerAt = performance.now() + ms;
   }
