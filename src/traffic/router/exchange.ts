@@ -1,5 +1,4 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Dispatcher } from 'undici';
 import type { RoutingTable, Track } from '../../features/routing/traffic-router.js';
 import { proxyErrors, sendProxyError, type ProxyErrorCode } from './error-response.js';
 import { forwardResponseHeaders, type ResponseFraming } from './forwarded-headers.js';
@@ -7,6 +6,7 @@ import type { MirrorCopy } from './mirror.js';
 import type { PinCookie } from './pin-cookie.js';
 import type { ProxySettings, TableHolder } from './proxy-settings.js';
 import { sendUpload, type Upload } from './upload-request.js';
+import type { UpstreamHandler } from './upstream-request.js';
 import type { UpstreamTarget } from './upstream-target.js';
 
 /** Failing to connect means no byte was sent: any request may go to another upstream. */
@@ -19,7 +19,7 @@ const connectErrors = new Set([
 ]);
 /** The connection broke before any response byte: typically a keep-alive socket closing. */
 const resetErrors = new Set(['ECONNRESET', 'EPIPE', 'UND_ERR_SOCKET']);
-/** undici's, and node:http's (upload-request.ts) for an upstream silent too long. */
+/** The upstream client's (undici's names), and node:http's (upload-request.ts) for silence. */
 const timeoutErrors = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'ETIMEDOUT']);
 /** Where a refused request goes when its track has no other upstream, in order. */
 const otherTracks: Readonly<Record<Track, readonly Track[]>> = {
@@ -38,12 +38,12 @@ class ClientGoneError extends Error {
 }
 
 /**
- * One client request across its (at most two) upstream attempts. It is its own undici handler,
- * in undici's internal callback form (`onConnect`, `onHeaders`, `onData`, `onComplete`,
- * `onError`): raw header buffers and no wrapper object per request. An upload that needs
- * node:http (`upload`) drives the same callbacks from there.
+ * One client request across its (at most two) upstream attempts. It is its own upstream client
+ * handler, in undici's internal callback form (`onConnect`, `onHeaders`, `onData`,
+ * `onComplete`, `onError`; upstream-request.ts): raw headers and no wrapper object per request.
+ * An upload that needs node:http (`upload`) drives the same callbacks from there.
  */
-export class Exchange implements Dispatcher.DispatchHandler, ResponseFraming {
+export class Exchange implements UpstreamHandler, ResponseFraming {
   retried = false;
   clientGone = false;
   /** The response head went out to the client. */
@@ -88,7 +88,7 @@ export class Exchange implements Dispatcher.DispatchHandler, ResponseFraming {
     }
   }
 
-  /** `raw` is Buffers from undici, strings from node:http. */
+  /** `raw` is latin1 strings, from the upstream client as from node:http. */
   onHeaders(
     status: number,
     raw: readonly (Buffer | string)[],
@@ -119,8 +119,7 @@ export class Exchange implements Dispatcher.DispatchHandler, ResponseFraming {
     this.responded = true;
     this.resumeUpstream = resume;
     if (status === 204 || status === 304 || this.req.method === 'HEAD') {
-      // No body follows, whatever Content-Length says (RFC 9110 §6.4.1): the response is done,
-      // and undici's complaint about the missing body bytes must not cut it.
+      // No body follows, whatever Content-Length says (RFC 9110 §6.4.1): the response is done.
       this.finished = true;
       this.res.end();
     }
@@ -151,7 +150,7 @@ export class Exchange implements Dispatcher.DispatchHandler, ResponseFraming {
     return false;
   }
 
-  /** `trailers` are raw buffers at run time, whatever undici's types say. */
+  /** `trailers`: a flat list from the upstream client, or node:http's `rawTrailers`. */
   onComplete(trailers: (Buffer | string)[] | null): void {
     this.target.end();
     if (this.finished) return;
@@ -268,8 +267,8 @@ function send(exchange: Exchange): void {
   const target = exchange.target;
   const timeout = exchange.settings.responseTimeoutMs;
   target.begin();
-  // undici reports invalid input through `onError`, never by throwing.
-  target.pool.dispatch(
+  // The client reports every failure through `onError`, never by throwing.
+  target.client.dispatch(
     {
       path: exchange.req.url ?? '/',
       method: exchange.req.method ?? 'GET',

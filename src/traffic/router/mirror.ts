@@ -1,8 +1,8 @@
 import type { IncomingMessage } from 'node:http';
-import type { Dispatcher } from 'undici';
 import type { RoutingTable } from '../../features/routing/traffic-router.js';
 import type { ForwardedRequest } from './forwarded-headers.js';
 import type { ResponseHook } from './proxy-hooks.js';
+import type { UpstreamHandler } from './upstream-request.js';
 import type { UpstreamTarget } from './upstream-target.js';
 
 /**
@@ -78,11 +78,12 @@ export class Mirror {
 }
 
 /**
- * One copy of a request: collects a (small) body, then sends and drains it as an undici handler.
+ * One copy of a request: collects a (small) body, then sends and drains it as an upstream client
+ * handler.
  * It carries `X-Ferry-Mirror: 1`, so the application can skip side effects (the field is never
  * forwarded from a client).
  */
-export class MirrorCopy implements Dispatcher.DispatchHandler {
+export class MirrorCopy implements UpstreamHandler {
   private readonly startedAt = performance.now();
   private readonly headers: string[];
   private answered = false;
@@ -123,7 +124,7 @@ export class MirrorCopy implements Dispatcher.DispatchHandler {
     this.sent = true;
     this.mirror.settings.onCopy?.(this.route, 'sent');
     const timeout = this.mirror.settings.timeoutMs;
-    this.target.pool.dispatch(
+    this.target.client.dispatch(
       {
         path: this.path,
         method: this.method,

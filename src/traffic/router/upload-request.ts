@@ -10,9 +10,9 @@ import { forwardTrailers, type ForwardedRequest } from './forwarded-headers.js';
 import type { Exchange } from './exchange.js';
 
 /**
- * A request body that goes upstream over node:http instead of undici's pool, for the two things
- * undici's dispatch cannot do: send `Expect: 100-continue` and wait for the upstream's answer,
- * and send the trailer fields that may follow a chunked body.
+ * A request body that goes upstream over node:http instead of the upstream client's pool, for
+ * the two things that client does not do: send `Expect: 100-continue` and wait for the
+ * upstream's answer, and send a chunked body and the trailer fields that may follow it.
  */
 export interface Upload {
   /** The forwarded headers, with the expectation and the chunked framing put back. */
@@ -38,7 +38,7 @@ export function uploadOf(
 }
 
 /**
- * Sends `exchange` as an upload, driving the exchange's handler callbacks as undici would: the
+ * Sends `exchange` as an upload, driving the exchange's handler callbacks as the client does: the
  * same retries, response forwarding and metrics. The client's body streams upstream from the
  * moment the connection is open, whenever the client sends it; the client is told to send it
  * only when the upstream sends `100 Continue`. Connections are kept alive in the target's own

@@ -1,26 +1,26 @@
 import { Agent } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { Pool } from 'undici';
 import type { Upstream } from '../../features/routing/traffic-router.js';
+import { UpstreamClient } from './upstream-client.js';
 
 /** How the keep-alive connections to each upstream behave. */
 export interface ConnectionOptions {
   /**
-   * How long an idle connection stays open; undici also honours a shorter `Keep-Alive: timeout`
-   * the upstream announces.
+   * How long an idle connection stays open; a shorter `Keep-Alive: timeout` the upstream
+   * announces wins.
    */
   readonly idleTimeoutMs: number;
 }
 
 /**
  * One upstream as the hot path sees it: its address, its own pool of keep-alive connections
- * (undici: its parser and request path cost a fraction of `http.request`'s) and the number of
- * requests in flight to it. Shared by every compiled table that routes to the same upstream id.
+ * (upstream-client.ts: a parser and request path made for the router, cheaper than undici's or
+ * `http.request`'s) and the number of requests in flight to it. Shared by every compiled table
+ * that routes to the same upstream id.
  */
 export class UpstreamTarget {
-  /** Replaced, never mutated, when its idle connections are closed. */
-  pool: Pool;
-  /** Keep-alive connections of the uploads undici cannot send (upload-request.ts). */
+  readonly client: UpstreamClient;
+  /** Keep-alive connections of the uploads the client does not send (upload-request.ts). */
   readonly agent: Agent;
   readonly host: string;
   readonly port: number;
@@ -41,13 +41,15 @@ export class UpstreamTarget {
 
   constructor(
     readonly upstream: Upstream,
-    private readonly options: ConnectionOptions,
+    options: ConnectionOptions,
   ) {
     this.host = upstream.host;
     this.port = upstream.port;
     this.hostHeader = `${upstream.host.includes(':') ? `[${upstream.host}]` : upstream.host}:${upstream.port}`;
-    this.pool = this.newPool();
-    // Idle sockets close after the same time as the pool's (a shorter `Keep-Alive: timeout` wins).
+    this.client = new UpstreamClient(upstream.host, upstream.port, {
+      idleTimeoutMs: options.idleTimeoutMs,
+    });
+    // Idle sockets close after the same time as the client's (a shorter `Keep-Alive: timeout` wins).
     this.agent = new Agent({ keepAlive: true, timeout: options.idleTimeoutMs });
   }
 
@@ -89,13 +91,11 @@ export class UpstreamTarget {
   }
 
   /**
-   * Closes the keep-alive connections: the pool is swapped for a fresh one, and the old one
-   * closes each connection once its request (if any) is done.
+   * Closes the keep-alive connections: the idle ones now, each busy one once its request is
+   * done; later requests open new ones.
    */
   closeIdleSockets(): void {
-    const old = this.pool;
-    this.pool = this.newPool();
-    void old.close().catch(() => undefined);
+    this.client.closeIdle();
     // An upload still in flight keeps its socket until it idles out.
     for (const sockets of Object.values(this.agent.freeSockets)) {
       for (const socket of sockets ?? []) socket.destroy();
@@ -104,15 +104,7 @@ export class UpstreamTarget {
 
   /** Closes every connection to this upstream, cutting requests in flight. */
   destroy(): void {
-    void this.pool.destroy().catch(() => undefined);
+    this.client.destroy();
     this.agent.destroy();
-  }
-
-  private newPool(): Pool {
-    return new Pool(`http://${this.hostHeader}`, {
-      pipelining: 1,
-      keepAliveTimeout: this.options.idleTimeoutMs,
-      keepAliveMaxTimeout: this.options.idleTimeoutMs,
-    });
   }
 }
