@@ -1,6 +1,5 @@
 import type { FerryConfig } from '../../config/ferry-config.js';
 import type { DeploymentService } from '../deployments/deployment-service.js';
-import { describeBlocker } from './domain/promotion-blocker.js';
 import type { HealthCheck, PromotionService } from './promotion-service.js';
 
 /** A deployment window in force in a cell's environment. */
