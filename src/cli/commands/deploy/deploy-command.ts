@@ -1,4 +1,5 @@
 import { defineCommand } from '../../define-command.js';
+import { emergencyFlag, emergencyOption } from '../../emergency-option.js';
 import { booleanOption, requiredArgument, requiredString } from '../../option-values.js';
 import { runDeploy } from './run-deploy.js';
 
@@ -16,6 +17,7 @@ export const deployCommand = defineCommand({
       description:
         'deploy into an environment that promotes from another one without promoting (recorded as forced)',
     },
+    emergencyFlag,
     { flags: '--no-wait', description: 'return once the rollout has started' },
   ],
   input: (args, options) => ({
@@ -25,6 +27,7 @@ export const deployCommand = defineCommand({
     version: requiredString(options, 'version'),
     wait: booleanOption(options, 'wait'),
     force: booleanOption(options, 'force'),
+    emergency: emergencyOption(options),
   }),
   handler: runDeploy,
 });

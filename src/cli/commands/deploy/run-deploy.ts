@@ -9,6 +9,8 @@ export interface DeployInput {
   readonly version: string;
   readonly wait: boolean;
   readonly force: boolean;
+  /** `--emergency "reason"`: pass a deployment window in force. */
+  readonly emergency: { readonly reason: string } | undefined;
 }
 
 /** Upload the folder, start the deployment, follow it. `--json`: `{artifact, deployment, noop}`. */
@@ -19,6 +21,7 @@ export async function runDeploy(input: DeployInput, context: CommandContext) {
     environment: input.environment,
     version: input.version,
     ...(input.force ? { force: true } : {}),
+    ...(input.emergency ? { emergency: input.emergency } : {}),
   });
   return runRollout(
     result,
