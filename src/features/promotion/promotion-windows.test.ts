@@ -63,9 +63,10 @@ function world(text = yaml) {
       router: new FakeTrafficRouter(),
     },
   );
+  /** Until the rollout there has ended: instances start, old ones drain (time moves 100 ms a round). */
   const settle = async (environment: string) => {
     for (let round = 0; round < 50; round += 1) {
-      await scheduler.advance(0, flush);
+      await scheduler.advance(100, flush);
       await services.core.controller.reconcileNow({ service: 'web', environment });
       await flush();
     }
@@ -191,6 +192,9 @@ describe('deployment windows', () => {
     await w.settle('prod');
     expect(result?.deployment.version).toBe('v1');
     await w.deploy('staging', 'v2');
+    expect(
+      (await w.services.core.deployments.live({ service: 'web', environment: 'staging' }))?.version,
+    ).toBe('v2');
     expect(await promoter.tick()).toEqual([]);
     w.scheduler.clock.set(Date.parse('2026-12-07T07:00:00Z'));
     expect(await promoter.tick()).toEqual([{ service: 'web', to: 'prod', version: 'v2' }]);
