@@ -120,12 +120,23 @@ export class FerryClient {
     return this.call<Collection>('POST', '/api/v1/artifacts/gc', { json: body });
   }
 
-  deploy(body: { service: string; environment: string; version: string; force?: boolean }) {
+  deploy(body: {
+    service: string;
+    environment: string;
+    version: string;
+    force?: boolean;
+    emergency?: { readonly reason: string };
+  }) {
     return this.call<DeployResult>('POST', '/api/v1/deployments', { json: body });
   }
 
   /** Promotes (or with `dryRun` plans) a service into an environment from its `from`. */
-  promote(body: { service: string; to: string; dryRun: boolean }) {
+  promote(body: {
+    service: string;
+    to: string;
+    dryRun: boolean;
+    emergency?: { readonly reason: string };
+  }) {
     return this.call<PromotionResult>('POST', '/api/v1/promotions', { json: body });
   }
 

@@ -15,6 +15,8 @@ import { instanceRoutes } from '../features/instances/instance-routes.js';
 import { noFigures } from '../features/routing/traffic-router.js';
 import { serviceRoutes } from '../features/services/service-routes.js';
 import { promotionRoutes } from '../features/promotion/promotion-routes.js';
+import { windowRoutes } from '../features/windows/window-routes.js';
+import type { Clock } from '../shared/clock.js';
 import { buildApi } from '../server/build-api.js';
 import type { ZodApp } from '../server/zod-app.js';
 import type { ComposedServices } from './compose-services.js';
@@ -28,6 +30,8 @@ export interface ApiParts {
   readonly isReady: () => boolean;
   readonly services: ComposedServices;
   readonly parts: FerryParts;
+  /** What "now" is for deployment windows. */
+  readonly clock: Clock;
 }
 
 /** The API, with authentication first and every feature's routes; it listens when asked. */
@@ -41,7 +45,7 @@ export function composeApi(parts: ApiParts): Promise<ZodApp> {
   });
 }
 
-function registerRoutes(app: ZodApp, { services, parts }: ApiParts): void {
+function registerRoutes(app: ZodApp, { services, parts, clock }: ApiParts): void {
   const { core } = services;
   const { runtime, stores } = parts;
   const actor = () => 'user:local';
@@ -74,4 +78,5 @@ function registerRoutes(app: ZodApp, { services, parts }: ApiParts): void {
     health: services.promotion.health,
     actorOf: actor,
   });
+  windowRoutes(app, () => services.holder.current, clock);
 }

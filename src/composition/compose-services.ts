@@ -95,7 +95,7 @@ export function composeServices(settings: ServiceSettings, parts: FerryParts): C
     events,
     artifacts,
     analysis: rolloutAnalysis,
-    admission: deployAdmission(config, stores.gateResults),
+    admission: deployAdmission(config, stores.gateResults, clock),
   });
   const promotion = composePromotion({
     config,

@@ -6,6 +6,7 @@ import { dataPlaneKinds, type EnvironmentConfig, type FerryConfig } from './ferr
 import { gateRequirementSchema } from './gate-requirement-schema.js';
 import { routerSchema } from './router-schema.js';
 import { serviceSchema } from './service-schema.js';
+import { windowsSchema } from './windows-schema.js';
 
 /** The only `apiVersion` this Ferry reads. */
 export const configApiVersion = 'ferry.dev/v1';
@@ -67,10 +68,12 @@ export const configSchema = z
           { error: expecting('a map of groups such as backend: [api, web]') },
         )
         .default({}),
+      // Environments, cron expressions and time zones are checked by `check-windows.ts`.
+      windows: windowsSchema,
     },
     {
       error: expecting(
-        'a map with apiVersion, environments, services, groups, limits, artifacts and router',
+        'a map with apiVersion, environments, services, groups, windows, limits, artifacts and router',
       ),
     },
   )
@@ -86,6 +89,7 @@ export const configSchema = z
       require: env.require,
       autoPromote: env.autoPromote,
     })),
+    windows: raw.windows,
     artifacts: raw.artifacts,
     router: raw.router,
     services: Object.fromEntries(

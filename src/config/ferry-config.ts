@@ -3,6 +3,10 @@ import type { ArtifactLimits } from '../features/artifacts/domain/artifact-limit
 import type { ArtifactsConfig } from '../features/artifacts/domain/artifact-retention.js';
 import type { ServiceConfig } from '../features/deployments/domain/service-spec.js';
 import type { GateRequirement } from '../features/gate-results/domain/gate-requirement.js';
+import type { DeploymentWindow } from '../features/windows/domain/deployment-window.js';
+
+/** `windows`: deployment windows and freezes; the windows feature reads exactly this. */
+export type { DeploymentWindow };
 
 /** Where a metric's value comes from: the analysis feature's providers take exactly this. */
 export type { ProviderSpec };
@@ -53,6 +57,11 @@ export interface FerryConfig {
    * list gives; empty when ferry.yaml has none.
    */
   readonly groups: Readonly<Record<string, readonly string[]>>;
+  /**
+   * `windows`: times when changes to some environments are frozen or need approval, in the order
+   * listed; empty when ferry.yaml has none.
+   */
+  readonly windows: readonly DeploymentWindow[];
   /** Bounds on artifact uploads and their retention; defaults when ferry.yaml has no `artifacts`. */
   readonly artifacts: ArtifactsConfig;
   /** Settings of the built-in router; defaults when ferry.yaml has no `router`. */

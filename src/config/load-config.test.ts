@@ -38,6 +38,7 @@ const noAnalysis = {
 const expected: FerryConfig = {
   apiVersion: 'ferry.dev/v1',
   groups: {},
+  windows: [],
   environments: [
     { name: 'staging', dataPlane: 'ferry', from: null, soakMs: 0, require: [], autoPromote: false },
     {

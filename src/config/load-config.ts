@@ -8,6 +8,7 @@ import { checkDeprecations } from './check-deprecations.js';
 import { checkEnvironments } from './check-environments.js';
 import { checkLimits } from './check-limits.js';
 import { checkRoutes } from './check-routes.js';
+import { checkWindows } from './check-windows.js';
 import type { ConfigProblem } from './config-problem.js';
 import { formatFieldPath } from './config-problem.js';
 import { configSchema } from './config-schema.js';
@@ -53,6 +54,7 @@ export function parseConfig(
     ...checkAnalysis(raw),
     ...checkDataPlane(raw),
     ...checkLimits(raw),
+    ...checkWindows(raw),
   ];
   if (result.success && problems.length === 0) {
     const warnings = checkDeprecations(raw).map((p): ConfigWarning => {

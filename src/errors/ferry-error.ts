@@ -16,6 +16,8 @@ export const errorCodes = {
   promotion_blocked: 409,
   /** A direct deploy into an environment that promotes from another, without `--force`. */
   promotion_required: 409,
+  /** A deployment window (freeze) is in force in the target; `extra.blockers` names each and its end. */
+  environment_frozen: 409,
   too_many_requests: 429,
   /** An upload that is not a safe, well-formed `.tar.gz`; `reason` says what is wrong. */
   artifact_invalid: 422,

@@ -35,13 +35,15 @@ export function deploymentRoutes(
       },
     },
     async (request, reply) => {
-      const { service, environment, version, force } = request.body;
+      const { service, environment, version, force, emergency } = request.body;
       const result = await deployments.deploy({ service, environment }, version, actorOf(), {
         force,
+        ...(emergency ? { emergency } : {}),
       });
+      const flagged = result.noop ? undefined : emergency?.reason;
       return reply
         .status(result.noop ? 200 : 201)
-        .send({ deployment: toDeploymentView(result.deployment), noop: result.noop });
+        .send({ deployment: toDeploymentView(result.deployment, flagged), noop: result.noop });
     },
   );
 
@@ -117,7 +119,8 @@ export function deploymentRoutes(
     async (request) => {
       const { service, environment, limit } = request.query;
       const list = await deployments.list({ service, environment }, limit);
-      return { deployments: list.map(toDeploymentView) };
+      const emergencies = await deployments.emergencies(list.map((d) => d.id));
+      return { deployments: list.map((d) => toDeploymentView(d, emergencies.get(d.id))) };
     },
   );
 
@@ -130,6 +133,10 @@ export function deploymentRoutes(
         response: { 200: deploymentSchema, ...errorResponses },
       },
     },
-    async (request) => toDeploymentView(await deployments.get(request.params.id)),
+    async (request) => {
+      const deployment = await deployments.get(request.params.id);
+      const emergencies = await deployments.emergencies([deployment.id]);
+      return toDeploymentView(deployment, emergencies.get(deployment.id));
+    },
   );
 }

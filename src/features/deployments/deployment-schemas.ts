@@ -35,13 +35,18 @@ export const deploymentSchema = z
      * `launchFailed`, `crashLoop`, `smokeFailed`) and the fields of that kind.
      */
     cause: z.looseObject({ kind: z.string() }).meta({ id: 'PhaseCause' }).optional(),
+    /** Created with `--emergency`: it passed a deployment window in force, for this reason. */
+    emergency: z.object({ reason: z.string() }).optional(),
   })
   .meta({ id: 'Deployment' });
 
 export type DeploymentView = z.infer<typeof deploymentSchema>;
 
-/** The API's view of a deployment: the spec snapshot stays inside. */
-export function toDeploymentView(d: Deployment): DeploymentView {
+/**
+ * The API's view of a deployment: the spec snapshot stays inside. `emergency`: the reason it was
+ * created with `--emergency`, when it was.
+ */
+export function toDeploymentView(d: Deployment, emergency?: string): DeploymentView {
   return {
     id: d.id,
     service: d.service,
@@ -66,8 +71,26 @@ export function toDeploymentView(d: Deployment): DeploymentView {
           },
         }
       : {}),
+    ...(emergency !== undefined ? { emergency: { reason: emergency } } : {}),
   };
 }
+
+/**
+ * `emergency: { reason }` on a deploy or a promotion: pass a deployment window in force. The
+ * reason is required, recorded on `deployment.created` and shown in the history.
+ */
+export const emergencySchema = z
+  .object({
+    reason: z
+      .string()
+      .trim()
+      .min(1, 'say why this cannot wait for the window to end')
+      .max(500)
+      .describe('Why this change cannot wait for the window to end'),
+  })
+  .strict()
+  .describe('Pass a deployment window (freeze) in force; recorded and flagged. Gates still apply.')
+  .meta({ id: 'Emergency' });
 
 const name = z.string().regex(/^[a-z][a-z0-9-]*$/, 'expected a lowercase name like "web"');
 
@@ -82,6 +105,7 @@ export const createDeploymentBody = z
       .describe(
         'Deploy into an environment that promotes from another one without promoting; recorded as forced. Required gates still apply.',
       ),
+    emergency: emergencySchema.optional(),
   })
   .strict()
   .meta({ id: 'CreateDeployment' });

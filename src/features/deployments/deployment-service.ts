@@ -51,6 +51,11 @@ export interface DeployOptions {
   readonly force?: boolean;
   /** Set by `ferry promote`: the environment whose live artifact this is. */
   readonly promotedFrom?: string;
+  /**
+   * `--emergency "reason"`: passes a deployment window in force (never a gate). Recorded on
+   * `deployment.created` as `emergency: { reason }`.
+   */
+  readonly emergency?: { readonly reason: string };
 }
 
 /**
@@ -107,6 +112,7 @@ export class DeploymentService {
       const deployment = await this.create(target, service, 'deploy', artifact, live, actor, {
         ...(options.force ? { forced: true } : {}),
         ...(options.promotedFrom ? { promotedFrom: options.promotedFrom } : {}),
+        ...(options.emergency ? { emergency: { reason: options.emergency.reason } } : {}),
       });
       return { deployment, noop: false };
     });
@@ -267,6 +273,26 @@ export class DeploymentService {
     return this.store.list(target, limit);
   }
 
+  /**
+   * The `--emergency` reason of each of `ids` that was created in an emergency, read from its
+   * `deployment.created` event: the event log is where history comes from.
+   */
+  async emergencies(ids: readonly string[]): Promise<ReadonlyMap<string, string>> {
+    const reasons = new Map<string, string>();
+    for (const id of ids) {
+      const [created] = await this.events.list({
+        subjectPrefix: `deployment/${id}`,
+        kindPrefix: 'deployment.created',
+        limit: 1,
+      });
+      const emergency = created?.payload['emergency'];
+      if (typeof emergency === 'object' && emergency !== null && 'reason' in emergency) {
+        reasons.set(id, String(emergency.reason));
+      }
+    }
+    return reasons;
+  }
+
   /** The newest succeeded deployment: what serves traffic when nothing is in progress. */
   async live(target: Target): Promise<Deployment | undefined> {
     const history = await this.store.list(target, 100);
@@ -288,7 +314,7 @@ export class DeploymentService {
     actor: string,
     /**
      * Recorded on `deployment.created`: `fastRollback`, `rollbackWindow`, `forced`, `promotedFrom`,
-     * `configChange` (a config rollout: the fields that changed; it goes as a rolling update).
+     * `emergency`, `configChange` (a config rollout: the fields that changed; it goes as a rolling update).
      */
     extra: {
       readonly fastRollback?: boolean;
@@ -296,6 +322,7 @@ export class DeploymentService {
       readonly forced?: boolean;
       readonly promotedFrom?: string;
       readonly configChange?: readonly string[];
+      readonly emergency?: { readonly reason: string };
     } = {},
   ): Promise<Deployment> {
     const now = new Date(this.clock.now()).toISOString();

@@ -2,6 +2,17 @@ import type { FerryConfig } from '../../config/ferry-config.js';
 import type { DeploymentService } from '../deployments/deployment-service.js';
 import type { HealthCheck, PromotionService } from './promotion-service.js';
 
+/** A deployment window in force in a cell's environment. */
+export interface CellWindow {
+  readonly name: string;
+  readonly effect: 'block' | 'approval';
+  /** When it ends (ISO-8601 UTC). */
+  readonly endsAt: string;
+  readonly timeZone: string;
+  /** As a sentence: `prod is frozen by weekend-freeze until … (Europe/Berlin)`. */
+  readonly reason: string;
+}
+
 /** Where a service's cell may be promoted next, and whether it can be now. */
 export interface OnwardPromotion {
   readonly to: string;
@@ -27,6 +38,8 @@ export interface MatrixCell {
   readonly detail: string | null;
   /** A rollout running there now. */
   readonly rollout: { readonly version: string; readonly phase: string } | null;
+  /** Deployment windows in force there now; empty when none. */
+  readonly windows: readonly CellWindow[];
   readonly onward: readonly OnwardPromotion[];
 }
 
@@ -42,6 +55,9 @@ export async function environmentMatrix(
   promotions: PromotionService,
   health: HealthCheck,
 ): Promise<EnvironmentMatrix> {
+  const windows = new Map(
+    config.environments.map((e) => [e.name, promotions.freezesIn(e.name)] as const),
+  );
   const services = [];
   for (const [service, spec] of Object.entries(config.services)) {
     const cells: MatrixCell[] = [];
@@ -82,6 +98,7 @@ export async function environmentMatrix(
               : 'unhealthy',
         detail: detail ?? null,
         rollout: active ? { version: active.version, phase: active.phase } : null,
+        windows: windows.get(name) ?? [],
         onward,
       });
     }
@@ -100,6 +117,7 @@ function emptyCell(environment: string): MatrixCell {
     health: 'none',
     detail: null,
     rollout: null,
+    windows: [],
     onward: [],
   };
 }

@@ -2,7 +2,11 @@ import { z } from 'zod';
 import type { FerryConfig } from '../../config/ferry-config.js';
 import { errorResponses } from '../../server/error-schema.js';
 import type { ZodApp } from '../../server/zod-app.js';
-import { deploymentSchema, toDeploymentView } from '../deployments/deployment-schemas.js';
+import {
+  deploymentSchema,
+  emergencySchema,
+  toDeploymentView,
+} from '../deployments/deployment-schemas.js';
 import type { DeploymentService } from '../deployments/deployment-service.js';
 import { environmentMatrix } from './environment-matrix.js';
 import type { HealthCheck, PromotionPlan, PromotionService } from './promotion-service.js';
@@ -49,6 +53,16 @@ const cellSchema = z.object({
   health: z.enum(['healthy', 'unhealthy', 'stopped', 'none']),
   detail: z.string().nullable(),
   rollout: z.object({ version: z.string(), phase: z.string() }).nullable(),
+  /** Deployment windows in force there now: no change goes in without `--emergency`. */
+  windows: z.array(
+    z.object({
+      name: z.string(),
+      effect: z.enum(['block', 'approval']),
+      endsAt: z.string(),
+      timeZone: z.string(),
+      reason: z.string(),
+    }),
+  ),
   onward: z.array(
     z.object({
       to: z.string(),
@@ -81,19 +95,23 @@ export function promotionRoutes(
           service: name,
           to: name,
           dryRun: z.boolean().default(false).describe('Plan only: change nothing'),
+          emergency: emergencySchema.optional(),
         }),
         response: { 200: promotionResultSchema, 201: promotionResultSchema, ...errorResponses },
       },
     },
     async (request, reply) => {
-      const { service, to, dryRun } = request.body;
+      const { service, to, dryRun, emergency } = request.body;
       const { plan, result } = await parts.promotions.promote(service, to, parts.actorOf(), {
         dryRun,
+        ...(emergency ? { emergency } : {}),
       });
       const created = result !== null && !result.noop;
       return reply.status(created ? 201 : 200).send({
         plan: toPlanView(plan),
-        deployment: result ? toDeploymentView(result.deployment) : null,
+        deployment: result
+          ? toDeploymentView(result.deployment, created ? emergency?.reason : undefined)
+          : null,
         noop: result?.noop ?? false,
       });
     },
@@ -142,7 +160,11 @@ export function promotionRoutes(
         environments: [...matrix.environments],
         services: matrix.services.map(({ service, cells }) => ({
           service,
-          cells: cells.map((cell) => ({ ...cell, onward: [...cell.onward] })),
+          cells: cells.map((cell) => ({
+            ...cell,
+            windows: [...cell.windows],
+            onward: [...cell.onward],
+          })),
         })),
       };
     },

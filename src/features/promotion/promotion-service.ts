@@ -10,6 +10,8 @@ import type { ArtifactService } from '../artifacts/artifact-service.js';
 import { checkPromotion } from './domain/check-promotion.js';
 import { describeBlocker, type PromotionBlocker } from './domain/promotion-blocker.js';
 import { specDiff, type SpecChange } from './domain/spec-diff.js';
+import type { CellWindow } from './environment-matrix.js';
+import { freezeBlockers } from '../windows/domain/freeze-blockers.js';
 
 /** An artifact as a promotion plan shows it. */
 export interface PlannedArtifact {
@@ -40,6 +42,11 @@ export interface PromotionPlan {
 
 export interface PromotionOptions {
   readonly dryRun?: boolean;
+  /**
+   * `--emergency "reason"`: the promotion passes a deployment window in force (never a gate, a
+   * soak or an unhealthy upstream) and is recorded and flagged with the reason.
+   */
+  readonly emergency?: { readonly reason: string };
 }
 
 /** Says whether the service's instances serving `target` are healthy; undefined when they are. */
@@ -59,8 +66,30 @@ export class PromotionService {
     private readonly clock: Clock,
   ) {}
 
-  async plan(service: string, to: string): Promise<PromotionPlan> {
+  /** The deployment windows in force in an environment now, each with when it ends. */
+  freezesIn(environment: string): CellWindow[] {
+    return freezeBlockers(this.config().windows, environment, this.clock.now()).map((blocker) => ({
+      name: blocker.window,
+      effect: blocker.effect,
+      endsAt: blocker.endsAt,
+      timeZone: blocker.timeZone,
+      reason: describeBlocker(blocker, ''),
+    }));
+  }
+
+  /**
+   * What promoting would do, with every reason it cannot now; with `emergency`, windows in force
+   * are passed and so not among them.
+   */
+  async plan(
+    service: string,
+    to: string,
+    options: Pick<PromotionOptions, 'emergency'> = {},
+  ): Promise<PromotionPlan> {
     const environment = this.environment(to);
+    const freezes = options.emergency
+      ? []
+      : freezeBlockers(this.config().windows, to, this.clock.now());
     const spec = this.deployments.specFor({ service, environment: to });
     const target = { service, environment: to };
     const currentLive = await this.deployments.live(target);
@@ -74,7 +103,7 @@ export class PromotionService {
       strategy: describeStrategy(spec),
     };
     if (environment.from === null) {
-      const blockers: PromotionBlocker[] = [{ kind: 'no_upstream', environment: to }];
+      const blockers: PromotionBlocker[] = [{ kind: 'no_upstream', environment: to }, ...freezes];
       return {
         ...base,
         artifact: null,
@@ -89,7 +118,7 @@ export class PromotionService {
     const stopped = (await this.deployments.stopOf(upstreamTarget)) !== undefined;
     const unhealthy = live && !stopped ? await this.health(upstreamTarget, live) : undefined;
     const evidence = live ? await this.gates.listFor(service, live.artifactDigest) : [];
-    const blockers = checkPromotion(
+    const checked = checkPromotion(
       { environment: environment.from, latest, live, stopped, unhealthy },
       {
         environment: to,
@@ -100,6 +129,7 @@ export class PromotionService {
       checkRequirements(environment.require, evidence),
       this.clock.now(),
     );
+    const blockers = [...freezes, ...checked];
     const artifact = live ? await this.artifactOf(live) : null;
     return {
       ...base,
@@ -120,7 +150,7 @@ export class PromotionService {
     actor: string,
     options: PromotionOptions = {},
   ): Promise<{ readonly plan: PromotionPlan; readonly result: DeployResult | null }> {
-    const plan = await this.plan(service, to);
+    const plan = await this.plan(service, to, options);
     if (options.dryRun) return { plan, result: null };
     if (plan.blockers.length > 0 || plan.artifact === null || plan.from === null) {
       throw new FerryError(
@@ -133,7 +163,7 @@ export class PromotionService {
       { service, environment: to },
       plan.artifact.version,
       actor,
-      { promotedFrom: plan.from },
+      { promotedFrom: plan.from, ...(options.emergency ? { emergency: options.emergency } : {}) },
     );
     return { plan, result };
   }

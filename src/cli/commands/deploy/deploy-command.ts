@@ -1,4 +1,5 @@
 import { defineCommand } from '../../define-command.js';
+import { emergencyFlag, emergencyOption } from '../../emergency-option.js';
 import {
   booleanOption,
   requiredArgument,
@@ -28,6 +29,7 @@ export const deployCommand = defineCommand({
       description:
         'deploy into an environment that promotes from another one without promoting (recorded as forced)',
     },
+    emergencyFlag,
     { flags: '--no-wait', description: 'return once the rollout has started' },
   ],
   input: (args, options) => ({
@@ -37,6 +39,7 @@ export const deployCommand = defineCommand({
     version: requiredString(options, 'version'),
     wait: booleanOption(options, 'wait'),
     force: booleanOption(options, 'force'),
+    emergency: emergencyOption(options),
   }),
   handler: runDeploy,
 });

@@ -10,6 +10,8 @@ export interface DeployInput {
   readonly version: string;
   readonly wait: boolean;
   readonly force: boolean;
+  /** `--emergency "reason"`: pass a deployment window in force. */
+  readonly emergency: { readonly reason: string } | undefined;
 }
 
 /**
@@ -24,6 +26,7 @@ export async function runDeploy(input: DeployInput, context: CommandContext) {
     environment: input.environment,
     version: input.version,
     ...(input.force ? { force: true } : {}),
+    ...(input.emergency ? { emergency: input.emergency } : {}),
   });
   return runRollout(
     result,

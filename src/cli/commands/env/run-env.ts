@@ -23,7 +23,9 @@ function rowsOf(matrix: EnvironmentMatrix) {
       .filter((cell) => cell.routed)
       .map((cell) => [
         service,
-        cell.environment,
+        cell.windows.length > 0
+          ? `${cell.environment} (frozen: ${cell.windows.map((w) => `${w.name} until ${w.endsAt}`).join(', ')})`
+          : cell.environment,
         cell.rollout
           ? `${cell.version ?? '-'} (rolling out ${cell.rollout.version})`
           : cell.version,

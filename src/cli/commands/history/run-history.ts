@@ -28,7 +28,8 @@ export async function runHistory(input: HistoryInput, context: CommandContext) {
     d.phase,
     d.createdAt,
     d.finishedAt,
-    d.reason,
+    // An emergency change is flagged where people look for why.
+    d.emergency ? `EMERGENCY: ${d.emergency.reason}${d.reason ? `; ${d.reason}` : ''}` : d.reason,
   ]);
   io.stdout.write(
     renderTable(['id', 'kind', 'version', 'phase', 'created', 'finished', 'reason'], rows),

@@ -1,4 +1,5 @@
 import { defineCommand } from '../../define-command.js';
+import { emergencyFlag, emergencyOption } from '../../emergency-option.js';
 import { booleanOption, requiredString } from '../../option-values.js';
 import { UsageError } from '../../usage-error.js';
 import { runPromote, type PromoteInput } from './run-promote.js';
@@ -14,6 +15,7 @@ export const promoteCommand = defineCommand({
     { flags: '--all', description: 'every service, in the order ferry.yaml declares them' },
     { flags: '--group <name>', description: 'the services of a group in ferry.yaml, in its order' },
     { flags: '--dry-run', description: 'print the plan and change nothing' },
+    emergencyFlag,
     { flags: '--no-wait', description: 'return once the rollout has started' },
   ],
   input: (args, options): PromoteInput => {
@@ -28,6 +30,7 @@ export const promoteCommand = defineCommand({
       to: requiredString(options, 'to'),
       dryRun: booleanOption(options, 'dryRun'),
       wait: booleanOption(options, 'wait'),
+      emergency: emergencyOption(options),
     };
   },
   handler: runPromote,

@@ -141,6 +141,32 @@ describe('ferry promote', () => {
     expect(out.stderr()).toBe('error: unknown group "front"; ferry.yaml declares backend\n');
   });
 
+  it('sends --emergency with its reason, and refuses a blank one', async () => {
+    api = await startFakeApi(() => ({
+      status: 201,
+      json: {
+        plan: plan(),
+        deployment: deploymentFixture({ emergency: { reason: 'payments down' } }),
+        noop: false,
+      },
+    }));
+    const out = captureIo();
+    const args = ['promote', 'web', '--to', 'prod', '--no-wait', '--server', api.url];
+    expect(await main([...args, '--emergency', ' payments down '], out.io)).toBe(0);
+    expect(JSON.parse(api.requests[0]?.body.toString() ?? '')).toEqual({
+      service: 'web',
+      to: 'prod',
+      dryRun: false,
+      emergency: { reason: 'payments down' },
+    });
+    const blank = captureIo();
+    expect(await main([...args, '--emergency', ''], blank.io)).toBe(2);
+    expect(blank.stderr()).toBe(
+      'error: --emergency needs a reason, e.g. --emergency "CVE-2026-1234 hotfix"\n',
+    );
+    expect(api.requests).toHaveLength(1);
+  });
+
   it('takes one of a service, --all or --group', async () => {
     const out = captureIo();
     expect(await main(['promote', 'web', '--all', '--to', 'prod'], out.io)).toBe(2);

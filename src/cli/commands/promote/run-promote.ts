@@ -12,6 +12,8 @@ export interface PromoteInput {
   readonly to: string;
   readonly dryRun: boolean;
   readonly wait: boolean;
+  /** `--emergency "reason"`: pass a deployment window in force. */
+  readonly emergency: { readonly reason: string } | undefined;
 }
 
 /**
@@ -23,7 +25,12 @@ export async function runPromote(input: PromoteInput, context: CommandContext): 
   const services = await servicesOf(input.services, context);
   const plans = [];
   for (const service of services) {
-    const result = await client.promote({ service, to: input.to, dryRun: input.dryRun });
+    const result = await client.promote({
+      service,
+      to: input.to,
+      dryRun: input.dryRun,
+      ...(input.emergency ? { emergency: input.emergency } : {}),
+    });
     if (input.dryRun) {
       if (!context.json) printPlan(result.plan, context.io.stderr);
       plans.push(result.plan);

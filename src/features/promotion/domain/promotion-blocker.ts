@@ -1,4 +1,6 @@
 import { formatDuration } from '../../../shared/format-duration.js';
+import { formatInZone } from '../../windows/domain/format-in-zone.js';
+import type { WindowEffect } from '../../windows/domain/deployment-window.js';
 import {
   describeRequirement,
   type GateRequirement,
@@ -49,6 +51,20 @@ export type PromotionBlocker =
       readonly environment: string;
       readonly version: string;
       readonly deploymentId: string;
+    }
+  /**
+   * A deployment window in force in the target: a freeze (`block`), or one that requires approval
+   * (blocking too until approvals exist). `--emergency "reason"` passes it.
+   */
+  | {
+      readonly kind: 'freeze';
+      readonly environment: string;
+      readonly window: string;
+      readonly effect: WindowEffect;
+      /** When the occurrence in force ends (ISO-8601 UTC). */
+      readonly endsAt: string;
+      /** The zone the window is written in; its end is said in it. */
+      readonly timeZone: string;
     };
 
 export type PromotionBlockerKind = PromotionBlocker['kind'];
@@ -85,6 +101,12 @@ export function describeBlocker(blocker: PromotionBlocker, version: string): str
     }
     case 'rollout_in_progress':
       return `${blocker.environment} is already rolling out ${blocker.version} (${blocker.deploymentId})`;
+    case 'freeze': {
+      const until = `until ${formatInZone(Date.parse(blocker.endsAt), blocker.timeZone)} (${blocker.timeZone})`;
+      return blocker.effect === 'block'
+        ? `${blocker.environment} is frozen by ${blocker.window} ${until}`
+        : `${blocker.environment} requires approval in ${blocker.window} ${until}; approvals are not available yet, so it blocks unless --emergency`;
+    }
   }
 }
 
