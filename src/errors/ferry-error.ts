@@ -6,6 +6,8 @@ export const errorCodes = {
   invalid_config: 400,
   invalid_request: 400,
   unauthorized: 401,
+  /** A valid token whose role lacks the route's permission, or scoped to other environments. */
+  forbidden: 403,
   not_found: 404,
   conflict: 409,
   deployment_in_progress: 409,

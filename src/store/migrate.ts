@@ -12,6 +12,7 @@ import * as scopeLeases from './migrations/010-scope-leases.js';
 import * as instanceHandle from './migrations/011-instance-handle.js';
 import * as deploymentCauses from './migrations/012-deployment-causes.js';
 import * as gateResults from './migrations/013-gate-results.js';
+import * as auditLog from './migrations/015-audit-log.js';
 
 /** Migrations are compiled in, not read from disk, so `dist/` and tests run the same list. */
 const migrations: Record<string, Migration> = {
@@ -28,6 +29,7 @@ const migrations: Record<string, Migration> = {
   '011-instance-handle': instanceHandle,
   '012-deployment-causes': deploymentCauses,
   '013-gate-results': gateResults,
+  '015-audit-log': auditLog,
 };
 
 /** Every migration, in order; tests migrate to one of them to check the next. */

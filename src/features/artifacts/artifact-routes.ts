@@ -23,7 +23,11 @@ const version = z
   .regex(/^[A-Za-z0-9][A-Za-z0-9._+-]{0,127}$/, 'expected a version label like v1.2.3');
 
 /** Artifact upload (a `.tar.gz` body, checked before it is stored) and listing. */
-export function artifactRoutes(app: ZodApp, artifacts: ArtifactService, actorOf: () => string) {
+export function artifactRoutes(
+  app: ZodApp,
+  artifacts: ArtifactService,
+  actorOf: (request: FastifyRequest) => string,
+) {
   app.addContentTypeParser(
     ['application/gzip', 'application/octet-stream'],
     (request: FastifyRequest, payload: IncomingMessage) =>
@@ -33,6 +37,7 @@ export function artifactRoutes(app: ZodApp, artifacts: ArtifactService, actorOf:
   app.put(
     '/api/v1/artifacts/:service/:version',
     {
+      config: { permission: 'publish' },
       // Before the body is read: an upload for a service nobody can deploy is not worth reading.
       onRequest: async (request) => {
         const { service } = request.params as { service: string };
@@ -66,7 +71,7 @@ export function artifactRoutes(app: ZodApp, artifacts: ArtifactService, actorOf:
         version: request.params.version,
         sourceCommit: request.headers['x-ferry-source-commit'] ?? null,
         bytes: Buffer.isBuffer(bytes) ? bytes : Buffer.alloc(0),
-        actor: actorOf(),
+        actor: actorOf(request),
       });
       return reply.status(created ? 201 : 200).send(artifact);
     },
@@ -75,6 +80,7 @@ export function artifactRoutes(app: ZodApp, artifacts: ArtifactService, actorOf:
   app.get(
     '/api/v1/artifacts/:service',
     {
+      config: { permission: 'read' },
       schema: {
         tags: ['artifacts'],
         params: z.object({ service: name }),

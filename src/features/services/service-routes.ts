@@ -63,6 +63,7 @@ export function serviceRoutes(
   app.get(
     '/api/v1/environments',
     {
+      config: { permission: 'read' },
       schema: {
         tags: ['services'],
         summary: 'Environments in promotion order',
@@ -75,6 +76,7 @@ export function serviceRoutes(
   app.get(
     '/api/v1/services',
     {
+      config: { permission: 'read' },
       schema: {
         tags: ['services'],
         response: { 200: z.object({ services: z.array(serviceStatusSchema) }) },
@@ -90,6 +92,7 @@ export function serviceRoutes(
   app.get(
     '/api/v1/services/:name',
     {
+      config: { permission: 'read' },
       schema: {
         tags: ['services'],
         params: z.object({ name: z.string() }),
