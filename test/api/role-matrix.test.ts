@@ -194,3 +194,62 @@ describe('role matrix over the server’s own route table', () => {
     }
   });
 });
+
+describe('roles on real calls', () => {
+  const secretOf = (label: string) => callers.find((c) => c.label === label)?.secret ?? '';
+  const send = (method: string, path: string, label: string, body?: unknown) =>
+    fetch(`${base}${path}`, {
+      method,
+      headers: {
+        authorization: `Bearer ${secretOf(label)}`,
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+
+  it('a viewer gets 403 on deploy; a deployer on staging deploys there, gets 403 on prod; both audited', async () => {
+    const upload = await fetch(`${base}/api/v1/artifacts/web/v1`, {
+      method: 'PUT',
+      headers: {
+        authorization: `Bearer ${secretOf('deployer-staging')}`,
+        'content-type': 'application/gzip',
+      },
+      body: new Uint8Array(tarGzOf([serverJs])),
+    });
+    expect(upload.status).toBe(201);
+    const deploy = { service: 'web', environment: 'staging', version: 'v1' };
+    const viewer = await send('POST', '/api/v1/deployments', 'viewer-all', deploy);
+    expect(viewer.status).toBe(403);
+    expect(await viewer.json()).toMatchObject({
+      error: { code: 'forbidden', permission: 'deploy', environment: null },
+    });
+    const staging = await send('POST', '/api/v1/deployments', 'deployer-staging', deploy);
+    expect(staging.status).toBe(201);
+    const deployment = ((await staging.json()) as { deployment: { id: string } }).deployment;
+    const prod = await send('POST', '/api/v1/deployments', 'deployer-staging', {
+      ...deploy,
+      environment: 'prod',
+    });
+    expect(prod.status).toBe(403);
+    expect(await prod.json()).toMatchObject({
+      error: { code: 'forbidden', permission: 'deploy', environment: 'prod' },
+    });
+
+    expect((await send('GET', '/api/v1/audit', 'deployer-all')).status).toBe(403);
+    const read = await send('GET', '/api/v1/audit?actor=deployer-staging&limit=3', 'admin-all');
+    expect(read.status).toBe(200);
+    const { entries } = (await read.json()) as { entries: Record<string, unknown>[] };
+    expect(entries.map((e) => [e['action'], e['status'], e['errorCode']])).toEqual([
+      ['POST /api/v1/deployments', 403, 'forbidden'],
+      ['POST /api/v1/deployments', 201, null],
+      ['PUT /api/v1/artifacts/:service/:version', 201, null],
+    ]);
+    expect(entries[1]).toMatchObject({
+      actorName: 'deployer-staging',
+      target: { service: 'web', environment: 'staging', version: 'v1' },
+      parameters: { body: deploy },
+      before: null,
+      after: { deployment: deployment.id, version: 'v1' },
+    });
+  });
+});
