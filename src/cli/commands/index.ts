@@ -1,4 +1,5 @@
 import type { FerryCommand } from '../define-command.js';
+import { auditCommand } from './audit/audit-command.js';
 import { artifactCommand } from './artifact/artifact-command.js';
 import { deployCommand } from './deploy/deploy-command.js';
 import { envCommand } from './env/env-command.js';
@@ -40,4 +41,5 @@ export const commands: readonly FerryCommand[] = [
   eventsCommand,
   loginCommand,
   tokenCommand,
+  auditCommand,
 ];
