@@ -19,6 +19,7 @@ import type {
   ServiceStatus,
   StopResult,
 } from './api-types.js';
+import type { AuditEntry } from '../features/audit/domain/audit-entry.js';
 import type { TokenView } from '../features/auth/domain/api-token.js';
 import type { ApplyResult } from '../features/config-apply/domain/apply-plan.js';
 import type { GateResult } from '../features/gate-results/domain/gate-result.js';
@@ -253,7 +254,12 @@ export class FerryClient {
   }
 
   /** Creates a token; the answer is the only time its secret is shown. */
-  createToken(body: { name: string; expiresIn?: string }) {
+  createToken(body: {
+    name: string;
+    expiresIn?: string;
+    role?: string;
+    environments?: readonly string[];
+  }) {
     return this.call<{ token: TokenView; secret: string }>('POST', '/api/v1/tokens', {
       json: body,
     });
@@ -266,6 +272,16 @@ export class FerryClient {
   async revokeToken(id: string) {
     const path = `/api/v1/tokens/${encodeURIComponent(id)}/revoke`;
     return (await this.call<{ token: TokenView }>('POST', path, { json: {} })).token;
+  }
+
+  /** Audit entries, newest first; `since` is a duration back (1h) or an ISO-8601 time. */
+  async audit(query: { actor?: string; since?: string; limit?: number }) {
+    const params = new URLSearchParams();
+    for (const [key, value] of Object.entries(query)) {
+      if (value !== undefined) params.set(key, String(value));
+    }
+    const search = params.size > 0 ? `?${params}` : '';
+    return (await this.call<{ entries: AuditEntry[] }>('GET', `/api/v1/audit${search}`)).entries;
   }
 
   /** The token the server sees on this client's calls; null when it sent none (loopback). */

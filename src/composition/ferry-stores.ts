@@ -1,4 +1,5 @@
 import type { AnalysisRunStore } from '../features/analysis/analysis-run-store.js';
+import type { AuditStore } from '../features/audit/audit-store.js';
 import type { ArtifactStore } from '../features/artifacts/artifact-store.js';
 import type { TokenStore } from '../features/auth/token-store.js';
 import type { DeploymentStore } from '../features/deployments/deployment-store.js';
@@ -24,6 +25,8 @@ export interface FerryStores {
   readonly leases: LeaseStore;
   /** Evidence CI attaches to artifacts (gate results), append-only. */
   readonly gateResults: GateResultStore;
+  /** The audit log of mutating API calls, append-only. */
+  readonly audit: AuditStore;
   /** Releases the backend (closes the database); the server calls it last when it closes. */
   close(): Promise<void>;
 }

@@ -1,4 +1,5 @@
 import { InMemoryAnalysisRunStore } from '../features/analysis/in-memory-analysis-run-store.js';
+import { InMemoryAuditStore } from '../features/audit/in-memory-audit-store.js';
 import { InMemoryArtifactStore } from '../features/artifacts/in-memory-artifact-store.js';
 import { InMemoryTokenStore } from '../features/auth/in-memory-token-store.js';
 import { InMemoryDeploymentStore } from '../features/deployments/in-memory-deployment-store.js';
@@ -26,6 +27,7 @@ export function inMemoryStores(): FerryStores {
     stops: new InMemoryStopStore(),
     analysisRuns: new InMemoryAnalysisRunStore(),
     gateResults: new InMemoryGateResultStore(),
+    audit: new InMemoryAuditStore(),
     close: () => Promise.resolve(),
   };
 }

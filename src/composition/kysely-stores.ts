@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely';
+import { KyselyAuditStore } from '../features/audit/kysely-audit-store.js';
 import { KyselyAnalysisRunStore } from '../features/analysis/kysely-analysis-run-store.js';
 import { KyselyArtifactStore } from '../features/artifacts/kysely-artifact-store.js';
 import { KyselyTokenStore } from '../features/auth/kysely-token-store.js';
@@ -23,6 +24,7 @@ export function kyselyStores(db: Kysely<Database>): FerryStores {
     analysisRuns: new KyselyAnalysisRunStore(db),
     leases: new KyselyLeaseStore(db),
     gateResults: new KyselyGateResultStore(db),
+    audit: new KyselyAuditStore(db),
     close: () => db.destroy(),
   };
 }

@@ -8,6 +8,8 @@ export const errorCodes = {
   /** `ferry apply`: the file does not validate; `errors` locates every problem. Nothing changed. */
   config_rejected: 422,
   unauthorized: 401,
+  /** A valid token whose role lacks the route's permission, or scoped to other environments. */
+  forbidden: 403,
   not_found: 404,
   conflict: 409,
   deployment_in_progress: 409,

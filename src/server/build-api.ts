@@ -11,7 +11,10 @@ import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import { z } from 'zod';
 import { renderError } from './render-error.js';
+import { trackRoutes } from './route-table.js';
 import type { ZodApp } from './zod-app.js';
+
+type Hook = (request: FastifyRequest, reply: FastifyReply) => Promise<void>;
 
 /**
  * A Fastify app with zod validation, Ferry's error rendering, authentication, `/openapi.json`,
@@ -27,7 +30,24 @@ export async function buildApi(options: {
    * Runs first on every request, before the body is read: authentication. A FerryError it
    * throws is rendered like any other (401, 429).
    */
-  readonly authenticate?: (request: FastifyRequest, reply: FastifyReply) => Promise<void>;
+  readonly authenticate?: Hook;
+  /**
+   * Runs once the body is parsed, before it is validated: the environment scope of the caller's
+   * token against the environment a request names (403).
+   */
+  readonly authorize?: Hook;
+  /**
+   * The audit log: `before` runs just before a handler (preHandler), `record` before every
+   * answer is sent, refusals too (onSend).
+   */
+  readonly audit?: {
+    readonly before: (request: FastifyRequest) => Promise<void>;
+    readonly record: (
+      request: FastifyRequest,
+      reply: FastifyReply,
+      payload: unknown,
+    ) => Promise<void>;
+  };
 }): Promise<ZodApp> {
   const app = Fastify({
     loggerInstance: options.logger,
@@ -37,7 +57,17 @@ export async function buildApi(options: {
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   app.setErrorHandler(renderError);
+  trackRoutes(app);
   if (options.authenticate) app.addHook('onRequest', options.authenticate);
+  if (options.authorize) app.addHook('preValidation', options.authorize);
+  const audit = options.audit;
+  if (audit) {
+    app.addHook('preHandler', audit.before);
+    app.addHook('onSend', async (request, reply, payload) => {
+      await audit.record(request, reply, payload);
+      return payload;
+    });
+  }
   app.setNotFoundHandler((request, reply) =>
     reply.status(404).send({
       error: { code: 'not_found', message: `no route ${request.method} ${request.url}` },
@@ -62,19 +92,29 @@ export async function buildApi(options: {
 
   app.get(
     '/healthz',
-    { schema: { hide: true, response: { 200: z.object({ status: z.literal('ok') }) } } },
+    {
+      config: { permission: 'public' },
+      schema: { hide: true, response: { 200: z.object({ status: z.literal('ok') }) } },
+    },
     async () => ({ status: 'ok' as const }),
   );
-  app.get('/readyz', { schema: { hide: true } }, async (_request, reply) =>
-    options.isReady()
-      ? reply.send({ status: 'ready' })
-      : reply.status(503).send({ error: { code: 'not_ready', message: 'starting' } }),
+  app.get(
+    '/readyz',
+    { config: { permission: 'public' }, schema: { hide: true } },
+    async (_request, reply) =>
+      options.isReady()
+        ? reply.send({ status: 'ready' })
+        : reply.status(503).send({ error: { code: 'not_ready', message: 'starting' } }),
   );
-  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  app.get('/openapi.json', { config: { permission: 'read' }, schema: { hide: true } }, async () =>
+    app.swagger(),
+  );
   const registry = options.registry;
   if (registry) {
-    app.get('/metrics', { schema: { hide: true } }, async (_request, reply) =>
-      reply.type(registry.contentType).send(await registry.metrics()),
+    app.get(
+      '/metrics',
+      { config: { permission: 'public' }, schema: { hide: true } },
+      async (_request, reply) => reply.type(registry.contentType).send(await registry.metrics()),
     );
   }
 

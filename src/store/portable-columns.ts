@@ -30,3 +30,23 @@ export function identity(
     ? (column) => column.primaryKey().generatedByDefaultAsIdentity()
     : (column) => column.primaryKey().autoIncrement();
 }
+
+/**
+ * Statements that make `table` append-only: the database itself refuses UPDATE and DELETE
+ * (`RAISE(ABORT)` in a SQLite trigger, a PL/pgSQL trigger function on PostgreSQL).
+ */
+export function appendOnlyTriggers(db: Kysely<unknown>, table: string): readonly string[] {
+  const message = `${table} is append-only`;
+  if (onPostgres(db)) {
+    return [
+      `CREATE FUNCTION ${table}_append_only() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION '${message}: % refused', TG_OP; END $$`,
+      `CREATE TRIGGER ${table}_append_only BEFORE UPDATE OR DELETE ON ${table} FOR EACH ROW EXECUTE FUNCTION ${table}_append_only()`,
+      // TRUNCATE bypasses row triggers; refuse it as well.
+      `CREATE TRIGGER ${table}_no_truncate BEFORE TRUNCATE ON ${table} FOR EACH STATEMENT EXECUTE FUNCTION ${table}_append_only()`,
+    ];
+  }
+  return ['UPDATE', 'DELETE'].map(
+    (op) =>
+      `CREATE TRIGGER ${table}_no_${op.toLowerCase()} BEFORE ${op} ON ${table} BEGIN SELECT RAISE(ABORT, '${message}: ${op} refused'); END`,
+  );
+}

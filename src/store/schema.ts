@@ -12,6 +12,7 @@ export interface Database {
   service_stops: ServiceStopTable;
   scope_leases: ScopeLeaseTable;
   gate_results: GateResultTable;
+  audit_log: AuditLogTable;
 }
 
 export interface EventTable {
@@ -166,4 +167,19 @@ export interface GateResultTable {
   /** `token:<id>`, `local`, `cdevents:<source>`. */
   reporter: string;
   reported_at: string;
+}
+
+/** Append-only: triggers refuse UPDATE and DELETE (migration 015). JSON in text columns. */
+export interface AuditLogTable {
+  id: Generated<number>;
+  at: string;
+  actor: string;
+  actor_name: string | null;
+  action: string;
+  target: string;
+  parameters: string;
+  status: number;
+  error_code: string | null;
+  before: string | null;
+  after: string | null;
 }

@@ -182,7 +182,7 @@ describe('analysis during rollouts', () => {
       `/api/v1/deployments/${v2.id}/analysis`,
     );
     expect(final.runs.map((r) => [r.name, r.phase, r.overriddenBy])).toEqual([
-      ['step-2', 'Inconclusive', 'user:local'],
+      ['step-2', 'Inconclusive', 'local'],
     ]);
   });
 
@@ -223,7 +223,7 @@ describe('analysis during rollouts', () => {
       `/api/v1/deployments/${v2.id}/analysis`,
     );
     expect(runs.map((r) => [r.name, r.overriddenBy])).toEqual([
-      ['background', 'user:local'],
+      ['background', 'local'],
       ['background', null],
     ]);
   });

@@ -102,8 +102,8 @@ describe('rollout safety', () => {
       const runs = await runsOf(s, v2.id);
       expect(runs.map((r) => [r.name, r.phase, r.overriddenBy])).toEqual(
         expect.arrayContaining([
-          ['step-2', 'Inconclusive', 'user:local'],
-          ['background', 'Inconclusive', 'user:local'],
+          ['step-2', 'Inconclusive', 'local'],
+          ['background', 'Inconclusive', 'local'],
           ['background', 'Failed', null],
         ]),
       );

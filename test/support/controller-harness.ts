@@ -112,6 +112,7 @@ function storesOf(stores: FerryStores, life: ProcessLife): FerryStores {
     analysisRuns: life.through(stores.analysisRuns),
     leases: life.through(stores.leases),
     gateResults: life.through(stores.gateResults),
+    audit: life.through(stores.audit),
     close: () => Promise.resolve(),
   };
 }

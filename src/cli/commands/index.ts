@@ -1,5 +1,6 @@
 import type { FerryCommand } from '../define-command.js';
 import { applyCommand } from './apply/apply-command.js';
+import { auditCommand } from './audit/audit-command.js';
 import { artifactCommand } from './artifact/artifact-command.js';
 import { deployCommand } from './deploy/deploy-command.js';
 import { envCommand } from './env/env-command.js';
@@ -42,4 +43,5 @@ export const commands: readonly FerryCommand[] = [
   eventsCommand,
   loginCommand,
   tokenCommand,
+  auditCommand,
 ];

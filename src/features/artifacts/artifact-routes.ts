@@ -31,7 +31,7 @@ export interface ArtifactFeature {
 export function artifactRoutes(
   app: ZodApp,
   { artifacts, catalog, retention }: ArtifactFeature,
-  actorOf: () => string,
+  actorOf: (request: FastifyRequest) => string,
 ) {
   app.addContentTypeParser(
     ['application/gzip', 'application/octet-stream'],
@@ -42,6 +42,7 @@ export function artifactRoutes(
   app.put(
     '/api/v1/artifacts/:service/:version',
     {
+      config: { permission: 'publish' },
       // Before the body is read: an upload for a service nobody can deploy is not worth reading,
       // and neither is one whose metadata is refused.
       onRequest: async (request) => {
@@ -91,7 +92,7 @@ export function artifactRoutes(
         version: request.params.version,
         sourceCommit: request.headers['x-ferry-source-commit'] ?? null,
         metadata: metadataFromHeaders(request.headers),
-        actor: actorOf(),
+        actor: actorOf(request),
       };
       if (!(body instanceof UploadBody)) {
         // No body at all (or another content type): what an empty upload is.
@@ -111,6 +112,7 @@ export function artifactRoutes(
   app.get(
     '/api/v1/artifacts/:service',
     {
+      config: { permission: 'read' },
       schema: {
         tags: ['artifacts'],
         summary: "A service's artifacts, newest first, each with where it ran and its gates",
@@ -124,6 +126,7 @@ export function artifactRoutes(
   app.get(
     '/api/v1/artifacts/:service/:version',
     {
+      config: { permission: 'read' },
       schema: {
         tags: ['artifacts'],
         summary: 'One artifact: where it ran (live or not), its deployments and its gate results',
@@ -137,6 +140,7 @@ export function artifactRoutes(
   app.post(
     '/api/v1/artifacts/gc',
     {
+      config: { permission: 'collect' },
       schema: {
         tags: ['artifacts'],
         summary:
@@ -154,7 +158,7 @@ export function artifactRoutes(
       retention.collect({
         ...(request.body.service !== undefined ? { service: request.body.service } : {}),
         dryRun: request.body.dryRun,
-        actor: actorOf(),
+        actor: actorOf(request),
       }),
   );
 }

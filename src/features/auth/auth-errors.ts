@@ -20,3 +20,23 @@ export class TooManyFailuresError extends FerryError {
     );
   }
 }
+
+/**
+ * A valid token that may not do this: its role lacks `permission`, or `environment` is outside its
+ * scopes. The body names both, so a client can say which token to use instead.
+ */
+export class ForbiddenError extends FerryError {
+  constructor(
+    readonly permission: string,
+    readonly environment: string | null,
+    role: string,
+  ) {
+    super(
+      'forbidden',
+      environment === null
+        ? `a ${role} token lacks the "${permission}" permission`
+        : `this token is not scoped to environment "${environment}" (needs "${permission}" there)`,
+      { extra: { permission, environment } },
+    );
+  }
+}

@@ -4,6 +4,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { buildApi } from '../../server/build-api.js';
 import type { ZodApp } from '../../server/zod-app.js';
 import { authHook, principalOf } from './auth-hook.js';
+import { environmentScopeHook } from './environment-scope-hook.js';
 import { FailureLimiter } from './domain/failure-limiter.js';
 import { authKit } from './test-auth-kit.js';
 
@@ -29,8 +30,17 @@ async function api(required: boolean) {
     isReady: () => true,
     registry: new Registry(),
     authenticate: authHook({ tokens: kit.tokens, limiter, required }),
+    authorize: environmentScopeHook,
     register: (a) => {
-      a.get('/api/v1/who', async (request) => principalOf(request));
+      a.get('/api/v1/who', { config: { permission: 'read' } }, async (request) =>
+        principalOf(request),
+      );
+      a.post('/api/v1/ship/:environment', { config: { permission: 'deploy' } }, async () => ({
+        shipped: true,
+      }));
+      a.post('/api/v1/promote', { config: { permission: 'deploy' } }, async () => ({
+        shipped: true,
+      }));
     },
   });
   return app;
@@ -87,5 +97,59 @@ describe('authHook', () => {
     kit.clock.advance(51_000);
     const again = await server.inject({ url: '/api/v1/who', headers: bearer(secret) });
     expect(again.statusCode).toBe(200);
+  });
+
+  it("403 names the permission a token's role lacks, or the environment outside its scopes", async () => {
+    const server = await api(true);
+    const viewer = await kit.tokens.create({ name: 'eyes', actor: 'local', role: 'viewer' });
+    const stagingDeployer = await kit.tokens.create({
+      name: 'ci',
+      actor: 'local',
+      role: 'deployer',
+      scopes: ['staging', 'dev'],
+    });
+    const read = await server.inject({ url: '/api/v1/who', headers: bearer(viewer.secret) });
+    expect(read.statusCode).toBe(200);
+    const refused = await server.inject({
+      method: 'POST',
+      url: '/api/v1/ship/staging',
+      headers: bearer(viewer.secret),
+    });
+    expect(refused.statusCode).toBe(403);
+    expect(refused.json()).toEqual({
+      error: {
+        code: 'forbidden',
+        message: 'a viewer token lacks the "deploy" permission',
+        permission: 'deploy',
+        environment: null,
+      },
+    });
+    const ship = (url: string, payload?: object) =>
+      server.inject({ method: 'POST', url, headers: bearer(stagingDeployer.secret), payload });
+    expect((await ship('/api/v1/ship/staging')).statusCode).toBe(200);
+    expect((await ship('/api/v1/ship/dev')).statusCode).toBe(200);
+    const prod = await ship('/api/v1/ship/prod');
+    expect(prod.statusCode).toBe(403);
+    expect(prod.json()).toMatchObject({
+      error: { code: 'forbidden', permission: 'deploy', environment: 'prod' },
+    });
+    expect((await ship('/api/v1/promote', { to: 'prod' })).statusCode).toBe(403);
+    expect((await ship('/api/v1/promote', { environment: 'prod' })).statusCode).toBe(403);
+    expect((await ship('/api/v1/promote?environment=prod')).statusCode).toBe(403);
+    expect((await ship('/api/v1/promote', { to: 'staging' })).statusCode).toBe(200);
+  });
+
+  it('refuses to start with a route that declares no permission', async () => {
+    const limiter = new FailureLimiter(kit.clock, { maxFailures: 10, windowMs: 60_000 });
+    await expect(
+      buildApi({
+        logger: pino({ level: 'silent' }),
+        isReady: () => true,
+        authenticate: authHook({ tokens: kit.tokens, limiter, required: true }),
+        register: (a) => {
+          a.post('/api/v1/undeclared', async () => ({}));
+        },
+      }),
+    ).rejects.toThrow(/route POST \/api\/v1\/undeclared declares no permission/);
   });
 });

@@ -1,14 +1,17 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Principal } from './domain/api-token.js';
 import type { FailureLimiter } from './domain/failure-limiter.js';
-import { TooManyFailuresError, UnauthorizedError } from './auth-errors.js';
+import { roleAllows } from './domain/permissions.js';
+import { ForbiddenError, TooManyFailuresError, UnauthorizedError } from './auth-errors.js';
 import type { TokenService } from './token-service.js';
-
-/** Routes anyone may call: probes and Prometheus scrapes. */
-export const publicRoutes: ReadonlySet<string> = new Set(['/healthz', '/readyz', '/metrics']);
 
 const principals = new WeakMap<FastifyRequest, Principal>();
 const local: Principal = { kind: 'local' };
+
+/** Who a request authenticated as; undefined when it was refused (401, 429) or no hook ran. */
+export function authenticatedAs(request: FastifyRequest): Principal | undefined {
+  return principals.get(request);
+}
 
 /** Who made a request that passed the hook; `local` where no hook ran. */
 export function principalOf(request: FastifyRequest): Principal {
@@ -16,11 +19,13 @@ export function principalOf(request: FastifyRequest): Principal {
 }
 
 /**
- * The API's `onRequest` hook: every route but {@link publicRoutes} needs a valid
+ * The API's `onRequest` hook: every route but the `public` ones (probes, scrapes) needs a valid
  * `Authorization: Bearer` token when `required`; otherwise a request without one passes as
  * `local`, but a token that is sent must be valid. It runs before bodies are read, so an
  * unauthenticated upload stores nothing. A presented token that fails counts against the
  * caller's address; an address over the limit gets 429 before its token is even looked at.
+ * Then the token's role must hold the permission the route declares (403 `forbidden`), still
+ * before the body is read; a tokenless call on loopback may do everything.
  */
 export function authHook(options: {
   readonly tokens: TokenService;
@@ -28,7 +33,8 @@ export function authHook(options: {
   readonly required: boolean;
 }) {
   return async (request: FastifyRequest, reply: FastifyReply): Promise<void> => {
-    if (publicRoutes.has(request.routeOptions.url ?? '')) return;
+    const permission = request.routeOptions.config?.permission;
+    if (permission === 'public') return;
     const header = request.headers.authorization;
     if (header === undefined) {
       if (options.required) throw unauthorized(reply);
@@ -48,6 +54,10 @@ export function authHook(options: {
       throw unauthorized(reply);
     }
     principals.set(request, { kind: 'token', token });
+    // Unmatched URLs declare nothing: they answer 404 to whoever holds a valid token.
+    if (permission !== undefined && !roleAllows(token.role, permission)) {
+      throw new ForbiddenError(permission, null, token.role);
+    }
   };
 }
 

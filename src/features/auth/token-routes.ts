@@ -26,6 +26,11 @@ const createBody = z.object({
     .string()
     .regex(/^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$/, 'expected a name like ci-deployer (max 64)'),
   expiresIn: z.string().optional().describe('e.g. 30d; none: until revoked'),
+  role: z.enum(tokenRoles).default('admin').describe('viewer, deployer, approver or admin'),
+  environments: z
+    .array(z.string().regex(/^(\*|[a-z0-9][a-z0-9-]{0,62})$/, 'expected an environment name or *'))
+    .default(['*'])
+    .describe('The environments the role applies to; ["*"]: every one'),
 });
 
 /** Token management (create shows the secret once) and `whoami` for `ferry login`. */
@@ -33,6 +38,7 @@ export function tokenRoutes(app: ZodApp, tokens: TokenService) {
   app.post(
     '/api/v1/tokens',
     {
+      config: { permission: 'tokens' },
       schema: {
         tags: ['tokens'],
         summary: 'Create a token; the answer is the only time its secret is shown',
@@ -41,7 +47,7 @@ export function tokenRoutes(app: ZodApp, tokens: TokenService) {
       },
     },
     async (request, reply) => {
-      const { name, expiresIn } = request.body;
+      const { name, expiresIn, role, environments } = request.body;
       const lifetimeMs = expiresIn === undefined ? undefined : parseTokenLifetime(expiresIn);
       if (expiresIn !== undefined && lifetimeMs === undefined) {
         throw new InvalidRequestError(`invalid body.expiresIn: expected ${tokenLifetimeHint}`, [
@@ -52,6 +58,8 @@ export function tokenRoutes(app: ZodApp, tokens: TokenService) {
       const created = await tokens.create({
         name,
         actor,
+        role,
+        scopes: environments,
         ...(lifetimeMs === undefined ? {} : { lifetimeMs }),
       });
       return reply.status(201).send(created);
@@ -61,6 +69,7 @@ export function tokenRoutes(app: ZodApp, tokens: TokenService) {
   app.get(
     '/api/v1/tokens',
     {
+      config: { permission: 'tokens' },
       schema: {
         tags: ['tokens'],
         summary: 'Every token, revoked and expired ones too; never a secret',
@@ -73,6 +82,7 @@ export function tokenRoutes(app: ZodApp, tokens: TokenService) {
   app.post(
     '/api/v1/tokens/:id/revoke',
     {
+      config: { permission: 'tokens' },
       schema: {
         tags: ['tokens'],
         summary: 'Revoke a token for good',
@@ -88,6 +98,7 @@ export function tokenRoutes(app: ZodApp, tokens: TokenService) {
   app.get(
     '/api/v1/whoami',
     {
+      config: { permission: 'read' },
       schema: {
         tags: ['tokens'],
         summary: 'The token this request was made with; null for a tokenless call on loopback',

@@ -9,6 +9,7 @@ import {
   type ApiToken,
   type TokenView,
 } from './domain/api-token.js';
+import type { TokenRole } from './domain/permissions.js';
 import { hashSecret, newTokenSecret, secretMatches, tokenIdOf } from './token-secret.js';
 import type { TokenStore } from './token-store.js';
 
@@ -34,6 +35,10 @@ export class TokenService {
     /** Lifetime in ms; none: the token lasts until revoked. */
     readonly lifetimeMs?: number;
     readonly actor: string;
+    /** `admin` when not given, as every token was before roles. */
+    readonly role?: TokenRole;
+    /** Environment names, or `["*"]` (the default): every environment. */
+    readonly scopes?: readonly string[];
   }): Promise<CreatedToken> {
     const now = this.clock.now();
     const id = newId('tok', now);
@@ -41,8 +46,9 @@ export class TokenService {
     const token: ApiToken = {
       id,
       name: input.name,
-      role: 'admin',
-      scopes: allEnvironments,
+      role: input.role ?? 'admin',
+      scopes:
+        input.scopes && input.scopes.length > 0 ? [...new Set(input.scopes)] : allEnvironments,
       secretSha256: hashSecret(secret),
       createdAt: new Date(now).toISOString(),
       createdBy: input.actor,
@@ -102,14 +108,15 @@ export class TokenService {
   }
 
   /**
-   * Creates the bootstrap admin token when no admin token is active: on the first start, and
+   * Creates the bootstrap admin token when no admin token on every environment is active: on the first start, and
    * again after every admin token was revoked or expired (whoever can restart the server owns
    * its data anyway). Returns its secret, or undefined when an admin token is active.
    */
   async bootstrap(): Promise<string | undefined> {
     const now = this.clock.now();
     const tokens = await this.store.list();
-    if (tokens.some((t) => t.role === 'admin' && isActive(t, now))) return undefined;
+    const admin = (t: ApiToken) => t.role === 'admin' && t.scopes.includes('*');
+    if (tokens.some((t) => admin(t) && isActive(t, now))) return undefined;
     return (await this.create({ name: 'bootstrap', actor: 'bootstrap' })).secret;
   }
 

@@ -1,3 +1,4 @@
+import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { errorResponses, errorSchema } from '../../server/error-schema.js';
 import type { ZodApp } from '../../server/zod-app.js';
@@ -55,10 +56,15 @@ const applyResultSchema = z
  * `dryRun`. 422 with every located problem when it does not validate; 409 when it removes a
  * running service without `prune`, or changes what needs a restart. Nothing changes on an error.
  */
-export function configRoutes(app: ZodApp, apply: ConfigApplyService, actorOf: () => string) {
+export function configRoutes(
+  app: ZodApp,
+  apply: ConfigApplyService,
+  actorOf: (request: FastifyRequest) => string,
+) {
   app.post(
     '/api/v1/config',
     {
+      config: { permission: 'configure' },
       schema: {
         tags: ['config'],
         summary: 'Apply a new ferry.yaml without a restart',
@@ -67,6 +73,6 @@ export function configRoutes(app: ZodApp, apply: ConfigApplyService, actorOf: ()
       },
     },
     async (request) =>
-      (await apply.apply(request.body, actorOf())) as z.infer<typeof applyResultSchema>,
+      (await apply.apply(request.body, actorOf(request))) as z.infer<typeof applyResultSchema>,
   );
 }

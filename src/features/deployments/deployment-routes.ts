@@ -1,3 +1,4 @@
+import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { errorResponses } from '../../server/error-schema.js';
 import type { ZodApp } from '../../server/zod-app.js';
@@ -21,12 +22,13 @@ import {
 export function deploymentRoutes(
   app: ZodApp,
   deployments: DeploymentService,
-  actorOf: () => string,
+  actorOf: (request: FastifyRequest) => string,
   halt: (target: Target) => Promise<void>,
 ) {
   app.post(
     '/api/v1/deployments',
     {
+      config: { permission: 'deploy' },
       schema: {
         tags: ['deployments'],
         summary: 'Deploy a version of a service to an environment',
@@ -36,7 +38,7 @@ export function deploymentRoutes(
     },
     async (request, reply) => {
       const { service, environment, version, force, emergency } = request.body;
-      const result = await deployments.deploy({ service, environment }, version, actorOf(), {
+      const result = await deployments.deploy({ service, environment }, version, actorOf(request), {
         force,
         ...(emergency ? { emergency } : {}),
       });
@@ -50,6 +52,7 @@ export function deploymentRoutes(
   app.post(
     '/api/v1/rollbacks',
     {
+      config: { permission: 'deploy' },
       schema: {
         tags: ['deployments'],
         summary: 'Redeploy the previous successful artifact, or a named version',
@@ -59,7 +62,11 @@ export function deploymentRoutes(
     },
     async (request, reply) => {
       const { service, environment, toVersion } = request.body;
-      const result = await deployments.rollback({ service, environment }, toVersion, actorOf());
+      const result = await deployments.rollback(
+        { service, environment },
+        toVersion,
+        actorOf(request),
+      );
       return reply
         .status(result.noop ? 200 : 201)
         .send({ deployment: toDeploymentView(result.deployment), noop: result.noop });
@@ -69,6 +76,7 @@ export function deploymentRoutes(
   app.post(
     '/api/v1/services/:name/stop',
     {
+      config: { permission: 'deploy' },
       schema: {
         tags: ['services'],
         summary: 'Stop every instance of a service in an environment and close its route',
@@ -79,7 +87,7 @@ export function deploymentRoutes(
     },
     async (request) => {
       const target = { service: request.params.name, environment: request.body.environment };
-      const { stop, version, noop } = await deployments.stop(target, actorOf());
+      const { stop, version, noop } = await deployments.stop(target, actorOf(request));
       // Answer once it is done: the route is closed and the instances have stopped.
       await halt(target);
       return { ...target, version, stoppedAt: stop.stoppedAt, actor: stop.actor, noop };
@@ -89,6 +97,7 @@ export function deploymentRoutes(
   app.post(
     '/api/v1/services/:name/start',
     {
+      config: { permission: 'deploy' },
       schema: {
         tags: ['services'],
         summary: 'Start a stopped service again with the version it ran last',
@@ -99,7 +108,7 @@ export function deploymentRoutes(
     },
     async (request, reply) => {
       const target = { service: request.params.name, environment: request.body.environment };
-      const result = await deployments.start(target, actorOf());
+      const result = await deployments.start(target, actorOf(request));
       return reply
         .status(result.noop ? 200 : 201)
         .send({ deployment: toDeploymentView(result.deployment), noop: result.noop });
@@ -109,6 +118,7 @@ export function deploymentRoutes(
   app.get(
     '/api/v1/deployments',
     {
+      config: { permission: 'read' },
       schema: {
         tags: ['deployments'],
         summary: 'History of a service in an environment, newest first',
@@ -127,6 +137,7 @@ export function deploymentRoutes(
   app.get(
     '/api/v1/deployments/:id',
     {
+      config: { permission: 'read' },
       schema: {
         tags: ['deployments'],
         params: z.object({ id: z.string() }),

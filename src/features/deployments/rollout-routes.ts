@@ -1,3 +1,4 @@
+import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { errorResponses } from '../../server/error-schema.js';
 import type { ZodApp } from '../../server/zod-app.js';
@@ -35,7 +36,7 @@ export interface RolloutRouteDeps {
   readonly instances: InstanceStore;
   readonly runtime: InstanceRuntime;
   readonly metrics: TrackMetrics;
-  readonly actorOf: () => string;
+  readonly actorOf: (request: FastifyRequest) => string;
   /**
    * Where analysis runs are recorded. With it, the rollout view lists the deployment's runs and
    * `GET /deployments/:id/analysis` is served; without it, neither.
@@ -118,6 +119,7 @@ export function rolloutRoutes(app: ZodApp, deps: RolloutRouteDeps) {
   app.get(
     '/api/v1/rollouts/:service/:environment',
     {
+      config: { permission: 'read' },
       schema: {
         tags: ['rollouts'],
         summary: 'Steps, current step, traffic split, live per-track numbers and analysis runs',
@@ -131,6 +133,7 @@ export function rolloutRoutes(app: ZodApp, deps: RolloutRouteDeps) {
   app.post(
     '/api/v1/rollouts/:service/:environment/:action',
     {
+      config: { permission: 'rollout' },
       schema: {
         tags: ['rollouts'],
         summary: 'promote (optionally full), abort, retry, pause or resume the newest rollout',
@@ -145,7 +148,12 @@ export function rolloutRoutes(app: ZodApp, deps: RolloutRouteDeps) {
     async (request) => {
       const { service, environment, action } = request.params;
       await deps.deployments.list({ service, environment }, 1);
-      await deps.rollouts.act({ service, environment }, action, deps.actorOf(), request.body?.full);
+      await deps.rollouts.act(
+        { service, environment },
+        action,
+        deps.actorOf(request),
+        request.body?.full,
+      );
       return view({ service, environment });
     },
   );
@@ -155,6 +163,7 @@ export function rolloutRoutes(app: ZodApp, deps: RolloutRouteDeps) {
   app.get(
     '/api/v1/deployments/:id/analysis',
     {
+      config: { permission: 'read' },
       schema: {
         tags: ['deployments'],
         summary: 'Analysis runs of a deployment, oldest first, with every measurement',

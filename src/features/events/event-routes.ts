@@ -30,6 +30,7 @@ export function eventRoutes(app: ZodApp, events: EventLog) {
   app.get(
     '/api/v1/events',
     {
+      config: { permission: 'read' },
       schema: {
         tags: ['events'],
         summary: 'Events oldest first; page with `after`, or the last ones with `order=latest`',
@@ -51,6 +52,7 @@ export function eventRoutes(app: ZodApp, events: EventLog) {
   app.get(
     '/api/v1/events/stream',
     {
+      config: { permission: 'read' },
       schema: {
         tags: ['events'],
         summary: 'Server-sent events; resumes after `Last-Event-ID` or `after`',

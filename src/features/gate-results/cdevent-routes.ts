@@ -24,6 +24,7 @@ export function cdeventRoutes(app: ZodApp, gates: GateResultService) {
   app.post(
     '/api/v1/cdevents',
     {
+      config: { permission: 'publish' },
       schema: {
         tags: ['gates'],
         summary:

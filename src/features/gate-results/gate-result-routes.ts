@@ -56,6 +56,7 @@ export function gateResultRoutes(
   app.post(
     '/api/v1/artifacts/:service/:version/gates',
     {
+      config: { permission: 'publish' },
       schema: {
         tags: ['gates'],
         summary: 'Attach gate evidence (tests passed, coverage=83.2) to an artifact',
@@ -75,6 +76,7 @@ export function gateResultRoutes(
   app.get(
     '/api/v1/artifacts/:service/:version/gates',
     {
+      config: { permission: 'read' },
       schema: {
         tags: ['gates'],
         summary: "Every gate report about an artifact's digest, newest first",

@@ -11,6 +11,7 @@ export function instanceRoutes(app: ZodApp, store: InstanceStore, runtime: Insta
   app.get(
     '/api/v1/instances',
     {
+      config: { permission: 'read' },
       schema: {
         tags: ['instances'],
         querystring: z.object({
@@ -36,6 +37,7 @@ export function instanceRoutes(app: ZodApp, store: InstanceStore, runtime: Insta
   app.get(
     '/api/v1/instances/:id/logs',
     {
+      config: { permission: 'read' },
       schema: {
         tags: ['instances'],
         summary: 'Last lines of an instance’s stdout and stderr',

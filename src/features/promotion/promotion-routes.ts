@@ -1,3 +1,4 @@
+import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { FerryConfig } from '../../config/ferry-config.js';
 import { errorResponses } from '../../server/error-schema.js';
@@ -81,12 +82,13 @@ export function promotionRoutes(
     readonly promotions: PromotionService;
     readonly deployments: DeploymentService;
     readonly health: HealthCheck;
-    readonly actorOf: () => string;
+    readonly actorOf: (request: FastifyRequest) => string;
   },
 ) {
   app.post(
     '/api/v1/promotions',
     {
+      config: { permission: 'deploy' },
       schema: {
         tags: ['promotions'],
         summary:
@@ -102,7 +104,7 @@ export function promotionRoutes(
     },
     async (request, reply) => {
       const { service, to, dryRun, emergency } = request.body;
-      const { plan, result } = await parts.promotions.promote(service, to, parts.actorOf(), {
+      const { plan, result } = await parts.promotions.promote(service, to, parts.actorOf(request), {
         dryRun,
         ...(emergency ? { emergency } : {}),
       });
@@ -120,6 +122,7 @@ export function promotionRoutes(
   app.get(
     '/api/v1/groups',
     {
+      config: { permission: 'read' },
       schema: {
         tags: ['promotions'],
         summary: 'Groups of services promoted together, each in its declared order',
@@ -136,6 +139,7 @@ export function promotionRoutes(
   app.get(
     '/api/v1/environments/matrix',
     {
+      config: { permission: 'read' },
       schema: {
         tags: ['promotions'],
         summary: 'Services × environments: version, digest, since, health, and what can move on',

@@ -64,6 +64,7 @@ export function serviceRoutes(
   app.get(
     '/api/v1/environments',
     {
+      config: { permission: 'read' },
       schema: {
         tags: ['services'],
         summary: 'Environments in promotion order',
@@ -76,6 +77,7 @@ export function serviceRoutes(
   app.get(
     '/api/v1/services',
     {
+      config: { permission: 'read' },
       schema: {
         tags: ['services'],
         response: { 200: z.object({ services: z.array(serviceStatusSchema) }) },
@@ -91,6 +93,7 @@ export function serviceRoutes(
   app.get(
     '/api/v1/services/:name',
     {
+      config: { permission: 'read' },
       schema: {
         tags: ['services'],
         params: z.object({ name: z.string() }),

@@ -30,6 +30,7 @@ export function windowRoutes(app: ZodApp, config: () => FerryConfig, clock: Cloc
   app.get(
     '/api/v1/windows',
     {
+      config: { permission: 'read' },
       schema: {
         tags: ['windows'],
         summary:

@@ -12,15 +12,18 @@ export async function createToken(input: CreateTokenInput, context: CommandConte
   const { token, secret } = await context.client().createToken({
     name: input.name,
     ...(input.expiresIn === undefined ? {} : { expiresIn: input.expiresIn }),
+    ...(input.role === undefined ? {} : { role: input.role }),
+    ...(input.environments.length === 0 ? {} : { environments: input.environments }),
   });
   if (json) {
     writeJson(io.stdout, { token, secret });
     return exitCodes.ok;
   }
+  const scoped = token.scopes.includes('*') ? '' : ` on ${token.scopes.join(', ')}`;
   const expiry = token.expiresAt === null ? 'no expiry' : `expires ${token.expiresAt}`;
   writeLine(
     io.stderr,
-    `created token ${token.id} "${token.name}" (${token.role}, ${expiry}); its secret, shown only now:`,
+    `created token ${token.id} "${token.name}" (${token.role}${scoped}, ${expiry}); its secret, shown only now:`,
   );
   writeLine(io.stdout, secret);
   return exitCodes.ok;

@@ -47,6 +47,31 @@ describe('ferry token', () => {
     expect(JSON.parse(api.requests[1]?.body.toString() ?? '')).toEqual({ name: 'ci' });
   });
 
+  it('create --role deployer --env staging --env dev asks for that role on those environments', async () => {
+    const scoped = { ...view, role: 'deployer', scopes: ['staging', 'dev'], expiresAt: null };
+    api = await startFakeApi(() => ({ status: 201, json: { token: scoped, secret } }));
+    const run = await ferry(
+      'token',
+      'create',
+      'ci',
+      '--role',
+      'deployer',
+      '--env',
+      'staging',
+      '--env',
+      'dev',
+    );
+    expect(run.code).toBe(0);
+    expect(JSON.parse(api.requests[0]?.body.toString() ?? '')).toEqual({
+      name: 'ci',
+      role: 'deployer',
+      environments: ['staging', 'dev'],
+    });
+    expect(run.stderr).toBe(
+      'created token tok-1 "ci" (deployer on staging, dev, no expiry); its secret, shown only now:\n',
+    );
+  });
+
   it('list prints a table, never a secret', async () => {
     const revoked = { ...view, id: 'tok-2', name: 'old', revokedAt: '2030-01-02T00:00:00.000Z' };
     api = await startFakeApi(() => ({ json: { tokens: [view, revoked] } }));
@@ -77,6 +102,8 @@ describe('ferry token', () => {
       [['token', 'create', 'ci', '--expires', '30s'], '--expires "30s": expected a lifetime'],
       [['token', 'list', '--expires', '1d'], '--expires goes with "ferry token create"'],
       [['token', 'rotate'], 'unknown token action "rotate"'],
+      [['token', 'create', 'ci', '--role', 'root'], '--role "root": expected one of viewer'],
+      [['token', 'list', '--env', 'prod'], '--role and --env go with "ferry token create"'],
     ] as const) {
       const run = await ferry(...args);
       expect(run.code, args.join(' ')).toBe(2);

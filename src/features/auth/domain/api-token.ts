@@ -1,6 +1,6 @@
-/** Roles a token can carry. Only `admin` exists until roles arrive (viewer, deployer, approver). */
-export const tokenRoles = ['admin'] as const;
-export type TokenRole = (typeof tokenRoles)[number];
+import type { TokenRole } from './permissions.js';
+
+export { tokenRoles, type TokenRole } from './permissions.js';
 
 /** Scopes meaning every environment. */
 export const allEnvironments: readonly string[] = ['*'];
@@ -40,7 +40,10 @@ export function isActive(token: ApiToken, now: number): boolean {
 export type Principal =
   { readonly kind: 'token'; readonly token: TokenView } | { readonly kind: 'local' };
 
-/** The `actor` a principal leaves in events and `created_by`: `token:<id>` or `local`. */
+/**
+ * The `actor` a principal leaves in events, `created_by` and the audit log: `token:<id>` (ids are
+ * unique and never reused, names are not) or `local` for a tokenless call on loopback.
+ */
 export function actorOf(principal: Principal): string {
   return principal.kind === 'token' ? `token:${principal.token.id}` : 'local';
 }
