@@ -86,8 +86,8 @@ function targetOf(request: FastifyRequest): Record<string, string> {
 /** Path, query and a JSON body, redacted; an upload's bytes are not kept. */
 function parametersOf(request: FastifyRequest): Record<string, unknown> {
   const body = request.body;
-  const json =
-    typeof body === 'object' && body !== null && !Buffer.isBuffer(body) && !isStream(body);
+  // Only what JSON parsing makes: an upload (a Buffer, a stream, an UploadBody) is not kept.
+  const json = Array.isArray(body) || isPlainObject(body);
   return redact({
     params: objectOf(request.params),
     query: objectOf(request.query),
@@ -95,8 +95,10 @@ function parametersOf(request: FastifyRequest): Record<string, unknown> {
   }) as Record<string, unknown>;
 }
 
-function isStream(value: object): boolean {
-  return typeof (value as { pipe?: unknown }).pipe === 'function';
+function isPlainObject(value: unknown): boolean {
+  if (typeof value !== 'object' || value === null) return false;
+  const prototype: unknown = Object.getPrototypeOf(value);
+  return prototype === Object.prototype || prototype === null;
 }
 
 function errorCodeOf(payload: unknown): string | null {

@@ -10,7 +10,17 @@ describe('roles', () => {
       viewer: ['read'],
       deployer: ['read', 'deploy', 'rollout', 'publish'],
       approver: ['read', 'approve'],
-      admin: ['read', 'deploy', 'rollout', 'publish', 'approve', 'tokens', 'audit'],
+      admin: [
+        'read',
+        'deploy',
+        'rollout',
+        'publish',
+        'approve',
+        'tokens',
+        'audit',
+        'configure',
+        'collect',
+      ],
     });
   });
 
