@@ -99,7 +99,16 @@ services:
   });
 
   it('pushes v1, deploys it to dev and promotes the identical digest to staging and prod', async () => {
-    const push = await ferry('artifact', 'push', 'hello', v1, '--version', 'v1', '--commit', 'abc1234');
+    const push = await ferry(
+      'artifact',
+      'push',
+      'hello',
+      v1,
+      '--version',
+      'v1',
+      '--commit',
+      'abc1234',
+    );
     expect(push.code, push.stderr).toBe(0);
     const deploy = await ferry('deploy', 'hello', '--env', 'dev', '--version', 'v1');
     expect(deploy.code, deploy.stderr).toBe(0);
