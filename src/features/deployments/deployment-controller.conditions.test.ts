@@ -153,6 +153,8 @@ describe('conditions that end a rollout', () => {
     expect(await h.latest()).toMatchObject({ version: 'v2', phase: 'RolledBack' });
     expect(h.runningVersions()).toEqual(['v1', 'v1']);
     expect(h.split()).toEqual({ v1: 100 });
+    // Not even while it rolled back did a table send the failed instance any traffic.
+    expect(h.world.router.history().filter((t) => splitOf(t)['v2'] !== undefined)).toEqual([]);
   });
 
   it('a route that cannot listen aborts the rollout at once, and says so once', async () => {

@@ -103,7 +103,11 @@ export function smokeOf(
   const rollingOut = latest.phase === 'Progressing' || latest.phase === 'Paused';
   const isNew =
     instance.deploymentId === latest.id && instance.artifactDigest === latest.artifactDigest;
-  if (!rollingOut || !isNew || instance.smokePassedAt) return { state: 'passed' };
+  if (!isNew || instance.smokePassedAt) return { state: 'passed' };
+  // A rolling update rolling back retires the new version's instances: one that never passed its
+  // checks gets no traffic on its way out either.
+  if (latest.phase === 'RollingBack') return { state: 'pending' };
+  if (!rollingOut) return { state: 'passed' };
   if (!status || status.phase !== 'ready') return { state: 'pending' };
   return deps.smoke.status({
     instanceId: instance.id,
