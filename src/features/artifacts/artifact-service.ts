@@ -69,7 +69,7 @@ export class ArtifactService {
     const existing = await this.store.get(upload.service, upload.version);
     const staged = await this.blobs.stage();
     try {
-      // In large pieces: gunzip, the hash and the disk each cost a fixed price per piece.
+      // In large pieces (256 KiB): gunzip, the hash and the disk each cost a fixed price per piece.
       const source = inChunksOf(
         feedChunk,
         Buffer.isBuffer(upload.bytes) ? [upload.bytes] : upload.bytes,

@@ -35,8 +35,9 @@ export const noContentLimits: ContentLimits = {
 /**
  * Pieces of the upload fed to gunzip: each is a round trip to the thread pool, so they are large.
  * The ratio is judged on the compressed bytes gunzip has consumed, so it holds for any size.
+ * Measured on a 200 MB push: 16 KiB pieces took twice as long; 256 KiB did as well as 1 MiB.
  */
-export const feedChunk = 1024 * 1024;
+export const feedChunk = 256 * 1024;
 /** Gunzip's output chunks. */
 const inflateChunk = 1024 * 1024;
 
