@@ -7,7 +7,8 @@ import type { ArtifactLimits } from './artifact-limits.js';
 import type { ArtifactStore } from './artifact-store.js';
 import type { BlobStore } from './blob-store.js';
 import { noMetadata, type ArtifactMetadata } from './domain/artifact-metadata.js';
-import { inspectTarball } from './inspect-tarball.js';
+import { inChunksOf } from './in-chunks-of.js';
+import { feedChunk, inspectTarball } from './inspect-tarball.js';
 
 export interface ArtifactUpload {
   readonly service: string;
@@ -68,7 +69,11 @@ export class ArtifactService {
     const existing = await this.store.get(upload.service, upload.version);
     const staged = await this.blobs.stage();
     try {
-      const source = Buffer.isBuffer(upload.bytes) ? [upload.bytes] : upload.bytes;
+      // In large pieces (256 KiB): gunzip, the hash and the disk each cost a fixed price per piece.
+      const source = inChunksOf(
+        feedChunk,
+        Buffer.isBuffer(upload.bytes) ? [upload.bytes] : upload.bytes,
+      );
       let digest: string;
       try {
         ({ digest } = await inspectTarball(staged.tee(source), this.limits, { hashFiles: false }));

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { mkdtemp, rm, writeFile, mkdir, symlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -149,6 +149,29 @@ describe('inspectTarball', () => {
     const limits = { ...defaultArtifactLimits, maxEntries: 4 };
     expect(await reasonOf(tarGzOf(entries), limits)).toBe('too_many_entries');
     await expect(inspectTarball(tarGzOf(entries.slice(0, 4)), limits)).resolves.toBeDefined();
+  });
+
+  it('hashes every file right however the bytes arrive, across pieces not on tar blocks', async () => {
+    const files = [3_000_001, 1_500_000, 700].map((size, i) => ({
+      path: `part-${i}.bin`,
+      body: randomBytes(size),
+    }));
+    const archive = tarGzOf([...files, serverJs]);
+    // 64 KiB and odd-sized pieces, as a socket delivers them.
+    const pieces = async function* () {
+      for (let at = 0, size = 65_536; at < archive.length; at += size, size = 65_537 - (size % 7))
+        yield archive.subarray(at, at + size);
+    };
+    const whole = await inspectTarball(archive, defaultArtifactLimits);
+    const streamed = await inspectTarball(pieces(), defaultArtifactLimits);
+    const expected = files.map(({ path, body }) => ({
+      path,
+      kind: 'file',
+      size: body.length,
+      sha256: createHash('sha256').update(body).digest('hex'),
+    }));
+    expect(whole.entries.filter((e) => e.path !== 'server.js')).toEqual(expected);
+    expect(streamed).toEqual(whole);
   });
 
   it('stops a gzip bomb at maxUnpackedSize, and at maxRatio past the first 16 MiB', async () => {
