@@ -16,7 +16,7 @@ import {
   TransitionRefused,
   type RolloutAction,
 } from './domain/transitions.js';
-import { resumePromotes } from './domain/phase-cause.js';
+import { awaitedApproval, resumePromotes } from './domain/phase-cause.js';
 import { DeploymentWriter } from './deployment-writer.js';
 import type { Target } from './deployment-service.js';
 import type { RolloutAnalysis } from './rollout-analysis.js';
@@ -58,6 +58,14 @@ export class RolloutService {
           throw new FerryError(
             'conflict',
             `cannot ${action} ${target.service} in ${target.environment}: it is stopped; "ferry start ${target.service} --env ${target.environment}" runs it again`,
+          );
+        }
+        const approval = awaitedApproval(latest);
+        if (approval !== undefined && (action === 'promote' || action === 'resume')) {
+          throw new FerryError(
+            'conflict',
+            `cannot ${action} ${target.service} in ${target.environment}: ${latest.id} waits for approval ${approval}; "ferry approvals approve ${approval}" lets it start, "ferry rollout abort" cancels it`,
+            { extra: { deploymentId: latest.id, approvalId: approval } },
           );
         }
         await this.apply(latest, action, actor, full);
