@@ -15,6 +15,8 @@ import { composeArtifacts, type ComposedArtifacts } from './compose-artifacts.js
 import { composeDeployments, type ComposedDeployments } from './compose-deployments.js';
 import { composePromotion, type ComposedPromotion } from './compose-promotion.js';
 import { composeTokens, type ComposedTokens } from './compose-tokens.js';
+import { ApprovalService } from '../features/approvals/approval-service.js';
+import { riskHolds } from '../features/approvals/risk-holds.js';
 import { deployAdmission } from '../features/promotion/deploy-admission.js';
 import type { FerryParts } from './ferry-parts.js';
 
@@ -31,6 +33,8 @@ export interface ComposedServices {
   readonly core: ComposedDeployments;
   readonly promotion: ComposedPromotion;
   readonly notifier: WebhookNotifier;
+  /** Approvals high-risk changes wait on. */
+  readonly approvals: ApprovalService;
   /** The configuration now; every service above reads `current` at use time. */
   readonly holder: ConfigHolder;
   readonly configApply: ConfigApplyService;
@@ -88,6 +92,14 @@ export function composeServices(settings: ServiceSettings, parts: FerryParts): C
   });
   const rolloutAnalysis = analysis.rolloutAnalysis;
   const config = () => holder.current;
+  const approvals = new ApprovalService(
+    stores.approvals,
+    stores.deployments,
+    events,
+    settings.scheduler ?? { ...systemScheduler, clock },
+    settings.locks,
+    () => core.controller.wake(),
+  );
   const core = composeDeployments({
     ...settings,
     ...parts,
@@ -96,6 +108,7 @@ export function composeServices(settings: ServiceSettings, parts: FerryParts): C
     artifacts,
     analysis: rolloutAnalysis,
     admission: deployAdmission(config, stores.gateResults, clock),
+    holds: riskHolds(config, stores.deployments, approvals, clock),
   });
   const promotion = composePromotion({
     config,
@@ -127,6 +140,7 @@ export function composeServices(settings: ServiceSettings, parts: FerryParts): C
     core,
     promotion,
     notifier,
+    approvals,
     holder,
     configApply,
   };
