@@ -17,7 +17,7 @@ const decisionSchema = z.object({
   at: z.string(),
 });
 
-const approvalSchema = z
+export const approvalSchema = z
   .object({
     id: z.string(),
     service: z.string(),
