@@ -183,6 +183,24 @@ describe('approvals raised by the risk policy', () => {
     expect(await w.services.approvals.list()).toEqual([]);
   });
 
+  it('the dry-run plan shows the assessment and the rule that matched', async () => {
+    const w = world();
+    await w.push('v1', { migrations: 'true' });
+    await w.deploy('staging', 'v1');
+    const { plan } = await w.services.promotion.promotions.promote('web', 'prod', ci, {
+      dryRun: true,
+    });
+    expect(plan.risk).toMatchObject({
+      level: 'high',
+      matched: [
+        { rule: 'prod-migrations', reasons: ['environment prod', 'artifact migrations=true'] },
+      ],
+      requirement: { approvals: 2, expiryMs: 7_200_000, onExpiry: 'reject' },
+    });
+    const low = await w.services.promotion.promotions.plan('web', 'staging');
+    expect(low.risk).toEqual({ level: 'low', matched: [], requirement: null });
+  });
+
   it('a prod promotion of an artifact with migrations=true waits, holding no new instance', async () => {
     const { w, waiting, approval } = await waitingPromotion();
     expect(waiting.phase).toBe('Paused');
