@@ -1,7 +1,9 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { composeServices } from '../../composition/compose-services.js';
 import { inMemoryStores } from '../../composition/in-memory-stores.js';
 import { parseConfig } from '../../config/load-config.js';
@@ -15,7 +17,7 @@ import { FakeInstanceRuntime } from '../instances/fake-instance-runtime.js';
 import { FakeTrafficRouter } from '../routing/fake-traffic-router.js';
 import type { Decider } from './domain/decide-approval.js';
 
-const yaml = (require: string) => `apiVersion: ferry.dev/v1
+const yaml = (require: string, tail: string, service: string) => `apiVersion: ferry.dev/v1
 environments:
   - name: staging
   - name: prod
@@ -24,12 +26,12 @@ services:
     replicas: 2
     runtime: { local: { command: node server.js } }
     routes: { staging: 127.0.0.1:18002, prod: 127.0.0.1:18003 }
-risk:
+${service}risk:
   rules:
     - name: prod-migrations
       when: { environments: [prod], meta: { migrations: "true" } }
       require: ${require}
-`;
+${tail}`;
 
 const quorumOfTwo = '{ approvals: 2, roles: [approver], expiry: 2h, remindBefore: [30m] }';
 const ci = 'token:ci';
@@ -43,7 +45,7 @@ afterEach(() => {
 });
 
 /** The server behind the API on fakes and a manual clock; `restart` builds a new one on the same stores. */
-function world(require = quorumOfTwo) {
+function world(require = quorumOfTwo, tail = '', service = '') {
   const dir = mkdtempSync(join(tmpdir(), 'ferry-approvals-'));
   dirs.push(dir);
   const scheduler = new ManualScheduler(Date.parse('2026-01-01T00:00:00Z'));
@@ -53,7 +55,7 @@ function world(require = quorumOfTwo) {
   const build = () =>
     composeServices(
       {
-        config: parseConfig(yaml(require), 'ferry.yaml'),
+        config: parseConfig(yaml(require, tail, service), 'ferry.yaml'),
         clock: scheduler.clock,
         scheduler,
         dataDir: dir,
@@ -306,6 +308,71 @@ describe('approvals raised by the risk policy', () => {
     await w.decide(approval.id, bob, 'approve');
     expect((await w.get(waiting.id)).phase).toBe('Succeeded');
     expect(w.prodVersions()).toEqual(['v2', 'v2']);
+  });
+
+  it('an effect: approval window a rule covers asks for approval instead of refusing', async () => {
+    const w = world(
+      quorumOfTwo,
+      `    - name: release-train
+      when: { windowApproval: true }
+      require: { expiry: 1h }
+windows:
+  - name: year-end
+    environments: [prod]
+    effect: approval
+    between: { from: 2025-12-20T00:00:00Z, to: 2026-01-04T00:00:00Z }
+`,
+    );
+    await w.push('v1');
+    const waiting = await w.deploy('prod', 'v1');
+    expect(waiting.phase).toBe('Paused');
+    expect((await w.pending()).reasons).toEqual([
+      'release-train: window year-end requires approval',
+    ]);
+    await w.decide((await w.pending()).id, alice, 'approve');
+    expect((await w.get(waiting.id)).phase).toBe('Succeeded');
+  });
+
+  it('webhooks hear of the request and of each reminder before expiry', async () => {
+    const bodies: { kind: string; text: string }[] = [];
+    const hook = createServer((req, res) => {
+      let body = '';
+      req.on('data', (chunk: Buffer) => (body += chunk.toString()));
+      req.on('end', () => {
+        bodies.push(JSON.parse(body) as { kind: string; text: string });
+        res.end('ok');
+      });
+    });
+    await new Promise<void>((resolve) => hook.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(hook.address() as AddressInfo).port}/hook`;
+    try {
+      const w = world(
+        '{ expiry: 2h, remindBefore: [30m, 10m] }',
+        '',
+        `    notifications: { webhooks: [{ url: "${url}" }] }\n`,
+      );
+      w.services.notifier.start();
+      await w.push('v1');
+      await w.deploy('staging', 'v1');
+      await w.promote('prod');
+      await w.push('v2', { migrations: 'true' });
+      await w.deploy('staging', 'v2');
+      await w.promote('prod');
+      await w.advance(100 * 60_000);
+      await w.advance(10 * 60_000);
+      await vi.waitFor(() => expect(bodies).toHaveLength(3));
+      await w.services.notifier.stop();
+      expect(bodies.map((b) => b.kind)).toEqual([
+        'approval.requested',
+        'approval.reminder',
+        'approval.reminder',
+      ]);
+      expect(bodies[1]?.text).toMatch(
+        /^Ferry: web v2 in prod still waits for approval: approval apr-\S+ still waits and expires at 2026-01-01T02:00:04.000Z \(then: reject\)/,
+      );
+    } finally {
+      hook.close();
+    }
   });
 
   it('after a restart, the pending expiry still applies', async () => {
