@@ -81,7 +81,16 @@ export function composeServices(settings: ServiceSettings, parts: FerryParts): C
   );
   const required = settings.tokenRequired ?? false;
   const tokens = composeTokens({ store: stores.tokens, events, clock, required });
+  const approvals = new ApprovalService(
+    stores.approvals,
+    stores.deployments,
+    events,
+    settings.scheduler ?? { ...systemScheduler, clock },
+    settings.locks,
+    () => core.controller.wake(),
+  );
   const analysis = composeAnalysis({
+    approvals,
     ...parts,
     store: stores.analysisRuns,
     events,
@@ -92,14 +101,6 @@ export function composeServices(settings: ServiceSettings, parts: FerryParts): C
   });
   const rolloutAnalysis = analysis.rolloutAnalysis;
   const config = () => holder.current;
-  const approvals = new ApprovalService(
-    stores.approvals,
-    stores.deployments,
-    events,
-    settings.scheduler ?? { ...systemScheduler, clock },
-    settings.locks,
-    () => core.controller.wake(),
-  );
   const core = composeDeployments({
     ...settings,
     ...parts,

@@ -193,6 +193,8 @@ export interface ApprovalTable {
   environment: string;
   version: string;
   deployment_id: string;
+  /** The canary step gate (`approval-3`) that waits on it; null for a pre-deploy approval. */
+  gate: string | null;
   requested_by: string;
   requested_at: string;
   expires_at: string;

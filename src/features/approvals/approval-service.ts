@@ -6,7 +6,9 @@ import { DeploymentWriter } from '../deployments/deployment-writer.js';
 import { awaitedApproval, type AbortCause } from '../deployments/domain/phase-cause.js';
 import { abort, approvalGranted } from '../deployments/domain/transitions.js';
 import type { EventLog } from '../events/event-log.js';
+import { newId } from '../../shared/ids.js';
 import type { ApprovalStore, Settlement } from './approval-store.js';
+import type { ApprovalRequirement } from './domain/approval-requirement.js';
 import type { Approval, ApprovalDecision, DecisionKind } from './domain/approval.js';
 import { decideApproval, refusalMessage, type Decider } from './domain/decide-approval.js';
 
@@ -24,6 +26,7 @@ export interface ApprovalView {
  */
 export class ApprovalService {
   private readonly timers = new Map<string, (() => void)[]>();
+  private readonly gateListeners: GateListener[] = [];
   private readonly writer: DeploymentWriter;
   private readonly running = new Set<Promise<unknown>>();
 
@@ -57,6 +60,51 @@ export class ApprovalService {
       },
     });
     this.arm(approval);
+  }
+
+  /**
+   * The approval a canary's `approval` step waits on: the pending one of that deployment and
+   * gate when there is one (the gate started again after a restart keeps its decisions), else
+   * a new one, asked of people on behalf of whoever started the deployment.
+   */
+  async requestForGate(
+    deployment: {
+      readonly id: string;
+      readonly service: string;
+      readonly environment: string;
+      readonly version: string;
+      readonly actor: string;
+    },
+    gate: string,
+    requirement: ApprovalRequirement,
+  ): Promise<Approval> {
+    const pending = await this.store.list({ status: 'pending', limit: 1000 });
+    const found = pending.find((a) => a.deploymentId === deployment.id && a.gate === gate);
+    if (found) return found;
+    const now = this.scheduler.clock.now();
+    const approval: Approval = {
+      id: newId('apr', now),
+      service: deployment.service,
+      environment: deployment.environment,
+      version: deployment.version,
+      deploymentId: deployment.id,
+      gate,
+      requestedBy: deployment.actor,
+      requestedAt: new Date(now).toISOString(),
+      expiresAt: new Date(now + requirement.expiryMs).toISOString(),
+      requirement,
+      reasons: [`canary step ${gate}`],
+      status: 'pending',
+      outcome: null,
+      settledAt: null,
+    };
+    await this.request(approval);
+    return approval;
+  }
+
+  /** Tells `listener` of every settled approval a canary step waits on (the approval gate). */
+  onGateSettled(listener: GateListener): void {
+    this.gateListeners.push(listener);
   }
 
   /** Arms the expiry (and reminders) of every pending approval: after a restart. */
@@ -196,6 +244,11 @@ export class ApprovalService {
         comment,
       },
     });
+    if (approval.gate !== null) {
+      const message = settledMessage(approval, settlement, actor, comment);
+      for (const listener of this.gateListeners) await listener(approval, settlement, message);
+      return;
+    }
     const deployment = await this.deployments.get(approval.deploymentId);
     if (!deployment || awaitedApproval(deployment) !== approval.id) return;
     const now = this.scheduler.clock.now();
@@ -258,6 +311,30 @@ export class ApprovalService {
         reason: `approval ${id} still waits and expires at ${approval.expiresAt} (then: ${approval.requirement.onExpiry}); "ferry approvals approve ${id}"`,
       },
     });
+  }
+}
+
+/** Called when an approval a canary step waits on is settled, with a sentence saying how. */
+export type GateListener = (
+  approval: Approval,
+  settlement: Settlement,
+  message: string,
+) => Promise<void>;
+
+function settledMessage(
+  approval: Approval,
+  settlement: Settlement,
+  actor: string,
+  comment: string,
+): string {
+  const said = comment ? `: ${comment}` : '';
+  switch (settlement.status) {
+    case 'approved':
+      return `approval ${approval.id} approved`;
+    case 'rejected':
+      return `approval ${approval.id} rejected by ${actor}${said}`;
+    case 'expired':
+      return `approval ${approval.id} expired with no decision (onExpiry: ${settlement.outcome})`;
   }
 }
 

@@ -12,6 +12,7 @@ export const approvalFixture = (
   environment: 'prod',
   version: 'v2',
   deploymentId: `dep-${id}`,
+  gate: null,
   requestedBy: 'token:ci',
   requestedAt: `2026-01-01T00:${String(minute).padStart(2, '0')}:00.000Z`,
   expiresAt: '2026-01-01T02:00:00.000Z',
@@ -58,7 +59,7 @@ export function describeApprovalStoreContract(
     afterEach(() => close());
 
     it('gives back every field, by id and by deployment', async () => {
-      const approval = approvalFixture('apr-1', 0);
+      const approval = approvalFixture('apr-1', 0, { gate: 'approval-3' });
       await store.insert(approval);
       expect(await store.get('apr-1')).toEqual(approval);
       expect(await store.forDeployment('dep-apr-1')).toEqual(approval);

@@ -144,6 +144,8 @@ function world(require = quorumOfTwo, tail = '', service = '') {
       await services.approvals.stop();
       await runtime.detach();
       runtime = FakeInstanceRuntime.restartFrom(runtime);
+      // A restart takes time: runs of the new server start after those of the old one.
+      scheduler.clock.advance(1_000);
       services = build();
       await services.approvals.start();
       const starting = services.core.controller.start();
@@ -380,5 +382,63 @@ windows:
     await w.restart();
     await w.advance(2 * 60 * 60_000);
     expect((await w.get(waiting.id)).phase).toBe('RolledBack');
+  });
+});
+
+const canary = `    strategy:
+      canary:
+        steps:
+          - setWeight: 50
+          - approval: { approvals: 2, expiry: 1h }
+          - setWeight: 100
+`;
+
+describe('a canary approval step', () => {
+  /** Prod runs v1; v2 (low risk) goes out as a canary and stands at its approval step. */
+  async function atApprovalStep() {
+    const w = world(quorumOfTwo, '', canary);
+    await w.push('v1');
+    await w.deploy('prod', 'v1');
+    await w.push('v2');
+    const rollout = await w.deploy('prod', 'v2');
+    return { w, rollout, approval: await w.pending() };
+  }
+
+  it('stands at the step with half the traffic until the quorum approves, then finishes', async () => {
+    const { w, rollout, approval } = await atApprovalStep();
+    expect(approval).toMatchObject({ gate: 'approval-2', deploymentId: rollout.id });
+    expect((await w.get(rollout.id)).rollout?.stepIndex).toBe(1);
+    expect(new Set(w.prodVersions())).toEqual(new Set(['v1', 'v2']));
+    const promoted = await refusal(
+      w.services.core.rollouts.act({ service: 'web', environment: 'prod' }, 'promote', ci),
+    );
+    expect(promoted.message).toContain('step 2 of');
+    await w.decide(approval.id, alice, 'approve');
+    expect((await w.get(rollout.id)).phase).toBe('Progressing');
+    await w.decide(approval.id, bob, 'approve');
+    expect((await w.get(rollout.id)).phase).toBe('Succeeded');
+    expect(w.prodVersions()).toEqual(['v2', 'v2']);
+  });
+
+  it('expiry (reject) aborts the canary back to v1 with the reason', async () => {
+    const { w, rollout, approval } = await atApprovalStep();
+    await w.advance(60 * 60_000);
+    const aborted = await w.get(rollout.id);
+    expect(aborted.phase).toBe('Aborted');
+    expect(aborted.reason).toContain(
+      `approval ${approval.id} expired with no decision (onExpiry: reject)`,
+    );
+  });
+
+  it('a restart at the step keeps the approval and its decisions', async () => {
+    const { w, rollout, approval } = await atApprovalStep();
+    await w.decide(approval.id, alice, 'approve');
+    await w.restart();
+    expect((await w.get(rollout.id)).phase).toBe('Progressing');
+    expect(
+      (await w.services.approvals.list({ status: 'pending' })).map((v) => v.approval.id),
+    ).toEqual([approval.id]);
+    await w.decide(approval.id, bob, 'approve');
+    expect((await w.get(rollout.id)).phase).toBe('Succeeded');
   });
 });

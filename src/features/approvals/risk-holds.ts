@@ -52,6 +52,7 @@ export function riskHolds(
           environment: target.environment,
           version: artifact.version,
           deploymentId: deployment.id,
+          gate: null,
           requestedBy: facts.actor,
           requestedAt: new Date(now).toISOString(),
           expiresAt,

@@ -14,6 +14,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('environment', 'text', (c) => c.notNull())
     .addColumn('version', 'text', (c) => c.notNull())
     .addColumn('deployment_id', 'text', (c) => c.notNull())
+    .addColumn('gate', 'text')
     .addColumn('requested_by', 'text', (c) => c.notNull())
     .addColumn('requested_at', 'text', (c) => c.notNull())
     .addColumn('expires_at', 'text', (c) => c.notNull())

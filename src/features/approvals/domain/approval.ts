@@ -16,6 +16,8 @@ export interface Approval {
   readonly version: string;
   /** The deployment that waits on it. */
   readonly deploymentId: string;
+  /** The canary step's gate that waits on it (`approval-3`); null for a pre-deploy approval. */
+  readonly gate: string | null;
   /** Who asked for the change (`token:<id>`, `local`): they may not approve it unless allowed. */
   readonly requestedBy: string;
   readonly requestedAt: string;

@@ -8,6 +8,7 @@ const approval = (overrides: Partial<Approval['requirement']> = {}): Approval =>
   environment: 'prod',
   version: 'v2',
   deploymentId: 'dep-1',
+  gate: null,
   requestedBy: 'token:ci',
   requestedAt: '2026-01-01T00:00:00.000Z',
   expiresAt: '2026-01-01T02:00:00.000Z',
