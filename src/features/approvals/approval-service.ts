@@ -210,9 +210,9 @@ export class ApprovalService {
     await this.locks.run(scopeKey(found), async () => {
       const approval = await this.store.get(id);
       const now = this.scheduler.clock.now();
-      if (!approval || approval.status !== 'pending' || now < Date.parse(approval.expiresAt)) {
-        return;
-      }
+      if (!approval || approval.status !== 'pending') return;
+      // A timer longer than Node's longest (about 24.8 days) fires early: wait on.
+      if (now < Date.parse(approval.expiresAt)) return this.arm(approval);
       const settledAt = new Date(now).toISOString();
       await this.settle(
         approval,
@@ -278,9 +278,12 @@ export class ApprovalService {
       void tracked.finally(() => this.running.delete(tracked));
     };
     const cancels = [
-      this.scheduler.setTimer(() => track(this.expire(approval.id)), Math.max(0, expiresAt - now)),
+      this.scheduler.setTimer(
+        () => track(this.expire(approval.id)),
+        Math.min(longestTimerMs, Math.max(0, expiresAt - now)),
+      ),
       ...approval.requirement.remindBeforeMs
-        .filter((before) => expiresAt - before > now)
+        .filter((before) => expiresAt - before > now && expiresAt - before - now <= longestTimerMs)
         .map((before) =>
           this.scheduler.setTimer(
             () => track(this.remind(approval.id, before)),
@@ -313,6 +316,9 @@ export class ApprovalService {
     });
   }
 }
+
+/** Node's longest timer (2^31 - 1 ms); a longer expiry is waited for in several. */
+const longestTimerMs = 2_147_483_647;
 
 /** Called when an approval a canary step waits on is settled, with a sentence saying how. */
 export type GateListener = (

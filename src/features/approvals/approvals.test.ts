@@ -291,6 +291,17 @@ describe('approvals raised by the risk policy', () => {
     expect(w.prodVersions()).toEqual(['v1', 'v1']);
   });
 
+  it('an expiry longer than the longest timer still applies at its time, not before', async () => {
+    const { w, waiting } = await waitingPromotion('{ expiry: 720h, remindBefore: [1h] }');
+    await w.advance(29 * 24 * 3_600_000);
+    expect((await w.get(waiting.id)).phase).toBe('Paused');
+    expect(await w.events('approval.')).toEqual(['approval.requested']);
+    await w.advance(23 * 3_600_000);
+    expect(await w.events('approval.')).toEqual(['approval.requested', 'approval.reminder']);
+    await w.advance(3_600_000);
+    expect((await w.get(waiting.id)).phase).toBe('RolledBack');
+  });
+
   it('expiry with onExpiry proceed lets the change go on', async () => {
     const { w, waiting } = await waitingPromotion('{ expiry: 1h, onExpiry: proceed }');
     await w.advance(60 * 60_000);
