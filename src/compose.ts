@@ -122,6 +122,7 @@ function assemble(
     configApply: services.configApply,
     async start() {
       notifier.start();
+      await services.approvals.start();
       await core.controller.start();
       services.promotion.autoPromoter.start();
       unwatch = services.configApply.watch();
@@ -132,6 +133,7 @@ function assemble(
       unwatch?.();
       await api.close();
       await services.promotion.autoPromoter.stop();
+      await services.approvals.stop();
       await core.controller.stop();
       await analysis.stop();
       await core.settle();

@@ -11,6 +11,10 @@ import type { EnvironmentMatrix as MatrixView } from '../features/promotion/envi
 import type { promotionPlanSchema } from '../features/promotion/promotion-routes.js';
 import type { z } from 'zod';
 import type { InstanceView } from '../features/instances/instance-view.js';
+import type { approvalSchema } from '../features/approvals/approval-routes.js';
+
+/** An approval with its decisions, as `GET /api/v1/approvals` shows it. */
+export type ApprovalView = z.infer<typeof approvalSchema>;
 
 export type { ArtifactView } from '../features/artifacts/artifact-catalog.js';
 export type { Collection } from '../features/artifacts/artifact-retention.js';

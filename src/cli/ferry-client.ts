@@ -6,6 +6,7 @@ import type { ArtifactMetadata } from '../features/artifacts/domain/artifact-met
 import { metadataToHeaders } from '../features/artifacts/upload-headers.js';
 import type { AnalysisRunView } from '../features/deployments/rollout-view.js';
 import type {
+  ApprovalView,
   EnvironmentMatrix,
   PromotionResult,
   Artifact,
@@ -282,6 +283,20 @@ export class FerryClient {
     }
     const search = params.size > 0 ? `?${params}` : '';
     return (await this.call<{ entries: AuditEntry[] }>('GET', `/api/v1/audit${search}`)).entries;
+  }
+
+  /** Approvals, newest first; only `status` ones when given. */
+  async approvals(status?: string) {
+    const search = status ? `?status=${encodeURIComponent(status)}` : '';
+    return (await this.call<{ approvals: ApprovalView[] }>('GET', `/api/v1/approvals${search}`))
+      .approvals;
+  }
+
+  /** Approves or rejects an approval with a comment; the server records who and when. */
+  async decideApproval(id: string, decision: 'approve' | 'reject', comment: string) {
+    const path = `/api/v1/approvals/${encodeURIComponent(id)}/${decision}`;
+    return (await this.call<{ approval: ApprovalView }>('POST', path, { json: { comment } }))
+      .approval;
   }
 
   /** The token the server sees on this client's calls; null when it sent none (loopback). */

@@ -7,6 +7,8 @@ import type { MetricProvider } from '../features/analysis/metric-provider.js';
 import type { Scheduler } from '../features/analysis/scheduler.js';
 import { analysisExecutor } from '../features/gates/analysis-executor.js';
 import { judgeExecutor } from '../features/gates/judge-executor.js';
+import type { ApprovalService } from '../features/approvals/approval-service.js';
+import { approvalExecutor } from '../features/gates/approval-executor.js';
 import { manualExecutor } from '../features/gates/manual-executor.js';
 import { RolloutAnalysis } from '../features/deployments/rollout-analysis.js';
 import type { EventLog } from '../features/events/event-log.js';
@@ -40,6 +42,8 @@ export interface AnalysisParts {
   readonly logger: Logger;
   /** Called when a run ended by itself and its verdict is recorded. */
   readonly wake: () => void;
+  /** Approvals a canary's `approval` steps wait on; without them such a step is refused. */
+  readonly approvals?: ApprovalService;
 }
 
 /**
@@ -65,6 +69,10 @@ export function composeAnalysis(parts: AnalysisParts): ComposedAnalysis {
     ? new JudgeRunner({ store, sampler, scheduler, onFinished, onError })
     : undefined;
   const manualGates = manualExecutor({ store, scheduler, onFinished, onError });
+  const { approvals } = parts;
+  const approvalGates = approvals
+    ? approvalExecutor({ store, scheduler, onFinished, onError, approvals })
+    : undefined;
   // Each gate kind's executor; a kind without one is refused when a run of it must start.
   const rolloutAnalysis: RolloutAnalysis = new RolloutAnalysis({
     store,
@@ -72,6 +80,7 @@ export function composeAnalysis(parts: AnalysisParts): ComposedAnalysis {
       analysis: analysisExecutor(runner),
       ...(judges ? { judge: judgeExecutor(judges) } : {}),
       manual: manualGates,
+      ...(approvalGates ? { approval: approvalGates } : {}),
     },
     clock: parts.clock,
   });
@@ -87,6 +96,7 @@ export function composeAnalysis(parts: AnalysisParts): ComposedAnalysis {
       await judges?.close();
       await judges?.settle();
       await manualGates.close();
+      await approvalGates?.close();
     },
   };
 }

@@ -2,6 +2,7 @@ import type { FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import type { FerryConfig } from '../config/ferry-config.js';
+import { approvalRoutes } from '../features/approvals/approval-routes.js';
 import { configRoutes } from '../features/config-apply/config-routes.js';
 import { artifactRoutes } from '../features/artifacts/artifact-routes.js';
 import { auditHooks } from '../features/audit/audit-hooks.js';
@@ -100,4 +101,5 @@ function registerRoutes(app: ZodApp, { services, parts, clock }: ApiParts): void
   });
   windowRoutes(app, () => services.holder.current, clock);
   auditRoutes(app, parts.stores.audit, clock);
+  approvalRoutes(app, services.approvals);
 }

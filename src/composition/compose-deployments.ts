@@ -6,6 +6,7 @@ import { DeploymentController } from '../features/deployments/deployment-control
 import {
   DeploymentService,
   type DeployAdmission,
+  type DeployHolds,
 } from '../features/deployments/deployment-service.js';
 import type { RolloutAnalysis } from '../features/deployments/rollout-analysis.js';
 import { RolloutService } from '../features/deployments/rollout-service.js';
@@ -34,6 +35,8 @@ export interface DeploymentParts {
   readonly analysis?: RolloutAnalysis;
   /** What an environment demands of an artifact entering it (promotion path, gates). */
   readonly admission?: DeployAdmission;
+  /** Which deployments wait for people before they start (the risk policy's approvals). */
+  readonly holds?: DeployHolds;
   /** Builds the smoke checks that report to `onSettled`; real HTTP checks by default. */
   readonly smokeChecks?: SmokeChecksOf;
   /** How often the controller reconciles when nothing wakes it; its own default otherwise. */
@@ -81,6 +84,7 @@ export function composeDeployments(parts: DeploymentParts): ComposedDeployments 
     locks,
     () => controller.wake(),
     parts.admission,
+    parts.holds,
   );
   const rollouts = new RolloutService(
     stores.deployments,

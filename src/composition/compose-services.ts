@@ -15,6 +15,8 @@ import { composeArtifacts, type ComposedArtifacts } from './compose-artifacts.js
 import { composeDeployments, type ComposedDeployments } from './compose-deployments.js';
 import { composePromotion, type ComposedPromotion } from './compose-promotion.js';
 import { composeTokens, type ComposedTokens } from './compose-tokens.js';
+import { ApprovalService } from '../features/approvals/approval-service.js';
+import { riskHolds } from '../features/approvals/risk-holds.js';
 import { deployAdmission } from '../features/promotion/deploy-admission.js';
 import type { FerryParts } from './ferry-parts.js';
 
@@ -31,6 +33,8 @@ export interface ComposedServices {
   readonly core: ComposedDeployments;
   readonly promotion: ComposedPromotion;
   readonly notifier: WebhookNotifier;
+  /** Approvals high-risk changes wait on. */
+  readonly approvals: ApprovalService;
   /** The configuration now; every service above reads `current` at use time. */
   readonly holder: ConfigHolder;
   readonly configApply: ConfigApplyService;
@@ -77,7 +81,16 @@ export function composeServices(settings: ServiceSettings, parts: FerryParts): C
   );
   const required = settings.tokenRequired ?? false;
   const tokens = composeTokens({ store: stores.tokens, events, clock, required });
+  const approvals = new ApprovalService(
+    stores.approvals,
+    stores.deployments,
+    events,
+    settings.scheduler ?? { ...systemScheduler, clock },
+    settings.locks,
+    () => core.controller.wake(),
+  );
   const analysis = composeAnalysis({
+    approvals,
     ...parts,
     store: stores.analysisRuns,
     events,
@@ -96,6 +109,7 @@ export function composeServices(settings: ServiceSettings, parts: FerryParts): C
     artifacts,
     analysis: rolloutAnalysis,
     admission: deployAdmission(config, stores.gateResults, clock),
+    holds: riskHolds(config, stores.deployments, approvals, clock),
   });
   const promotion = composePromotion({
     config,
@@ -127,6 +141,7 @@ export function composeServices(settings: ServiceSettings, parts: FerryParts): C
     core,
     promotion,
     notifier,
+    approvals,
     holder,
     configApply,
   };

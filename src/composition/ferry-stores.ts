@@ -1,3 +1,4 @@
+import type { ApprovalStore } from '../features/approvals/approval-store.js';
 import type { AnalysisRunStore } from '../features/analysis/analysis-run-store.js';
 import type { AuditStore } from '../features/audit/audit-store.js';
 import type { ArtifactStore } from '../features/artifacts/artifact-store.js';
@@ -27,6 +28,8 @@ export interface FerryStores {
   readonly gateResults: GateResultStore;
   /** The audit log of mutating API calls, append-only. */
   readonly audit: AuditStore;
+  /** Approvals high-risk changes wait on, and people's decisions. */
+  readonly approvals: ApprovalStore;
   /** Releases the backend (closes the database); the server calls it last when it closes. */
   close(): Promise<void>;
 }

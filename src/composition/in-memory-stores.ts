@@ -1,4 +1,5 @@
 import { InMemoryAnalysisRunStore } from '../features/analysis/in-memory-analysis-run-store.js';
+import { InMemoryApprovalStore } from '../features/approvals/in-memory-approval-store.js';
 import { InMemoryAuditStore } from '../features/audit/in-memory-audit-store.js';
 import { InMemoryArtifactStore } from '../features/artifacts/in-memory-artifact-store.js';
 import { InMemoryTokenStore } from '../features/auth/in-memory-token-store.js';
@@ -28,6 +29,7 @@ export function inMemoryStores(): FerryStores {
     analysisRuns: new InMemoryAnalysisRunStore(),
     gateResults: new InMemoryGateResultStore(),
     audit: new InMemoryAuditStore(),
+    approvals: new InMemoryApprovalStore(),
     close: () => Promise.resolve(),
   };
 }

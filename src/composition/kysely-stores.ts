@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely';
+import { KyselyApprovalStore } from '../features/approvals/kysely-approval-store.js';
 import { KyselyAuditStore } from '../features/audit/kysely-audit-store.js';
 import { KyselyAnalysisRunStore } from '../features/analysis/kysely-analysis-run-store.js';
 import { KyselyArtifactStore } from '../features/artifacts/kysely-artifact-store.js';
@@ -25,6 +26,7 @@ export function kyselyStores(db: Kysely<Database>): FerryStores {
     leases: new KyselyLeaseStore(db),
     gateResults: new KyselyGateResultStore(db),
     audit: new KyselyAuditStore(db),
+    approvals: new KyselyApprovalStore(db),
     close: () => db.destroy(),
   };
 }

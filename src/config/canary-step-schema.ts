@@ -4,6 +4,7 @@ import { countSchema, durationSchema, percentSchema } from './config-primitives.
 import { expecting, expectingMap } from './describe-value.js';
 import type { CanaryStep } from './ferry-config.js';
 import { oneKeyMap } from './one-key-map.js';
+import { approvalRequirementSchema } from './risk-schema.js';
 import { routeMatchSchema } from './route-match-schema.js';
 
 type StepOf<K extends CanaryStep['kind']> = Extract<CanaryStep, { readonly kind: K }>;
@@ -79,6 +80,10 @@ const steps = {
       durationMs: duration,
       intervalMs: interval ?? null,
     })),
+  approval: approvalRequirementSchema.transform((requirement): StepOf<'approval'> => ({
+    kind: 'approval',
+    requirement,
+  })),
 } satisfies { readonly [K in CanaryStep['kind']]: z.ZodType<StepOf<K>, unknown> };
 
 /**

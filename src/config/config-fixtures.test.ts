@@ -112,7 +112,7 @@ const cases: readonly { file: string; location: string; path: string; says: stri
     file: 'unknown-step-kind',
     location: '12:13',
     path: 'services.web.strategy.canary.steps[1].setWieght',
-    says: 'unknown field "setWieght"; expected one of setWeight, pause, setCanaryScale, setHeaderRoute, setMirror, analysis, judge',
+    says: 'unknown field "setWieght"; expected one of setWeight, pause, setCanaryScale, setHeaderRoute, setMirror, analysis, judge, approval',
   },
   {
     file: 'canary-weight-out-of-range',

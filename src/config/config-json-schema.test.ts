@@ -45,6 +45,7 @@ describe('configJsonSchema', () => {
       'setMirror',
       'analysis',
       'judge',
+      'approval',
     ]);
     expect(step).toMatchObject({ minProperties: 1, maxProperties: 1, additionalProperties: false });
     expect(step?.properties?.setWeight).toMatchObject({ type: 'number', minimum: 0, maximum: 100 });

@@ -4,6 +4,7 @@ import { countSchema, durationSchema, nameSchema } from './config-primitives.js'
 import { expecting, expectingMap } from './describe-value.js';
 import { dataPlaneKinds, type EnvironmentConfig, type FerryConfig } from './ferry-config.js';
 import { gateRequirementSchema } from './gate-requirement-schema.js';
+import { riskSchema } from './risk-schema.js';
 import { routerSchema } from './router-schema.js';
 import { serviceSchema } from './service-schema.js';
 import { windowsSchema } from './windows-schema.js';
@@ -70,10 +71,12 @@ export const configSchema = z
         .default({}),
       // Environments, cron expressions and time zones are checked by `check-windows.ts`.
       windows: windowsSchema,
+      // Environments and duplicate names are checked by `check-risk.ts`.
+      risk: riskSchema,
     },
     {
       error: expecting(
-        'a map with apiVersion, environments, services, groups, windows, limits, artifacts and router',
+        'a map with apiVersion, environments, services, groups, windows, risk, limits, artifacts and router',
       ),
     },
   )
@@ -90,6 +93,7 @@ export const configSchema = z
       autoPromote: env.autoPromote,
     })),
     windows: raw.windows,
+    risk: raw.risk,
     artifacts: raw.artifacts,
     router: raw.router,
     services: Object.fromEntries(

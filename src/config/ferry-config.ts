@@ -4,6 +4,7 @@ import type { ArtifactsConfig } from '../features/artifacts/domain/artifact-rete
 import type { ServiceConfig } from '../features/deployments/domain/service-spec.js';
 import type { GateRequirement } from '../features/gate-results/domain/gate-requirement.js';
 import type { DeploymentWindow } from '../features/windows/domain/deployment-window.js';
+import type { RiskPolicy } from '../features/approvals/domain/risk-policy.js';
 
 /** `windows`: deployment windows and freezes; the windows feature reads exactly this. */
 export type { DeploymentWindow };
@@ -62,6 +63,8 @@ export interface FerryConfig {
    * listed; empty when ferry.yaml has none.
    */
   readonly windows: readonly DeploymentWindow[];
+  /** `risk`: which changes need people's approval, and what approval; no rules when unsaid. */
+  readonly risk: RiskPolicy;
   /** Bounds on artifact uploads and their retention; defaults when ferry.yaml has no `artifacts`. */
   readonly artifacts: ArtifactsConfig;
   /** Settings of the built-in router; defaults when ferry.yaml has no `router`. */

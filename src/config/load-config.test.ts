@@ -39,6 +39,7 @@ const expected: FerryConfig = {
   apiVersion: 'ferry.dev/v1',
   groups: {},
   windows: [],
+  risk: { rules: [] },
   environments: [
     { name: 'staging', dataPlane: 'ferry', from: null, soakMs: 0, require: [], autoPromote: false },
     {

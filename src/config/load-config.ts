@@ -7,6 +7,7 @@ import { checkDataPlane } from './check-data-plane.js';
 import { checkDeprecations } from './check-deprecations.js';
 import { checkEnvironments } from './check-environments.js';
 import { checkLimits } from './check-limits.js';
+import { checkRisk } from './check-risk.js';
 import { checkRoutes } from './check-routes.js';
 import { checkWindows } from './check-windows.js';
 import type { ConfigProblem } from './config-problem.js';
@@ -55,6 +56,7 @@ export function parseConfig(
     ...checkDataPlane(raw),
     ...checkLimits(raw),
     ...checkWindows(raw),
+    ...checkRisk(raw),
   ];
   if (result.success && problems.length === 0) {
     const warnings = checkDeprecations(raw).map((p): ConfigWarning => {

@@ -83,7 +83,7 @@ describe('overrides in ferry.yaml', () => {
     ).toEqual([
       'ferry.yaml:15:19 services.web.overrides.prod.replicas: 9 replicas is over the limit of 8; lower it, or raise limits.maxReplicas if you mean it',
       'ferry.yaml:16:16 services.web.overrides.prod.env.1BAD: expected an environment variable name such as GREETING, got "1BAD"',
-      'ferry.yaml:17:41 services.web.overrides.prod.strategy.canary.steps[0].setWieght: unknown field "setWieght"; expected one of setWeight, pause, setCanaryScale, setHeaderRoute, setMirror, analysis, judge',
+      'ferry.yaml:17:41 services.web.overrides.prod.strategy.canary.steps[0].setWieght: unknown field "setWieght"; expected one of setWeight, pause, setCanaryScale, setHeaderRoute, setMirror, analysis, judge, approval',
     ]);
   });
 

@@ -84,10 +84,10 @@ describe('canary steps', () => {
     );
     expect(problemsOf(text)).toEqual([
       'ferry.yaml:8:34 services.web.strategy.canary.stickySession.cookie: expected a cookie name such as ferry-version, got "a b"',
-      'ferry.yaml:10:13 services.web.strategy.canary.steps[0]: expected one of setWeight, pause, setCanaryScale, setHeaderRoute, setMirror, analysis, judge, got setWeight and pause; give each step its own list item',
-      'ferry.yaml:12:13 services.web.strategy.canary.steps[1]: expected one of setWeight, pause, setCanaryScale, setHeaderRoute, setMirror, analysis, judge, got none',
+      'ferry.yaml:10:13 services.web.strategy.canary.steps[0]: expected one of setWeight, pause, setCanaryScale, setHeaderRoute, setMirror, analysis, judge, approval, got setWeight and pause; give each step its own list item',
+      'ferry.yaml:12:13 services.web.strategy.canary.steps[1]: expected one of setWeight, pause, setCanaryScale, setHeaderRoute, setMirror, analysis, judge, approval, got none',
       'ferry.yaml:13:13 services.web.strategy.canary.steps[2]: expected a step such as setWeight: 10 or pause: {}, got "pause"',
-      'ferry.yaml:14:13 services.web.strategy.canary.steps[3].setWieght: unknown field "setWieght"; expected one of setWeight, pause, setCanaryScale, setHeaderRoute, setMirror, analysis, judge',
+      'ferry.yaml:14:13 services.web.strategy.canary.steps[3].setWieght: unknown field "setWieght"; expected one of setWeight, pause, setCanaryScale, setHeaderRoute, setMirror, analysis, judge, approval',
       'ferry.yaml:15:24 services.web.strategy.canary.steps[4].setWeight: expected a number from 0 to 100 with at most one decimal, got 12.55',
       'ferry.yaml:16:51 services.web.strategy.canary.steps[5].setCanaryScale.matchTrafficWeight: expected true (to stop matching, set replicas or weight), got false',
       'ferry.yaml:17:39 services.web.strategy.canary.steps[6].setHeaderRoute.match[0]: expected one of exact, prefix, regex, got none',

@@ -14,6 +14,7 @@ import * as deploymentCauses from './migrations/012-deployment-causes.js';
 import * as gateResults from './migrations/013-gate-results.js';
 import * as artifactMetadata from './migrations/014-artifact-metadata.js';
 import * as auditLog from './migrations/015-audit-log.js';
+import * as approvals from './migrations/016-approvals.js';
 
 /** Migrations are compiled in, not read from disk, so `dist/` and tests run the same list. */
 const migrations: Record<string, Migration> = {
@@ -32,6 +33,7 @@ const migrations: Record<string, Migration> = {
   '013-gate-results': gateResults,
   '014-artifact-metadata': artifactMetadata,
   '015-audit-log': auditLog,
+  '016-approvals': approvals,
 };
 
 /** Every migration, in order; tests migrate to one of them to check the next. */

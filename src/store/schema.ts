@@ -13,6 +13,8 @@ export interface Database {
   scope_leases: ScopeLeaseTable;
   gate_results: GateResultTable;
   audit_log: AuditLogTable;
+  approvals: ApprovalTable;
+  approval_decisions: ApprovalDecisionTable;
 }
 
 export interface EventTable {
@@ -182,4 +184,37 @@ export interface AuditLogTable {
   error_code: string | null;
   before: string | null;
   after: string | null;
+}
+
+/** A change waiting for people (migration 016); settled once. JSON in text columns. */
+export interface ApprovalTable {
+  id: string;
+  service: string;
+  environment: string;
+  version: string;
+  deployment_id: string;
+  /** The canary step gate (`approval-3`) that waits on it; null for a pre-deploy approval. */
+  gate: string | null;
+  requested_by: string;
+  requested_at: string;
+  expires_at: string;
+  /** JSON: the ApprovalRequirement. */
+  requirement: string;
+  /** JSON array of strings. */
+  reasons: string;
+  /** `pending`, `approved`, `rejected`, `expired`. */
+  status: string;
+  /** `proceed` or `reject`; null while pending. */
+  outcome: string | null;
+  settled_at: string | null;
+}
+
+/** One person's decision on an approval; primary key (approval_id, actor): once each. */
+export interface ApprovalDecisionTable {
+  approval_id: string;
+  actor: string;
+  role: string;
+  decision: string;
+  comment: string;
+  at: string;
 }

@@ -113,6 +113,7 @@ function storesOf(stores: FerryStores, life: ProcessLife): FerryStores {
     leases: life.through(stores.leases),
     gateResults: life.through(stores.gateResults),
     audit: life.through(stores.audit),
+    approvals: life.through(stores.approvals),
     close: () => Promise.resolve(),
   };
 }

@@ -1,4 +1,5 @@
 import type { FerryCommand } from '../define-command.js';
+import { approvalsCommand } from './approvals/approvals-command.js';
 import { applyCommand } from './apply/apply-command.js';
 import { auditCommand } from './audit/audit-command.js';
 import { artifactCommand } from './artifact/artifact-command.js';
@@ -44,4 +45,5 @@ export const commands: readonly FerryCommand[] = [
   loginCommand,
   tokenCommand,
   auditCommand,
+  approvalsCommand,
 ];

@@ -11,6 +11,7 @@ import { scopeKey, type ControllerDeps } from './reconcile/controller-deps.js';
 import { InstanceActuator } from './reconcile/instance-actuator.js';
 import type { ReconcileEnv, ReconcileStep } from './reconcile/reconcile-env.js';
 import { reconcileAnalysisRuns, reconcileConditions } from './reconcile/reconcile-conditions.js';
+import { reconcileAwaitingApproval } from './reconcile/reconcile-awaiting-approval.js';
 import { reconcileRolling } from './reconcile/reconcile-rolling.js';
 import { haltStopped, reconcileStopped } from './reconcile/reconcile-stopped.js';
 import { reconcileTwoVersions } from './reconcile/reconcile-two-versions.js';
@@ -26,6 +27,7 @@ export type { ControllerDeps } from './reconcile/controller-deps.js';
  */
 const reconcileSteps: readonly ReconcileStep[] = [
   reconcileStopped,
+  reconcileAwaitingApproval,
   reconcileAnalysisRuns,
   reconcileConditions,
   reconcileTwoVersions,

@@ -7,6 +7,7 @@ import type { ArtifactService } from '../artifacts/artifact-service.js';
 import type { EventLog } from '../events/event-log.js';
 import type { Deployment, DeploymentKind } from './domain/deployment.js';
 import { isActive } from './domain/deployment.js';
+import { describePause, type PauseCause } from './domain/phase-cause.js';
 import { effectiveService } from './domain/effective-service.js';
 import { initialRolloutState } from './domain/rollout-state.js';
 import { defaultRollbackWindow, rollbackPath } from './domain/rollback-window.js';
@@ -68,6 +69,42 @@ export type DeployAdmission = (
   options: DeployOptions,
 ) => Promise<void>;
 
+/**
+ * A deployment that must wait before it starts anything (the risk policy asked for approval):
+ * it is created `Paused` for `cause`, and `created` then records what it waits on.
+ */
+export interface DeployHold {
+  readonly cause: PauseCause;
+  readonly created: (deployment: Deployment) => Promise<void>;
+}
+
+/** What is known of a change when the hold is decided; see `DeployHolds`. */
+export interface HoldFacts {
+  readonly kind: DeploymentKind;
+  readonly actor: string;
+  /** What runs now; undefined for a first deployment (or a stopped service). */
+  readonly live: Deployment | undefined;
+  /** A rollback older than the rollback window (it goes through the strategy). */
+  readonly rollbackOutsideWindow: boolean;
+  readonly emergency: boolean;
+  /** The service config the deployment would follow. */
+  readonly spec: ServiceConfig;
+}
+
+/**
+ * Decides whether a deployment waits for people before it starts (the approvals feature's risk
+ * policy); undefined: it starts at once.
+ */
+export type DeployHolds = (
+  target: Target,
+  artifact: {
+    readonly digest: string;
+    readonly version: string;
+    readonly meta?: Readonly<Record<string, string>>;
+  },
+  facts: HoldFacts,
+) => Promise<DeployHold | undefined>;
+
 /** Creates deployments and rollbacks, stops and starts services; the controller carries them out. */
 export class DeploymentService {
   constructor(
@@ -81,6 +118,7 @@ export class DeploymentService {
     private readonly locks: ScopeLock,
     private readonly onCreated: () => void,
     private readonly admission: DeployAdmission = async () => {},
+    private readonly holds: DeployHolds = async () => undefined,
   ) {
     this.writer = new DeploymentWriter(store, events, clock);
   }
@@ -108,11 +146,20 @@ export class DeploymentService {
       if (live && live.artifactDigest === artifact.digest) return { deployment: live, noop: true };
       await this.admission(target, artifact, options);
       await this.artifacts.verify(artifact.digest, target);
+      const hold = await this.holds(target, artifact, {
+        kind: 'deploy',
+        actor,
+        live,
+        rollbackOutsideWindow: false,
+        emergency: options.emergency !== undefined,
+        spec: service,
+      });
       if (stopped) await this.unstop(target, artifact.version, actor);
       const deployment = await this.create(target, service, 'deploy', artifact, live, actor, {
         ...(options.force ? { forced: true } : {}),
         ...(options.promotedFrom ? { promotedFrom: options.promotedFrom } : {}),
         ...(options.emergency ? { emergency: { reason: options.emergency.reason } } : {}),
+        ...(hold ? { hold } : {}),
       });
       return { deployment, noop: false };
     });
@@ -148,9 +195,18 @@ export class DeploymentService {
       const window = service.rollbackWindow ?? defaultRollbackWindow;
       const path = rollbackPath(history, live, artifact.digest, window);
       await this.artifacts.verify(artifact.digest, target);
+      const hold = await this.holds(target, artifact, {
+        kind: 'rollback',
+        actor,
+        live,
+        rollbackOutsideWindow: !path.fast,
+        emergency: false,
+        spec: service,
+      });
       const deployment = await this.create(target, service, 'rollback', artifact, live, actor, {
         fastRollback: path.fast,
         rollbackWindow: window,
+        ...(hold ? { hold } : {}),
       });
       return { deployment, noop: false };
     });
@@ -323,8 +379,11 @@ export class DeploymentService {
       readonly promotedFrom?: string;
       readonly configChange?: readonly string[];
       readonly emergency?: { readonly reason: string };
+      /** Created `Paused` until what it waits on (an approval) lets it start. */
+      readonly hold?: DeployHold;
     } = {},
   ): Promise<Deployment> {
+    const { hold, ...recorded } = extra;
     const now = new Date(this.clock.now()).toISOString();
     const deployment: Deployment = {
       id: newId('dep', this.clock.now()),
@@ -333,8 +392,9 @@ export class DeploymentService {
       kind,
       artifactDigest: artifact.digest,
       version: artifact.version,
-      phase: 'Progressing',
-      reason: null,
+      phase: hold ? 'Paused' : 'Progressing',
+      reason: hold ? describePause(hold.cause) : null,
+      ...(hold ? { cause: { phase: 'Paused', pause: hold.cause } as const } : {}),
       previousId: live?.id ?? null,
       spec,
       actor,
@@ -342,8 +402,9 @@ export class DeploymentService {
       updatedAt: now,
       lastProgressAt: now,
       finishedAt: null,
+      // A held deployment gets its rollout state when it starts (`approvalGranted`).
       rollout:
-        spec.strategy.kind !== 'rolling' && live && !extra.configChange
+        spec.strategy.kind !== 'rolling' && live && !extra.configChange && !hold
           ? initialRolloutState(this.clock.now())
           : null,
       ...(extra.fastRollback ? { fastRollback: true } : {}),
@@ -360,10 +421,12 @@ export class DeploymentService {
           version: artifact.version,
           digest: artifact.digest,
           previous: live ? { id: live.id, version: live.version } : null,
-          ...extra,
+          ...recorded,
+          ...(hold ? { waitingFor: hold.cause } : {}),
         },
       },
     ]);
+    await hold?.created(deployment);
     this.onCreated();
     return deployment;
   }

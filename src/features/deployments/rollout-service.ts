@@ -16,11 +16,25 @@ import {
   TransitionRefused,
   type RolloutAction,
 } from './domain/transitions.js';
-import { resumePromotes } from './domain/phase-cause.js';
+import { awaitedApproval, resumePromotes } from './domain/phase-cause.js';
 import { DeploymentWriter } from './deployment-writer.js';
 import type { Target } from './deployment-service.js';
 import type { RolloutAnalysis } from './rollout-analysis.js';
 import type { StopStore } from './stop-store.js';
+
+/**
+ * The 0-based index of a canary `approval` step a promote would go past: the current step, or
+ * with `full` any step from it on. Only the approval passes such a step.
+ */
+function approvalStepAhead(d: Deployment, full: boolean): number | undefined {
+  if (!d.rollout || d.spec.strategy.kind !== 'canary') return undefined;
+  const steps = d.spec.strategy.canary.steps;
+  const last = full ? steps.length : d.rollout.stepIndex + 1;
+  for (let index = d.rollout.stepIndex; index < last; index++) {
+    if (steps[index]?.kind === 'approval') return index;
+  }
+  return undefined;
+}
 
 export const rolloutActions = Object.keys(rolloutActionPhases) as RolloutAction[];
 export type { RolloutAction };
@@ -58,6 +72,22 @@ export class RolloutService {
           throw new FerryError(
             'conflict',
             `cannot ${action} ${target.service} in ${target.environment}: it is stopped; "ferry start ${target.service} --env ${target.environment}" runs it again`,
+          );
+        }
+        const approval = awaitedApproval(latest);
+        if (approval !== undefined && (action === 'promote' || action === 'resume')) {
+          throw new FerryError(
+            'conflict',
+            `cannot ${action} ${target.service} in ${target.environment}: ${latest.id} waits for approval ${approval}; "ferry approvals approve ${approval}" lets it start, "ferry rollout abort" cancels it`,
+            { extra: { deploymentId: latest.id, approvalId: approval } },
+          );
+        }
+        const step = approvalStepAhead(latest, full);
+        if (step !== undefined && (action === 'promote' || action === 'resume')) {
+          throw new FerryError(
+            'conflict',
+            `cannot ${action} ${target.service} in ${target.environment}: step ${step + 1} of ${latest.id} waits for an approval; "ferry approvals list" shows it, "ferry approvals approve <id>" passes it`,
+            { extra: { deploymentId: latest.id, step: step + 1 } },
           );
         }
         await this.apply(latest, action, actor, full);

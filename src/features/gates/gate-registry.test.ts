@@ -14,7 +14,14 @@ import {
   stepKinds,
   stepWaitsOnTime,
 } from '../deployments/domain/step-kinds.js';
+import { ApprovalService } from '../approvals/approval-service.js';
+import { InMemoryApprovalStore } from '../approvals/in-memory-approval-store.js';
+import { InMemoryDeploymentStore } from '../deployments/in-memory-deployment-store.js';
+import { EventLog } from '../events/event-log.js';
+import { InMemoryEventStore } from '../events/in-memory-event-store.js';
+import { KeyedQueue } from '../../shared/keyed-queue.js';
 import { analysisExecutor } from './analysis-executor.js';
+import { approvalExecutor } from './approval-executor.js';
 import { gateKinds } from './domain/gate-kinds.js';
 import type { RunControl } from './gate-executor.js';
 import { GateRegistry } from './gate-registry.js';
@@ -33,6 +40,17 @@ const stepsByKind: { readonly [K in CanaryStep['kind']]: Extract<CanaryStep, { k
   pause: { kind: 'pause', durationMs: null },
   analysis: { kind: 'analysis', templates: ['errors'], durationMs: 60_000 },
   judge: { kind: 'judge', durationMs: 300_000, intervalMs: null },
+  approval: {
+    kind: 'approval',
+    requirement: {
+      approvals: 1,
+      roles: ['approver'],
+      expiryMs: 3_600_000,
+      onExpiry: 'reject',
+      allowSelfApproval: false,
+      remindBeforeMs: [],
+    },
+  },
 };
 
 const context = {
@@ -54,7 +72,21 @@ function registry() {
     analysis: analysisExecutor(noRuns),
     judge: judgeExecutor(noRuns),
     manual: manualExecutor({ store, scheduler }),
+    approval: approvalExecutor({ store, scheduler, approvals: approvalsOn(scheduler) }),
   });
+}
+
+function approvalsOn(scheduler: ManualScheduler) {
+  const deployments = new InMemoryDeploymentStore();
+  const events = new EventLog(new InMemoryEventStore(), scheduler.clock);
+  return new ApprovalService(
+    new InMemoryApprovalStore(),
+    deployments,
+    events,
+    scheduler,
+    new KeyedQueue(),
+    () => undefined,
+  );
 }
 
 describe('step kinds', () => {
@@ -82,6 +114,7 @@ describe('step kinds', () => {
     expect(opened).toEqual([
       { step: 'analysis', gate: 'step-3', kind: 'analysis' },
       { step: 'judge', gate: 'judge-3', kind: 'judge' },
+      { step: 'approval', gate: 'approval-3', kind: 'approval' },
     ]);
     for (const { kind } of opened) expect(gates.executorOf(kind).kind).toBe(kind);
   });

@@ -1,7 +1,9 @@
 import type { FerryEvent } from '../events/event.js';
 
-/** Event kinds a person wants to hear about: a rollout undone. */
+/** Event kinds a person wants to hear about: a rollout undone, an approval waiting on people. */
 export const notifiedKinds = [
+  'approval.requested',
+  'approval.reminder',
   'deployment.aborted',
   'deployment.rolling_back',
   'deployment.rolledback',
@@ -26,6 +28,8 @@ export interface Notification {
 }
 
 const verbs: Record<string, string> = {
+  'approval.requested': 'waits for approval',
+  'approval.reminder': 'still waits for approval',
   'deployment.aborted': 'was aborted, traffic is back on the stable version',
   'deployment.rolling_back': 'is being rolled back',
   'deployment.rolledback': 'was rolled back',
@@ -46,7 +50,10 @@ export function toNotification(event: FerryEvent): Notification | undefined {
     service,
     environment,
     version,
-    deploymentId: event.subject.replace(/^deployment\//, ''),
+    deploymentId:
+      typeof p['deploymentId'] === 'string'
+        ? p['deploymentId']
+        : event.subject.replace(/^deployment\//, ''),
     reason,
     time: event.time,
     eventId: event.id,

@@ -5,6 +5,7 @@ import type { DeployAdmission } from '../deployments/deployment-service.js';
 import { checkRequirements } from '../gate-results/domain/gate-requirement.js';
 import type { GateResultStore } from '../gate-results/gate-result-store.js';
 import { freezeBlockers } from '../windows/domain/freeze-blockers.js';
+import { approvalWindowsCovered } from '../approvals/risk-facts.js';
 import { gateBlockers } from './domain/check-promotion.js';
 import { describeBlocker } from './domain/promotion-blocker.js';
 
@@ -31,9 +32,12 @@ export function deployAdmission(
         { extra: { from: environment.from } },
       );
     }
+    // An `effect: approval` window a risk rule covers asks for approval (the holds) instead.
     const freezes = options.emergency
       ? []
-      : freezeBlockers(config().windows, target.environment, clock.now());
+      : freezeBlockers(config().windows, target.environment, clock.now()).filter(
+          (f) => f.effect !== 'approval' || !approvalWindowsCovered(config(), target.environment),
+        );
     const evidence =
       environment.require.length === 0 ? [] : await gates.listFor(target.service, artifact.digest);
     const blockers = [

@@ -33,6 +33,21 @@ export const promotionPlanSchema = z
     reasons: z.array(z.string()),
     configChanges: z.array(z.object({ path: z.string(), before: z.unknown(), after: z.unknown() })),
     strategy: z.string(),
+    /** The risk policy's assessment: `high` waits for the approval `requirement` describes. */
+    risk: z.object({
+      level: z.enum(['low', 'high']),
+      matched: z.array(z.object({ rule: z.string(), reasons: z.array(z.string()) })),
+      requirement: z
+        .object({
+          approvals: z.number(),
+          roles: z.array(z.string()),
+          expiryMs: z.number(),
+          onExpiry: z.enum(['reject', 'proceed']),
+          allowSelfApproval: z.boolean(),
+          remindBeforeMs: z.array(z.number()),
+        })
+        .nullable(),
+    }),
   })
   .meta({ id: 'PromotionPlan' });
 
@@ -182,5 +197,14 @@ export function toPlanView(plan: PromotionPlan): z.infer<typeof promotionPlanSch
     blockers: plan.blockers.map((blocker) => ({ ...blocker })),
     reasons: [...plan.reasons],
     configChanges: [...plan.configChanges],
+    risk: {
+      level: plan.risk.level,
+      matched: plan.risk.matched.map((m) => ({ rule: m.rule, reasons: [...m.reasons] })),
+      requirement: plan.risk.requirement && {
+        ...plan.risk.requirement,
+        roles: [...plan.risk.requirement.roles],
+        remindBeforeMs: [...plan.risk.requirement.remindBeforeMs],
+      },
+    },
   };
 }

@@ -12,6 +12,9 @@ import { describeBlocker, type PromotionBlocker } from './domain/promotion-block
 import { specDiff, type SpecChange } from './domain/spec-diff.js';
 import type { CellWindow } from './environment-matrix.js';
 import { freezeBlockers } from '../windows/domain/freeze-blockers.js';
+import { assessRisk } from '../approvals/domain/assess-risk.js';
+import { lowRisk, toRiskView, type RiskView } from '../approvals/domain/risk-view.js';
+import { approvalWindowsCovered, riskFacts } from '../approvals/risk-facts.js';
 
 /** An artifact as a promotion plan shows it. */
 export interface PlannedArtifact {
@@ -38,6 +41,8 @@ export interface PromotionPlan {
   readonly configChanges: readonly SpecChange[];
   /** The strategy the promotion would run: `canary (5 steps)`, `rolling`, `blueGreen`. */
   readonly strategy: string;
+  /** The risk policy's assessment: which rules match, and the approval the promotion would wait on. */
+  readonly risk: RiskView;
 }
 
 export interface PromotionOptions {
@@ -89,7 +94,9 @@ export class PromotionService {
     const environment = this.environment(to);
     const freezes = options.emergency
       ? []
-      : freezeBlockers(this.config().windows, to, this.clock.now());
+      : freezeBlockers(this.config().windows, to, this.clock.now()).filter(
+          (f) => f.effect !== 'approval' || !approvalWindowsCovered(this.config(), to),
+        );
     const spec = this.deployments.specFor({ service, environment: to });
     const target = { service, environment: to };
     const currentLive = await this.deployments.live(target);
@@ -108,6 +115,7 @@ export class PromotionService {
         ...base,
         artifact: null,
         upToDate: false,
+        risk: lowRisk,
         blockers,
         reasons: reasonsOf(blockers, ''),
       };
@@ -131,9 +139,29 @@ export class PromotionService {
     );
     const blockers = [...freezes, ...checked];
     const artifact = live ? await this.artifactOf(live) : null;
+    const upstreamArtifact = live
+      ? await this.artifacts.get(service, live.version).catch(() => undefined)
+      : undefined;
+    const risk = toRiskView(
+      assessRisk(
+        this.config().risk,
+        riskFacts({
+          config: this.config(),
+          environment: to,
+          meta: upstreamArtifact?.meta ?? {},
+          live: currentLive,
+          spec,
+          firstDeployment: (await this.deployments.list(target, 1)).length === 0,
+          rollbackOutsideWindow: false,
+          emergency: options.emergency !== undefined,
+          now: this.clock.now(),
+        }),
+      ),
+    );
     return {
       ...base,
       artifact,
+      risk,
       upToDate: artifact !== null && current?.digest === artifact.digest,
       blockers,
       reasons: reasonsOf(blockers, artifact?.version ?? ''),

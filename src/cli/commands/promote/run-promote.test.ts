@@ -24,6 +24,7 @@ function plan(fields: Partial<PromotionPlan> = {}): PromotionPlan {
     reasons: [],
     configChanges: [{ path: 'replicas', before: 2, after: 3 }],
     strategy: 'canary (4 steps)',
+    risk: { level: 'low', matched: [], requirement: null },
     ...fields,
   };
 }
@@ -60,8 +61,41 @@ describe('ferry promote', () => {
         '  strategy: canary (4 steps)',
         '  config:',
         '    replicas: 2 → 3',
+        '  risk: low (no approval needed)',
         '  ready to promote',
         '',
+      ].join('\n'),
+    );
+  });
+
+  it('shows a high-risk assessment: what it waits for and each matched rule with why', async () => {
+    const risk: PromotionPlan['risk'] = {
+      level: 'high',
+      matched: [
+        { rule: 'prod-migrations', reasons: ['environment prod', 'artifact migrations=true'] },
+      ],
+      requirement: {
+        approvals: 2,
+        roles: ['approver'],
+        expiryMs: 7_200_000,
+        onExpiry: 'reject',
+        allowSelfApproval: false,
+        remindBeforeMs: [],
+      },
+    };
+    api = await startFakeApi((r) =>
+      r.method === 'POST' && r.path === '/api/v1/promotions'
+        ? { json: { plan: plan({ risk }), deployment: null, noop: false } }
+        : undefined,
+    );
+    const out = captureIo();
+    const args = ['promote', 'web', '--to', 'prod', '--dry-run', '--server', api.url];
+    expect(await main(args, out.io)).toBe(0);
+    expect(out.stderr()).toContain(
+      [
+        '  risk: high: waits for 2 approvals (approver), expires after 2h, then reject',
+        '    - prod-migrations: environment prod, artifact migrations=true',
+        '  ready to promote',
       ].join('\n'),
     );
   });

@@ -5,6 +5,7 @@ import { exitCodes } from '../../exit-codes.js';
 import { runRollout } from '../../rollout/run-rollout.js';
 import { commitsBetween } from './commits-between.js';
 import { FerryError } from '../../../errors/ferry-error.js';
+import { formatDuration } from '../../../shared/format-duration.js';
 
 export interface PromoteInput {
   /** The services in order, or every service in ferry.yaml's order. */
@@ -99,12 +100,29 @@ function printPlan(plan: PromotionPlan, out: TextSink): void {
   for (const change of plan.configChanges) {
     writeLine(out, `    ${change.path}: ${show(change.before)} → ${show(change.after)}`);
   }
+  printRisk(plan.risk, out);
   if (plan.blockers.length === 0) {
     writeLine(out, plan.upToDate ? '  nothing to promote' : '  ready to promote');
     return;
   }
   writeLine(out, '  blocked:');
   for (const reason of plan.reasons) writeLine(out, `    - ${reason}`);
+}
+
+/** `risk: low` or `risk: high: waits for ...` with each matched rule and why. */
+function printRisk(risk: PromotionPlan['risk'], out: TextSink): void {
+  const needs = risk.requirement;
+  if (!needs) {
+    writeLine(out, '  risk: low (no approval needed)');
+    return;
+  }
+  writeLine(
+    out,
+    `  risk: high: waits for ${needs.approvals} approval${needs.approvals === 1 ? '' : 's'} (${needs.roles.join(' or ')}), expires after ${formatDuration(needs.expiryMs)}, then ${needs.onExpiry}`,
+  );
+  for (const matched of risk.matched) {
+    writeLine(out, `    - ${matched.rule}: ${matched.reasons.join(', ')}`);
+  }
 }
 
 function short(digest: string): string {

@@ -1,3 +1,4 @@
+import type { ApprovalRequirement } from '../../approvals/domain/approval-requirement.js';
 import type { JudgeConfig } from '../../analysis/domain/analysis-template.js';
 import type { ServiceConfig } from './service-spec.js';
 import type { MeasuredTrack } from '../../analysis/domain/provider-spec.js';
@@ -48,6 +49,12 @@ export type Gate =
       /** Passes only when a person promotes the rollout; time alone never ends it. */
       readonly kind: 'manual';
       readonly name: string;
+    }
+  | {
+      /** An `approval` step: passes when people approve, fails when rejected or expired (reject). */
+      readonly kind: 'approval';
+      readonly name: string;
+      readonly requirement: ApprovalRequirement;
     };
 
 /** The gate of one kind. */

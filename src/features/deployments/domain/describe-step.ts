@@ -26,5 +26,9 @@ export function describeStep(step: CanaryStep): string {
       return `analysis ${step.templates.join(', ')}${step.durationMs === null ? '' : ` for ${formatDuration(step.durationMs)}`}`;
     case 'judge':
       return `judge canary vs baseline for ${formatDuration(step.durationMs)}`;
+    case 'approval': {
+      const { approvals, expiryMs, onExpiry } = step.requirement;
+      return `approval (${approvals} needed, expires after ${formatDuration(expiryMs)}, then ${onExpiry})`;
+    }
   }
 }

@@ -19,7 +19,17 @@ export type PauseCause =
   /** A blue-green's open-ended pre-promotion pause. */
   | { readonly kind: 'beforePromotion'; readonly stepIndex: number }
   /** A blue-green preview is ready and `autoPromotion` is off. */
-  | { readonly kind: 'previewReady' };
+  | { readonly kind: 'previewReady' }
+  /**
+   * The risk policy asked for people's approval before the deployment starts anything: only
+   * the approval (`ferry approvals approve`) or its expiry with `onExpiry: proceed` goes on.
+   */
+  | {
+      readonly kind: 'awaitingApproval';
+      readonly approvalId: string;
+      readonly approvals: number;
+      readonly expiresAt: string;
+    };
 
 export type AbortCause =
   | { readonly kind: 'person'; readonly actor: string }
@@ -46,7 +56,16 @@ export type AbortCause =
     }
   | { readonly kind: 'launchFailed'; readonly instanceId: string; readonly error: string }
   | { readonly kind: 'crashLoop'; readonly instanceId: string; readonly restarts: number }
-  | { readonly kind: 'smokeFailed'; readonly instanceId: string; readonly message: string };
+  | { readonly kind: 'smokeFailed'; readonly instanceId: string; readonly message: string }
+  /** A person rejected the approval the deployment waited on. */
+  | {
+      readonly kind: 'approvalRejected';
+      readonly approvalId: string;
+      readonly actor: string;
+      readonly comment: string;
+    }
+  /** Nobody decided before the approval expired, and its `onExpiry` is `reject`. */
+  | { readonly kind: 'approvalExpired'; readonly approvalId: string; readonly expiryMs: number };
 
 /** The cause stored with a deployment: it says which phase it explains. */
 export type PhaseCause =
@@ -68,6 +87,8 @@ export function describePause(cause: PauseCause): string {
       return `paused before promotion (step ${cause.stepIndex + 1}): run "ferry rollout promote"`;
     case 'previewReady':
       return 'preview ready: run "ferry rollout promote" to switch traffic';
+    case 'awaitingApproval':
+      return `waiting for approval ${cause.approvalId} (${cause.approvals} needed, expires ${cause.expiresAt}): run "ferry approvals approve ${cause.approvalId}"`;
   }
 }
 
@@ -97,10 +118,23 @@ export function describeAbort(cause: AbortCause): string {
       return `instance ${cause.instanceId} is crash-looping (${cause.restarts} restarts)`;
     case 'smokeFailed':
       return `instance ${cause.instanceId} failed its smoke checks: ${cause.message}`;
+    case 'approvalRejected':
+      return `approval ${cause.approvalId} rejected by ${cause.actor}${cause.comment ? `: ${cause.comment}` : ''}`;
+    case 'approvalExpired':
+      return `approval ${cause.approvalId} expired after ${formatDuration(cause.expiryMs)} with no decision (onExpiry: reject)`;
   }
 }
 
 /** Whether `resume` on a deployment paused for this cause promotes its current step. */
 export function resumePromotes(cause: PauseCause | null): boolean {
   return cause?.kind !== 'person' && cause?.kind !== 'analysisInconclusive';
+}
+
+/** The approval a deployment waits on before it starts, if it does. */
+export function awaitedApproval(d: {
+  readonly phase: string;
+  readonly cause?: PhaseCause;
+}): string | undefined {
+  const cause = d.phase === 'Paused' && d.cause?.phase === 'Paused' ? d.cause.pause : undefined;
+  return cause?.kind === 'awaitingApproval' ? cause.approvalId : undefined;
 }

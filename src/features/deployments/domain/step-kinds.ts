@@ -94,6 +94,15 @@ export const stepKinds: { readonly [K in CanaryStep['kind']]: StepKindDeclaratio
       },
     },
   },
+  approval: {
+    waitsOnTime: true,
+    blocks: true,
+    gate: {
+      kind: 'approval',
+      name: (index) => `approval-${index + 1}`,
+      open: (step, name) => ({ kind: 'approval', name, requirement: step.requirement }),
+    },
+  },
 };
 
 /** The declaration of `step`'s kind, typed for that step. */

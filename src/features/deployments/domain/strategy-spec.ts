@@ -1,3 +1,4 @@
+import type { ApprovalRequirement } from '../../approvals/domain/approval-requirement.js';
 import type {
   AnalysisRef,
   BackgroundAnalysis,
@@ -85,6 +86,11 @@ export type CanaryStep =
       readonly durationMs: number;
       /** Looks this often before the end and aborts at once on a Fail; null looks once, at the end. */
       readonly intervalMs: number | null;
+    }
+  | {
+      /** Waits for people's approval (quorum, roles, expiry with its outcome) before going on. */
+      readonly kind: 'approval';
+      readonly requirement: ApprovalRequirement;
     };
 
 /** A request header or cookie test used by `setHeaderRoute`. */

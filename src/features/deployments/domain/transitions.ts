@@ -132,6 +132,35 @@ export function promote(
   };
 }
 
+/**
+ * The approval a deployment waited on passed (approved, or expired with `onExpiry: proceed`):
+ * it starts now, a canary or blue-green from its first step.
+ */
+export function approvalGranted(
+  d: Deployment,
+  now: number,
+  actor: string,
+  approval: { readonly id: string; readonly status: string },
+): Transition {
+  const stepped = d.spec.strategy.kind !== 'rolling' && d.previousId !== null;
+  return {
+    patch: {
+      phase: 'Progressing',
+      reason: null,
+      cause: null,
+      lastProgressAt: iso(now),
+      ...(stepped ? { rollout: initialRolloutState(now) } : {}),
+    },
+    events: [
+      told(d, 'rollout.resumed', actor, {
+        phase: 'Progressing',
+        reason: null,
+        approval: { id: approval.id, status: approval.status },
+      }),
+    ],
+  };
+}
+
 /** An Inconclusive verdict waited out `inconclusive.timeout` with `action: promote`. */
 export function resumeAfterTimeout(d: Deployment, now: number): Transition {
   return {

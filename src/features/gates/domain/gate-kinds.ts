@@ -4,7 +4,7 @@
  * baseline, `manual` waits for a person to promote. An approval or a migration gate is one more
  * name here, one executor and one step declaration (see docs/architecture.md, "Gate registry").
  */
-export const gateKinds = ['analysis', 'judge', 'manual'] as const;
+export const gateKinds = ['analysis', 'judge', 'manual', 'approval'] as const;
 
 export type GateKind = (typeof gateKinds)[number];
 
@@ -13,4 +13,5 @@ export const gateKindLabels: { readonly [K in GateKind]: string } = {
   analysis: 'analysis runner',
   judge: 'canary judge',
   manual: 'manual gate',
+  approval: 'approval gate',
 };
