@@ -8,7 +8,10 @@ import type { RolloutAction } from '../features/deployments/rollout-service.js';
 import type { RolloutView, TrackStats } from '../features/deployments/rollout-view.js';
 import type { FerryEvent } from '../features/events/event.js';
 import type { EnvironmentMatrix as MatrixView } from '../features/promotion/environment-matrix.js';
-import type { promotionPlanSchema } from '../features/promotion/promotion-routes.js';
+import type {
+  deployPlanSchema,
+  promotionPlanSchema,
+} from '../features/promotion/promotion-routes.js';
 import type { z } from 'zod';
 import type { InstanceView } from '../features/instances/instance-view.js';
 import type { approvalSchema } from '../features/approvals/approval-routes.js';
@@ -21,6 +24,7 @@ export type { Collection } from '../features/artifacts/artifact-retention.js';
 export type { Artifact, FerryEvent, RolloutAction, RolloutView, TrackStats };
 export type Deployment = DeploymentView;
 export type PromotionPlan = z.infer<typeof promotionPlanSchema>;
+export type DeployPlan = z.infer<typeof deployPlanSchema>;
 export type EnvironmentMatrix = MatrixView;
 /** `POST /promotions`: the plan, and the rollout it started (null for a dry run). */
 export interface PromotionResult {

@@ -7,6 +7,7 @@ import { metadataToHeaders } from '../features/artifacts/upload-headers.js';
 import type { AnalysisRunView } from '../features/deployments/rollout-view.js';
 import type {
   ApprovalView,
+  DeployPlan,
   EnvironmentMatrix,
   PromotionResult,
   Artifact,
@@ -140,6 +141,20 @@ export class FerryClient {
     emergency?: { readonly reason: string };
   }) {
     return this.call<PromotionResult>('POST', '/api/v1/promotions', { json: body });
+  }
+
+  /** What `ferry deploy --dry-run` shows; changes nothing. */
+  deployPlan(query: {
+    service: string;
+    environment: string;
+    version: string;
+    force: boolean;
+    emergency?: string;
+  }) {
+    return this.call<DeployPlan>(
+      'GET',
+      `/api/v1/deployments/plan${queryString({ ...query, force: String(query.force) })}`,
+    );
   }
 
   /** Groups of services promoted together, each in its declared order. */

@@ -97,6 +97,7 @@ function registerRoutes(app: ZodApp, { services, parts, clock }: ApiParts): void
     promotions: services.promotion.promotions,
     deployments: core.deployments,
     health: services.promotion.health,
+    planner: services.promotion.deployPlanner,
     actorOf: actor,
   });
   windowRoutes(app, () => services.holder.current, clock);

@@ -2,7 +2,11 @@ import type { Logger } from 'pino';
 import type { FerryConfig } from '../config/ferry-config.js';
 import type { Scheduler } from '../features/analysis/scheduler.js';
 import type { ArtifactService } from '../features/artifacts/artifact-service.js';
-import type { DeploymentService } from '../features/deployments/deployment-service.js';
+import type {
+  DeployAdmission,
+  DeploymentService,
+} from '../features/deployments/deployment-service.js';
+import { DeployPlanner } from '../features/promotion/deploy-planner.js';
 import type { GateResultStore } from '../features/gate-results/gate-result-store.js';
 import type { InstanceRuntime } from '../features/instances/instance-runtime.js';
 import type { InstanceStore } from '../features/instances/instance-store.js';
@@ -14,6 +18,8 @@ import type { Clock } from '../shared/clock.js';
 export interface PromotionParts {
   readonly config: () => FerryConfig;
   readonly deployments: DeploymentService;
+  /** The same admission every deploy passes, for `ferry deploy --dry-run`. */
+  readonly admission: DeployAdmission;
   readonly gateResults: GateResultStore;
   readonly artifacts: ArtifactService;
   readonly instances: InstanceStore;
@@ -29,6 +35,7 @@ export interface ComposedPromotion {
   readonly promotions: PromotionService;
   readonly autoPromoter: AutoPromoter;
   readonly health: HealthCheck;
+  readonly deployPlanner: DeployPlanner;
 }
 
 /** Promotion along the environments' path, by hand (`ferry promote`) and by itself. */
@@ -50,5 +57,12 @@ export function composePromotion(parts: PromotionParts): ComposedPromotion {
     parts.logger.child({ component: 'auto-promote' }),
     parts.autoPromoteEveryMs,
   );
-  return { promotions, autoPromoter, health };
+  const deployPlanner = new DeployPlanner(
+    parts.config,
+    parts.deployments,
+    parts.artifacts,
+    parts.admission,
+    parts.clock,
+  );
+  return { promotions, autoPromoter, health, deployPlanner };
 }

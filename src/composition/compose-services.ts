@@ -101,6 +101,7 @@ export function composeServices(settings: ServiceSettings, parts: FerryParts): C
   });
   const rolloutAnalysis = analysis.rolloutAnalysis;
   const config = () => holder.current;
+  const admission = deployAdmission(config, stores.gateResults, clock);
   const core = composeDeployments({
     ...settings,
     ...parts,
@@ -108,11 +109,12 @@ export function composeServices(settings: ServiceSettings, parts: FerryParts): C
     events,
     artifacts,
     analysis: rolloutAnalysis,
-    admission: deployAdmission(config, stores.gateResults, clock),
+    admission,
     holds: riskHolds(config, stores.deployments, approvals, clock),
   });
   const promotion = composePromotion({
     config,
+    admission,
     deployments: core.deployments,
     gateResults: stores.gateResults,
     artifacts,

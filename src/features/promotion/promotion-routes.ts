@@ -10,6 +10,8 @@ import {
 } from '../deployments/deployment-schemas.js';
 import type { DeploymentService } from '../deployments/deployment-service.js';
 import { environmentMatrix } from './environment-matrix.js';
+import type { RiskView } from '../approvals/domain/risk-view.js';
+import type { DeployPlanner } from './deploy-planner.js';
 import type { HealthCheck, PromotionPlan, PromotionService } from './promotion-service.js';
 
 const name = z.string().regex(/^[a-z][a-z0-9-]*$/);
@@ -18,6 +20,22 @@ const plannedArtifactSchema = z.object({
   version: z.string(),
   digest: z.string(),
   sourceCommit: z.string().nullable(),
+});
+
+/** The risk policy's assessment: `high` waits for the approval `requirement` describes. */
+const riskSchema = z.object({
+  level: z.enum(['low', 'high']),
+  matched: z.array(z.object({ rule: z.string(), reasons: z.array(z.string()) })),
+  requirement: z
+    .object({
+      approvals: z.number(),
+      roles: z.array(z.string()),
+      expiryMs: z.number(),
+      onExpiry: z.enum(['reject', 'proceed']),
+      allowSelfApproval: z.boolean(),
+      remindBeforeMs: z.array(z.number()),
+    })
+    .nullable(),
 });
 
 export const promotionPlanSchema = z
@@ -34,22 +52,24 @@ export const promotionPlanSchema = z
     configChanges: z.array(z.object({ path: z.string(), before: z.unknown(), after: z.unknown() })),
     strategy: z.string(),
     /** The risk policy's assessment: `high` waits for the approval `requirement` describes. */
-    risk: z.object({
-      level: z.enum(['low', 'high']),
-      matched: z.array(z.object({ rule: z.string(), reasons: z.array(z.string()) })),
-      requirement: z
-        .object({
-          approvals: z.number(),
-          roles: z.array(z.string()),
-          expiryMs: z.number(),
-          onExpiry: z.enum(['reject', 'proceed']),
-          allowSelfApproval: z.boolean(),
-          remindBeforeMs: z.array(z.number()),
-        })
-        .nullable(),
-    }),
+    risk: riskSchema,
   })
   .meta({ id: 'PromotionPlan' });
+
+export const deployPlanSchema = z
+  .object({
+    service: z.string(),
+    environment: z.string(),
+    artifact: plannedArtifactSchema,
+    current: plannedArtifactSchema.nullable(),
+    upToDate: z.boolean(),
+    /** Why the deploy would be refused (`promotion_required`, `promotion_blocked`, `environment_frozen`). */
+    refusal: z.object({ code: z.string(), message: z.string() }).nullable(),
+    configChanges: z.array(z.object({ path: z.string(), before: z.unknown(), after: z.unknown() })),
+    strategy: z.string(),
+    risk: riskSchema,
+  })
+  .meta({ id: 'DeployPlan' });
 
 const promotionResultSchema = z
   .object({
@@ -97,6 +117,7 @@ export function promotionRoutes(
     readonly promotions: PromotionService;
     readonly deployments: DeploymentService;
     readonly health: HealthCheck;
+    readonly planner: DeployPlanner;
     readonly actorOf: (request: FastifyRequest) => string;
   },
 ) {
@@ -131,6 +152,34 @@ export function promotionRoutes(
           : null,
         noop: result?.noop ?? false,
       });
+    },
+  );
+
+  app.get(
+    '/api/v1/deployments/plan',
+    {
+      config: { permission: 'read' },
+      schema: {
+        tags: ['deployments'],
+        summary:
+          'What `ferry deploy --dry-run` shows: the change, whether the environment would refuse it and why, and its risk; changes nothing',
+        querystring: z.object({
+          service: name,
+          environment: name,
+          version: z.string().min(1).max(128),
+          force: z.stringbool().default(false),
+          emergency: z.string().min(1).max(500).optional().describe('the --emergency reason'),
+        }),
+        response: { 200: deployPlanSchema, ...errorResponses },
+      },
+    },
+    async (request) => {
+      const { service, environment, version, force, emergency } = request.query;
+      const plan = await parts.planner.plan({ service, environment }, version, {
+        force,
+        ...(emergency !== undefined ? { emergency: { reason: emergency } } : {}),
+      });
+      return { ...plan, configChanges: [...plan.configChanges], risk: riskView(plan.risk) };
     },
   );
 
@@ -197,14 +246,18 @@ export function toPlanView(plan: PromotionPlan): z.infer<typeof promotionPlanSch
     blockers: plan.blockers.map((blocker) => ({ ...blocker })),
     reasons: [...plan.reasons],
     configChanges: [...plan.configChanges],
-    risk: {
-      level: plan.risk.level,
-      matched: plan.risk.matched.map((m) => ({ rule: m.rule, reasons: [...m.reasons] })),
-      requirement: plan.risk.requirement && {
-        ...plan.risk.requirement,
-        roles: [...plan.risk.requirement.roles],
-        remindBeforeMs: [...plan.risk.requirement.remindBeforeMs],
-      },
+    risk: riskView(plan.risk),
+  };
+}
+
+function riskView(risk: RiskView): z.infer<typeof riskSchema> {
+  return {
+    level: risk.level,
+    matched: risk.matched.map((m) => ({ rule: m.rule, reasons: [...m.reasons] })),
+    requirement: risk.requirement && {
+      ...risk.requirement,
+      roles: [...risk.requirement.roles],
+      remindBeforeMs: [...risk.requirement.remindBeforeMs],
     },
   };
 }

@@ -1,4 +1,5 @@
-import { defineCommand } from '../../define-command.js';
+import { defineCommand, type OptionValues } from '../../define-command.js';
+import { UsageError } from '../../usage-error.js';
 import { emergencyFlag, emergencyOption } from '../../emergency-option.js';
 import {
   booleanOption,
@@ -30,9 +31,32 @@ export const deployCommand = defineCommand({
         'deploy into an environment that promotes from another one without promoting (recorded as forced)',
     },
     emergencyFlag,
+    {
+      flags: '--dry-run',
+      description:
+        'print what would change, whether the environment would refuse it, and its risk; change nothing (a pushed version)',
+    },
     { flags: '--no-wait', description: 'return once the rollout has started' },
   ],
-  input: (args, options) => ({
+  input: (args, options) => {
+    const dryRun = booleanOption(options, 'dryRun');
+    if (dryRun && stringOption(options, 'dir') !== undefined) {
+      throw new UsageError(
+        '--dry-run plans a version pushed before and uploads nothing: push it with "ferry artifact push", or drop --dir',
+      );
+    }
+    return deployInput(args, options, dryRun);
+  },
+  handler: runDeploy,
+});
+
+function deployInput(
+  args: readonly (string | undefined)[],
+  options: OptionValues,
+  dryRun: boolean,
+) {
+  return {
+    dryRun,
     service: requiredArgument(args, 0),
     environment: requiredString(options, 'env'),
     dir: stringOption(options, 'dir'),
@@ -40,6 +64,5 @@ export const deployCommand = defineCommand({
     wait: booleanOption(options, 'wait'),
     force: booleanOption(options, 'force'),
     emergency: emergencyOption(options),
-  }),
-  handler: runDeploy,
-});
+  };
+}

@@ -202,3 +202,58 @@ describe('ferry deploy', () => {
     expect(out.stderr()).toBe(`error: --dir "${join(dir, 'nope')}" is not a folder\n`);
   });
 });
+
+describe('ferry deploy --dry-run', () => {
+  const planBody = (refusal: { code: string; message: string } | null) => ({
+    service: 'web',
+    environment: 'prod',
+    artifact: { version: 'v2', digest: `sha256:${'b'.repeat(64)}`, sourceCommit: null },
+    current: { version: 'v1', digest: `sha256:${'a'.repeat(64)}`, sourceCommit: null },
+    upToDate: false,
+    refusal,
+    configChanges: [],
+    strategy: 'canary (4 steps)',
+    risk: {
+      level: 'high',
+      matched: [{ rule: 'prod-migrations', reasons: ['meta migrations=true'] }],
+      requirement: {
+        approvals: 2,
+        roles: ['approver'],
+        expiryMs: 7_200_000,
+        onExpiry: 'reject',
+        allowSelfApproval: false,
+        remindBeforeMs: [],
+      },
+    },
+  });
+
+  it('prints the plan and its risk, asks nothing to change, and exits 1 when it would be refused', async () => {
+    const refusal = { code: 'promotion_required', message: 'prod promotes from staging: ...' };
+    api = await startFakeApi((r) =>
+      r.path === '/api/v1/deployments/plan' ? { json: planBody(refusal) } : undefined,
+    );
+    const out = captureIo();
+    const args = ['deploy', 'web', '--env', 'prod', '--version', 'v2', '--dry-run'];
+    expect(await main([...args, '--server', api.url], out.io)).toBe(1);
+    expect(api.requests.map((r) => `${r.method} ${r.path}`)).toEqual([
+      'GET /api/v1/deployments/plan',
+    ]);
+    expect(api.requests[0]?.query.get('version')).toBe('v2');
+    expect(out.stderr()).toContain('deploy web v2 to prod (dry run: nothing changes)\n');
+    expect(out.stderr()).toContain(
+      '  risk: high: waits for 2 approvals (approver), expires after 2h, then reject\n    - prod-migrations: meta migrations=true\n',
+    );
+    expect(out.stderr()).toContain('  refused: prod promotes from staging: ...\n');
+  });
+
+  it('exits 0 when the deploy could go, and refuses --dir', async () => {
+    api = await startFakeApi(() => ({ json: planBody(null) }));
+    const out = captureIo();
+    const args = ['deploy', 'web', '--env', 'prod', '--version', 'v2', '--dry-run'];
+    expect(await main([...args, '--server', api.url], out.io)).toBe(0);
+    expect(out.stderr()).toContain('  ready to deploy\n');
+    const usage = captureIo();
+    expect(await main([...args, '--dir', dir, '--server', api.url], usage.io)).toBe(2);
+    expect(usage.stderr()).toMatch(/^error: --dry-run plans a version pushed before/);
+  });
+});

@@ -1,5 +1,6 @@
 import type { CommandContext } from '../../command-context.js';
 import { runRollout } from '../../rollout/run-rollout.js';
+import { planDeploy } from './plan-deploy.js';
 import { uploadArtifact } from './upload-artifact.js';
 
 export interface DeployInput {
@@ -12,6 +13,8 @@ export interface DeployInput {
   readonly force: boolean;
   /** `--emergency "reason"`: pass a deployment window in force. */
   readonly emergency: { readonly reason: string } | undefined;
+  /** `--dry-run`: plan only. */
+  readonly dryRun: boolean;
 }
 
 /**
@@ -19,6 +22,7 @@ export interface DeployInput {
  * `{artifact, deployment, noop}` (`artifact` only when a folder was uploaded).
  */
 export async function runDeploy(input: DeployInput, context: CommandContext) {
+  if (input.dryRun) return planDeploy(input, context);
   const { dir } = input;
   const artifact = dir === undefined ? undefined : await uploadArtifact({ ...input, dir }, context);
   const result = await context.client().deploy({

@@ -5,7 +5,7 @@ import { exitCodes } from '../../exit-codes.js';
 import { runRollout } from '../../rollout/run-rollout.js';
 import { commitsBetween } from './commits-between.js';
 import { FerryError } from '../../../errors/ferry-error.js';
-import { formatDuration } from '../../../shared/format-duration.js';
+import { printChanges, printRisk, short } from './print-plan.js';
 
 export interface PromoteInput {
   /** The services in order, or every service in ferry.yaml's order. */
@@ -95,11 +95,7 @@ function printPlan(plan: PromotionPlan, out: TextSink): void {
     writeLine(out, `  commits:${commits.length === 0 ? ' none' : ''}`);
     for (const line of commits) writeLine(out, `    ${line}`);
   }
-  if (plan.configChanges.length === 0) writeLine(out, '  config: no change');
-  else writeLine(out, '  config:');
-  for (const change of plan.configChanges) {
-    writeLine(out, `    ${change.path}: ${show(change.before)} → ${show(change.after)}`);
-  }
+  printChanges(plan.configChanges, out);
   printRisk(plan.risk, out);
   if (plan.blockers.length === 0) {
     writeLine(out, plan.upToDate ? '  nothing to promote' : '  ready to promote');
@@ -107,30 +103,4 @@ function printPlan(plan: PromotionPlan, out: TextSink): void {
   }
   writeLine(out, '  blocked:');
   for (const reason of plan.reasons) writeLine(out, `    - ${reason}`);
-}
-
-/** `risk: low` or `risk: high: waits for ...` with each matched rule and why. */
-function printRisk(risk: PromotionPlan['risk'], out: TextSink): void {
-  const needs = risk.requirement;
-  if (!needs) {
-    writeLine(out, '  risk: low (no approval needed)');
-    return;
-  }
-  writeLine(
-    out,
-    `  risk: high: waits for ${needs.approvals} approval${needs.approvals === 1 ? '' : 's'} (${needs.roles.join(' or ')}), expires after ${formatDuration(needs.expiryMs)}, then ${needs.onExpiry}`,
-  );
-  for (const matched of risk.matched) {
-    writeLine(out, `    - ${matched.rule}: ${matched.reasons.join(', ')}`);
-  }
-}
-
-function short(digest: string): string {
-  return digest.slice('sha256:'.length, 'sha256:'.length + 12);
-}
-
-function show(value: unknown): string {
-  if (value === undefined) return '(none)';
-  const text = JSON.stringify(value);
-  return text.length > 120 ? `${text.slice(0, 117)}...` : text;
 }
