@@ -1,17 +1,7 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { servicesOnFakes } from '../../../test/support/services-on-fakes.js';
 import { afterEach, describe, expect, it } from 'vitest';
-import { composeServices } from '../../composition/compose-services.js';
-import { inMemoryStores } from '../../composition/in-memory-stores.js';
-import { parseConfig } from '../../config/load-config.js';
-import { KeyedQueue } from '../../shared/keyed-queue.js';
-import { capturedLogger } from '../../../test/support/captured-logger.js';
 import { flush } from '../../../test/support/turns.js';
-import { ManualScheduler } from '../analysis/manual-scheduler.js';
 import { tarGzOf } from '../artifacts/test-tarballs.js';
-import { FakeInstanceRuntime } from '../instances/fake-instance-runtime.js';
-import { FakeTrafficRouter } from '../routing/fake-traffic-router.js';
 
 const yaml = `apiVersion: ferry.dev/v1
 environments:
@@ -28,30 +18,16 @@ services:
     routes: { dev: 127.0.0.1:18001, prod: 127.0.0.1:18003 }
 `;
 
-let dir: string | undefined;
+let remove: (() => void) | undefined;
 afterEach(() => {
-  if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
-  dir = undefined;
+  remove?.();
+  remove = undefined;
 });
 
 function world() {
-  dir = mkdtempSync(join(tmpdir(), 'ferry-deploy-plan-'));
-  const scheduler = new ManualScheduler(Date.parse('2026-01-01T00:00:00Z'));
-  const stores = inMemoryStores();
-  const runtime = new FakeInstanceRuntime({ autoReady: true, scheduler });
-  const router = new FakeTrafficRouter();
-  const services = composeServices(
-    {
-      config: parseConfig(yaml, 'ferry.yaml'),
-      clock: scheduler.clock,
-      scheduler,
-      dataDir: dir,
-      logger: capturedLogger().logger,
-      locks: new KeyedQueue(),
-      tickMs: 3_600_000,
-    },
-    { stores, runtime, router },
-  );
+  const fakes = servicesOnFakes(yaml, '2026-01-01T00:00:00Z');
+  remove = fakes.remove;
+  const { services, stores, runtime, router } = fakes;
   const push = (version: string, meta: Record<string, string> = {}) =>
     services.artifacts.ingest({
       service: 'web',

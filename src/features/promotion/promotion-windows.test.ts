@@ -1,18 +1,9 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { servicesOnFakes } from '../../../test/support/services-on-fakes.js';
 import { afterEach, describe, expect, it } from 'vitest';
-import { composeServices } from '../../composition/compose-services.js';
-import { inMemoryStores } from '../../composition/in-memory-stores.js';
 import { parseConfig } from '../../config/load-config.js';
 import { FerryError } from '../../errors/ferry-error.js';
-import { KeyedQueue } from '../../shared/keyed-queue.js';
-import { capturedLogger } from '../../../test/support/captured-logger.js';
 import { flush } from '../../../test/support/turns.js';
-import { ManualScheduler } from '../analysis/manual-scheduler.js';
 import { tarGzOf } from '../artifacts/test-tarballs.js';
-import { FakeInstanceRuntime } from '../instances/fake-instance-runtime.js';
-import { FakeTrafficRouter } from '../routing/fake-traffic-router.js';
 import { environmentMatrix } from './environment-matrix.js';
 
 // Fridays 18:00 in Berlin for 62 hours, in prod only: 2026-12-04T17:00Z to 2026-12-07T07:00Z.
@@ -35,34 +26,17 @@ windows:
 
 const frozen = 'prod is frozen by weekend-freeze until 2026-12-07T08:00:00+01:00 (Europe/Berlin)';
 const user = 'user:test';
-let dirs: string[] = [];
+let removers: (() => void)[] = [];
 afterEach(() => {
-  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
-  dirs = [];
+  for (const remove of removers) remove();
+  removers = [];
 });
 
 /** The server's services on fakes, a manual clock set to Saturday noon in Berlin. */
 function world(text = yaml) {
-  const dir = mkdtempSync(join(tmpdir(), 'ferry-windows-'));
-  dirs.push(dir);
-  const scheduler = new ManualScheduler(Date.parse('2026-12-05T11:00:00Z'));
-  const stores = inMemoryStores();
-  const services = composeServices(
-    {
-      config: parseConfig(text, 'ferry.yaml'),
-      clock: scheduler.clock,
-      scheduler,
-      dataDir: dir,
-      logger: capturedLogger().logger,
-      locks: new KeyedQueue(),
-      tickMs: 3_600_000,
-    },
-    {
-      stores,
-      runtime: new FakeInstanceRuntime({ autoReady: true, scheduler }),
-      router: new FakeTrafficRouter(),
-    },
-  );
+  const fakes = servicesOnFakes(text, '2026-12-05T11:00:00Z');
+  removers.push(fakes.remove);
+  const { services, stores, scheduler } = fakes;
   /** Until the rollout there has ended: instances start, old ones drain (time moves 100 ms a round). */
   const settle = async (environment: string) => {
     for (let round = 0; round < 50; round += 1) {

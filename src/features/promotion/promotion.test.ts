@@ -1,18 +1,8 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { servicesOnFakes } from '../../../test/support/services-on-fakes.js';
 import { afterEach, describe, expect, it } from 'vitest';
-import { composeServices } from '../../composition/compose-services.js';
-import { inMemoryStores } from '../../composition/in-memory-stores.js';
-import { parseConfig } from '../../config/load-config.js';
 import { FerryError } from '../../errors/ferry-error.js';
-import { KeyedQueue } from '../../shared/keyed-queue.js';
-import { capturedLogger } from '../../../test/support/captured-logger.js';
 import { flush } from '../../../test/support/turns.js';
-import { ManualScheduler } from '../analysis/manual-scheduler.js';
 import { tarGzOf } from '../artifacts/test-tarballs.js';
-import { FakeInstanceRuntime } from '../instances/fake-instance-runtime.js';
-import { FakeTrafficRouter } from '../routing/fake-traffic-router.js';
 import { autoPromoteActor } from './auto-promoter.js';
 
 const yaml = `apiVersion: ferry.dev/v1
@@ -30,32 +20,17 @@ services:
 `;
 
 const user = 'user:test';
-let dirs: string[] = [];
+let removers: (() => void)[] = [];
 afterEach(() => {
-  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
-  dirs = [];
+  for (const remove of removers) remove();
+  removers = [];
 });
 
 /** The whole server behind the API on fakes and a manual clock, with three environments. */
 function world(text = yaml) {
-  const dir = mkdtempSync(join(tmpdir(), 'ferry-promotion-'));
-  dirs.push(dir);
-  const scheduler = new ManualScheduler(Date.parse('2026-01-01T00:00:00Z'));
-  const stores = inMemoryStores();
-  const runtime = new FakeInstanceRuntime({ autoReady: true, scheduler });
-  const router = new FakeTrafficRouter();
-  const services = composeServices(
-    {
-      config: parseConfig(text, 'ferry.yaml'),
-      clock: scheduler.clock,
-      scheduler,
-      dataDir: dir,
-      logger: capturedLogger().logger,
-      locks: new KeyedQueue(),
-      tickMs: 3_600_000,
-    },
-    { stores, runtime, router },
-  );
+  const fakes = servicesOnFakes(text, '2026-01-01T00:00:00Z');
+  removers.push(fakes.remove);
+  const { services, stores, runtime, router, scheduler } = fakes;
   const settle = async (environment: string) => {
     for (let round = 0; round < 50; round += 1) {
       await scheduler.advance(0, flush);

@@ -1,0 +1,45 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { composeServices } from '../../src/composition/compose-services.js';
+import { inMemoryStores } from '../../src/composition/in-memory-stores.js';
+import { parseConfig } from '../../src/config/load-config.js';
+import { ManualScheduler } from '../../src/features/analysis/manual-scheduler.js';
+import { FakeInstanceRuntime } from '../../src/features/instances/fake-instance-runtime.js';
+import { FakeTrafficRouter } from '../../src/features/routing/fake-traffic-router.js';
+import { KeyedQueue } from '../../src/shared/keyed-queue.js';
+import { capturedLogger } from './captured-logger.js';
+
+/**
+ * Everything behind the API for `yaml`, composed on fakes (in-memory stores, a pretend runtime
+ * whose instances turn ready by themselves, a fake router) and a manual scheduler starting at
+ * `startAt`. `remove()` deletes its data folder.
+ */
+export function servicesOnFakes(yaml: string, startAt: string) {
+  const dir = mkdtempSync(join(tmpdir(), 'ferry-fakes-'));
+  const scheduler = new ManualScheduler(Date.parse(startAt));
+  const stores = inMemoryStores();
+  const runtime = new FakeInstanceRuntime({ autoReady: true, scheduler });
+  const router = new FakeTrafficRouter();
+  const services = composeServices(
+    {
+      config: parseConfig(yaml, 'ferry.yaml'),
+      clock: scheduler.clock,
+      scheduler,
+      dataDir: dir,
+      logger: capturedLogger().logger,
+      locks: new KeyedQueue(),
+      // Reconciles come from the test, never from a real timer.
+      tickMs: 3_600_000,
+    },
+    { stores, runtime, router },
+  );
+  return {
+    services,
+    stores,
+    runtime,
+    router,
+    scheduler,
+    remove: () => rmSync(dir, { recursive: true, force: true }),
+  };
+}
