@@ -65,3 +65,6 @@ export interface MigrationDatabase {
   apply(files: readonly MigrationFile[], options: ApplyOptions): Promise<ApplyOutcome>;
   close(): Promise<void>;
 }
+
+/** Opens the migration database of a service in an environment, from its resolved URL. */
+export type OpenMigrationDatabase = (url: string) => MigrationDatabase;

@@ -50,6 +50,35 @@ export interface ServiceConfig {
    * Absent in specs stored before it existed.
    */
   readonly overrides: Readonly<Record<string, ServiceOverride>>;
+  /**
+   * `database`: the PostgreSQL database this service migrates, with the migrations its artifacts
+   * ship. Absent when the service has none (and in specs stored before it existed).
+   */
+  readonly database?: DatabaseConfig;
+}
+
+/**
+ * `database`: where a service's migrations live in its artifact and how they run. The URL is
+ * never in the spec: only the name of the variable that holds it, looked up in the service's
+ * effective `env` for the environment, then in Ferry's own environment.
+ */
+export interface DatabaseConfig {
+  /** `url: { env: DATABASE_URL }`: the variable's name. */
+  readonly urlEnv: string;
+  /** `migrations`: the folder in the artifact, relative to its root. Default `db/migrations`. */
+  readonly migrations: string;
+  /** `lockTimeout`: Ferry's `lock_timeout` for each statement. Default 2s. */
+  readonly lockTimeoutMs: number;
+  /** `statementTimeout`: Ferry's `statement_timeout`. Default 5m. */
+  readonly statementTimeoutMs: number;
+  /** `lockRetries`: further attempts, with backoff, after a lock timeout. Default 3. */
+  readonly lockRetries: number;
+  /**
+   * `contractAfter`: the rollback window in time. A contract migration shipped in version N
+   * waits this long after N went live in an environment (and at least the environment's
+   * `soak`). Default 1h.
+   */
+  readonly contractAfterMs: number;
 }
 
 /**
