@@ -3,6 +3,7 @@ import type { ScopeLock } from '../../shared/scope-lock.js';
 import type { Scheduler } from '../analysis/scheduler.js';
 import type { DeploymentStore } from '../deployments/deployment-store.js';
 import { DeploymentWriter } from '../deployments/deployment-writer.js';
+import type { Deployment } from '../deployments/domain/deployment.js';
 import { awaitedApproval, type AbortCause } from '../deployments/domain/phase-cause.js';
 import { abort, approvalGranted } from '../deployments/domain/transitions.js';
 import type { EventLog } from '../events/event-log.js';
@@ -29,6 +30,7 @@ export class ApprovalService {
   private readonly gateListeners: GateListener[] = [];
   private readonly writer: DeploymentWriter;
   private readonly running = new Set<Promise<unknown>>();
+  private unsubscribe: (() => void) | undefined;
 
   constructor(
     private readonly store: ApprovalStore,
@@ -107,15 +109,27 @@ export class ApprovalService {
     this.gateListeners.push(listener);
   }
 
-  /** Arms the expiry (and reminders) of every pending approval: after a restart. */
+  /**
+   * Arms the expiry (and reminders) of every pending approval, after a restart, and withdraws
+   * those whose deployment no longer waits on them. From then on, a deployment that stops
+   * waiting (a person aborts it, a rollback replaces it) withdraws its pending approval at once.
+   */
   async start(): Promise<void> {
+    this.unsubscribe?.();
+    this.unsubscribe = this.events.subscribe((event) => {
+      if (!event.subject.startsWith('deployment/')) return;
+      const deploymentId = event.subject.slice('deployment/'.length);
+      this.track(this.withdrawAbandoned(deploymentId));
+    });
     for (const approval of await this.store.list({ status: 'pending', limit: 1000 })) {
-      this.arm(approval);
+      if (!(await this.withdrawIfAbandoned(approval))) this.arm(approval);
     }
   }
 
   /** Cancels every timer and waits for settlements under way. */
   async stop(): Promise<void> {
+    this.unsubscribe?.();
+    this.unsubscribe = undefined;
     for (const cancels of this.timers.values()) for (const cancel of cancels) cancel();
     this.timers.clear();
     await Promise.allSettled([...this.running]);
@@ -268,15 +282,47 @@ export class ApprovalService {
     await this.writer.apply(deployment, abort(deployment, cause, now, actor));
   }
 
+  /** Withdraws the pending approvals of `deploymentId` that it no longer waits on. */
+  private async withdrawAbandoned(deploymentId: string): Promise<void> {
+    const pending = await this.store.list({ status: 'pending', limit: 1000 });
+    for (const approval of pending.filter((a) => a.deploymentId === deploymentId)) {
+      await this.withdrawIfAbandoned(approval);
+    }
+  }
+
+  /**
+   * Settles `approval` as `withdrawn` when its deployment is gone or waits on it no more: the
+   * deployment ended, or (for a canary step) it no longer progresses. Resolves to whether it did.
+   */
+  private async withdrawIfAbandoned(approval: Approval): Promise<boolean> {
+    const deployment = await this.deployments.get(approval.deploymentId);
+    if (deployment && !abandons(deployment, approval)) return false;
+    await this.locks.run(scopeKey(approval), async () => {
+      const current = await this.store.get(approval.id);
+      if (current?.status !== 'pending') return;
+      const settledAt = new Date(this.scheduler.clock.now()).toISOString();
+      const phase = deployment?.phase ?? 'gone';
+      await this.settle(
+        current,
+        { status: 'withdrawn', outcome: 'reject', settledAt },
+        'controller',
+        `deployment ${approval.deploymentId} no longer waits on it (${phase})`,
+      );
+    });
+    return true;
+  }
+
+  private track(work: Promise<unknown>): void {
+    const tracked = work.catch(() => undefined);
+    this.running.add(tracked);
+    void tracked.finally(() => this.running.delete(tracked));
+  }
+
   private arm(approval: Approval): void {
     this.disarm(approval.id);
     const now = this.scheduler.clock.now();
     const expiresAt = Date.parse(approval.expiresAt);
-    const track = (work: Promise<unknown>) => {
-      const tracked = work.catch(() => undefined);
-      this.running.add(tracked);
-      void tracked.finally(() => this.running.delete(tracked));
-    };
+    const track = (work: Promise<unknown>) => this.track(work);
     const cancels = [
       this.scheduler.setTimer(
         () => track(this.expire(approval.id)),
@@ -341,7 +387,19 @@ function settledMessage(
       return `approval ${approval.id} rejected by ${actor}${said}`;
     case 'expired':
       return `approval ${approval.id} expired with no decision (onExpiry: ${settlement.outcome})`;
+    case 'withdrawn':
+      return `approval ${approval.id} withdrawn${said}`;
   }
+}
+
+/**
+ * Whether `deployment` no longer waits on `approval`: a pre-deploy approval once it is not the
+ * awaited one (approved, or the deployment was aborted), a canary step's once the rollout no
+ * longer goes forward (aborted, rolling back, ended).
+ */
+function abandons(deployment: Deployment, approval: Approval): boolean {
+  if (approval.gate === null) return awaitedApproval(deployment) !== approval.id;
+  return deployment.phase !== 'Progressing' && deployment.phase !== 'Paused';
 }
 
 function scopeOf(approval: Approval) {

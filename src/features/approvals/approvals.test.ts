@@ -66,6 +66,7 @@ function world(require = quorumOfTwo, tail = '', service = '') {
       { stores, runtime, router },
     );
   let services = build();
+  void services.approvals.start();
   const settle = async (environment: string) => {
     for (let round = 0; round < 40; round += 1) {
       await scheduler.advance(0, flush);
@@ -307,6 +308,31 @@ describe('approvals raised by the risk policy', () => {
     await w.advance(60 * 60_000);
     expect((await w.get(waiting.id)).phase).toBe('Succeeded');
     expect(w.prodVersions()).toEqual(['v2', 'v2']);
+  });
+
+  it('a person aborting the waiting deployment withdraws its approval at once', async () => {
+    const { w, waiting, approval } = await waitingPromotion();
+    await w.services.core.rollouts.act({ service: 'web', environment: 'prod' }, 'abort', ci);
+    await w.advance(0);
+    expect((await w.get(waiting.id)).phase).not.toBe('Paused');
+    expect((await w.services.approvals.get(approval.id)).approval).toMatchObject({
+      status: 'withdrawn',
+      outcome: 'reject',
+    });
+    expect(await w.services.approvals.list({ status: 'pending' })).toEqual([]);
+    expect(await w.events('approval.')).toEqual(['approval.requested', 'approval.withdrawn']);
+    const late = await refusal(w.services.approvals.decide(approval.id, alice, 'approve', ''));
+    expect(late.message).toBe(`approval ${approval.id} is withdrawn already`);
+    expect(w.prodVersions()).toEqual(['v1', 'v1']);
+  });
+
+  it('an approval whose deployment was aborted while the server was down is withdrawn at start', async () => {
+    const { w, approval } = await waitingPromotion();
+    await w.services.approvals.stop();
+    await w.services.core.rollouts.act({ service: 'web', environment: 'prod' }, 'abort', ci);
+    expect((await w.services.approvals.get(approval.id)).approval.status).toBe('pending');
+    await w.restart();
+    expect((await w.services.approvals.get(approval.id)).approval.status).toBe('withdrawn');
   });
 
   it('a restart while waiting keeps the approval and the rollout, and its expiry', async () => {

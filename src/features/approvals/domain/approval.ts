@@ -1,7 +1,13 @@
 import type { ApprovalRequirement } from './approval-requirement.js';
 
 /** Where an approval stands; every status but `pending` is final. */
-export const approvalStatuses = ['pending', 'approved', 'rejected', 'expired'] as const;
+export const approvalStatuses = [
+  'pending',
+  'approved',
+  'rejected',
+  'expired',
+  'withdrawn',
+] as const;
 export type ApprovalStatus = (typeof approvalStatuses)[number];
 
 /**
