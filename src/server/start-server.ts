@@ -9,7 +9,7 @@ import {
 import { composeFerry, type Ferry } from '../compose.js';
 import { KyselyDeploymentStore } from '../features/deployments/kysely-deployment-store.js';
 import { KyselyStopStore } from '../features/deployments/kysely-stop-store.js';
-import { systemClock } from '../shared/clock.js';
+import { systemClock, type Clock } from '../shared/clock.js';
 import { collectDefaultMetrics } from 'prom-client';
 import { bootstrapAdminToken } from '../features/auth/bootstrap-token.js';
 import { dataFolderLeaseOwner } from '../features/leases/lease-owner.js';
@@ -48,6 +48,11 @@ export interface ServerOptions {
    * (one by one, refusing no request). Done anyway when they run another build.
    */
   readonly upgradeRouter?: boolean;
+  /**
+   * The server's time; default the system clock. An in-process end-to-end test moves it ahead
+   * (a rollback window, a soak) while everything else stays real.
+   */
+  readonly clock?: Clock;
 }
 
 export interface RunningServer {
@@ -113,7 +118,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       db,
       router,
       registry,
-      clock: systemClock,
+      clock: options.clock ?? systemClock,
       logger,
       tokenRequired: tokenRequired(options.auth ?? 'auto', options.listen.host),
       leaseOwner: dataFolderLeaseOwner(dataDir),
