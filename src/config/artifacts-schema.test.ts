@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError } from '../errors/ferry-error.js';
 import { defaultArtifactLimits } from '../features/artifacts/artifact-limits.js';
+import { problemsOf } from './config-problems.js';
 import { parseConfig } from './load-config.js';
 
 const base = `apiVersion: ferry.dev/v1
@@ -11,16 +11,6 @@ services:
     runtime:
       local: { command: node server.js }
 `;
-
-function problemsOf(text: string): string[] {
-  try {
-    parseConfig(text, 'ferry.yaml');
-  } catch (error) {
-    if (error instanceof ConfigError) return error.format().split('\n');
-    throw error;
-  }
-  return [];
-}
 
 describe('artifacts in ferry.yaml', () => {
   it('defaults every limit when absent', () => {

@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError } from '../errors/ferry-error.js';
-import { parseConfig } from './load-config.js';
+import { problemsOf } from './config-problems.js';
 
 /** A ferry.yaml: `staging` on Ferry's router, `prod` on HAProxy; service `web` routed in `routed`. */
 function withCanary(routed: readonly string[], ...canary: string[]): string {
@@ -37,16 +36,6 @@ const everyNeed = [
   '  - judge: { duration: 1m }',
   '  - setMirror: { percentage: 0 }',
 ];
-
-function problemsOf(text: string): string[] {
-  try {
-    parseConfig(text, 'ferry.yaml');
-  } catch (error) {
-    if (error instanceof ConfigError) return error.format().split('\n');
-    throw error;
-  }
-  return [];
-}
 
 const onProd = 'the data plane of prod (dataPlane: haproxy) has no';
 const fix = 'remove this or set dataPlane: ferry on prod';

@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError } from '../errors/ferry-error.js';
-import { parseConfig } from './load-config.js';
+import { problemsOf } from './config-problems.js';
 
 const config = (top: string, service: string) => `apiVersion: ferry.dev/v1
 ${top}environments:
@@ -10,16 +9,6 @@ services:
     runtime:
       local: { command: node server.js, replicas: 80 }
 ${service}`;
-
-function problemsOf(text: string): string[] {
-  try {
-    parseConfig(text, 'ferry.yaml');
-  } catch (error) {
-    if (error instanceof ConfigError) return error.format().split('\n');
-    throw error;
-  }
-  return [];
-}
 
 describe('limits', () => {
   it('checks the service-level replicas', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError } from '../errors/ferry-error.js';
+import { problemsOf } from './config-problems.js';
 import { parseConfig } from './load-config.js';
 
 /** `web` routed in dev (Ferry's router) and prod (HAProxy), with `overrides` lines (6 spaces in). */
@@ -20,16 +20,6 @@ function withOverrides(...overrides: string[]): string {
     '    overrides:',
     ...overrides.map((line) => `      ${line}`),
   ].join('\n');
-}
-
-function problemsOf(text: string): string[] {
-  try {
-    parseConfig(text, 'ferry.yaml');
-  } catch (error) {
-    if (error instanceof ConfigError) return error.format().split('\n');
-    throw error;
-  }
-  return [];
 }
 
 describe('overrides in ferry.yaml', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError } from '../errors/ferry-error.js';
+import { problemsOf } from './config-problems.js';
 import { parseConfig } from './load-config.js';
 
 const config = (windows: string) => `apiVersion: ferry.dev/v1
@@ -12,16 +12,6 @@ services:
     routes: { staging: 127.0.0.1:18002, prod: 127.0.0.1:18003 }
 windows:
 ${windows}`;
-
-function problemsOf(text: string): string[] {
-  try {
-    parseConfig(text, 'ferry.yaml');
-  } catch (error) {
-    if (error instanceof ConfigError) return error.format().split('\n');
-    throw error;
-  }
-  return [];
-}
 
 describe('windows', () => {
   it('resolves a recurring window and a fixed interval', () => {
