@@ -238,6 +238,12 @@ describe('PostgresMigrationDatabase', () => {
     if (outcome.ok) return;
     expect(outcome.reason).toContain('pg_dump not found at /nonexistent/bin/pg_dump');
     expect(outcome.reason).toContain('apt-get install postgresql-client');
+    const noPsql = open({
+      tools: { pgDumpPath: '/usr/bin/pg_dump', psqlPath: '/nonexistent/bin/psql' },
+    });
+    const without = await noPsql.apply([createAccounts], options({ rehearse: true }));
+    expect(without).toMatchObject({ ok: false, code: 'rehearsal_failed' });
+    if (!without.ok) expect(without.reason).toContain('psql not found at /nonexistent/bin/psql');
     expect(await tables()).toEqual(['ferry_schema_history']);
     expect(await query(`select datname from pg_database where datname = '${scratch}'`)).toEqual([]);
   });
@@ -273,6 +279,47 @@ describe('PostgresMigrationDatabase', () => {
     await holder.query('ROLLBACK');
     expect(await tables()).toEqual(['accounts', 'ferry_schema_history']);
     expect((await db.history()).map((h) => h.version)).toEqual(['1']);
+  });
+
+  it('names the blocking query when the rehearsal cannot read the schema for a held lock', async (ctx) => {
+    if (!needsTools(ctx)) return;
+    const scratch = `ferry_rehearsal_test_${Date.now()}`;
+    const db = open({
+      tools: {
+        pgDumpPath: '/usr/bin/pg_dump',
+        psqlPath: '/usr/bin/psql',
+        scratchName: () => scratch,
+      },
+    });
+    expect((await db.apply([createAccounts], options())).ok).toBe(true);
+    const holder = await connect();
+    const { rows } = await holder.query<{ pid: number }>('select pg_backend_pid() as pid');
+    await holder.query('BEGIN');
+    await holder.query('LOCK TABLE accounts IN ACCESS EXCLUSIVE MODE');
+    const outcome = await db.apply(
+      [migration('2', 'ALTER TABLE accounts ADD COLUMN email text;')],
+      options({ lockTimeoutMs: 200, lockRetries: 1, rehearse: true }),
+    );
+    expect(outcome).toMatchObject({
+      ok: false,
+      code: 'lock_timeout',
+      stage: 'rehearsal',
+      applied: [],
+    });
+    if (outcome.ok) return;
+    expect(outcome.blockedBy).toEqual({
+      pid: rows[0]!.pid,
+      query: 'LOCK TABLE accounts IN ACCESS EXCLUSIVE MODE',
+      lock: 'AccessExclusiveLock on table accounts',
+    });
+    expect(outcome.reason).toContain('pg_dump could not lock public.accounts within 400 ms');
+    expect(outcome.reason).toContain(
+      `blocked by pid ${rows[0]!.pid} holding AccessExclusiveLock on table accounts`,
+    );
+    expect(outcome.reason).not.toContain(secret);
+    await holder.query('ROLLBACK');
+    expect((await db.history()).map((h) => h.version)).toEqual(['1']);
+    expect(await query(`select datname from pg_database where datname = '${scratch}'`)).toEqual([]);
   });
 
   it('ends a statement that runs too long as a statement timeout', async () => {

@@ -46,17 +46,23 @@ const blockerQuery = `
   limit 1`;
 
 /**
- * Polls, on `watcher` (a connection of its own), who blocks the session `pid` until stopped, and
- * remembers the last answer. Polling costs one small catalog query per interval, and only while
+ * Polls, on `watcher` (a connection of its own), who blocks the session (its pid, or the
+ * `application_name` of a tool such as pg_dump) until stopped, and remembers the last answer. Polling costs one small catalog query per interval, and only while
  * a migration statement runs.
  */
-export function watchBlocker(watcher: pg.ClientBase, pid: number, intervalMs = 50): BlockerWatch {
+export function watchBlocker(
+  watcher: pg.ClientBase,
+  session: number | { readonly applicationName: string },
+  intervalMs = 50,
+): BlockerWatch {
   let stopped = false;
   let seen: BlockingQuery | null = null;
   let wake: (() => void) | undefined;
   const loop = (async () => {
     while (!stopped) {
       try {
+        const pid =
+          typeof session === 'number' ? session : await pidOf(watcher, session.applicationName);
         const { rows } = await watcher.query<{
           pid: number;
           query: string;
@@ -83,4 +89,24 @@ export function watchBlocker(watcher: pg.ClientBase, pid: number, intervalMs = 5
       return seen;
     },
   };
+}
+
+async function pidOf(watcher: pg.ClientBase, applicationName: string): Promise<number | null> {
+  const { rows } = await watcher.query<{ pid: number }>(
+    'select pid from pg_stat_activity where application_name = $1 limit 1',
+    [applicationName],
+  );
+  return rows[0]?.pid ?? null;
+}
+
+/**
+ * The blocking session as a reason says it, its query on one line and at most 200 characters.
+ *
+ * @example describeBlocker(b) // 'blocked by pid 4242 holding AccessExclusiveLock on table accounts, running: LOCK TABLE accounts ...'
+ */
+export function describeBlocker(blocker: BlockingQuery): string {
+  const flat = blocker.query.replaceAll(/\s+/g, ' ').trim();
+  const query = flat.length > 200 ? `${flat.slice(0, 199)}…` : flat;
+  const lock = blocker.lock === null ? '' : ` holding ${blocker.lock}`;
+  return `blocked by pid ${blocker.pid}${lock}, running: ${query}`;
 }

@@ -153,9 +153,9 @@ class PostgresMigrationDatabase implements MigrationDatabase {
         applied: [],
         stage: 'rehearsal',
         file: pending[0]!,
-        code: 'rehearsal_failed',
-        reason: `rehearsal of ${databaseName(this.#url)} not possible, nothing was applied: ${error.message}`,
-        blockedBy: null,
+        code: error.lockTimeout ? 'lock_timeout' : 'rehearsal_failed',
+        reason: `rehearsal on a schema-only clone of ${databaseName(this.#url)} not possible, nothing was applied: ${error.message}`,
+        blockedBy: error.blockedBy,
         cleanedUp: [],
       };
     }

@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import type { AppliedMigration, MigrationFile, MigrationPhase } from './domain/migration-file.js';
-import { watchBlocker } from './blocking-session.js';
+import { describeBlocker, watchBlocker } from './blocking-session.js';
 import type { ApplyFailureCode, ApplyOptions, BlockingQuery } from './migration-database.js';
 import { recordApplied } from './migration-history-table.js';
 import { migrationStatements, type MigrationStatement } from './migration-statements.js';
@@ -220,7 +220,7 @@ function failed(
     const blocker =
       blockedBy === null
         ? ' (PostgreSQL did not say who held the lock)'
-        : `: blocked by pid ${blockedBy.pid}${blockedBy.lock ? ` holding ${blockedBy.lock}` : ''}, running: ${oneLine(blockedBy.query)}`;
+        : `: ${describeBlocker(blockedBy)}`;
     return {
       ok: false,
       code: 'lock_timeout',
@@ -258,11 +258,6 @@ function location(file: MigrationFile, statement: MigrationStatement, error: PgE
   const line = before.split('\n').length;
   const column = index - before.lastIndexOf('\n');
   return `${file.path}:${line}:${column}`;
-}
-
-function oneLine(query: string): string {
-  const flat = query.replaceAll(/\s+/g, ' ').trim();
-  return flat.length > 200 ? `${flat.slice(0, 199)}…` : flat;
 }
 
 function elapsed(context: FileRunContext, started: Date): number {

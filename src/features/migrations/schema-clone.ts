@@ -1,6 +1,9 @@
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { access, constants } from 'node:fs/promises';
 import type pg from 'pg';
+import { describeBlocker, watchBlocker } from './blocking-session.js';
+import type { BlockingQuery } from './migration-database.js';
 
 /** Where the PostgreSQL client tools are; injectable so a test can name a missing one. */
 export interface SchemaCloneTools {
@@ -15,9 +18,23 @@ export const defaultSchemaCloneTools: SchemaCloneTools = {
   psqlPath: '/usr/bin/psql',
 };
 
-/** Why a rehearsal could not be set up (pg_dump missing, no CREATEDB right, ...). */
+/**
+ * Why a rehearsal could not be set up (pg_dump missing, no CREATEDB right, ...). `blockedBy` is
+ * set when pg_dump could not take its lock on a table in time, and names who held it.
+ */
 export class SchemaCloneError extends Error {
   override readonly name = 'SchemaCloneError';
+  readonly lockTimeout: boolean;
+  readonly blockedBy: BlockingQuery | null;
+
+  constructor(
+    message: string,
+    options: { cause?: unknown; lockTimeout?: boolean; blockedBy?: BlockingQuery | null } = {},
+  ) {
+    super(message, { cause: options.cause });
+    this.lockTimeout = options.lockTimeout ?? false;
+    this.blockedBy = options.blockedBy ?? null;
+  }
 }
 
 /**
@@ -39,6 +56,8 @@ export async function withSchemaClone<T>(
     tools.scratchName ?? (() => `ferry_rehearsal_${randomBytes(6).toString('hex')}`)
   )();
   const target = databaseName(targetUrl);
+  await checkTool(tools.pgDumpPath, 'pg_dump');
+  await checkTool(tools.psqlPath, 'psql');
   try {
     await admin.query(`create database ${quoteIdent(scratch)} template template0`);
   } catch (error) {
@@ -49,7 +68,7 @@ export async function withSchemaClone<T>(
     );
   }
   try {
-    await copySchema(targetUrl, scratch, tools, lockWaitTimeoutMs);
+    await copySchema(targetUrl, admin, scratch, tools, lockWaitTimeoutMs);
     const scratchUrl = new URL(targetUrl);
     scratchUrl.pathname = `/${encodeURIComponent(scratch)}`;
     return await run(scratchUrl.toString());
@@ -58,13 +77,27 @@ export async function withSchemaClone<T>(
   }
 }
 
+async function checkTool(path: string, name: string): Promise<void> {
+  try {
+    await access(path, constants.X_OK);
+  } catch {
+    throw new SchemaCloneError(
+      `${name} not found at ${path}: install the PostgreSQL client tools ` +
+        '(apt-get install postgresql-client, the same major version as the server), or run without rehearsal',
+    );
+  }
+}
+
 async function copySchema(
   targetUrl: string,
+  admin: pg.ClientBase,
   scratch: string,
   tools: SchemaCloneTools,
   lockWaitTimeoutMs: number,
 ): Promise<void> {
   const env = libpqEnvironment(targetUrl);
+  // Named, so that `admin` can ask who blocks it while it waits for a table's lock.
+  const applicationName = `ferry-dump-${scratch}`;
   const dump = spawn(
     tools.pgDumpPath,
     [
@@ -76,7 +109,10 @@ async function copySchema(
       '--no-subscriptions',
       `--lock-wait-timeout=${lockWaitTimeoutMs}`,
     ],
-    { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] },
+    {
+      env: { ...process.env, ...env, PGAPPNAME: applicationName },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
   );
   const load = spawn(tools.psqlPath, ['-X', '-q', '-v', 'ON_ERROR_STOP=1'], {
     env: { ...process.env, ...env, PGDATABASE: scratch },
@@ -85,12 +121,22 @@ async function copySchema(
   dump.stdout.pipe(load.stdin);
   // psql ending early (a failure) must not crash the process with EPIPE.
   load.stdin.on('error', () => undefined);
+  const watch = watchBlocker(admin, { applicationName });
   const [dumped, loaded] = await Promise.all([finished(dump), finished(load)]);
+  const blockedBy = await watch.stop();
   const target = databaseName(targetUrl);
   if (dumped.missing) {
     throw new SchemaCloneError(
       `pg_dump not found at ${tools.pgDumpPath}: install the PostgreSQL client tools ` +
         '(apt-get install postgresql-client, the same major version as the server), or run without rehearsal',
+    );
+  }
+  const lockWait = /Query was: LOCK TABLE (\S+)/.exec(dumped.stderr);
+  if (dumped.code !== 0 && lockWait !== null && /timeout/.test(dumped.stderr)) {
+    const blocker = blockedBy === null ? '' : `: ${describeBlocker(blockedBy)}`;
+    throw new SchemaCloneError(
+      `pg_dump could not lock ${lockWait[1]} within ${lockWaitTimeoutMs} ms to read ${target}'s schema${blocker}`,
+      { lockTimeout: true, blockedBy },
     );
   }
   if (dumped.code !== 0) {
