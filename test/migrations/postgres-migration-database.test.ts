@@ -383,6 +383,18 @@ describe('PostgresMigrationDatabase', () => {
     expect(await query('select count(*)::int as n from accounts')).toEqual([{ n: 0 }]);
   });
 
+  it('places a syntax error at its line and column, and applies none of the file', async () => {
+    const db = open();
+    const outcome = await db.apply(
+      [migration('1', '-- phase: expand\nCREATE TABLE a (id int);\nCREATE TABLE b (id int,);\n')],
+      options(),
+    );
+    expect(outcome).toMatchObject({ ok: false, code: 'sql_error' });
+    if (outcome.ok) return;
+    expect(outcome.reason).toBe('V1__step_1.sql:3:24: syntax error at or near ")"');
+    expect(await tables()).toEqual(['ferry_schema_history']);
+  });
+
   it('lets two runners at once apply each file once', async () => {
     const files = [
       createAccounts,
