@@ -1,21 +1,10 @@
 import type { LintSeverity } from './lint-finding.js';
 
 /**
- * Ferry's own lint rules, on PostgreSQL's parser. Each is an `error`: the statement blocks reads
- * or writes on a live table for longer than a moment, breaks the version still serving, or the
- * file cannot run at all.
- *
- * | rule                     | fires on                                                                |
- * | ------------------------ | ----------------------------------------------------------------------- |
- * | `missing-phase`          | a file declaring neither `-- phase: expand` nor `-- phase: contract`     |
- * | `migration-name`         | a `.sql` file not named `V<version>__<description>.sql`, a repeated version, a bad phase |
- * | `syntax-error`           | SQL PostgreSQL cannot parse                                              |
- * | `contract-in-expand`     | an expand file holding a contract statement (see `contractChanges`)      |
- * | `add-column-rewrite`     | `ADD COLUMN` with `serial`, identity, a stored generated column or a volatile default: a rewrite |
- * | `vacuum-full`            | `VACUUM FULL`: rewrites the table under ACCESS EXCLUSIVE                 |
- * | `cluster`                | `CLUSTER`: the same                                                      |
- * | `lock-table`             | `LOCK TABLE` in SHARE mode or stronger: blocks writes until commit      |
- * | `refresh-materialized-view` | `REFRESH MATERIALIZED VIEW` without `CONCURRENTLY`: blocks its readers |
+ * Ferry's own lint rules, on PostgreSQL's parser, each with its help. Each is an `error`: the
+ * statement blocks reads or writes on a live table for longer than a moment, breaks the version
+ * still serving, or the file cannot run at all. What each fires on, and the squawk rule table,
+ * are in docs/migrations.md; contract statements are those `classifyStatement` lists.
  */
 export const ferryRules = {
   'missing-phase':
