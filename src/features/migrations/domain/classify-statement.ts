@@ -53,8 +53,10 @@ const serialTypes = new Set([
 const shareLockMode = 5;
 
 /**
- * Classifies one parsed statement (libpg-query's AST): the tables it touches and creates,
- * whether it is contract-only and the locks it hides. Contract-only: dropping a table, view,
+ * Classifies one parsed statement (libpg-query's AST): the tables it touches and creates
+ * (`CREATE TABLE [IF NOT EXISTS]`, `CREATE TABLE ... AS`, `CREATE MATERIALIZED VIEW`: a versioned
+ * migration runs once, so the table is taken to be new), whether it is contract-only and the
+ * locks it hides. Contract-only: dropping a table, view,
  * column, constraint, or any object but an index; renaming anything but an index; moving a table
  * to another schema; any `ALTER COLUMN ... TYPE`; `SET NOT NULL`; `DROP DEFAULT`; `TRUNCATE`.
  */
@@ -64,6 +66,8 @@ export function classifyStatement(raw: RawStmt): StatementFacts {
   if (node === undefined) return facts;
   if ('CreateStmt' in node) {
     facts.creates.push(...tableKeys([node.CreateStmt.relation]));
+  } else if ('CreateTableAsStmt' in node) {
+    facts.creates.push(...tableKeys([node.CreateTableAsStmt.into?.rel]));
   } else if ('AlterTableStmt' in node) {
     alterTable(node.AlterTableStmt, facts);
   } else if ('IndexStmt' in node) {

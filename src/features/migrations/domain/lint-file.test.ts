@@ -93,11 +93,14 @@ describe('lintFile', () => {
       'ALTER TABLE t ADD COLUMN s serial;',
       'ALTER TABLE t DROP COLUMN s;',
       'CREATE INDEX ui ON u (id);',
+      'CREATE MATERIALIZED VIEW totals AS SELECT 1 AS n;',
+      'CREATE INDEX totals_n ON totals (n);',
     ].join('\n');
     const squawk = [
       violation('prefer-bigint-over-int', 0, 25),
       violation('require-concurrent-index-creation', 1, 0),
       violation('require-concurrent-index-creation', 4, 0),
+      violation('require-concurrent-index-creation', 6, 0),
     ];
     expect(await lint(sql, 'expand', squawk)).toEqual([
       '1:26 warning prefer-bigint-over-int expand',
