@@ -41,7 +41,8 @@ function addCommand(
 ) {
   const command = program.command(spec.name).description(spec.summary);
   for (const arg of spec.arguments) {
-    command.argument(arg.optional ? `[${arg.name}]` : `<${arg.name}>`, arg.description);
+    const name = arg.variadic ? `${arg.name}...` : arg.name;
+    command.argument(arg.optional ? `[${name}]` : `<${name}>`, arg.description);
   }
   for (const option of spec.options) {
     const built = new Option(option.flags, option.description);
@@ -56,7 +57,9 @@ function addCommand(
     const shared = { server: globals.server, json: globals.json === true };
     const context = commandContext(io, shared);
     try {
-      onExit(await spec.run(self.processedArgs as (string | undefined)[], self.opts(), context));
+      // A variadic argument arrives as an array: spread it into the trailing args.
+      const args = (self.processedArgs as (string | string[] | undefined)[]).flat();
+      onExit(await spec.run(args, self.opts(), context));
     } catch (error) {
       onExit(renderCliError(error, io, shared.json));
     }

@@ -5,6 +5,8 @@ export interface ArgumentSpec {
   readonly name: string;
   readonly description: string;
   readonly optional?: boolean;
+  /** Takes every remaining word (`[paths...]`); they arrive as separate trailing args. Last only. */
+  readonly variadic?: boolean;
 }
 
 /** An option in commander's `flags` syntax, e.g. `--env <env>` or `--no-wait`. */

@@ -11,6 +11,7 @@ import { gateCommand } from './gate/gate-command.js';
 import { historyCommand } from './history/history-command.js';
 import { loginCommand } from './login/login-command.js';
 import { logsCommand } from './logs/logs-command.js';
+import { migrationsCommand } from './migrations/migrations-command.js';
 import { rollbackCommand } from './rollback/rollback-command.js';
 import { rolloutCommand } from './rollout/rollout-command.js';
 import { routerCommand } from './router/router-command.js';
@@ -40,6 +41,7 @@ export const commands: readonly FerryCommand[] = [
   historyCommand,
   artifactCommand,
   gateCommand,
+  migrationsCommand,
   logsCommand,
   eventsCommand,
   loginCommand,

@@ -10,6 +10,7 @@ export interface LintInput {
 
 /**
  * Lints migration files with squawk (the binary of the pinned `squawk-cli` package) and Ferry's
- * own classification on PostgreSQL's parser (`libpg-query`). Placeholder until the lint lands.
+ * own classification on PostgreSQL's parser (`libpg-query`); `squawkLintMigrations` (lint/) is the
+ * real one.
  */
 export type LintMigrations = (inputs: readonly LintInput[]) => Promise<LintReport>;
