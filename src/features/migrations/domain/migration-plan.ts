@@ -18,6 +18,11 @@ export interface MigrationPlan {
   readonly mismatches: readonly ChecksumMismatch[];
   /** Applied versions no shipped file has (an older artifact): listed, never an error. */
   readonly unknownApplied: readonly AppliedMigration[];
+  /**
+   * Shipped, not applied, and declaring no phase: never pending, because no run applies a file
+   * whose phase it cannot tell (lint reports it as an error).
+   */
+  readonly withoutPhase: readonly MigrationFile[];
 }
 
 export type PlanMigrations = (
