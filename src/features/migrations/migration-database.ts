@@ -34,6 +34,20 @@ export interface BlockingQuery {
   readonly lock: string | null;
 }
 
+/**
+ * Why a run failed. `rehearsal_failed`: the schema-only clone could not be made (pg_dump or psql
+ * missing, no right to create a database); the target was not touched.
+ */
+export const applyFailureCodes = [
+  'lock_timeout',
+  'statement_timeout',
+  'sql_error',
+  'checksum_mismatch',
+  'rehearsal_failed',
+] as const;
+
+export type ApplyFailureCode = (typeof applyFailureCodes)[number];
+
 export type ApplyOutcome =
   | { readonly ok: true; readonly applied: readonly AppliedMigration[] }
   | {
@@ -41,10 +55,11 @@ export type ApplyOutcome =
       /** Applied before the failure (each file is its own transaction); the failed one is not. */
       readonly applied: readonly AppliedMigration[];
       readonly stage: ApplyStage;
+      /** The file that failed; for `rehearsal_failed`, the first file that would have run. */
       readonly file: MigrationFile;
       /** One readable line: `V3__add_email.sql: lock timeout after 3 attempts on table accounts`. */
       readonly reason: string;
-      readonly code: 'lock_timeout' | 'statement_timeout' | 'sql_error' | 'checksum_mismatch';
+      readonly code: ApplyFailureCode;
       readonly blockedBy: BlockingQuery | null;
       /** What was undone by hand after a non-transactional statement failed (`DROP INDEX CONCURRENTLY x`). */
       readonly cleanedUp: readonly string[];
