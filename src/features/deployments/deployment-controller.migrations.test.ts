@@ -23,10 +23,11 @@ ${database}`;
 const v1Sql = 'CREATE TABLE notes (id serial PRIMARY KEY, name text);\n';
 const v2Sql = 'ALTER TABLE notes ADD COLUMN display_name text;\n';
 
-/** v1 ships V1, v2 adds V2, v3 ships nothing new. */
+/** v1 ships V1, v2 adds V2, v3 ships nothing new, `edited` changed V1 after it was applied. */
 function files(version: string) {
   const v1 = { path: 'db/migrations/expand/V1__create_notes.sql', body: v1Sql };
   const v2 = { path: 'db/migrations/expand/V2__add_display_name.sql', body: v2Sql };
+  if (version === 'edited') return [{ ...v1, body: `${v1Sql}-- reformatted\n` }, v2];
   return version === 'v1' ? [v1] : [v1, v2];
 }
 
@@ -168,6 +169,20 @@ describe('the expand gate before a rollout', () => {
     expect((await h.live()).map((i) => i.id)).toEqual(v1Instances);
     expect(h.world.runtime.list().map((s) => s.spec.version)).toEqual(['v1', 'v1']);
     expect(h.split()).toEqual({ v1: 100 });
+  });
+
+  it('refuses a release whose already-applied migration changed, showing both checksums', async () => {
+    const h = await withV1Live(canary);
+    const applied = h.world.migrationDatabase.history[0]!.checksum;
+    await deploy(h, 'edited');
+    const refused = await h.latest();
+    expect(refused.phase).toBe('Aborted');
+    expect(refused.reason).toContain(
+      `V1__create_notes.sql: applied with checksum ${applied}, the file now has sha256:`,
+    );
+    expect(refused.reason).not.toContain(`now has ${applied}`);
+    expect(h.world.migrationDatabase.applies).toHaveLength(1);
+    expect(h.runningVersions()).toEqual(['v1', 'v1']);
   });
 
   it('a first deployment whose database URL is set nowhere fails naming the variable', async () => {
