@@ -10,6 +10,11 @@ import { judgeExecutor } from '../features/gates/judge-executor.js';
 import type { ApprovalService } from '../features/approvals/approval-service.js';
 import { approvalExecutor } from '../features/gates/approval-executor.js';
 import { manualExecutor } from '../features/gates/manual-executor.js';
+import { migrationExecutor } from '../features/gates/migration-executor.js';
+import { planMigrations } from '../features/migrations/domain/plan-migrations.js';
+import type { ParsedMigrations } from '../features/migrations/domain/parse-migration-files.js';
+import type { OpenMigrationDatabase } from '../features/migrations/migration-database.js';
+import { runExpandMigrations } from '../features/migrations/run-expand-migrations.js';
 import { RolloutAnalysis } from '../features/deployments/rollout-analysis.js';
 import type { EventLog } from '../features/events/event-log.js';
 import { noFigures, type ListenerFiguresOf } from '../features/routing/traffic-router.js';
@@ -44,6 +49,12 @@ export interface AnalysisParts {
   readonly wake: () => void;
   /** Approvals a canary's `approval` steps wait on; without them such a step is refused. */
   readonly approvals?: ApprovalService;
+  /** Opens a service's database; with `migrationFiles`, the expand gate (`migration`) runs. */
+  readonly openMigrationDatabase?: OpenMigrationDatabase;
+  /** The migration files an artifact ships under a folder (`readArtifactMigrations`). */
+  readonly migrationFiles?: (digest: string, folder: string) => Promise<ParsedMigrations>;
+  /** Where a database URL not in the service's env is looked up; `process.env` by default. */
+  readonly ferryEnv?: Readonly<Record<string, string | undefined>>;
 }
 
 /**
@@ -73,6 +84,25 @@ export function composeAnalysis(parts: AnalysisParts): ComposedAnalysis {
   const approvalGates = approvals
     ? approvalExecutor({ store, scheduler, onFinished, onError, approvals })
     : undefined;
+  const { openMigrationDatabase: open, migrationFiles: filesOf } = parts;
+  const migrationGates =
+    open && filesOf
+      ? migrationExecutor({
+          store,
+          scheduler,
+          onFinished,
+          onError,
+          run: (deployment) =>
+            runExpandMigrations(deployment, {
+              filesOf,
+              open,
+              plan: planMigrations,
+              events: parts.events,
+              clock: parts.clock,
+              ferryEnv: parts.ferryEnv ?? process.env,
+            }),
+        })
+      : undefined;
   // Each gate kind's executor; a kind without one is refused when a run of it must start.
   const rolloutAnalysis: RolloutAnalysis = new RolloutAnalysis({
     store,
@@ -81,6 +111,7 @@ export function composeAnalysis(parts: AnalysisParts): ComposedAnalysis {
       ...(judges ? { judge: judgeExecutor(judges) } : {}),
       manual: manualGates,
       ...(approvalGates ? { approval: approvalGates } : {}),
+      ...(migrationGates ? { migration: migrationGates } : {}),
     },
     clock: parts.clock,
   });
@@ -97,6 +128,7 @@ export function composeAnalysis(parts: AnalysisParts): ComposedAnalysis {
       await judges?.settle();
       await manualGates.close();
       await approvalGates?.close();
+      await migrationGates?.close();
     },
   };
 }

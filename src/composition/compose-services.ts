@@ -4,6 +4,8 @@ import type { FerryConfig, ListenAddress } from '../config/ferry-config.js';
 import { parseConfig } from '../config/load-config.js';
 import { ConfigApplyService } from '../features/config-apply/config-apply-service.js';
 import type { ArtifactService } from '../features/artifacts/artifact-service.js';
+import { dataFolderBlobs } from '../features/artifacts/blob-store.js';
+import { readArtifactMigrations } from '../features/migrations/read-artifact-migrations.js';
 import { systemScheduler, type Scheduler } from '../features/analysis/scheduler.js';
 import { EventLog } from '../features/events/event-log.js';
 import { GateResultService } from '../features/gate-results/gate-result-service.js';
@@ -94,6 +96,8 @@ export function composeServices(settings: ServiceSettings, parts: FerryParts): C
     ...parts,
     store: stores.analysisRuns,
     events,
+    migrationFiles: (digest, folder) =>
+      readArtifactMigrations(dataFolderBlobs(settings.dataDir), digest, folder),
     scheduler: settings.scheduler ?? { ...systemScheduler, clock },
     clock,
     logger,

@@ -1,4 +1,5 @@
 import type { MetricProvider } from '../features/analysis/metric-provider.js';
+import type { OpenMigrationDatabase } from '../features/migrations/migration-database.js';
 import type { InstanceRuntime } from '../features/instances/instance-runtime.js';
 import type { ListenerFiguresOf, TrafficRouter } from '../features/routing/traffic-router.js';
 import type { TrafficSampler } from '../features/routing/traffic-samples.js';
@@ -21,4 +22,9 @@ export interface FerryParts {
   readonly metrics?: MetricProvider;
   /** Smoke checks of new instances; real HTTP checks by default. */
   readonly smokeChecks?: SmokeChecksOf;
+  /**
+   * Opens the database a service migrates (PostgreSQL in `realParts`); without it a deployment
+   * of a service with a `database` is refused by its expand gate.
+   */
+  readonly openMigrationDatabase?: OpenMigrationDatabase;
 }

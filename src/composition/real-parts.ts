@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import { dataFolderBlobs } from '../features/artifacts/blob-store.js';
+import { postgresMigrationDatabases } from '../features/migrations/postgres-migration-database.js';
 import { LocalRuntime } from '../runtime/local/local-runtime.js';
 import type { Database } from '../store/schema.js';
 import type { FerryConfig } from '../config/ferry-config.js';
@@ -41,6 +42,8 @@ export function realParts(options: {
       },
     ),
     sampler: router.sampler,
+    // Services' own databases, which the expand gate migrates (never Ferry's store).
+    openMigrationDatabase: postgresMigrationDatabases(),
   };
 }
 

@@ -26,6 +26,7 @@ export type {
 } from '../features/analysis/domain/analysis-template.js';
 export type { ListenAddress } from '../features/deployments/domain/listen-address.js';
 export type {
+  DatabaseConfig,
   HealthConfig,
   LocalRuntimeConfig,
   NotificationsConfig,

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { countSchema, durationSchema } from './config-primitives.js';
+import { databaseSchema } from './database-schema.js';
 import { expecting, expectingMap } from './describe-value.js';
 import { formatDuration } from './duration.js';
 import type { HealthConfig, ServiceConfig } from './ferry-config.js';
@@ -75,6 +76,7 @@ export const serviceSchema = z
     notifications: notificationsSchema.prefault({}),
     // Environment names and what each override's strategy needs: the cross-field checks.
     overrides: serviceOverridesSchema,
+    database: databaseSchema.optional(),
   })
   .superRefine(({ drain, drainTimeout, replicas, runtime }, ctx) => {
     if (replicas !== undefined && runtime.deprecatedReplicas !== undefined) {
@@ -115,4 +117,5 @@ export const serviceSchema = z
     inconclusive: service.inconclusive,
     notifications: service.notifications,
     overrides: service.overrides,
+    ...(service.database ? { database: service.database } : {}),
   }));

@@ -22,6 +22,7 @@ describe('examples/*.yaml and examples/*/ferry.yaml', () => {
         'examples/blue-green.yaml',
         'python-app/ferry.yaml',
         'fastify-app/ferry.yaml',
+        'notes/ferry.yaml',
       ]),
     );
   });

@@ -13,6 +13,7 @@ import type { RolloutAction } from '../../src/features/deployments/rollout-servi
 import { FakeInstanceRuntime } from '../../src/features/instances/fake-instance-runtime.js';
 import type { StoredInstance } from '../../src/features/instances/instance.js';
 import { FakeTrafficRouter } from '../../src/features/routing/fake-traffic-router.js';
+import { FakeMigrationDatabase } from '../../src/features/migrations/fake-migration-database.js';
 import type { ListenerKind, RoutingTable } from '../../src/features/routing/traffic-router.js';
 import { KeyedQueue } from '../../src/shared/keyed-queue.js';
 import { capturedLogger } from './captured-logger.js';
@@ -42,6 +43,11 @@ export interface HarnessOptions {
    * or the write picked (see {@link ProcessLife}); `restart` then starts the next one.
    */
   readonly killAfterWrites?: KillPoint;
+  /**
+   * Files each version's artifact ships besides `server.js` (migrations, say), by version.
+   * With it, the world has a `FakeMigrationDatabase` behind `openMigrationDatabase`.
+   */
+  readonly files?: (version: string) => readonly { path: string; body: string }[];
 }
 
 /** The parts that outlive a server: stores, runtime, router, time, what analysis measures. */
@@ -57,6 +63,9 @@ function buildWorld(options: HarnessOptions) {
     runtime: new FakeInstanceRuntime({ autoReady: options.autoReady ?? true, scheduler }),
     router: new FakeTrafficRouter(),
     metrics: new ScriptedMetrics(),
+    /** The database services migrate: it outlives a server, as a real one does. */
+    migrationDatabase: new FakeMigrationDatabase(() => scheduler.clock.now()),
+    files: options.files ?? (() => []),
   };
 }
 
@@ -75,6 +84,7 @@ function buildServer(world: World, life: ProcessLife) {
     runtime: life.through(world.runtime, { sync: ['get', 'list'] }),
     router: life.through(world.router),
     metrics: world.metrics,
+    openMigrationDatabase: world.migrationDatabase.open,
     smokeChecks: (onSettled) => {
       smoke.onSettled((instanceId, status) => {
         if (!life.dead) onSettled(instanceId, status);
@@ -219,7 +229,7 @@ export async function controllerHarness(options: HarnessOptions) {
      * dies during the call, returns the newest deployment, whichever it is.
      */
     async deploy(version: string): Promise<Deployment> {
-      await ingest(server, version);
+      await ingest(server, version, world.files(version));
       // Ids and "newest" order come from the clock: never two deployments at one instant.
       world.clock.advance(1_000);
       const result = await untilDeath(server.core.deployments.deploy(scope, version, user));
@@ -337,12 +347,19 @@ ${service}
 }
 
 /** Uploads `version` as a person would, through the server. */
-async function ingest(server: Server, version: string): Promise<void> {
+async function ingest(
+  server: Server,
+  version: string,
+  files: readonly { path: string; body: string }[],
+): Promise<void> {
   await server.artifacts.ingest({
     service: scope.service,
     version,
     sourceCommit: null,
-    bytes: tarGzOf([{ path: 'server.js', body: `console.log(${JSON.stringify(version)})\n` }]),
+    bytes: tarGzOf([
+      { path: 'server.js', body: `console.log(${JSON.stringify(version)})\n` },
+      ...files,
+    ]),
     actor: user,
   });
 }

@@ -12,6 +12,7 @@ import { InstanceActuator } from './reconcile/instance-actuator.js';
 import type { ReconcileEnv, ReconcileStep } from './reconcile/reconcile-env.js';
 import { reconcileAnalysisRuns, reconcileConditions } from './reconcile/reconcile-conditions.js';
 import { reconcileAwaitingApproval } from './reconcile/reconcile-awaiting-approval.js';
+import { reconcileMigrations } from './reconcile/reconcile-migrations.js';
 import { reconcileRolling } from './reconcile/reconcile-rolling.js';
 import { haltStopped, reconcileStopped } from './reconcile/reconcile-stopped.js';
 import { reconcileTwoVersions } from './reconcile/reconcile-two-versions.js';
@@ -28,6 +29,7 @@ export type { ControllerDeps } from './reconcile/controller-deps.js';
 const reconcileSteps: readonly ReconcileStep[] = [
   reconcileStopped,
   reconcileAwaitingApproval,
+  reconcileMigrations,
   reconcileAnalysisRuns,
   reconcileConditions,
   reconcileTwoVersions,
@@ -70,6 +72,7 @@ export class DeploymentController {
       actuator: this.actuator,
       routerSync: this.routerSync,
       steps: new Map(),
+      migrated: new Map(),
       routeFailuresSaid: new Set(),
       transit: async (deployment, transition) => {
         await writer.apply(deployment, transition);

@@ -2,6 +2,7 @@ import type { Clock } from '../../shared/clock.js';
 import type { AnalysisRun } from '../analysis/analysis-run.js';
 import type { AnalysisRunStore } from '../analysis/analysis-run-store.js';
 import type { GateExecutor, GateExecutors } from '../gates/gate-executor.js';
+import type { GateKind } from '../gates/domain/gate-kinds.js';
 import { GateRegistry } from '../gates/gate-registry.js';
 import { resumeRun } from '../gates/resume-run.js';
 import type { Gate } from './domain/analysis-gates.js';
@@ -98,6 +99,11 @@ export class RolloutAnalysis {
     for (const run of [...this.active.values()]) {
       if (run.scope === scope && run.deploymentId !== latest.id) await this.end(run, false);
     }
+  }
+
+  /** Whether this Ferry runs gates of `kind` (it has an executor for it). */
+  runs(kind: GateKind): boolean {
+    return this.registry.has(kind);
   }
 
   /** Whether a run of the deployment is going here. */

@@ -15,6 +15,7 @@ import {
   stepWaitsOnTime,
 } from '../deployments/domain/step-kinds.js';
 import { ApprovalService } from '../approvals/approval-service.js';
+import { migrationExecutor } from './migration-executor.js';
 import { InMemoryApprovalStore } from '../approvals/in-memory-approval-store.js';
 import { InMemoryDeploymentStore } from '../deployments/in-memory-deployment-store.js';
 import { EventLog } from '../events/event-log.js';
@@ -73,6 +74,11 @@ function registry() {
     judge: judgeExecutor(noRuns),
     manual: manualExecutor({ store, scheduler }),
     approval: approvalExecutor({ store, scheduler, approvals: approvalsOn(scheduler) }),
+    migration: migrationExecutor({
+      store,
+      scheduler,
+      run: () => Promise.resolve({ phase: 'Successful', message: 'no pending expand migrations' }),
+    }),
   });
 }
 

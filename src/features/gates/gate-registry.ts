@@ -10,6 +10,11 @@ import type { GateExecutor, GateExecutors } from './gate-executor.js';
 export class GateRegistry {
   constructor(private readonly executors: GateExecutors) {}
 
+  /** Whether this Ferry has an executor for `kind`. */
+  has(kind: GateKind): boolean {
+    return this.executors[kind] !== undefined;
+  }
+
   /** The executor of `kind`; throws when none is configured. */
   executorOf<K extends GateKind>(kind: K): GateExecutor<K> {
     const executor = this.executors[kind] as GateExecutor<K> | undefined;

@@ -55,6 +55,14 @@ export type Gate =
       readonly kind: 'approval';
       readonly name: string;
       readonly requirement: ApprovalRequirement;
+    }
+  | {
+      /**
+       * The release's pending expand migrations, run before the rollout starts anything (no
+       * step opens it: `reconcileMigrations` does). Passes when every one is applied.
+       */
+      readonly kind: 'migration';
+      readonly name: string;
     };
 
 /** The gate of one kind. */

@@ -65,7 +65,12 @@ export type AbortCause =
       readonly comment: string;
     }
   /** Nobody decided before the approval expired, and its `onExpiry` is `reject`. */
-  | { readonly kind: 'approvalExpired'; readonly approvalId: string; readonly expiryMs: number };
+  | { readonly kind: 'approvalExpired'; readonly approvalId: string; readonly expiryMs: number }
+  /**
+   * The release's expand migrations did not pass (`message`: the file, and the lock or blocking
+   * query PostgreSQL named); nothing of the new version was started.
+   */
+  | { readonly kind: 'migrationFailed'; readonly gate: string; readonly message: string };
 
 /** The cause stored with a deployment: it says which phase it explains. */
 export type PhaseCause =
@@ -122,6 +127,8 @@ export function describeAbort(cause: AbortCause): string {
       return `approval ${cause.approvalId} rejected by ${cause.actor}${cause.comment ? `: ${cause.comment}` : ''}`;
     case 'approvalExpired':
       return `approval ${cause.approvalId} expired after ${formatDuration(cause.expiryMs)} with no decision (onExpiry: reject)`;
+    case 'migrationFailed':
+      return `expand migrations failed, the previous version keeps serving: ${cause.message}`;
   }
 }
 

@@ -14,6 +14,11 @@ export interface ReconcileEnv {
   readonly routerSync: RouterSync;
   /** The step each two-version rollout is at, recorded with its measurements. */
   readonly steps: Map<string, number>;
+  /**
+   * The expand gate by deployment id: the attempt it passed for in this process, or `waiting
+   * <attempt>` while it runs (`reconcileMigrations`).
+   */
+  readonly migrated: Map<string, string>;
   /** Route failures already told in an event, by deployment and message. */
   readonly routeFailuresSaid: Set<string>;
   /** Persists a transition of `deployment` and asks for another reconcile. */

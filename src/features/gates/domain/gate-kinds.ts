@@ -3,8 +3,10 @@
  * (`GateExecutors`): `analysis` measures metric templates, `judge` compares the canary with its
  * baseline, `manual` waits for a person to promote. An approval or a migration gate is one more
  * name here, one executor and one step declaration (see docs/architecture.md, "Gate registry").
+ * `migration` is opened by no step: it runs a release's pending expand migrations before the
+ * rollout starts anything (`reconcileMigrations`).
  */
-export const gateKinds = ['analysis', 'judge', 'manual', 'approval'] as const;
+export const gateKinds = ['analysis', 'judge', 'manual', 'approval', 'migration'] as const;
 
 export type GateKind = (typeof gateKinds)[number];
 
@@ -14,4 +16,5 @@ export const gateKindLabels: { readonly [K in GateKind]: string } = {
   judge: 'canary judge',
   manual: 'manual gate',
   approval: 'approval gate',
+  migration: 'migration runner',
 };
