@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError } from '../errors/ferry-error.js';
 import { configJsonSchema } from './config-json-schema.js';
+import { problemsOf } from './config-problems.js';
 import { parseConfig } from './load-config.js';
 
 /** A ferry.yaml whose one service `web` has the given lines after its runtime. */
@@ -13,16 +13,6 @@ function withService(...lines: string[]): string {
     '    runtime: { local: { command: node server.js } }',
     ...lines.map((line) => `    ${line}`),
   ].join('\n');
-}
-
-function problemsOf(text: string): string[] {
-  try {
-    parseConfig(text, 'ferry.yaml');
-  } catch (error) {
-    if (error instanceof ConfigError) return error.format().split('\n');
-    throw error;
-  }
-  return [];
 }
 
 describe('services.<name>.database', () => {
