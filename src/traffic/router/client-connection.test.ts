@@ -47,6 +47,7 @@ function exchange(
   port: number,
   parts: readonly string[],
   quietMs = 400,
+  halfClose = false,
 ): Promise<{ text: string; closed: boolean }> {
   return new Promise((resolve, reject) => {
     const socket = connect(port, '127.0.0.1');
@@ -74,6 +75,7 @@ function exchange(
         socket.write(part, 'latin1');
         await new Promise((wake) => setTimeout(wake, 20));
       }
+      if (halfClose) socket.end();
       arm();
     });
   });
@@ -179,7 +181,9 @@ describe('Router fast path: responses', () => {
     ],
     [
       'trailers',
-      (_req, res) => {
+      (req, res) => {
+        // node:http refuses a Trailer field on an answer to HEAD.
+        if (req.method === 'HEAD') return void res.writeHead(200).end();
         res.writeHead(200, { trailer: 'x-sum' });
         res.write('data');
         res.addTrailers({ 'x-sum': 'abc' });
@@ -254,6 +258,22 @@ describe('Router fast path: responses', () => {
     expect(after).toEqual(before);
     expect(after.text).toMatch(/\/slo[\s\S]*\/fas$/);
     expect(received).toEqual(['GET /slow', 'GET /fast', 'GET /slow', 'GET /fast']);
+  });
+});
+
+describe('Router fast path: a client that half-closes', () => {
+  it('ends the connection as node:http did when the client ends its side after a request', async () => {
+    const { fast, node } = await twoRouters((req, res) => {
+      req.resume();
+      setTimeout(() => res.end('late'), 100);
+    });
+    const parts = ['GET / HTTP/1.1\r\nHost: web\r\n\r\n'];
+
+    const before = await exchange(node, parts, 1_000, true);
+    const after = await exchange(fast, parts, 1_000, true);
+
+    expect(after).toEqual(before);
+    expect(after.closed).toBe(true);
   });
 });
 
