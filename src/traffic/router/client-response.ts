@@ -184,6 +184,16 @@ export class ClientResponse {
     if (this.head === undefined && !this.headersSent) this.writeHead(200);
     const socket = this.socket;
     if (!socket.destroyed) {
+      const head = this.head;
+      const body = chunk !== undefined && this.hasBody ? chunk : undefined;
+      if (head !== undefined && (body === undefined || body.length <= maxCopiedBody)) {
+        // The common small response: head, body and end in one buffer, one write.
+        this.head = undefined;
+        this.writeWhole(head, body);
+        this.writableFinished = true;
+        this.onFinish(this);
+        return this;
+      }
       socket.cork();
       if (chunk !== undefined) this.write(chunk);
       else this.flushHead();
@@ -199,6 +209,21 @@ export class ClientResponse {
     this.socket.destroy();
   }
 
+  /** `head`, then `body` framed as the response says, then the end of a chunked body. */
+  private writeWhole(head: string, body: Buffer | undefined): void {
+    const chunked = this.chunked && this.hasBody;
+    const framed = chunked && body !== undefined && body.length > 0;
+    const before = framed ? `${head}${body.length.toString(16)}\r\n` : head;
+    const end = chunked ? `0\r\n${this.trailer}\r\n` : '';
+    const after = framed ? `\r\n${end}` : end;
+    const bodyLength = body === undefined ? 0 : body.length;
+    const whole = Buffer.allocUnsafe(before.length + bodyLength + after.length);
+    whole.write(before, 0, 'latin1');
+    if (body !== undefined) body.copy(whole, before.length);
+    if (after.length > 0) whole.write(after, before.length + bodyLength, 'latin1');
+    this.socket.write(whole);
+  }
+
   private flushHead(): void {
     const head = this.head;
     if (head === undefined) return;
@@ -207,6 +232,8 @@ export class ClientResponse {
   }
 }
 
+/** Bodies up to this size are copied behind the head to leave in one write. */
+const maxCopiedBody = 16_384;
 /** node:http's checks (lib/_http_common.js). */
 const token = /^[\^_`a-zA-Z\-0-9!#$%&'*+.|~]+$/;
 const invalidValue = /[^\t\x20-\x7e\x80-\xff]/;
