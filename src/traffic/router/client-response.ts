@@ -74,7 +74,10 @@ export class ClientResponse {
     if (status < 100 || status > 999) throw new RangeError(`Invalid status code: ${status}`);
     const statusText = reason || STATUS_CODES[status] || 'unknown';
     if (invalidValue.test(statusText)) throw new TypeError('Invalid character in statusMessage');
-    if (status === 204 || status === 304 || status < 200) this.hasBody = false;
+    // Decided into locals and set at the end: a field node:http refuses leaves nothing changed.
+    const hasBody = this.hasBody && !(status === 204 || status === 304 || status < 200);
+    let keepAlive = this.shouldKeepAlive;
+    let chunked = false;
     let head = `HTTP/1.1 ${status} ${statusText}\r\n`;
     let date = false;
     let connection = false;
@@ -96,7 +99,7 @@ export class ClientResponse {
         case 10:
           if (name.toLowerCase() === 'connection') {
             connection = true;
-            if (connectionClose.test(value)) this.shouldKeepAlive = false;
+            keepAlive = !connectionClose.test(value);
           }
           break;
         case 14:
@@ -105,14 +108,14 @@ export class ClientResponse {
         case 17:
           if (name.toLowerCase() === 'transfer-encoding') {
             transferEncoding = true;
-            if (chunkedCoding.test(value)) this.chunked = true;
+            if (chunkedCoding.test(value)) chunked = true;
           }
           break;
       }
     }
     if (!date) head += `Date: ${utcDate()}\r\n`;
     if (!connection) {
-      if (this.shouldKeepAlive) {
+      if (keepAlive) {
         head += 'Connection: keep-alive\r\n';
         if (this.keepAliveTimeoutMs > 0) {
           head += `Keep-Alive: timeout=${Math.floor(this.keepAliveTimeoutMs / 1000)}\r\n`;
@@ -121,10 +124,13 @@ export class ClientResponse {
         head += 'Connection: close\r\n';
       }
     }
-    if (!length && !transferEncoding && this.hasBody) {
+    if (!length && !transferEncoding && hasBody) {
       head += 'Transfer-Encoding: chunked\r\n';
-      this.chunked = true;
+      chunked = true;
     }
+    this.hasBody = hasBody;
+    this.shouldKeepAlive = keepAlive;
+    this.chunked = chunked;
     this.head = `${head}\r\n`;
     this.headersSent = true;
     return this;
