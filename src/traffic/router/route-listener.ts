@@ -1,6 +1,7 @@
 import { createServer, type Server } from 'node:http';
-import { Server as NetServer, type AddressInfo } from 'node:net';
+import { Server as NetServer, type AddressInfo, type Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
+import { ClientConnection, type ClientConnectionOwner } from './client-connection.js';
 import type { CompiledTable } from './compiled-table.js';
 import { sendRawProxyError } from './error-response.js';
 import { proxyRequest, type ProxySettings, type TableHolder } from './proxy.js';
@@ -19,6 +20,9 @@ export interface ClientTimeouts {
   readonly idleMs: number;
 }
 
+type ConnectionListener = (this: Server, socket: Socket) => void;
+type StreamSocket = Socket & { _handle?: { _consumed?: boolean } | null };
+
 /**
  * The HTTP listener of one service/environment (main or preview), proxying with whatever table
  * it holds now. Upgraded connections (WebSocket) are tunnelled and tracked: the HTTP server no
@@ -28,6 +32,8 @@ export class RouteListener implements TableHolder {
   private current: CompiledTable;
   private readonly server: Server;
   private readonly tunnels = new Set<Duplex>();
+  /** Connections on the fast path (client-connection.ts), not (yet) node:http's. */
+  private readonly clients = new Set<ClientConnection>();
   /** Set by `retire`: every further response asks its client to close the connection. */
   private retiring = false;
   /** Settles when the listener is bound (or failed to bind). */
@@ -38,6 +44,8 @@ export class RouteListener implements TableHolder {
     table: CompiledTable,
     settings: ProxySettings,
     timeouts: ClientTimeouts,
+    /** Plain requests are read and answered by the router itself (client-connection.ts). */
+    fastPath = true,
   ) {
     this.current = table;
     this.server = createServer(
@@ -70,6 +78,7 @@ export class RouteListener implements TableHolder {
       socket.on('error', () => socket.destroy());
       sendRawProxyError(socket, 'method_not_allowed');
     });
+    if (fastPath) this.takeConnections(settings, timeouts);
     this.opened = new Promise((resolve, reject) => {
       this.server.once('error', reject);
       this.server.listen(listen.port, listen.host, () => {
@@ -77,6 +86,50 @@ export class RouteListener implements TableHolder {
         resolve();
       });
     });
+  }
+
+  /**
+   * Puts the fast path in front of node:http's server: each new connection starts there, and
+   * goes on to node:http's own connection handling, its unread bytes first, at the first request
+   * the fast path does not serve.
+   */
+  private takeConnections(settings: ProxySettings, timeouts: ClientTimeouts): void {
+    const server = this.server;
+    const nodeListeners = server.listeners('connection') as ConnectionListener[];
+    server.removeAllListeners('connection');
+    const clients = this.clients;
+    const isRetiring = () => this.retiring;
+    const owner: ClientConnectionOwner = {
+      holder: this,
+      settings,
+      headersTimeoutMs: timeouts.headersMs,
+      keepAliveTimeoutMs: timeouts.idleMs,
+      get retiring() {
+        return isRetiring();
+      },
+      handOver(_connection, socket, pending) {
+        // node:http then reads through the socket's stream, where the unread bytes are put
+        // back, rather than straight from its handle, which would skip them.
+        const handle = (socket as StreamSocket)._handle;
+        if (handle != null) handle._consumed = true;
+        for (const nodeListener of nodeListeners) nodeListener.call(server, socket);
+        if (pending !== undefined) socket.unshift(pending);
+      },
+      forget(connection) {
+        clients.delete(connection);
+      },
+    };
+    server.on('connection', (socket: Socket) => {
+      clients.add(new ClientConnection(socket, owner));
+    });
+  }
+
+  private closeIdleClients(): void {
+    for (const client of this.clients) if (client.idle) client.destroy();
+  }
+
+  private closeAllClients(): void {
+    for (const client of this.clients) client.destroy();
   }
 
   get table(): CompiledTable {
@@ -103,9 +156,14 @@ export class RouteListener implements TableHolder {
    */
   async close(graceMs: number): Promise<void> {
     const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
-    const sweep = setInterval(() => this.server.closeIdleConnections(), 50);
+    this.closeIdleClients();
+    const sweep = setInterval(() => {
+      this.server.closeIdleConnections();
+      this.closeIdleClients();
+    }, 50);
     const cut = setTimeout(() => {
       this.server.closeAllConnections();
+      this.closeAllClients();
       for (const tunnel of this.tunnels) tunnel.destroy();
     }, graceMs);
     try {
@@ -129,9 +187,13 @@ export class RouteListener implements TableHolder {
       if (!this.server.listening) resolve();
       else NetServer.prototype.close.call(this.server, () => resolve());
     });
-    const idle = setTimeout(() => this.server.closeIdleConnections(), graceMs);
+    const idle = setTimeout(() => {
+      this.server.closeIdleConnections();
+      this.closeIdleClients();
+    }, graceMs);
     const cut = setTimeout(() => {
       this.server.closeAllConnections();
+      this.closeAllClients();
       for (const tunnel of this.tunnels) tunnel.destroy();
     }, cutMs);
     try {

@@ -43,6 +43,12 @@ export interface RouterOptions {
    * from others they are replaced. Default none.
    */
   readonly trustedProxies?: readonly Subnet[];
+  /**
+   * Plain requests (GET and HEAD without body) are read and answered by the router's own HTTP/1.1
+   * code (client-connection.ts) rather than node:http's server, which keeps every other request.
+   * Default true.
+   */
+  readonly requestFastPath?: boolean;
 }
 
 /**
@@ -62,6 +68,7 @@ export class Router implements TrafficRouter {
   private readonly settings: ProxySettings;
   private readonly closeGraceMs: number;
   private readonly timeouts: ClientTimeouts;
+  private readonly fastPath: boolean;
 
   constructor(options: RouterOptions = {}) {
     this.pool = new UpstreamPool({ idleTimeoutMs: options.idleSocketTimeoutMs ?? 4_000 });
@@ -82,6 +89,7 @@ export class Router implements TrafficRouter {
     };
     this.closeGraceMs = options.closeGraceMs ?? 5_000;
     this.timeouts = options.timeouts ?? { headersMs: 10_000, idleMs: 60_000 };
+    this.fastPath = options.requestFastPath ?? true;
   }
 
   async apply(table: RoutingTable): Promise<void> {
@@ -93,7 +101,13 @@ export class Router implements TrafficRouter {
       await current.opened;
       return;
     }
-    const listener = new RouteListener(table.listen, compiled, this.settings, this.timeouts);
+    const listener = new RouteListener(
+      table.listen,
+      compiled,
+      this.settings,
+      this.timeouts,
+      this.fastPath,
+    );
     this.listeners.set(key, listener);
     try {
       await listener.opened;

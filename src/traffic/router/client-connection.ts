@@ -1,0 +1,204 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
+import { ClientResponse } from './client-response.js';
+import { proxyRequest, type ProxySettings, type TableHolder } from './proxy.js';
+import { parseRequestHead, type SimpleRequestHead } from './request-head-parser.js';
+
+/** What a connection of the fast path needs from its listener. */
+export interface ClientConnectionOwner {
+  readonly holder: TableHolder;
+  readonly settings: ProxySettings;
+  readonly headersTimeoutMs: number;
+  readonly keepAliveTimeoutMs: number;
+  /** Set while the listener retires: every response then closes its connection. */
+  readonly retiring: boolean;
+  /** Gives the socket, with `pending` unread, to node:http's server for the rest of its life. */
+  handOver(connection: ClientConnection, socket: Socket, pending: Buffer | undefined): void;
+  /** The connection ended (closed, or handed over). */
+  forget(connection: ClientConnection): void;
+}
+
+/** Unread bytes kept while a response is in flight (pipelining); then reading pauses. */
+const maxPendingBytes = 65_536;
+/** node:http's answer to a client silent past the headers timeout on a fresh connection. */
+const requestTimeoutResponse = 'HTTP/1.1 408 Request Timeout\r\nConnection: close\r\n\r\n';
+
+/**
+ * The request the exchange sees: the fields of node:http's `IncomingMessage` it reads on a
+ * request without body (method, url, rawHeaders, socket). A fast-path request never has a
+ * body, so nothing streams from it.
+ */
+class ClientRequest {
+  readonly httpVersion = '1.1';
+  readonly complete = true;
+  constructor(
+    readonly method: string,
+    public url: string,
+    readonly rawHeaders: string[],
+    readonly socket: Socket,
+  ) {}
+
+  /** No body to discard. */
+  resume(): this {
+    return this;
+  }
+}
+
+/**
+ * One client connection on the listener's fast path: requests are read with the router's own
+ * strict parser (request-head-parser.ts) and answered with {@link ClientResponse}, one at a
+ * time, pipelined ones in order. The first request that is not plain — an upload, an Upgrade,
+ * `Connection: close`, a malformed or incomplete head — and every byte after it go to
+ * node:http's server instead, only between two requests, so both never read the same stream.
+ */
+export class ClientConnection {
+  private pending: Buffer | undefined;
+  private current: ClientResponse | undefined;
+  /** A response was written: node:http sends a 408 only before the first. */
+  private served = false;
+  private paused = false;
+  private gone = false;
+
+  constructor(
+    private readonly socket: Socket,
+    private readonly owner: ClientConnectionOwner,
+  ) {
+    socket.on('data', this.onData);
+    socket.on('end', this.onEnd);
+    socket.on('error', this.onError);
+    socket.on('close', this.onClose);
+    socket.on('drain', this.onDrain);
+    socket.on('timeout', this.onTimeout);
+    socket.setTimeout(owner.headersTimeoutMs);
+  }
+
+  /** No request in flight and no byte waiting: closing it now loses nothing. */
+  get idle(): boolean {
+    return this.current === undefined && this.pending === undefined;
+  }
+
+  destroy(): void {
+    this.socket.destroy();
+  }
+
+  private readonly onData = (chunk: Buffer): void => {
+    const pending = this.pending;
+    this.pending = pending === undefined ? chunk : Buffer.concat([pending, chunk]);
+    if (this.current !== undefined) {
+      if ((this.pending as Buffer).length > maxPendingBytes) {
+        this.paused = true;
+        this.socket.pause();
+      }
+      return;
+    }
+    this.next();
+  };
+
+  /** Reads the next request from `pending`, serves it or hands the connection over. */
+  private next(): void {
+    const pending = this.pending;
+    if (pending === undefined || this.gone) return;
+    const head = parseRequestHead(pending);
+    if (head.kind !== 'simple') {
+      this.handOver();
+      return;
+    }
+    this.pending = head.length === pending.length ? undefined : pending.subarray(head.length);
+    this.serve(head);
+  }
+
+  private serve(head: SimpleRequestHead): void {
+    const socket = this.socket;
+    socket.setTimeout(0);
+    const response = new ClientResponse(
+      socket,
+      head.method,
+      !this.owner.retiring,
+      this.owner.keepAliveTimeoutMs,
+      this.onFinish,
+    );
+    this.current = response;
+    const request = new ClientRequest(head.method, head.url, head.rawHeaders, socket);
+    // The exchange reads only what ClientRequest and ClientResponse carry: see their JSDoc.
+    proxyRequest(
+      this.owner.holder,
+      this.owner.settings,
+      request as unknown as IncomingMessage,
+      response as unknown as ServerResponse,
+    );
+  }
+
+  private readonly onFinish = (response: ClientResponse): void => {
+    if (this.current !== response) return;
+    this.current = undefined;
+    this.served = true;
+    const socket = this.socket;
+    if (!response.shouldKeepAlive) {
+      this.gone = true;
+      socket.end();
+      return;
+    }
+    if (this.paused) {
+      this.paused = false;
+      socket.resume();
+    }
+    if (this.pending !== undefined) {
+      // Pipelined: the next request starts once this exchange has unwound.
+      setImmediate(() => this.next());
+      return;
+    }
+    socket.setTimeout(this.owner.keepAliveTimeoutMs);
+  };
+
+  private handOver(): void {
+    const socket = this.socket;
+    this.gone = true;
+    socket.setTimeout(0);
+    socket.off('data', this.onData);
+    socket.off('end', this.onEnd);
+    socket.off('error', this.onError);
+    socket.off('close', this.onClose);
+    socket.off('drain', this.onDrain);
+    socket.off('timeout', this.onTimeout);
+    const pending = this.pending;
+    this.pending = undefined;
+    this.owner.forget(this);
+    this.owner.handOver(this, socket, pending);
+  }
+
+  private readonly onEnd = (): void => {
+    // As node:http (without `httpAllowHalfOpen`): the client is done, so is the connection.
+    this.gone = true;
+    const current = this.current;
+    this.current = undefined;
+    if (this.socket.writable) this.socket.end();
+    current?.closed();
+  };
+
+  private readonly onError = (): void => {
+    this.socket.destroy();
+  };
+
+  private readonly onClose = (): void => {
+    this.gone = true;
+    this.owner.forget(this);
+    const current = this.current;
+    this.current = undefined;
+    if (current !== undefined && !current.writableFinished) current.closed();
+  };
+
+  private readonly onDrain = (): void => {
+    this.current?.drained();
+  };
+
+  private readonly onTimeout = (): void => {
+    if (this.current !== undefined) return;
+    const socket = this.socket;
+    // A fresh connection that sent no complete request in time gets node:http's 408; an idle
+    // keep-alive connection is just closed.
+    if (!this.served && socket.bytesWritten === 0 && socket.writable) {
+      socket.write(requestTimeoutResponse, 'latin1');
+    }
+    socket.destroy();
+  };
+}

@@ -1,0 +1,263 @@
+import { STATUS_CODES } from 'node:http';
+import type { Socket } from 'node:net';
+
+/**
+ * The response to a request of the listener's fast path (client-connection.ts): the part of
+ * node:http's `ServerResponse` the exchange and the error answers use (exchange.ts,
+ * error-response.ts), writing the very bytes node:http wrote for them — the same status line,
+ * the fields in the same order, then `Date`, `Connection` and `Keep-Alive`, and chunked framing
+ * when no length is known — without a stream object per request. The head waits for the first
+ * body bytes, so a small response leaves in one write.
+ */
+export class ClientResponse {
+  /** As on node:http: false makes the response say `Connection: close` and end the connection. */
+  shouldKeepAlive: boolean;
+  headersSent = false;
+  /** The whole response is written (queued on the socket). */
+  writableFinished = false;
+  /** The head, until it leaves with the first body bytes or the end. */
+  private head: string | undefined;
+  private hasBody: boolean;
+  private chunked = false;
+  private trailer = '';
+  private onClose: ((this: ClientResponse) => void) | undefined;
+  private onDrain: ((this: ClientResponse) => void) | undefined;
+
+  constructor(
+    private readonly socket: Socket,
+    method: string,
+    keepAlive: boolean,
+    private readonly keepAliveTimeoutMs: number,
+    private readonly onFinish: (response: ClientResponse) => void,
+  ) {
+    this.shouldKeepAlive = keepAlive;
+    this.hasBody = method !== 'HEAD';
+  }
+
+  get destroyed(): boolean {
+    return this.socket.destroyed;
+  }
+
+  /** The listeners the exchange uses: `close` (the client went away) and `drain`, one each. */
+  on(event: 'close' | 'drain', listener: (this: ClientResponse) => void): this {
+    if (event === 'close') this.onClose = listener;
+    else this.onDrain = listener;
+    return this;
+  }
+
+  once(event: 'close' | 'drain', listener: (this: ClientResponse) => void): this {
+    return this.on(event, listener);
+  }
+
+  /** Called by the connection when its socket closed before the response was complete. */
+  closed(): void {
+    this.onClose?.call(this);
+  }
+
+  /** Called by the connection when its socket drained. */
+  drained(): void {
+    const listener = this.onDrain;
+    this.onDrain = undefined;
+    listener?.call(this);
+  }
+
+  /**
+   * node:http's `writeHead(status, [reason], flatHeaders)`: validates like it (a bad status, name
+   * or value throws before anything is written) and composes the same head.
+   */
+  writeHead(status: number, reason?: string | readonly string[], fields?: readonly string[]): this {
+    if (typeof reason !== 'string') {
+      fields = reason;
+      reason = undefined;
+    }
+    status |= 0;
+    if (status < 100 || status > 999) throw new RangeError(`Invalid status code: ${status}`);
+    const statusText = reason || STATUS_CODES[status] || 'unknown';
+    if (invalidValue.test(statusText)) throw new TypeError('Invalid character in statusMessage');
+    // Decided into locals and set at the end: a field node:http refuses leaves nothing changed.
+    const hasBody = this.hasBody && !(status === 204 || status === 304 || status < 200);
+    let keepAlive = this.shouldKeepAlive;
+    let chunked = false;
+    let head = `HTTP/1.1 ${status} ${statusText}\r\n`;
+    let date = false;
+    let connection = false;
+    let length = false;
+    let transferEncoding = false;
+    const list = fields ?? [];
+    for (let i = 0; i < list.length; i += 2) {
+      const name = list[i] as string;
+      const value = list[i + 1] as string;
+      if (!token.test(name))
+        throw new TypeError(`Header name must be a valid HTTP token ["${name}"]`);
+      if (invalidValue.test(value))
+        throw new TypeError(`Invalid character in header content ["${name}"]`);
+      head += `${name}: ${value}\r\n`;
+      switch (name.length) {
+        case 4:
+          if (name.toLowerCase() === 'date') date = true;
+          break;
+        case 10:
+          if (name.toLowerCase() === 'connection') {
+            connection = true;
+            keepAlive = !connectionClose.test(value);
+          }
+          break;
+        case 14:
+          if (name.toLowerCase() === 'content-length') length = true;
+          break;
+        case 17:
+          if (name.toLowerCase() === 'transfer-encoding') {
+            transferEncoding = true;
+            if (chunkedCoding.test(value)) chunked = true;
+          }
+          break;
+      }
+    }
+    if (!date) head += `Date: ${utcDate()}\r\n`;
+    if (!connection) {
+      if (keepAlive) {
+        head += 'Connection: keep-alive\r\n';
+        if (this.keepAliveTimeoutMs > 0) {
+          head += `Keep-Alive: timeout=${Math.floor(this.keepAliveTimeoutMs / 1000)}\r\n`;
+        }
+      } else {
+        head += 'Connection: close\r\n';
+      }
+    }
+    if (!length && !transferEncoding && hasBody) {
+      head += 'Transfer-Encoding: chunked\r\n';
+      chunked = true;
+    }
+    this.hasBody = hasBody;
+    this.shouldKeepAlive = keepAlive;
+    this.chunked = chunked;
+    this.head = `${head}\r\n`;
+    this.headersSent = true;
+    return this;
+  }
+
+  /** node:http's `writeEarlyHints`: a 103 with the Link field (none: nothing is sent). */
+  writeEarlyHints(hints: Record<string, string | string[]>): void {
+    const link = hints.link;
+    if (link === undefined) return;
+    const value = Array.isArray(link) ? link.join(', ') : link;
+    if (value.length === 0) return;
+    if (!linkValue.test(value)) throw new TypeError(`Invalid Link header value: ${value}`);
+    let head = `HTTP/1.1 103 Early Hints\r\nLink: ${value}\r\n`;
+    for (const key of Object.keys(hints)) {
+      if (key !== 'link') head += `${key}: ${String(hints[key])}\r\n`;
+    }
+    this.socket.write(`${head}\r\n`, 'latin1');
+  }
+
+  write(chunk: Buffer): boolean {
+    if (this.socket.destroyed) return false;
+    if (!this.hasBody || chunk.length === 0) {
+      this.flushHead();
+      return true;
+    }
+    const socket = this.socket;
+    socket.cork();
+    this.flushHead();
+    let more: boolean;
+    if (this.chunked) {
+      socket.write(`${chunk.length.toString(16)}\r\n`, 'latin1');
+      socket.write(chunk);
+      more = socket.write('\r\n', 'latin1');
+    } else {
+      more = socket.write(chunk);
+    }
+    socket.uncork();
+    return more;
+  }
+
+  /** Trailer fields, sent after a chunked body only (as node:http does). */
+  addTrailers(fields: Record<string, string | string[]>): void {
+    for (const name of Object.keys(fields)) {
+      const values = fields[name] as string | string[];
+      for (const value of Array.isArray(values) ? values : [values]) {
+        if (!token.test(name))
+          throw new TypeError(`Trailer name must be a valid HTTP token ["${name}"]`);
+        if (invalidValue.test(value))
+          throw new TypeError(`Invalid character in trailer content ["${name}"]`);
+        this.trailer += `${name}: ${value}\r\n`;
+      }
+    }
+  }
+
+  end(chunk?: Buffer): this {
+    if (this.writableFinished) return this;
+    if (this.head === undefined && !this.headersSent) this.writeHead(200);
+    const socket = this.socket;
+    if (!socket.destroyed) {
+      const head = this.head;
+      const body = chunk !== undefined && this.hasBody ? chunk : undefined;
+      if (head !== undefined && (body === undefined || body.length <= maxCopiedBody)) {
+        // The common small response: head, body and end in one buffer, one write.
+        this.head = undefined;
+        this.writeWhole(head, body);
+        this.writableFinished = true;
+        this.onFinish(this);
+        return this;
+      }
+      socket.cork();
+      if (chunk !== undefined) this.write(chunk);
+      else this.flushHead();
+      if (this.chunked && this.hasBody) socket.write(`0\r\n${this.trailer}\r\n`, 'latin1');
+      socket.uncork();
+    }
+    this.writableFinished = true;
+    this.onFinish(this);
+    return this;
+  }
+
+  destroy(): void {
+    this.socket.destroy();
+  }
+
+  /** `head`, then `body` framed as the response says, then the end of a chunked body. */
+  private writeWhole(head: string, body: Buffer | undefined): void {
+    const chunked = this.chunked && this.hasBody;
+    const framed = chunked && body !== undefined && body.length > 0;
+    const before = framed ? `${head}${body.length.toString(16)}\r\n` : head;
+    const end = chunked ? `0\r\n${this.trailer}\r\n` : '';
+    const after = framed ? `\r\n${end}` : end;
+    const bodyLength = body === undefined ? 0 : body.length;
+    const whole = Buffer.allocUnsafe(before.length + bodyLength + after.length);
+    whole.write(before, 0, 'latin1');
+    if (body !== undefined) body.copy(whole, before.length);
+    if (after.length > 0) whole.write(after, before.length + bodyLength, 'latin1');
+    this.socket.write(whole);
+  }
+
+  private flushHead(): void {
+    const head = this.head;
+    if (head === undefined) return;
+    this.head = undefined;
+    this.socket.write(head, 'latin1');
+  }
+}
+
+/** Bodies up to this size are copied behind the head to leave in one write. */
+const maxCopiedBody = 16_384;
+/** node:http's checks (lib/_http_common.js). */
+const token = /^[\^_`a-zA-Z\-0-9!#$%&'*+.|~]+$/;
+const invalidValue = /[^\t\x20-\x7e\x80-\xff]/;
+const connectionClose = /(?:^|\W)close(?:$|\W)/i;
+const chunkedCoding = /(?:^|\W)chunked(?:$|\W)/i;
+/** node:http's `validateLinkHeaderValue`. */
+const linkValue = /^(?:<[^>]*>)(?:\s*;\s*[^;"\s]+(?:=(")?[^;"\s]*\1)?)*$/;
+
+let cachedDate: string | undefined;
+let cachedSecond = -1;
+
+/** The Date field, formatted once a second as node:http does. */
+function utcDate(): string {
+  const now = Date.now();
+  const second = Math.floor(now / 1000);
+  if (second !== cachedSecond || cachedDate === undefined) {
+    cachedSecond = second;
+    cachedDate = new Date(now).toUTCString();
+  }
+  return cachedDate;
+}
