@@ -167,7 +167,7 @@ export class FerryClient {
     return this.call<EnvironmentMatrix>('GET', '/api/v1/environments/matrix');
   }
 
-  rollback(body: { service: string; environment: string; toVersion?: string }) {
+  rollback(body: { service: string; environment: string; toVersion?: string; force?: boolean }) {
     return this.call<DeployResult>('POST', '/api/v1/rollbacks', { json: body });
   }
 

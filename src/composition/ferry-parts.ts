@@ -3,6 +3,7 @@ import type { InstanceRuntime } from '../features/instances/instance-runtime.js'
 import type { ListenerFiguresOf, TrafficRouter } from '../features/routing/traffic-router.js';
 import type { TrafficSampler } from '../features/routing/traffic-samples.js';
 import type { SmokeChecksOf } from './compose-deployments.js';
+import type { MigrationAdapters } from './compose-migrations.js';
 import type { FerryStores } from './ferry-stores.js';
 
 /**
@@ -21,4 +22,6 @@ export interface FerryParts {
   readonly metrics?: MetricProvider;
   /** Smoke checks of new instances; real HTTP checks by default. */
   readonly smokeChecks?: SmokeChecksOf;
+  /** Database migrations (status, contract, the contract guard, the lint gate); none without. */
+  readonly migrations?: MigrationAdapters;
 }
