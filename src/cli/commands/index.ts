@@ -10,6 +10,7 @@ import { eventsCommand } from './events/events-command.js';
 import { gateCommand } from './gate/gate-command.js';
 import { historyCommand } from './history/history-command.js';
 import { loginCommand } from './login/login-command.js';
+import { migrationsCommand } from './migrations/migrations-command.js';
 import { logsCommand } from './logs/logs-command.js';
 import { rollbackCommand } from './rollback/rollback-command.js';
 import { rolloutCommand } from './rollout/rollout-command.js';
@@ -46,4 +47,5 @@ export const commands: readonly FerryCommand[] = [
   tokenCommand,
   auditCommand,
   approvalsCommand,
+  migrationsCommand,
 ];
