@@ -257,6 +257,28 @@ describe('migrations API', () => {
     expect(unknown.status).toBe(400);
   });
 
+  it('shows the migrations of each cell in the environment matrix (ferry env)', async () => {
+    const matrix = await call('GET', '/api/v1/environments/matrix');
+    expect(matrix.status).toBe(200);
+    const cells = matrix.body.services[0].cells;
+    expect(cells.map((c: { environment: string }) => c.environment)).toEqual(['staging', 'prod']);
+    expect(cells[1].migrations).toEqual({
+      applied: 1,
+      pendingExpand: 0,
+      pendingContract: 1,
+      readyContract: 0,
+      mismatches: 0,
+      waiting:
+        'V3__drop_name.sql: v3 went live in prod at 2026-03-01T12:00:02.000Z; its rollback window and soak (1h) last until 2026-03-01T13:00:02.000Z',
+      error: null,
+    });
+    dbs.unreachable = 'DATABASE_URL is not set for web in prod';
+    const down = await call('GET', '/api/v1/environments/matrix');
+    expect(down.body.services[0].cells[1].migrations.error).toBe(
+      'DATABASE_URL is not set for web in prod',
+    );
+  });
+
   it('declares read and deploy, and is in the OpenAPI document', async () => {
     const routes = routeTable(ferry!.api).filter((r) => r.url.startsWith('/api/v1/migrations'));
     expect(routes.filter((r) => r.method !== 'HEAD')).toEqual([
