@@ -19,7 +19,8 @@ export type ContractGuard = (
  * The hook deploys and rollbacks pass: after a contract migration shipped in version N ran in an
  * environment, an artifact older than N would need what it removed, so it is refused
  * (`schema_contracted`), naming each migration, unless `force`. Services without a `database`
- * pass without a look at any database.
+ * pass without a look at any database. A database that cannot be read refuses too (`conflict`):
+ * `--force` is the way past an unknown.
  */
 export function contractGuard(
   migrations: MigrationService,
@@ -27,7 +28,15 @@ export function contractGuard(
 ): ContractGuard {
   return async (target, artifact, options) => {
     if (options.force === true || !migrations.hasDatabase(target)) return;
-    const applied = await migrations.appliedContracts(target);
+    const applied = await migrations.appliedContracts(target).catch((error: unknown) => {
+      if (error instanceof FerryError) throw error;
+      const reason = error instanceof Error ? error.message : String(error);
+      throw new FerryError(
+        'conflict',
+        `cannot check the contract migrations applied to ${target.service} in ${target.environment}: ${reason}; --force goes ahead without the check`,
+        { cause: error },
+      );
+    });
     if (applied.length === 0) return;
     const contracts: AppliedContractFact[] = applied.map(({ migration, path, shippedIn }) => ({
       version: migration.version,

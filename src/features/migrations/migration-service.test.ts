@@ -400,6 +400,17 @@ describe('the contract guard on rollbacks and deploys', () => {
     expect(created?.payload).toMatchObject({ kind: 'rollback', forced: true });
   });
 
+  it('refuses when the database cannot be checked, unless forced', async () => {
+    const w = await contracted();
+    w.dbs.unreachable = 'connect ECONNREFUSED 127.0.0.1:5432';
+    const error = await refusal(w.rollback('prod', 'v1'));
+    expect(error.code).toBe('conflict');
+    expect(error.message).toBe(
+      'cannot check the contract migrations applied to web in prod: connect ECONNREFUSED 127.0.0.1:5432; --force goes ahead without the check',
+    );
+    expect((await w.rollback('prod', 'v1', true)).deployment.version).toBe('v1');
+  });
+
   it('refuses an artifact never deployed there that does not ship the contract', async () => {
     const w = await contracted();
     await w.push('hotfix', v2Files);
