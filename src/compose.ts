@@ -125,6 +125,7 @@ function assemble(
       await services.approvals.start();
       await core.controller.start();
       services.promotion.autoPromoter.start();
+      services.migrations?.autoContractor.start();
       unwatch = services.configApply.watch();
       readiness.ready = true;
     },
@@ -133,6 +134,7 @@ function assemble(
       unwatch?.();
       await api.close();
       await services.promotion.autoPromoter.stop();
+      await services.migrations?.autoContractor.stop();
       await services.approvals.stop();
       await core.controller.stop();
       await analysis.stop();

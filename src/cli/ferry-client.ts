@@ -26,6 +26,10 @@ import type { TokenView } from '../features/auth/domain/api-token.js';
 import type { ApplyResult } from '../features/config-apply/domain/apply-plan.js';
 import type { GateResult } from '../features/gate-results/domain/gate-result.js';
 import type { ListedGateResult } from '../features/gate-results/gate-result-service.js';
+import type {
+  ContractResultView,
+  MigrationStatusView,
+} from '../features/migrations/migration-schemas.js';
 import { FerryError } from '../errors/ferry-error.js';
 import { apiErrorFrom, connectionErrorFrom } from './api-error.js';
 import type { ApiCredentials } from './credentials.js';
@@ -167,7 +171,7 @@ export class FerryClient {
     return this.call<EnvironmentMatrix>('GET', '/api/v1/environments/matrix');
   }
 
-  rollback(body: { service: string; environment: string; toVersion?: string }) {
+  rollback(body: { service: string; environment: string; toVersion?: string; force?: boolean }) {
     return this.call<DeployResult>('POST', '/api/v1/rollbacks', { json: body });
   }
 
@@ -326,6 +330,17 @@ export class FerryClient {
     body: { name: string; status: string; values?: Record<string, number>; url?: string },
   ) {
     return this.call<GateResult>('POST', gatesPath(service, version), { json: body });
+  }
+
+  /** Migration status per service and environment (every environment the token covers without one). */
+  async migrations(query: { environment?: string; service?: string } = {}) {
+    const path = `/api/v1/migrations${queryString(query)}`;
+    return (await this.call<{ migrations: MigrationStatusView[] }>('GET', path)).migrations;
+  }
+
+  /** Runs the ready contract migrations of a service in an environment (409 while they wait). */
+  contractMigrations(body: { service: string; environment: string }) {
+    return this.call<ContractResultView>('POST', '/api/v1/migrations/contract', { json: body });
   }
 
   /** Every gate report about an artifact, newest first, superseded ones marked. */

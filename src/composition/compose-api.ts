@@ -21,6 +21,8 @@ import { noFigures } from '../features/routing/traffic-router.js';
 import { serviceRoutes } from '../features/services/service-routes.js';
 import { promotionRoutes } from '../features/promotion/promotion-routes.js';
 import { windowRoutes } from '../features/windows/window-routes.js';
+import { migrationRoutes } from '../features/migrations/migration-routes.js';
+import { migrationSummaries } from '../features/migrations/migration-summary.js';
 import { buildApi } from '../server/build-api.js';
 import type { ZodApp } from '../server/zod-app.js';
 import type { Clock } from '../shared/clock.js';
@@ -99,8 +101,18 @@ function registerRoutes(app: ZodApp, { services, parts, clock }: ApiParts): void
     health: services.promotion.health,
     planner: services.promotion.deployPlanner,
     actorOf: actor,
+    ...(services.migrations
+      ? { migrations: migrationSummaries(services.migrations.migrations) }
+      : {}),
   });
   windowRoutes(app, () => services.holder.current, clock);
   auditRoutes(app, parts.stores.audit, clock);
   approvalRoutes(app, services.approvals);
+  if (services.migrations) {
+    migrationRoutes(app, {
+      migrations: services.migrations.migrations,
+      config: () => services.holder.current,
+      actorOf: actor,
+    });
+  }
 }

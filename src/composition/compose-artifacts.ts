@@ -2,6 +2,7 @@ import type { ConfigHolder } from '../config/config-holder.js';
 import type { FerryConfig } from '../config/ferry-config.js';
 import { ArtifactCatalog } from '../features/artifacts/artifact-catalog.js';
 import { ArtifactRetention } from '../features/artifacts/artifact-retention.js';
+import type { Artifact } from '../features/artifacts/artifact.js';
 import type { ArtifactStore } from '../features/artifacts/artifact-store.js';
 import { ArtifactService } from '../features/artifacts/artifact-service.js';
 import { dataFolderBlobs } from '../features/artifacts/blob-store.js';
@@ -36,6 +37,8 @@ export function composeArtifacts(parts: {
   readonly runtime: InstanceRuntime;
   readonly clock: Clock;
   readonly locks?: ScopeLock;
+  /** Told of each newly pushed artifact (the migrations lint gate); nothing by default. */
+  readonly onPushed?: (artifact: Artifact) => Promise<unknown>;
 }): ComposedArtifacts {
   const { runtime } = parts;
   const blobs = dataFolderBlobs(parts.dataDir);
@@ -52,6 +55,7 @@ export function composeArtifacts(parts: {
         ...target,
         artifactDigest: digest,
       }) ?? Promise.resolve(),
+    parts.onPushed,
   );
   const catalog = new ArtifactCatalog({
     artifacts: service,

@@ -7,6 +7,7 @@ import {
   DeploymentService,
   type DeployAdmission,
   type DeployHolds,
+  type RollbackAdmission,
 } from '../features/deployments/deployment-service.js';
 import type { RolloutAnalysis } from '../features/deployments/rollout-analysis.js';
 import { RolloutService } from '../features/deployments/rollout-service.js';
@@ -37,6 +38,8 @@ export interface DeploymentParts {
   readonly admission?: DeployAdmission;
   /** Which deployments wait for people before they start (the risk policy's approvals). */
   readonly holds?: DeployHolds;
+  /** What a rollback must pass (the migrations feature's contract guard); none by default. */
+  readonly rollbackAdmission?: RollbackAdmission;
   /** Builds the smoke checks that report to `onSettled`; real HTTP checks by default. */
   readonly smokeChecks?: SmokeChecksOf;
   /** How often the controller reconciles when nothing wakes it; its own default otherwise. */
@@ -85,6 +88,7 @@ export function composeDeployments(parts: DeploymentParts): ComposedDeployments 
     () => controller.wake(),
     parts.admission,
     parts.holds,
+    parts.rollbackAdmission,
   );
   const rollouts = new RolloutService(
     stores.deployments,

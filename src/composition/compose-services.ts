@@ -21,6 +21,10 @@ import { ApprovalService } from '../features/approvals/approval-service.js';
 import { riskHolds } from '../features/approvals/risk-holds.js';
 import { deployAdmission } from '../features/promotion/deploy-admission.js';
 import type { FerryParts } from './ferry-parts.js';
+import { composeMigrations, type ComposedMigrations } from './compose-migrations.js';
+import { migrationAdapters } from './migration-adapters.js';
+import type { Artifact } from '../features/artifacts/artifact.js';
+import type { DeployAdmission } from '../features/deployments/deployment-service.js';
 
 /** Everything behind the API, built feature by feature on one set of parts. */
 export interface ComposedServices {
@@ -40,6 +44,8 @@ export interface ComposedServices {
   /** The configuration now; every service above reads `current` at use time. */
   readonly holder: ConfigHolder;
   readonly configApply: ConfigApplyService;
+  /** Database migrations, when the parts give their adapters. */
+  readonly migrations: ComposedMigrations | undefined;
 }
 
 /** The settings of `composeFerry`, and the guard the rollout core shares. */
@@ -65,7 +71,10 @@ export function composeServices(settings: ServiceSettings, parts: FerryParts): C
   const holder = settings.holder ?? new ConfigHolder(settings.config);
   const { stores, runtime } = parts;
   const events = new EventLog(stores.events, clock);
+  const scheduler = settings.scheduler ?? { ...systemScheduler, clock };
+  // `migrations` is built after the gates it reports to; the artifacts feature tells it of each push.
   const artifactFeature = composeArtifacts({
+    onPushed: (artifact: Artifact) => migrations?.lintGate?.(artifact) ?? Promise.resolve(),
     ...settings,
     holder,
     store: stores.artifacts,
@@ -81,6 +90,31 @@ export function composeServices(settings: ServiceSettings, parts: FerryParts): C
     events,
     clock,
   );
+  const config = () => holder.current;
+  const adapters =
+    parts.migrations ??
+    (parts.openMigrationDatabase
+      ? migrationAdapters({
+          blobs: dataFolderBlobs(settings.dataDir),
+          config,
+          open: parts.openMigrationDatabase,
+          ferryEnv: process.env,
+        })
+      : undefined);
+  const migrations: ComposedMigrations | undefined = adapters
+    ? composeMigrations({
+        adapters,
+        config,
+        deployments: stores.deployments,
+        instances: stores.instances,
+        events,
+        clock,
+        locks: settings.locks,
+        scheduler,
+        logger,
+        report: (report) => gates.report(report),
+      })
+    : undefined;
   const required = settings.tokenRequired ?? false;
   const tokens = composeTokens({ store: stores.tokens, events, clock, required });
   const approvals = new ApprovalService(
@@ -104,8 +138,14 @@ export function composeServices(settings: ServiceSettings, parts: FerryParts): C
     wake: () => core.controller.wake(),
   });
   const rolloutAnalysis = analysis.rolloutAnalysis;
-  const config = () => holder.current;
-  const admission = deployAdmission(config, stores.gateResults, clock);
+  const guard = migrations?.guard;
+  const promotionAdmission = deployAdmission(config, stores.gateResults, clock);
+  const admission: DeployAdmission = guard
+    ? async (target, artifact, options) => {
+        await promotionAdmission(target, artifact, options);
+        await guard(target, artifact, options);
+      }
+    : promotionAdmission;
   const core = composeDeployments({
     ...settings,
     ...parts,
@@ -115,6 +155,7 @@ export function composeServices(settings: ServiceSettings, parts: FerryParts): C
     analysis: rolloutAnalysis,
     admission,
     holds: riskHolds(config, stores.deployments, approvals, clock),
+    ...(guard ? { rollbackAdmission: guard } : {}),
   });
   const promotion = composePromotion({
     config,
@@ -150,5 +191,6 @@ export function composeServices(settings: ServiceSettings, parts: FerryParts): C
     approvals,
     holder,
     configApply,
+    migrations,
   };
 }

@@ -4,6 +4,7 @@ import type { InstanceRuntime } from '../features/instances/instance-runtime.js'
 import type { ListenerFiguresOf, TrafficRouter } from '../features/routing/traffic-router.js';
 import type { TrafficSampler } from '../features/routing/traffic-samples.js';
 import type { SmokeChecksOf } from './compose-deployments.js';
+import type { MigrationAdapters } from './compose-migrations.js';
 import type { FerryStores } from './ferry-stores.js';
 
 /**
@@ -27,4 +28,9 @@ export interface FerryParts {
    * of a service with a `database` is refused by its expand gate.
    */
   readonly openMigrationDatabase?: OpenMigrationDatabase;
+  /**
+   * Database migrations (status, contract, the contract guard, the lint gate); built on
+   * `openMigrationDatabase` when not given, none without either.
+   */
+  readonly migrations?: MigrationAdapters;
 }

@@ -20,6 +20,12 @@ export const errorCodes = {
   promotion_required: 409,
   /** A deployment window (freeze) is in force in the target; `extra.blockers` names each and its end. */
   environment_frozen: 409,
+  /** A contract migration that is not safe yet; `extra.waiting` lists each with its reasons. */
+  contract_waiting: 409,
+  /** A migration run that failed (lock or statement timeout, SQL error); `extra.failure` says which. */
+  migration_failed: 409,
+  /** A rollback or deploy to an artifact older than an applied contract migration, without `force`. */
+  schema_contracted: 409,
   too_many_requests: 429,
   /** An upload that is not a safe, well-formed `.tar.gz`; `reason` says what is wrong. */
   artifact_invalid: 422,

@@ -1,7 +1,9 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { MigrationAdapters } from '../../src/composition/compose-migrations.js';
 import { composeServices } from '../../src/composition/compose-services.js';
+import type { FerryConfig } from '../../src/config/ferry-config.js';
 import { inMemoryStores } from '../../src/composition/in-memory-stores.js';
 import { parseConfig } from '../../src/config/load-config.js';
 import { ManualScheduler } from '../../src/features/analysis/manual-scheduler.js';
@@ -15,7 +17,15 @@ import { capturedLogger } from './captured-logger.js';
  * whose instances turn ready by themselves, a fake router) and a manual scheduler starting at
  * `startAt`. `remove()` deletes its data folder.
  */
-export function servicesOnFakes(yaml: string, startAt: string) {
+export function servicesOnFakes(
+  yaml: string,
+  startAt: string,
+  /** Further parts (migration adapters), or a config adjusted after parsing. */
+  extra: {
+    readonly migrations?: MigrationAdapters;
+    readonly adjust?: (config: FerryConfig) => FerryConfig;
+  } = {},
+) {
   const dir = mkdtempSync(join(tmpdir(), 'ferry-fakes-'));
   const scheduler = new ManualScheduler(Date.parse(startAt));
   const stores = inMemoryStores();
@@ -23,7 +33,7 @@ export function servicesOnFakes(yaml: string, startAt: string) {
   const router = new FakeTrafficRouter();
   const services = composeServices(
     {
-      config: parseConfig(yaml, 'ferry.yaml'),
+      config: (extra.adjust ?? ((c) => c))(parseConfig(yaml, 'ferry.yaml')),
       clock: scheduler.clock,
       scheduler,
       dataDir: dir,
@@ -32,7 +42,7 @@ export function servicesOnFakes(yaml: string, startAt: string) {
       // Reconciles come from the test, never from a real timer.
       tickMs: 3_600_000,
     },
-    { stores, runtime, router },
+    { stores, runtime, router, ...(extra.migrations ? { migrations: extra.migrations } : {}) },
   );
   return {
     services,

@@ -40,6 +40,11 @@ export class ArtifactService {
       target: ArtifactTarget,
       digest: string,
     ) => Promise<void> = () => Promise.resolve(),
+    /**
+     * Told of each newly stored artifact, after `artifact.created` (the migrations lint gate).
+     * Its failure does not undo the push.
+     */
+    private readonly onPushed: (artifact: Artifact) => Promise<unknown> = () => Promise.resolve(),
   ) {}
 
   get limits(): ArtifactLimits {
@@ -106,6 +111,7 @@ export class ArtifactService {
         subject: `artifact/${upload.service}/${upload.version}`,
         payload: { ...artifact },
       });
+      await this.onPushed(artifact);
       return { artifact, created: true };
     } finally {
       await staged.discard();

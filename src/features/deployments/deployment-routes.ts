@@ -61,11 +61,12 @@ export function deploymentRoutes(
       },
     },
     async (request, reply) => {
-      const { service, environment, toVersion } = request.body;
+      const { service, environment, toVersion, force } = request.body;
       const result = await deployments.rollback(
         { service, environment },
         toVersion,
         actorOf(request),
+        { force },
       );
       return reply
         .status(result.noop ? 200 : 201)

@@ -115,6 +115,8 @@ export const createRollbackBody = z
     service: name,
     environment: name,
     toVersion: z.string().min(1).max(128).optional(),
+    /** Go back even to a version older than an applied contract migration. Recorded. */
+    force: z.boolean().optional(),
   })
   .strict()
   .meta({ id: 'CreateRollback' });

@@ -69,6 +69,26 @@ export type DeployAdmission = (
   options: DeployOptions,
 ) => Promise<void>;
 
+/** How a rollback was asked for. */
+export interface RollbackOptions {
+  /**
+   * `--force`: go back even where a rollback admission refuses (an applied contract migration
+   * removed what the version needs). Recorded on `deployment.created` as `forced`.
+   */
+  readonly force?: boolean;
+}
+
+/**
+ * Decides whether a rollback may bring an artifact back into an environment (the migrations
+ * feature: not to a version older than an applied contract migration); throws a FerryError
+ * saying why not.
+ */
+export type RollbackAdmission = (
+  target: Target,
+  artifact: { readonly digest: string; readonly version: string },
+  options: RollbackOptions,
+) => Promise<void>;
+
 /**
  * A deployment that must wait before it starts anything (the risk policy asked for approval):
  * it is created `Paused` for `cause`, and `created` then records what it waits on.
@@ -119,6 +139,7 @@ export class DeploymentService {
     private readonly onCreated: () => void,
     private readonly admission: DeployAdmission = async () => {},
     private readonly holds: DeployHolds = async () => undefined,
+    private readonly rollbackAdmission: RollbackAdmission = async () => {},
   ) {
     this.writer = new DeploymentWriter(store, events, clock);
   }
@@ -175,7 +196,12 @@ export class DeploymentService {
    * is live), or the named version. A version among the last `rollbackWindow` that were live
    * rolls back fast (no steps, no analysis); an older one goes through the strategy.
    */
-  rollback(target: Target, toVersion: string | undefined, actor: string): Promise<DeployResult> {
+  rollback(
+    target: Target,
+    toVersion: string | undefined,
+    actor: string,
+    options: RollbackOptions = {},
+  ): Promise<DeployResult> {
     return this.exclusive(target, async () => {
       const service = this.serviceConfig(target);
       await this.assertIdle(target, 'sends its traffic back');
@@ -191,6 +217,7 @@ export class DeploymentService {
         ? await this.artifacts.get(target.service, toVersion)
         : await this.previousArtifact(target, live);
       if (live && live.artifactDigest === artifact.digest) return { deployment: live, noop: true };
+      await this.rollbackAdmission(target, artifact, options);
       const history = await this.store.list(target, 200);
       const window = service.rollbackWindow ?? defaultRollbackWindow;
       const path = rollbackPath(history, live, artifact.digest, window);
@@ -206,6 +233,7 @@ export class DeploymentService {
       const deployment = await this.create(target, service, 'rollback', artifact, live, actor, {
         fastRollback: path.fast,
         rollbackWindow: window,
+        ...(options.force ? { forced: true } : {}),
         ...(hold ? { hold } : {}),
       });
       return { deployment, noop: false };

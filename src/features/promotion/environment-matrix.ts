@@ -1,6 +1,13 @@
 import type { FerryConfig } from '../../config/ferry-config.js';
 import type { DeploymentService } from '../deployments/deployment-service.js';
+import type { MigrationSummary } from '../migrations/migration-summary.js';
 import type { HealthCheck, PromotionService } from './promotion-service.js';
+
+/** A service's migrations in an environment; null when it has no database. */
+export type MigrationSummaryOf = (target: {
+  readonly service: string;
+  readonly environment: string;
+}) => Promise<MigrationSummary | null>;
 
 /** A deployment window in force in a cell's environment. */
 export interface CellWindow {
@@ -41,6 +48,8 @@ export interface MatrixCell {
   /** Deployment windows in force there now; empty when none. */
   readonly windows: readonly CellWindow[];
   readonly onward: readonly OnwardPromotion[];
+  /** Applied, pending and waiting database migrations; null without a database. */
+  readonly migrations: MigrationSummary | null;
 }
 
 export interface EnvironmentMatrix {
@@ -54,6 +63,7 @@ export async function environmentMatrix(
   deployments: DeploymentService,
   promotions: PromotionService,
   health: HealthCheck,
+  migrations: MigrationSummaryOf = async () => null,
 ): Promise<EnvironmentMatrix> {
   const windows = new Map(
     config.environments.map((e) => [e.name, promotions.freezesIn(e.name)] as const),
@@ -100,6 +110,7 @@ export async function environmentMatrix(
         rollout: active ? { version: active.version, phase: active.phase } : null,
         windows: windows.get(name) ?? [],
         onward,
+        migrations: await migrations(target),
       });
     }
     services.push({ service, cells });
@@ -119,5 +130,6 @@ function emptyCell(environment: string): MatrixCell {
     rollout: null,
     windows: [],
     onward: [],
+    migrations: null,
   };
 }

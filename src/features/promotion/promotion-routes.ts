@@ -9,7 +9,7 @@ import {
   toDeploymentView,
 } from '../deployments/deployment-schemas.js';
 import type { DeploymentService } from '../deployments/deployment-service.js';
-import { environmentMatrix } from './environment-matrix.js';
+import { environmentMatrix, type MigrationSummaryOf } from './environment-matrix.js';
 import type { RiskView } from '../approvals/domain/risk-view.js';
 import type { DeployPlanner } from './deploy-planner.js';
 import type { HealthCheck, PromotionPlan, PromotionService } from './promotion-service.js';
@@ -107,6 +107,18 @@ const cellSchema = z.object({
       reason: z.string().nullable(),
     }),
   ),
+  /** Database migrations there; null when the service has no database. */
+  migrations: z
+    .object({
+      applied: z.number(),
+      pendingExpand: z.number(),
+      pendingContract: z.number(),
+      readyContract: z.number(),
+      mismatches: z.number(),
+      waiting: z.string().nullable(),
+      error: z.string().nullable(),
+    })
+    .nullable(),
 });
 
 /** `ferry promote` and `ferry env`. */
@@ -119,6 +131,8 @@ export function promotionRoutes(
     readonly health: HealthCheck;
     readonly planner: DeployPlanner;
     readonly actorOf: (request: FastifyRequest) => string;
+    /** Database migrations per cell (`ferry env`); none without the migrations feature. */
+    readonly migrations?: MigrationSummaryOf;
   },
 ) {
   app.post(
@@ -223,6 +237,7 @@ export function promotionRoutes(
         parts.deployments,
         parts.promotions,
         parts.health,
+        parts.migrations,
       );
       return {
         environments: [...matrix.environments],
@@ -232,6 +247,7 @@ export function promotionRoutes(
             ...cell,
             windows: [...cell.windows],
             onward: [...cell.onward],
+            migrations: cell.migrations ? { ...cell.migrations } : null,
           })),
         })),
       };

@@ -28,7 +28,7 @@ export const deployCommand = defineCommand({
     {
       flags: '--force',
       description:
-        'deploy into an environment that promotes from another one without promoting (recorded as forced)',
+        'deploy into an environment that promotes from another one without promoting, or a version older than an applied contract migration (recorded as forced)',
     },
     emergencyFlag,
     {

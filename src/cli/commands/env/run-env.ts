@@ -3,6 +3,7 @@ import { writeJson, writeLine } from '../../cli-io.js';
 import type { CommandContext } from '../../command-context.js';
 import { exitCodes } from '../../exit-codes.js';
 import { renderTable } from '../../render-table.js';
+import { describeMigrationSummary } from '../../../features/migrations/migration-summary.js';
 
 /** Prints the matrix: one row per service and environment. `--json`: the API's document. */
 export async function runEnv(_input: object, context: CommandContext): Promise<number> {
@@ -15,7 +16,7 @@ export async function runEnv(_input: object, context: CommandContext): Promise<n
   return exitCodes.ok;
 }
 
-const headers = ['service', 'env', 'version', 'digest', 'since', 'health', 'onward'];
+const headers = ['service', 'env', 'version', 'digest', 'since', 'health', 'onward', 'migrations'];
 
 function rowsOf(matrix: EnvironmentMatrix) {
   return matrix.services.flatMap(({ service, cells }) =>
@@ -33,6 +34,7 @@ function rowsOf(matrix: EnvironmentMatrix) {
         cell.since,
         cell.detail ? `${cell.health}: ${cell.detail}` : cell.health,
         cell.onward.map(describeOnward).join('; '),
+        cell.migrations ? describeMigrationSummary(cell.migrations) : null,
       ]),
   );
 }

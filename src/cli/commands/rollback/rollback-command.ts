@@ -16,12 +16,17 @@ export const rollbackCommand = defineCommand({
     { flags: '--env <environment>', description: 'target environment', required: true },
     { flags: '--to <version>', description: 'version to go back to (default: the previous one)' },
     { flags: '--no-wait', description: 'return once the rollback has started' },
+    {
+      flags: '--force',
+      description: 'go back even to a version older than an applied contract migration (recorded)',
+    },
   ],
   input: (args, options) => ({
     service: requiredArgument(args, 0),
     environment: requiredString(options, 'env'),
     toVersion: stringOption(options, 'to'),
     wait: booleanOption(options, 'wait'),
+    force: booleanOption(options, 'force'),
   }),
   handler: runRollback,
 });

@@ -48,6 +48,19 @@ describe('ferry rollback', () => {
     expect(JSON.parse(out.stdout())).toEqual({ deployment: rollback, noop: false });
   });
 
+  it('sends force with --force (past an applied contract migration)', async () => {
+    api = await startFakeApi(() => ({ status: 201, json: { deployment: rollback, noop: false } }));
+    const out = captureIo();
+    const args = ['rollback', 'web', '--env', 'prod', '--to', 'v1', '--force', '--no-wait'];
+    expect(await main([...args, '--server', api.url], out.io)).toBe(0);
+    expect(JSON.parse(api.requests[0]?.body.toString() ?? '')).toEqual({
+      service: 'web',
+      environment: 'prod',
+      toVersion: 'v1',
+      force: true,
+    });
+  });
+
   it('says a rollback within rollbackWindow is fast, and one outside goes through the strategy', async () => {
     const fast = { ...rollback, rollback: { fast: true, window: 3, strategy: 'canary' as const } };
     api = await startFakeApi(() => ({ status: 201, json: { deployment: fast, noop: false } }));

@@ -8,6 +8,8 @@ export interface RollbackInput {
   readonly environment: string;
   readonly toVersion: string | undefined;
   readonly wait: boolean;
+  /** `--force`: past the contract guard; recorded on the deployment. */
+  readonly force: boolean;
 }
 
 /**
@@ -16,9 +18,12 @@ export interface RollbackInput {
  */
 export async function runRollback(input: RollbackInput, context: CommandContext) {
   const { service, environment, toVersion } = input;
-  const result = await context
-    .client()
-    .rollback({ service, environment, ...(toVersion ? { toVersion } : {}) });
+  const result = await context.client().rollback({
+    service,
+    environment,
+    ...(toVersion ? { toVersion } : {}),
+    ...(input.force ? { force: true } : {}),
+  });
   const path = result.noop ? undefined : describeRollbackPath(result.deployment);
   if (path) writeLine(context.io.stderr, path);
   return runRollout(result, { wait: input.wait }, context);

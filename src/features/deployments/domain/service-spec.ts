@@ -79,6 +79,12 @@ export interface DatabaseConfig {
    * `soak`). Default 1h.
    */
   readonly contractAfterMs: number;
+  /**
+   * `autoContract`: run contract migrations by themselves once they are safe. Off by default: a
+   * contract removes data for good, and Ferry cannot see readers of the database it does not
+   * deploy (other services, jobs, reports); `ferry migrations contract` runs them by hand.
+   */
+  readonly autoContract?: boolean;
 }
 
 /**
