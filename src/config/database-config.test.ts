@@ -26,6 +26,7 @@ describe('services.<name>.database', () => {
         '  statementTimeout: 1m',
         '  lockRetries: 5',
         '  contractAfter: 2h',
+        '  autoContract: true',
       ),
       'ferry.yaml',
     );
@@ -36,6 +37,7 @@ describe('services.<name>.database', () => {
       statementTimeoutMs: 60_000,
       lockRetries: 5,
       contractAfterMs: 7_200_000,
+      autoContract: true,
     });
   });
 
@@ -51,6 +53,7 @@ describe('services.<name>.database', () => {
       statementTimeoutMs: 300_000,
       lockRetries: 3,
       contractAfterMs: 3_600_000,
+      autoContract: false,
     });
     expect(parseConfig(withService(), 'ferry.yaml').services.web).not.toHaveProperty('database');
   });
@@ -72,7 +75,7 @@ describe('services.<name>.database', () => {
       'ferry.yaml:8:19 services.web.database.migrations: expected a folder inside the artifact such as db/migrations, got "../outside"',
       'ferry.yaml:9:20 services.web.database.lockTimeout: expected a duration such as 500ms, 10s or 5m, got "soon"',
       'ferry.yaml:10:20 services.web.database.lockRetries: expected an integer from 0 to 10, got 99',
-      'ferry.yaml:11:7 services.web.database.color: unknown field "color"; allowed fields are url, migrations, lockTimeout, statementTimeout, lockRetries, contractAfter',
+      'ferry.yaml:11:7 services.web.database.color: unknown field "color"; allowed fields are url, migrations, lockTimeout, statementTimeout, lockRetries, contractAfter, autoContract',
     ]);
     expect(problemsOf(withService('database: { url: { env: 1DB } }'))).toEqual([
       'ferry.yaml:6:29 services.web.database.url.env: expected an environment variable name such as DATABASE_URL, got "1DB"',
@@ -94,6 +97,7 @@ describe('services.<name>.database', () => {
         statementTimeout: { type: 'string', default: '5m' },
         lockRetries: { type: 'integer', default: 3 },
         contractAfter: { type: 'string', default: '1h' },
+        autoContract: { type: 'boolean', default: false },
       },
     });
   });

@@ -44,6 +44,7 @@ export const databaseSchema = z
         .max(maxLockRetries, { error: expecting(`an integer from 0 to ${maxLockRetries}`) })
         .default(3),
       contractAfter: durationSchema.prefault('1h'),
+      autoContract: z.boolean({ error: expecting('true or false') }).default(false),
     },
     {
       error: expectingMap(
@@ -58,6 +59,7 @@ export const databaseSchema = z
     statementTimeoutMs: database.statementTimeout,
     lockRetries: database.lockRetries,
     contractAfterMs: database.contractAfter,
+    autoContract: database.autoContract,
   }));
 
 /** A relative folder that does not climb out of the artifact's root. */
