@@ -377,9 +377,7 @@ describe(
       const contractEvents = (events.body['events'] as EventBody[]).filter(
         (e) => e.subject === 'migration/notes/prod',
       );
-      expect(
-        contractEvents.map((e) => [e.kind, e.payload['path'], e.payload['shippedIn']]),
-      ).toEqual([
+      expect(contractEvents.map((e) => [e.kind, e.payload['file'], e.payload['version']])).toEqual([
         ['migration.started', 'contract/V3__drop_name.sql', 'v3'],
         ['migration.finished', 'contract/V3__drop_name.sql', 'v3'],
       ]);

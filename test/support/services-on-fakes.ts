@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { MigrationAdapters } from '../../src/composition/compose-migrations.js';
+import type { OpenMigrationDatabase } from '../../src/features/migrations/migration-database.js';
 import { composeServices } from '../../src/composition/compose-services.js';
 import type { FerryConfig } from '../../src/config/ferry-config.js';
 import { inMemoryStores } from '../../src/composition/in-memory-stores.js';
@@ -23,6 +24,8 @@ export function servicesOnFakes(
   /** Further parts (migration adapters), or a config adjusted after parsing. */
   extra: {
     readonly migrations?: MigrationAdapters;
+    /** Opens a service's database for the expand gate; without it the gate refuses to run. */
+    readonly openMigrationDatabase?: OpenMigrationDatabase;
     readonly adjust?: (config: FerryConfig) => FerryConfig;
   } = {},
 ) {
@@ -42,7 +45,15 @@ export function servicesOnFakes(
       // Reconciles come from the test, never from a real timer.
       tickMs: 3_600_000,
     },
-    { stores, runtime, router, ...(extra.migrations ? { migrations: extra.migrations } : {}) },
+    {
+      stores,
+      runtime,
+      router,
+      ...(extra.migrations ? { migrations: extra.migrations } : {}),
+      ...(extra.openMigrationDatabase
+        ? { openMigrationDatabase: extra.openMigrationDatabase }
+        : {}),
+    },
   );
   return {
     services,

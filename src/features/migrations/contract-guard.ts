@@ -19,7 +19,7 @@ export type ContractGuard = (
  * The hook deploys and rollbacks pass: after a contract migration shipped in version N ran in an
  * environment, an artifact older than N would need what it removed, so it is refused
  * (`schema_contracted`), naming each migration, unless `force`. Services without a `database`
- * pass without a look at any database. A database that cannot be read refuses too (`conflict`):
+ * pass without a look at any database, and so does a first deployment. A database that cannot be read refuses too (`conflict`):
  * `--force` is the way past an unknown.
  */
 export function contractGuard(
@@ -28,6 +28,10 @@ export function contractGuard(
 ): ContractGuard {
   return async (target, artifact, options) => {
     if (options.force === true || !migrations.hasDatabase(target)) return;
+    // A contract runs only after a version went live here: with no deployment here yet, none
+    // ran, and the database is not opened (its URL may not be set until the expand gate needs it).
+    const history = await deployments.list(target, 200);
+    if (history.length === 0) return;
     const applied = await migrations.appliedContracts(target).catch((error: unknown) => {
       if (error instanceof FerryError) throw error;
       const reason = error instanceof Error ? error.message : String(error);
@@ -46,7 +50,6 @@ export function contractGuard(
       appliedAt: migration.appliedAt,
       shippedIn,
     }));
-    const history = await deployments.list(target, 200);
     const ships = new Set(
       (await migrations.filesOf(target.service, artifact.digest)).map((f) => f.version),
     );

@@ -43,6 +43,10 @@ const database: DatabaseConfig = {
   contractAfterMs: hour,
 };
 
+/** Runs of a person or of automatic contract; the expand gate's runs carry their deployment. */
+const contractRuns = (dbs: FakeMigrationDatabases) =>
+  dbs.runs.filter((run) => run.options.deploymentId === null);
+
 let removers: (() => void)[] = [];
 afterEach(() => {
   for (const remove of removers) remove();
@@ -69,9 +73,16 @@ function world(
         web: {
           ...config.services['web']!,
           database: { ...database, autoContract: options.autoContract ?? false },
+          // The expand gate opens the database the URL names: one fake per environment.
+          overrides: {
+            staging: { env: { DATABASE_URL: 'fake://web/staging' } },
+            prod: { env: { DATABASE_URL: 'fake://web/prod' } },
+          },
         },
       },
     }),
+    openMigrationDatabase: (url) =>
+      dbs.openDatabase({ service: 'web', environment: url.replace('fake://web/', '') }, database),
     migrations: {
       filesOf: async (_service, digest) => shipped.get(digest) ?? [],
       openDatabase: (target, config) => dbs.openDatabase(target, config),
@@ -99,7 +110,10 @@ function world(
     migrations,
     async push(version: string, files: readonly MigrationFile[]) {
       const body = `console.log(${JSON.stringify(version)})\n`;
-      const bytes = tarGzOf([{ path: 'server.js', body }]);
+      const bytes = tarGzOf([
+        { path: 'server.js', body },
+        ...files.map((f) => ({ path: `db/migrations/${f.path}`, body: f.sql })),
+      ]);
       // The digest is the sha256 of the bytes; the lint gate reads the files during the push.
       shipped.set(`sha256:${createHash('sha256').update(bytes).digest('hex')}`, files);
       return services.artifacts.ingest({
@@ -110,7 +124,7 @@ function world(
         actor: user,
       });
     },
-    /** Deploys, runs its expand files as the rollout integration would, and settles. */
+    /** Deploys and settles: the expand gate applies the artifact's expand files first. */
     async deploy(
       environment: string,
       version: string,
@@ -123,12 +137,6 @@ function world(
         version,
         user,
         { force },
-      );
-      const applied = new Set(dbs.historyOf('web', environment).map((m) => m.version));
-      dbs.applied(
-        'web',
-        environment,
-        files.filter((f) => f.phase === 'expand' && !applied.has(f.version)),
       );
       await settle(environment);
       return result;
@@ -145,7 +153,10 @@ function world(
       return result;
     },
     async events(prefix: string) {
-      const all = await services.events.list({ kindPrefix: prefix, limit: 100 });
+      const all = (await services.events.list({ kindPrefix: prefix, limit: 100 })).filter(
+        // The contract side's; the expand gate tells its runs on the deployment.
+        (e) => e.subject.startsWith('migration/'),
+      );
       return all.map((e) => ({ kind: e.kind, actor: e.actor, ...e.payload }));
     },
     settle,
@@ -194,7 +205,7 @@ describe('MigrationService: contract waits until safe', () => {
     expect(waiting.message).toContain(
       `V3__drop_name.sql of web waits in prod: v3 went live in prod at ${liveAt}`,
     );
-    expect(w.dbs.runs).toEqual([]);
+    expect(contractRuns(w.dbs)).toEqual([]);
 
     w.scheduler.clock.advance(hour);
     const result = await w.migrations.contract(
@@ -205,7 +216,7 @@ describe('MigrationService: contract waits until safe', () => {
     expect(result.applied.map((m) => [m.version, m.phase, m.deploymentId])).toEqual([
       ['3', 'contract', null],
     ]);
-    expect(w.dbs.runs[0]?.options).toMatchObject({
+    expect(contractRuns(w.dbs)[0]?.options).toMatchObject({
       lockTimeoutMs: 2_000,
       statementTimeoutMs: 300_000,
       lockRetries: 3,
@@ -216,16 +227,17 @@ describe('MigrationService: contract waits until safe', () => {
       expect.objectContaining({
         kind: 'migration.started',
         actor: user,
-        version: '3',
+        version: 'v3',
+        migration: '3',
         environment: 'prod',
       }),
       expect.objectContaining({
         kind: 'migration.finished',
         actor: user,
-        version: '3',
-        path: 'V3__drop_name.sql',
+        version: 'v3',
+        migration: '3',
+        file: 'V3__drop_name.sql',
         phase: 'contract',
-        shippedIn: 'v3',
         durationMs: 12,
       }),
     ]);
@@ -276,31 +288,24 @@ describe('MigrationService: contract waits until safe', () => {
 
   it('shows checksum mismatches and refuses to contract with both checksums', async () => {
     const w = world();
-    const edited = [
-      v1Files[0]!,
-      migrationFile('2', 'add_email', 'expand', '-- phase: expand\nSELECT 22;\n'),
-      v3Files[2]!,
-    ];
-    await w.push('v2', v2Files);
-    await w.push('v3', edited);
-    await w.deploy('prod', 'v2', v2Files);
-    await w.deploy('prod', 'v3', edited);
+    await w.push('v3', v3Files);
+    await w.deploy('prod', 'v3', v3Files);
     w.scheduler.clock.advance(2 * hour);
+    // V2 as applied differs from the file v3 ships (applied by hand from an edited copy).
+    const other = `sha256:${'e'.repeat(64)}`;
+    const rows = w.dbs.historyOf('web', 'prod');
+    const row = rows.findIndex((m) => m.version === '2');
+    rows[row] = { ...rows[row]!, checksum: other };
     const [status] = await w.migrations.status('prod', 'web');
     expect(status?.mismatches).toEqual([
-      {
-        version: '2',
-        path: 'V2__add_email.sql',
-        applied: v2Files[1]!.checksum,
-        file: edited[1]!.checksum,
-      },
+      { version: '2', path: 'V2__add_email.sql', applied: other, file: v3Files[1]!.checksum },
     ]);
     const error = await refusal(
       w.migrations.contract({ service: 'web', environment: 'prod' }, { actor: user }),
     );
     expect(error.code).toBe('conflict');
     expect(error.message).toContain(
-      `V2__add_email.sql was applied with ${v2Files[1]!.checksum} but is now ${edited[1]!.checksum}`,
+      `V2__add_email.sql was applied with ${other} but is now ${v3Files[1]!.checksum}`,
     );
   });
 
@@ -335,7 +340,7 @@ describe('MigrationService: contract waits until safe', () => {
       blockedBy: { pid: 4242, query: 'LOCK TABLE accounts' },
     });
     expect(await w.events('migration.failed')).toEqual([
-      expect.objectContaining({ version: '3', code: 'lock_timeout', stage: 'target' }),
+      expect.objectContaining({ migration: '3', code: 'lock_timeout', stage: 'target' }),
     ]);
     expect(w.dbs.open).toBe(0);
   });
@@ -440,7 +445,7 @@ describe('AutoContractor', () => {
       { service: 'web', environment: 'prod', versions: ['3'] },
     ]);
     expect(await w.events('migration.finished')).toEqual([
-      expect.objectContaining({ actor: 'ferry:auto-contract', version: '3' }),
+      expect.objectContaining({ actor: 'ferry:auto-contract', migration: '3' }),
     ]);
     expect(await contractor.tick()).toEqual([]);
   });
@@ -454,7 +459,7 @@ describe('AutoContractor', () => {
     const contractor = w.services.migrations!.autoContractor;
     expect(await contractor.tick()).toEqual([]);
     expect(await contractor.tick()).toEqual([]);
-    expect(w.dbs.runs).toHaveLength(1);
+    expect(contractRuns(w.dbs)).toHaveLength(1);
     const result = await w.migrations.contract(
       { service: 'web', environment: 'prod' },
       { actor: user },

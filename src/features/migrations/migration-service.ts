@@ -229,13 +229,14 @@ export class MigrationService {
   ): Promise<readonly AppliedMigration[]> {
     const subject = `migration/${target.service}/${target.environment}`;
     const shippedIn = new Map(pending.map((p) => [p.file.version, p.shippedIn?.version ?? null]));
+    // The same fields as the expand gate's events: `version` is the artifact's, `migration` the file's.
     const payloadOf = (file: MigrationFile) => ({
       ...target,
-      version: file.version,
-      path: file.path,
+      version: shippedIn.get(file.version) ?? null,
+      migration: file.version,
+      file: file.path,
       phase: file.phase,
       checksum: file.checksum,
-      shippedIn: shippedIn.get(file.version) ?? null,
     });
     const progress: Promise<unknown>[] = [];
     const onProgress = (event: ApplyProgress) => {

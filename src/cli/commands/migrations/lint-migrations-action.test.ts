@@ -67,6 +67,8 @@ describe('ferry migrations lint', () => {
     expect(missing.stderr()).toBe('error: no/such/dir: no such file or folder\n');
     const unknown = captureIo();
     expect(await main(['migrations', 'squash'], unknown.io)).toBe(2);
-    expect(unknown.stderr()).toBe('error: unknown migrations action "squash"; expected lint\n');
+    expect(unknown.stderr()).toBe(
+      'error: unknown migrations action "squash"; expected lint, status, contract\n',
+    );
   });
 });

@@ -162,7 +162,7 @@ describe('ferry migrations contract', () => {
     const unknown = await ferry('migrations', 'shrink');
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toContain(
-      'unknown migrations action "shrink"; expected status or contract',
+      'unknown migrations action "shrink"; expected lint, status, contract',
     );
   });
 });
