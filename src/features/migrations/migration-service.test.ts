@@ -97,10 +97,15 @@ function world(
   const dbs = new FakeMigrationDatabases(scheduler.clock);
   const migrations = services.migrations!.migrations;
   const settle = async (environment: string) => {
-    for (let round = 0; round < 50; round += 1) {
+    const target = { service: 'web', environment };
+    // The expand gate reads the artifact's tarball from disk: real I/O the manual scheduler does
+    // not drive, so rounds go on (a short real wait each) until the deployment ended.
+    for (let round = 0; round < 500; round += 1) {
       await scheduler.advance(0, flush);
-      await services.core.controller.reconcileNow({ service: 'web', environment });
+      await services.core.controller.reconcileNow(target);
       await flush();
+      if (round >= 50 && !(await services.core.deployments.active(target))) return;
+      if (round >= 50) await new Promise((resolve) => setTimeout(resolve, 5));
     }
   };
   return {

@@ -26,7 +26,7 @@ export const ferryRules = {
 export type FerryRule = keyof typeof ferryRules;
 
 /**
- * squawk's rules (squawk-cli 2.66) and Ferry's severity for each. `error`: a rewrite, a
+ * squawk's rules (squawk-cli 2.61) and Ferry's severity for each. `error`: a rewrite, a
  * validating scan under a strong lock, a non-concurrent index build, or a statement that fails
  * when run. `warning`: style and robustness. A rule not listed is a warning.
  */
