@@ -21,9 +21,19 @@ export class FerryServer {
     readonly dir: string,
     readonly dataDir: string,
     readonly configPath: string,
-    readonly port: number,
+    port: number,
     private readonly dataArgument: string,
-  ) {}
+  ) {
+    this.currentPort = port;
+  }
+
+  private currentPort: number;
+  private startedOnce = false;
+
+  /** The API's port; chosen free before the first start, kept across restarts. */
+  get port(): number {
+    return this.currentPort;
+  }
 
   /**
    * `dataDir`: where the data folder goes instead of `<fresh dir>/data` (a small tmpfs, say).
@@ -68,6 +78,23 @@ export class FerryServer {
    * the defaults (e.g. `--listen 0.0.0.0:<port>`, `--auth required`).
    */
   async start(extraArgs: readonly string[] = []): Promise<void> {
+    // A free port can be taken (by another test file's instance) between choosing it and the
+    // server listening: a first start then takes another one. Restarts keep theirs.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.startOnce(extraArgs);
+        this.startedOnce = true;
+        return;
+      } catch (error) {
+        const taken = String(error).includes('for the API (--listen) (EADDRINUSE');
+        if (!taken || this.startedOnce || attempt >= 3) throw error;
+        this.output.length = 0;
+        this.currentPort = await freePort();
+      }
+    }
+  }
+
+  private async startOnce(extraArgs: readonly string[]): Promise<void> {
     const child = spawn(
       process.execPath,
       [
@@ -98,7 +125,11 @@ export class FerryServer {
         throw new Error(`ferry server exited ${child.exitCode}: ${this.output.join('')}`);
       }
       try {
-        const res = await request(`${this.url}/readyz`);
+        // Bounded: a port held by something that never answers must not hang the wait.
+        const res = await request(`${this.url}/readyz`, {
+          headersTimeout: 2_000,
+          bodyTimeout: 2_000,
+        });
         await res.body.dump();
         if (res.statusCode === 200) return;
       } catch {
