@@ -8,8 +8,14 @@ const corpus = 'test/fixtures/migrations-lint';
 
 /** Runs the built `ferry` as a process: exit code, stdout and stderr. */
 async function ferry(...args: string[]) {
+  return ferryIn(process.cwd(), ...args);
+}
+
+async function ferryIn(cwd: string, ...args: string[]) {
   try {
-    const { stdout, stderr } = await promisify(execFile)(process.execPath, [bin, ...args]);
+    const { stdout, stderr } = await promisify(execFile)(process.execPath, [bin, ...args], {
+      cwd,
+    });
     return { code: 0, stdout, stderr };
   } catch (error) {
     const failed = error as { code: number; stdout: string; stderr: string };
@@ -44,5 +50,36 @@ describe('ferry migrations lint (built CLI)', () => {
     const missing = await ferry('migrations', 'lint', 'nowhere.sql');
     expect(missing.code).toBe(2);
     expect(missing.stderr).toBe('error: nowhere.sql: no such file or folder\n');
+  }, 60_000);
+
+  it('gives the files of an expand/ folder linted by itself, or as `.`, their phase', async () => {
+    const expected = {
+      rule: 'contract-in-expand',
+      severity: 'error',
+      line: 1,
+      column: 1,
+      phase: 'contract',
+    };
+    const named = await ferry('migrations', 'lint', `${corpus}/expand`, '--json');
+    expect(JSON.parse(named.stdout)).toEqual({
+      files: [
+        {
+          file: `${corpus}/expand/V38__in_expand_folder.sql`,
+          findings: [expect.objectContaining(expected)],
+        },
+      ],
+    });
+    const here = await ferryIn(
+      join(process.cwd(), corpus, 'expand'),
+      'migrations',
+      'lint',
+      '.',
+      '--json',
+    );
+    expect(JSON.parse(here.stdout)).toEqual({
+      files: [
+        { file: 'expand/V38__in_expand_folder.sql', findings: [expect.objectContaining(expected)] },
+      ],
+    });
   }, 60_000);
 });

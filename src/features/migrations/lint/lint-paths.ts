@@ -1,10 +1,12 @@
 import { stat } from 'node:fs/promises';
-import { join } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import type { LintedFile, LintReport } from '../domain/lint-finding.js';
 import { ferryRules } from '../domain/lint-rules.js';
+import { migrationPhases } from '../domain/migration-file.js';
 import { parseMigrationFiles, type MigrationFileProblem } from '../domain/parse-migration-files.js';
 import type { LintInput, LintMigrations } from '../lint-migrations.js';
-import { readMigrationEntries, readMigrationEntry } from '../read-migration-entries.js';
+import { readMigrationEntry } from '../read-migration-entries.js';
+import { readMigrationFolder } from '../read-migration-folder.js';
 
 /**
  * Lints what `ferry migrations lint` is given: a folder (read recursively as one set of
@@ -21,10 +23,17 @@ export async function lintPaths(
   const files: LintedFile[] = [];
   for (const path of paths) {
     const folder = (await stat(path)).isDirectory();
+    // A folder that is itself `expand/` or `contract/` gives its files that phase, as it would
+    // inside the migrations folder: its name stays part of each file's path.
+    const own = basename(resolve(path));
+    const phaseFolder = folder && (migrationPhases as readonly string[]).includes(own);
+    const root = phaseFolder ? dirname(path) : path;
     const entries = folder
-      ? await readMigrationEntries(path)
+      ? (await readMigrationFolder(path)).map((entry) =>
+          phaseFolder ? { ...entry, path: `${own}/${entry.path}` } : entry,
+        )
       : [await readMigrationEntry(path, path.split(/[\\/]/).join('/'))];
-    const shown = (entry: { path: string }) => (folder ? join(path, entry.path) : entry.path);
+    const shown = (entry: { path: string }) => (folder ? join(root, entry.path) : entry.path);
     const parsed = parseMigrationFiles(entries);
     const inputs: LintInput[] = parsed.files.map((file) => ({
       file: shown(file),
