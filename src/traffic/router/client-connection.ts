@@ -3,6 +3,7 @@ import type { Socket } from 'node:net';
 import { ClientResponse } from './client-response.js';
 import { proxyRequest, type ProxySettings, type TableHolder } from './proxy.js';
 import { parseRequestHead, type SimpleRequestHead } from './request-head-parser.js';
+import { DirectWriter, readIntoBuffer } from './socket-io.js';
 
 /** What a connection of the fast path needs from its listener. */
 export interface ClientConnectionOwner {
@@ -22,6 +23,11 @@ export interface ClientConnectionOwner {
 const maxPendingBytes = 65_536;
 /** node:http's answer to a client silent past the headers timeout on a fresh connection. */
 const requestTimeoutResponse = 'HTTP/1.1 408 Request Timeout\r\nConnection: close\r\n\r\n';
+/**
+ * Where every fast-path connection reads into (socket-io.ts): one is enough, as each read is
+ * parsed before the next; bytes that must wait are copied out of it.
+ */
+const readBuffer = Buffer.allocUnsafe(64 * 1024);
 
 /**
  * The request the exchange sees: the fields of node:http's `IncomingMessage` it reads on a
@@ -58,12 +64,20 @@ export class ClientConnection {
   private served = false;
   private paused = false;
   private gone = false;
+  /** Reads arrive in {@link readBuffer} through {@link onRead}, not as `data` events. */
+  private readonly readsDirect: boolean;
+  /** Handed to node:http: direct reads are pushed into the socket's stream for it. */
+  private handedOver = false;
+  private readonly writer: DirectWriter;
 
   constructor(
     private readonly socket: Socket,
     private readonly owner: ClientConnectionOwner,
+    direct = true,
   ) {
-    socket.on('data', this.onData);
+    this.writer = new DirectWriter(socket, this.onDrain, direct);
+    this.readsDirect = direct && readIntoBuffer(socket, readBuffer, this.onRead);
+    if (!this.readsDirect) socket.on('data', this.onData);
     socket.on('end', this.onEnd);
     socket.on('error', this.onError);
     socket.on('close', this.onClose);
@@ -81,13 +95,32 @@ export class ClientConnection {
     this.socket.destroy();
   }
 
+  /** `bytes` were read into {@link readBuffer}; false pauses reading. */
+  private readonly onRead = (bytes: number): boolean => {
+    if (this.handedOver) {
+      // node:http reads from the stream now: a copy, as the read buffer is reused.
+      return this.socket.push(copyOf(bytes));
+    }
+    if (this.pending === undefined && this.current === undefined && !this.gone) {
+      // The common case: one whole request in this read, parsed where it lies.
+      const view = readBuffer.subarray(0, bytes);
+      const head = parseRequestHead(view);
+      if (head.kind === 'simple' && head.length === bytes) {
+        this.serve(head);
+        return !this.paused;
+      }
+    }
+    this.onData(copyOf(bytes));
+    return !this.paused;
+  };
+
   private readonly onData = (chunk: Buffer): void => {
     const pending = this.pending;
     this.pending = pending === undefined ? chunk : Buffer.concat([pending, chunk]);
     if (this.current !== undefined) {
       if ((this.pending as Buffer).length > maxPendingBytes) {
         this.paused = true;
-        this.socket.pause();
+        if (!this.readsDirect) this.socket.pause();
       }
       return;
     }
@@ -111,7 +144,7 @@ export class ClientConnection {
     const socket = this.socket;
     socket.setTimeout(0);
     const response = new ClientResponse(
-      socket,
+      this.writer,
       head.method,
       !this.owner.retiring,
       this.owner.keepAliveTimeoutMs,
@@ -154,6 +187,7 @@ export class ClientConnection {
     const socket = this.socket;
     this.gone = true;
     socket.setTimeout(0);
+    this.handedOver = true;
     socket.off('data', this.onData);
     socket.off('end', this.onEnd);
     socket.off('error', this.onError);
@@ -197,8 +231,15 @@ export class ClientConnection {
     // A fresh connection that sent no complete request in time gets node:http's 408; an idle
     // keep-alive connection is just closed.
     if (!this.served && socket.bytesWritten === 0 && socket.writable) {
-      socket.write(requestTimeoutResponse, 'latin1');
+      this.writer.write(requestTimeoutResponse);
     }
     socket.destroy();
   };
+}
+
+/** The first `bytes` of {@link readBuffer}, copied. */
+function copyOf(bytes: number): Buffer {
+  const copy = Buffer.allocUnsafe(bytes);
+  readBuffer.copy(copy, 0, 0, bytes);
+  return copy;
 }

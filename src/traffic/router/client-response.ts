@@ -1,5 +1,6 @@
 import { STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
+import type { DirectWriter } from './socket-io.js';
 
 /**
  * The response to a request of the listener's fast path (client-connection.ts): the part of
@@ -7,7 +8,7 @@ import type { Socket } from 'node:net';
  * error-response.ts), writing the very bytes node:http wrote for them — the same status line,
  * the fields in the same order, then `Date`, `Connection` and `Keep-Alive`, and chunked framing
  * when no length is known — without a stream object per request. The head waits for the first
- * body bytes, so a small response leaves in one write.
+ * body bytes, so a small response leaves in one write; each call writes one buffer (socket-io.ts).
  */
 export class ClientResponse {
   /** As on node:http: false makes the response say `Connection: close` and end the connection. */
@@ -23,13 +24,16 @@ export class ClientResponse {
   private onClose: ((this: ClientResponse) => void) | undefined;
   private onDrain: ((this: ClientResponse) => void) | undefined;
 
+  private readonly socket: Socket;
+
   constructor(
-    private readonly socket: Socket,
+    private readonly writer: DirectWriter,
     method: string,
     keepAlive: boolean,
     private readonly keepAliveTimeoutMs: number,
     private readonly onFinish: (response: ClientResponse) => void,
   ) {
+    this.socket = writer.socket;
     this.shouldKeepAlive = keepAlive;
     this.hasBody = method !== 'HEAD';
   }
@@ -147,7 +151,7 @@ export class ClientResponse {
     for (const key of Object.keys(hints)) {
       if (key !== 'link') head += `${key}: ${String(hints[key])}\r\n`;
     }
-    this.socket.write(`${head}\r\n`, 'latin1');
+    this.writer.write(`${head}\r\n`);
   }
 
   write(chunk: Buffer): boolean {
@@ -156,19 +160,13 @@ export class ClientResponse {
       this.flushHead();
       return true;
     }
-    const socket = this.socket;
-    socket.cork();
-    this.flushHead();
-    let more: boolean;
-    if (this.chunked) {
-      socket.write(`${chunk.length.toString(16)}\r\n`, 'latin1');
-      socket.write(chunk);
-      more = socket.write('\r\n', 'latin1');
-    } else {
-      more = socket.write(chunk);
+    const head = this.head ?? '';
+    this.head = undefined;
+    if (!this.chunked) {
+      if (head.length === 0) return this.writer.write(chunk);
+      return this.writer.write(framed(head, chunk, ''));
     }
-    socket.uncork();
-    return more;
+    return this.writer.write(framed(`${head}${chunk.length.toString(16)}\r\n`, chunk, '\r\n'));
   }
 
   /** Trailer fields, sent after a chunked body only (as node:http does). */
@@ -200,11 +198,11 @@ export class ClientResponse {
         this.onFinish(this);
         return this;
       }
-      socket.cork();
       if (chunk !== undefined) this.write(chunk);
-      else this.flushHead();
-      if (this.chunked && this.hasBody) socket.write(`0\r\n${this.trailer}\r\n`, 'latin1');
-      socket.uncork();
+      const end = this.chunked && this.hasBody ? `0\r\n${this.trailer}\r\n` : '';
+      const rest = `${this.head ?? ''}${end}`;
+      this.head = undefined;
+      if (rest.length > 0) this.writer.write(rest);
     }
     this.writableFinished = true;
     this.onFinish(this);
@@ -218,24 +216,33 @@ export class ClientResponse {
   /** `head`, then `body` framed as the response says, then the end of a chunked body. */
   private writeWhole(head: string, body: Buffer | undefined): void {
     const chunked = this.chunked && this.hasBody;
-    const framed = chunked && body !== undefined && body.length > 0;
-    const before = framed ? `${head}${body.length.toString(16)}\r\n` : head;
     const end = chunked ? `0\r\n${this.trailer}\r\n` : '';
-    const after = framed ? `\r\n${end}` : end;
-    const bodyLength = body === undefined ? 0 : body.length;
-    const whole = Buffer.allocUnsafe(before.length + bodyLength + after.length);
-    whole.write(before, 0, 'latin1');
-    if (body !== undefined) body.copy(whole, before.length);
-    if (after.length > 0) whole.write(after, before.length + bodyLength, 'latin1');
-    this.socket.write(whole);
+    if (body === undefined || body.length === 0) {
+      this.writer.write(`${head}${end}`);
+      return;
+    }
+    if (chunked) {
+      this.writer.write(framed(`${head}${body.length.toString(16)}\r\n`, body, `\r\n${end}`));
+    } else {
+      this.writer.write(framed(head, body, end));
+    }
   }
 
   private flushHead(): void {
     const head = this.head;
     if (head === undefined) return;
     this.head = undefined;
-    this.socket.write(head, 'latin1');
+    this.writer.write(head);
   }
+}
+
+/** `before` and `after` (latin1) around `body`, in one buffer: one write for the three. */
+function framed(before: string, body: Buffer, after: string): Buffer {
+  const whole = Buffer.allocUnsafe(before.length + body.length + after.length);
+  whole.write(before, 0, 'latin1');
+  body.copy(whole, before.length);
+  if (after.length > 0) whole.write(after, before.length + body.length, 'latin1');
+  return whole;
 }
 
 /** Bodies up to this size are copied behind the head to leave in one write. */

@@ -2,6 +2,7 @@ import { connect, type Socket } from 'node:net';
 import type { Readable } from 'node:stream';
 import type { ResponseHead } from './response-head.js';
 import { ResponseParser, type ResponseSink } from './response-parser.js';
+import { DirectWriter } from './socket-io.js';
 import { UpstreamError } from './upstream-errors.js';
 import {
   declaredLength,
@@ -72,6 +73,8 @@ const keepAliveMarginMs = 2_000;
  */
 export class UpstreamConnection implements ResponseSink {
   private readonly socket: Socket;
+  /** Request heads (and buffered bodies) go straight to the socket's handle. */
+  private readonly writer: DirectWriter;
   private readonly parser: ResponseParser = new ResponseParser(this);
   private current: Dispatch | undefined;
   private connected = false;
@@ -99,6 +102,7 @@ export class UpstreamConnection implements ResponseSink {
       onread: { buffer: readBuffer, callback: (bytes) => (this.onSocketData(bytes), true) },
     });
     this.socket = socket;
+    this.writer = new DirectWriter(socket, noop);
     socket.on('connect', () => this.onConnected());
     socket.on('end', () => this.onSocketEnd());
     socket.on('error', (error: Error) => this.onSocketError(error));
@@ -183,7 +187,7 @@ export class UpstreamConnection implements ResponseSink {
     const body = request.body;
     this.parser.start(request.method === 'HEAD');
     if (body === null) {
-      this.socket.write(requestHead(request, -1), 'latin1');
+      this.writer.write(requestHead(request, -1));
       this.setDeadline(HEADERS, request.headersTimeout);
     } else if (Buffer.isBuffer(body)) {
       const declared = declaredLength(request.headers);
@@ -196,7 +200,7 @@ export class UpstreamConnection implements ResponseSink {
       const bytes = Buffer.allocUnsafe(head.length + body.length);
       bytes.write(head, 0, 'latin1');
       body.copy(bytes, head.length);
-      this.socket.write(bytes);
+      this.writer.write(bytes);
       this.setDeadline(HEADERS, request.headersTimeout);
     } else {
       const length = declaredLength(request.headers);
@@ -395,6 +399,8 @@ export class UpstreamConnection implements ResponseSink {
     }
   };
 }
+
+function noop(): void {}
 
 function otherSideClosed(): UpstreamError {
   return new UpstreamError('UND_ERR_SOCKET', 'other side closed');
