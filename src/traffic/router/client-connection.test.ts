@@ -1,3 +1,4 @@
+import { once } from 'node:events';
 import type { RequestListener } from 'node:http';
 import { connect } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -289,6 +290,29 @@ describe('Router fast path: client timeouts', () => {
       text: 'HTTP/1.1 408 Request Timeout\r\nConnection: close\r\n\r\n',
       closed: true,
     });
+  }, 30_000);
+
+  it('counts the idle timeout from the last response: a connection used more often stays open', async () => {
+    // The first deadline (headers, 400 ms) and each idle one (600 ms) pass long before the
+    // connection's last request: every one moved when a request came.
+    const { fast } = await twoRouters(undefined, { headersMs: 400, idleMs: 600 });
+    const parts = Array.from({ length: 8 }, () => 'GET / HTTP/1.1\r\nHost: web\r\n\r\n');
+    const spaced = (async () => {
+      const socket = connect(fast, '127.0.0.1');
+      await once(socket, 'connect');
+      let text = '';
+      let closedAt = -1;
+      socket.on('data', (chunk: Buffer) => (text += chunk.toString('latin1')));
+      socket.once('close', () => (closedAt = text.split('HTTP/1.1 200').length - 1));
+      for (const part of parts) {
+        socket.write(part, 'latin1');
+        await new Promise((wake) => setTimeout(wake, 250));
+      }
+      const answered = text.split('HTTP/1.1 200').length - 1;
+      socket.destroy();
+      return { answered, closedAt };
+    })();
+    expect(await spaced).toEqual({ answered: 8, closedAt: -1 });
   }, 30_000);
 
   it('closes a keep-alive connection idle past the idle timeout, without a word', async () => {

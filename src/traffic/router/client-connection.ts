@@ -69,6 +69,10 @@ export class ClientConnection {
   /** Handed to node:http: direct reads are pushed into the socket's stream for it. */
   private handedOver = false;
   private readonly writer: DirectWriter;
+  /** When an idle connection closes (performance.now() ms); Infinity while a request runs. */
+  private deadline = Infinity;
+  private timer: NodeJS.Timeout | undefined;
+  private timerAt = Infinity;
 
   constructor(
     private readonly socket: Socket,
@@ -82,8 +86,7 @@ export class ClientConnection {
     socket.on('error', this.onError);
     socket.on('close', this.onClose);
     socket.on('drain', this.onDrain);
-    socket.on('timeout', this.onTimeout);
-    socket.setTimeout(owner.headersTimeoutMs);
+    this.setDeadline(owner.headersTimeoutMs);
   }
 
   /** No request in flight and no byte waiting: closing it now loses nothing. */
@@ -141,8 +144,8 @@ export class ClientConnection {
   }
 
   private serve(head: SimpleRequestHead): void {
-    const socket = this.socket;
-    socket.setTimeout(0);
+    // No timer operation: a timer that fires while a request is in flight does nothing.
+    this.deadline = Infinity;
     const response = new ClientResponse(
       this.writer,
       head.method,
@@ -151,7 +154,7 @@ export class ClientConnection {
       this.onFinish,
     );
     this.current = response;
-    const request = new ClientRequest(head.method, head.url, head.rawHeaders, socket);
+    const request = new ClientRequest(head.method, head.url, head.rawHeaders, this.socket);
     // The exchange reads only what ClientRequest and ClientResponse carry: see their JSDoc.
     proxyRequest(
       this.owner.holder,
@@ -180,7 +183,7 @@ export class ClientConnection {
       setImmediate(() => this.next());
       return;
     }
-    socket.setTimeout(this.owner.keepAliveTimeoutMs);
+    this.setDeadline(this.owner.keepAliveTimeoutMs);
   };
 
   private handOver(): void {
@@ -193,7 +196,6 @@ export class ClientConnection {
     socket.off('error', this.onError);
     socket.off('close', this.onClose);
     socket.off('drain', this.onDrain);
-    socket.off('timeout', this.onTimeout);
     const pending = this.pending;
     this.pending = undefined;
     this.owner.forget(this);
@@ -215,6 +217,7 @@ export class ClientConnection {
 
   private readonly onClose = (): void => {
     this.gone = true;
+    this.clearTimer();
     this.owner.forget(this);
     const current = this.current;
     this.current = undefined;
@@ -225,8 +228,46 @@ export class ClientConnection {
     this.current?.drained();
   };
 
-  private readonly onTimeout = (): void => {
-    if (this.current !== undefined) return;
+  /**
+   * Closes the connection `ms` from now unless a request arrives: one number to set per request,
+   * and the one timer is only re-armed when it fires early (as upstream-connection.ts does).
+   */
+  private setDeadline(ms: number): void {
+    if (!(ms > 0)) {
+      this.deadline = Infinity;
+      return;
+    }
+    this.deadline = performance.now() + ms;
+    if (this.timerAt > this.deadline) this.arm(ms);
+  }
+
+  private arm(ms: number): void {
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    this.timer = setTimeout(this.onTimer, ms);
+    this.timer.unref();
+    this.timerAt = performance.now() + ms;
+  }
+
+  private clearTimer(): void {
+    this.deadline = Infinity;
+    this.timerAt = Infinity;
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    this.timer = undefined;
+  }
+
+  private readonly onTimer = (): void => {
+    this.timer = undefined;
+    this.timerAt = Infinity;
+    if (this.gone || this.current !== undefined || this.deadline === Infinity) return;
+    const left = this.deadline - performance.now();
+    if (left > 0) {
+      this.arm(Math.ceil(left));
+      return;
+    }
+    this.onTimeout();
+  };
+
+  private onTimeout(): void {
     const socket = this.socket;
     // A fresh connection that sent no complete request in time gets node:http's 408; an idle
     // keep-alive connection is just closed.
@@ -234,7 +275,7 @@ export class ClientConnection {
       this.writer.write(requestTimeoutResponse);
     }
     socket.destroy();
-  };
+  }
 }
 
 /** The first `bytes` of {@link readBuffer}, copied. */

@@ -67,9 +67,16 @@ export class ClientResponse {
 
   /**
    * node:http's `writeHead(status, [reason], flatHeaders)`: validates like it (a bad status, name
-   * or value throws before anything is written) and composes the same head.
+   * or value throws before anything is written) and composes the same head. `fieldsChecked`: the
+   * names and values were already checked as strictly (the router's response parser, the pin
+   * cookie it writes), so their characters are not tested again; node:http ignores the argument.
    */
-  writeHead(status: number, reason?: string | readonly string[], fields?: readonly string[]): this {
+  writeHead(
+    status: number,
+    reason?: string | readonly string[],
+    fields?: readonly string[],
+    fieldsChecked = false,
+  ): this {
     if (typeof reason !== 'string') {
       fields = reason;
       reason = undefined;
@@ -91,10 +98,12 @@ export class ClientResponse {
     for (let i = 0; i < list.length; i += 2) {
       const name = list[i] as string;
       const value = list[i + 1] as string;
-      if (!token.test(name))
-        throw new TypeError(`Header name must be a valid HTTP token ["${name}"]`);
-      if (invalidValue.test(value))
-        throw new TypeError(`Invalid character in header content ["${name}"]`);
+      if (!fieldsChecked) {
+        if (!token.test(name))
+          throw new TypeError(`Header name must be a valid HTTP token ["${name}"]`);
+        if (invalidValue.test(value))
+          throw new TypeError(`Invalid character in header content ["${name}"]`);
+      }
       head += `${name}: ${value}\r\n`;
       switch (name.length) {
         case 4:

@@ -31,6 +31,11 @@ const otherTracks: Readonly<Record<Track, readonly Track[]>> = {
 /** Safe to send twice (RFC 9110 §9.2.2) and, without a body, cheap to replay. */
 const replayableMethods = new Set(['GET', 'HEAD', 'OPTIONS']);
 
+/** `writeHead` with client-response.ts's `fieldsChecked` (node:http's ignores it). */
+interface CheckedHead {
+  writeHead(status: number, reason: string, fields: string[], fieldsChecked: boolean): unknown;
+}
+
 class ClientGoneError extends Error {
   constructor() {
     super('the client closed the connection');
@@ -109,7 +114,9 @@ export class Exchange implements UpstreamHandler, ResponseFraming {
       );
     }
     try {
-      this.res.writeHead(status, statusText, headers);
+      // Fields from the router's response parser or node:http's, checked as strictly as
+      // writeHead would; the fast path's response skips checking them again (client-response.ts).
+      (this.res as unknown as CheckedHead).writeHead(status, statusText, headers, true);
     } catch {
       // A status or header Node refuses to send on: answer 502 rather than crash the router.
       this.fail('upstream_unreachable');
