@@ -1,6 +1,7 @@
 import { STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
 import type { DirectWriter } from './socket-io.js';
+import { equalsLower } from './ascii-case.js';
 
 /**
  * The response to a request of the listener's fast path (client-connection.ts): the part of
@@ -107,19 +108,19 @@ export class ClientResponse {
       head += `${name}: ${value}\r\n`;
       switch (name.length) {
         case 4:
-          if (name.toLowerCase() === 'date') date = true;
+          if (equalsLower(name, 'date')) date = true;
           break;
         case 10:
-          if (name.toLowerCase() === 'connection') {
+          if (equalsLower(name, 'connection')) {
             connection = true;
             keepAlive = !connectionClose.test(value);
           }
           break;
         case 14:
-          if (name.toLowerCase() === 'content-length') length = true;
+          if (equalsLower(name, 'content-length')) length = true;
           break;
         case 17:
-          if (name.toLowerCase() === 'transfer-encoding') {
+          if (equalsLower(name, 'transfer-encoding')) {
             transferEncoding = true;
             if (chunkedCoding.test(value)) chunked = true;
           }

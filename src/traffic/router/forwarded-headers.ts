@@ -1,4 +1,5 @@
 import type { Peer } from './trusted-proxies.js';
+import { equalsLower, LowerNameTable } from './ascii-case.js';
 
 /**
  * Header hygiene of a forwarding proxy. Hop-by-hop fields describe one connection and are never
@@ -22,7 +23,7 @@ type Role =
   | 'via'
   | 'replaced';
 
-const roles = new Map<string, Role>([
+const roles = new LowerNameTable<Role>([
   ['connection', 'connection'],
   ['keep-alive', 'hop-by-hop'],
   ['proxy-connection', 'hop-by-hop'],
@@ -44,15 +45,11 @@ const roles = new Map<string, Role>([
   ['x-ferry-mirror', 'replaced'],
 ]);
 
-/** Lowercasing only names whose length matches a known field keeps the common case cheap. */
-const knownLengths = new Set([...roles.keys()].map((name) => name.length));
-
 function roleOf(name: string): Role | undefined {
-  return knownLengths.has(name.length) ? roles.get(name.toLowerCase()) : undefined;
+  return roles.get(name);
 }
 
 const via = '1.1 ferry';
-const plainConnection = new Set(['keep-alive', 'close']);
 
 /** The request headers to send upstream, and whether a body follows them. */
 export interface ForwardedRequest {
@@ -217,7 +214,7 @@ function latin1(field: Buffer | string): string {
 /** Removes, in place, the fields a Connection header names (`Connection: close, X-Trace`). */
 function removeListed(headers: string[], connection: string): void {
   // The usual `keep-alive` or `close` names no field: skip the parsing.
-  if (connection.length <= 10 && plainConnection.has(connection.toLowerCase())) return;
+  if (equalsLower(connection, 'keep-alive') || equalsLower(connection, 'close')) return;
   const listed = new Set(
     connection
       .split(',')

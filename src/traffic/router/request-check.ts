@@ -1,4 +1,5 @@
 import type { IncomingMessage } from 'node:http';
+import { equalsLower } from './ascii-case.js';
 
 /** Why the router refuses a request itself, before any upstream is chosen. */
 export type Refusal =
@@ -18,10 +19,10 @@ export function checkRequest(req: IncomingMessage): Refusal | undefined {
   let host: string | undefined;
   for (let i = 0; i < raw.length; i += 2) {
     const name = raw[i] as string;
-    if (name.length === 4 && name.toLowerCase() === 'host') {
+    if (equalsLower(name, 'host')) {
       if (host !== undefined) return badRequest('the request has more than one Host field');
       host = raw[i + 1] as string;
-    } else if (name.length === 17 && name.toLowerCase() === 'transfer-encoding') {
+    } else if (equalsLower(name, 'transfer-encoding')) {
       if ((raw[i + 1] as string).trim().toLowerCase() !== 'chunked') {
         return {
           code: 'not_implemented',

@@ -1,3 +1,5 @@
+import { equalsLower } from './ascii-case.js';
+
 /**
  * The router's own request-head parser, for the fast path of its listeners (client-connection.ts).
  * It reads strictly (RFC 9112) and only the plainest requests: `GET` or `HEAD` of an origin-form
@@ -124,7 +126,7 @@ export function parseRequestHead(buffer: Buffer): RequestHeadResult {
     i += 2;
     if (rawHeaders.length >= maxSimpleFields * 2) return other;
     if (!plainField(name, value)) return other;
-    if (name.length === 4 && name.toLowerCase() === 'host') hosts++;
+    if (equalsLower(name, 'host')) hosts++;
     rawHeaders.push(name, value);
   }
   // HTTP/1.1 requires exactly one Host (node:http refuses none; the router refuses two).
@@ -140,15 +142,15 @@ function isWhitespace(c: number): boolean {
 function plainField(name: string, value: string): boolean {
   switch (name.length) {
     case 6:
-      return name.toLowerCase() !== 'expect';
+      return !equalsLower(name, 'expect');
     case 7:
-      return name.toLowerCase() !== 'upgrade';
+      return !equalsLower(name, 'upgrade');
     case 10:
-      return name.toLowerCase() !== 'connection' || value.toLowerCase() === 'keep-alive';
+      return !equalsLower(name, 'connection') || equalsLower(value, 'keep-alive');
     case 14:
-      return name.toLowerCase() !== 'content-length';
+      return !equalsLower(name, 'content-length');
     case 17:
-      return name.toLowerCase() !== 'transfer-encoding';
+      return !equalsLower(name, 'transfer-encoding');
     default:
       return true;
   }

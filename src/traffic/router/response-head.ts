@@ -1,4 +1,5 @@
 import { UpstreamError } from './upstream-errors.js';
+import { equalsLower } from './ascii-case.js';
 
 /** A parsed response head: the status line, the raw fields and what they say about framing. */
 export interface ResponseHead {
@@ -151,7 +152,7 @@ function isSpace(c: number): boolean {
 function noteFraming(name: string, value: string, framing: Framing): void {
   switch (name.length) {
     case 14:
-      if (name.toLowerCase() !== 'content-length') return;
+      if (!equalsLower(name, 'content-length')) return;
       if (framing.contentLength !== -1) {
         throw new UpstreamError('HPE_UNEXPECTED_CONTENT_LENGTH', 'duplicate Content-Length');
       }
@@ -161,9 +162,9 @@ function noteFraming(name: string, value: string, framing: Framing): void {
       framing.contentLength = Number(value);
       return;
     case 17:
-      if (name.toLowerCase() !== 'transfer-encoding') return;
+      if (!equalsLower(name, 'transfer-encoding')) return;
       // Only chunked, once: any other coding would reach the client without its framing.
-      if (framing.chunked || value.toLowerCase() !== 'chunked') {
+      if (framing.chunked || !equalsLower(value, 'chunked')) {
         throw new UpstreamError(
           'HPE_INVALID_TRANSFER_ENCODING',
           `unsupported Transfer-Encoding: ${value}`,
@@ -172,19 +173,18 @@ function noteFraming(name: string, value: string, framing: Framing): void {
       framing.chunked = true;
       return;
     case 10: {
-      const lower = name.toLowerCase();
-      if (lower === 'connection') noteConnection(value.toLowerCase(), framing);
-      else if (lower === 'keep-alive') noteKeepAlive(value, framing);
+      if (equalsLower(name, 'connection')) noteConnection(value, framing);
+      else if (equalsLower(name, 'keep-alive')) noteKeepAlive(value, framing);
       return;
     }
   }
 }
 
 function noteConnection(value: string, framing: Framing): void {
-  if (value === 'keep-alive') framing.keepAlive = true;
-  else if (value === 'close') framing.close = true;
+  if (equalsLower(value, 'keep-alive')) framing.keepAlive = true;
+  else if (equalsLower(value, 'close')) framing.close = true;
   else {
-    for (const token of value.split(',')) {
+    for (const token of value.toLowerCase().split(',')) {
       const option = token.trim();
       if (option === 'close') framing.close = true;
       else if (option === 'keep-alive') framing.keepAlive = true;

@@ -1,4 +1,5 @@
 import type { Readable } from 'node:stream';
+import { equalsLower } from './ascii-case.js';
 
 /** One request for an {@link UpstreamClient}: what goes on the wire. */
 export interface UpstreamRequest {
@@ -66,7 +67,7 @@ export function requestHead(request: UpstreamRequest, addedLength: number): stri
 export function declaredLength(headers: readonly string[]): number {
   for (let i = 0; i < headers.length; i += 2) {
     const name = headers[i] as string;
-    if (name.length === 14 && name.toLowerCase() === 'content-length') {
+    if (equalsLower(name, 'content-length')) {
       const value = (headers[i + 1] as string).trim();
       return /^\d{1,15}$/.test(value) ? Number(value) : -1;
     }
