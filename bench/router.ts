@@ -50,7 +50,8 @@ interface Target {
  * real `ferry router` process (see `compareWithWrk`): one worker against HAProxy `nbthread 1`,
  * two against `nbthread 2`, requests per second and CPU per request (primary and workers summed).
  * Knobs: BENCH_WRK (0 skips it), BENCH_WRK_DURATION (seconds per run, default 6),
- * BENCH_WRK_CONNECTIONS (32). Without wrk installed these figures are skipped.
+ * BENCH_WRK_CONNECTIONS (32), BENCH_WRK_ROUNDS (3: each ratio is the median of the rounds'
+ * ratios, each measured back to back). Without wrk installed these figures are skipped.
  *
  * Last, requests lost while `ferry server` restarts under load (see `measureServerRestarts`).
  * Knobs: BENCH_RESTART (0 skips it), BENCH_RESTART_RPS (200), BENCH_RESTART_DOWN (seconds the
@@ -174,7 +175,7 @@ export const routerBenchmark: Benchmark = {
               durationSeconds: wrkDuration,
               warmupSeconds,
               connections: wrkConnections,
-              rounds,
+              rounds: envNumber('BENCH_WRK_ROUNDS', 3),
               haproxy: haproxy !== undefined,
             });
       const restartFigures = restart

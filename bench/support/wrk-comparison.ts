@@ -34,8 +34,9 @@ interface Target {
  * The router against HAProxy with wrk (native, one thread: it does not saturate before the
  * proxies do, unlike autocannon): `wrk -t1 -c<connections>` against examples/hello directly,
  * through a real `ferry router` process with one worker and HAProxy `nbthread 1`, and through
- * `ferry router` with two workers and HAProxy `nbthread 2`, alternating within each round. Each ratio's baseline is measured in
- * the same run; CPU per request comes from /proc for every proxy alike.
+ * `ferry router` with two workers and HAProxy `nbthread 2`, alternating within each round. Each
+ * ratio's baseline is measured in the same round, right before or after it, and a ratio is the
+ * median over the rounds; CPU per request comes from /proc for every proxy alike.
  */
 export async function compareWithWrk(
   options: WrkComparisonOptions,
@@ -115,18 +116,28 @@ function wrkFigures(targets: readonly Target[]): Record<string, Figure> {
     };
   }
   const ratio = (value: number): Figure => ({ value: round(value, 1_000), unit: 'ratio' });
-  out.router_vs_direct_wrk = ratio(rps('router') / rps('direct'));
+  // The median of each round's ratio: the two runs of a round are back to back, so a slow spell
+  // of a shared machine weighs on both sides of one ratio rather than on one side of the medians.
+  const paired = (of: (t: Target) => readonly number[], a: TargetName, b: TargetName) => {
+    const as = of(byName.get(a) as Target);
+    const bs = of(byName.get(b) as Target);
+    return median(as.map((value, round) => value / (bs[round] as number)));
+  };
+  const rpsOf = (t: Target) => t.results.map((r) => r.rps);
+  out.router_vs_direct_wrk = ratio(paired(rpsOf, 'router', 'direct'));
   if (byName.has('haproxy')) {
-    out.router_vs_haproxy_wrk = ratio(rps('router') / rps('haproxy'));
+    out.router_vs_haproxy_wrk = ratio(paired(rpsOf, 'router', 'haproxy'));
     out.router_workers2_vs_haproxy_threads2 = ratio(
-      rps('router_workers2') / rps('haproxy_threads2'),
+      paired(rpsOf, 'router_workers2', 'haproxy_threads2'),
     );
   }
   for (const t of targets) {
     if (t.cpuPerRequest.length === 0) continue;
     out[`${t.name}_wrk_cpu_us_per_req`] = { value: round(cpu(t.name), 10), unit: 'µs' };
   }
-  if (byName.has('haproxy')) out.router_cpu_vs_haproxy = ratio(cpu('router') / cpu('haproxy'));
+  if (byName.has('haproxy')) {
+    out.router_cpu_vs_haproxy = ratio(paired((t) => t.cpuPerRequest, 'router', 'haproxy'));
+  }
   for (const t of targets) {
     const failures = t.results.reduce((total, r) => total + r.non2xx + r.socketErrors, 0);
     out[`${t.name}_wrk_failures`] = { value: failures, unit: 'requests' };
