@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { FerryConfig } from '../../config/ferry-config.js';
 import { effectiveService } from '../deployments/domain/effective-service.js';
+import { PeriodicTask } from '../analysis/periodic-task.js';
 import type { Scheduler } from '../analysis/scheduler.js';
 import { autoContractActor, type MigrationService } from './migration-service.js';
 
@@ -18,29 +19,26 @@ export interface AutoContracted {
  * `migration.failed` and runs `ferry migrations contract`.
  */
 export class AutoContractor {
-  private cancel: (() => void) | undefined;
-  private running: Promise<void> | undefined;
-  private stopped = true;
+  private readonly loop: PeriodicTask;
   /** `service/environment/version@checksum` of files whose run failed. */
   private readonly failed = new Set<string>();
 
   constructor(
     private readonly config: () => FerryConfig,
     private readonly migrations: MigrationService,
-    private readonly scheduler: Scheduler,
+    scheduler: Scheduler,
     private readonly logger: Logger,
-    private readonly intervalMs = 30_000,
-  ) {}
-
-  start(): void {
-    this.stopped = false;
-    this.schedule();
+    intervalMs = 30_000,
+  ) {
+    this.loop = new PeriodicTask(scheduler, intervalMs, () => this.tick());
   }
 
-  async stop(): Promise<void> {
-    this.stopped = true;
-    this.cancel?.();
-    await this.running;
+  start(): void {
+    this.loop.start();
+  }
+
+  stop(): Promise<void> {
+    return this.loop.stop();
   }
 
   /** One pass over every service and environment that contracts by itself. */
@@ -78,18 +76,6 @@ export class AutoContractor {
       this.failed.add(keyOf(target, after?.pendingContract[0]?.file ?? first.file));
       throw error;
     }
-  }
-
-  private schedule(): void {
-    if (this.stopped) return;
-    this.cancel = this.scheduler.setTimer(() => {
-      this.running = this.tick()
-        .then(() => undefined)
-        .finally(() => {
-          this.running = undefined;
-          this.schedule();
-        });
-    }, this.intervalMs);
   }
 }
 

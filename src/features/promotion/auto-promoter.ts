@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { FerryConfig } from '../../config/ferry-config.js';
+import { PeriodicTask } from '../analysis/periodic-task.js';
 import type { Scheduler } from '../analysis/scheduler.js';
 import type { DeploymentService } from '../deployments/deployment-service.js';
 import type { PromotionService } from './promotion-service.js';
@@ -14,28 +15,25 @@ export const autoPromoteActor = 'ferry:auto-promote';
  * now (it was aborted or rolled back) is never promoted again by itself: a person decides.
  */
 export class AutoPromoter {
-  private cancel: (() => void) | undefined;
-  private running: Promise<void> | undefined;
-  private stopped = true;
+  private readonly loop: PeriodicTask;
 
   constructor(
     private readonly config: () => FerryConfig,
     private readonly promotions: PromotionService,
     private readonly deployments: DeploymentService,
-    private readonly scheduler: Scheduler,
+    scheduler: Scheduler,
     private readonly logger: Logger,
-    private readonly intervalMs = 5_000,
-  ) {}
-
-  start(): void {
-    this.stopped = false;
-    this.schedule();
+    intervalMs = 5_000,
+  ) {
+    this.loop = new PeriodicTask(scheduler, intervalMs, () => this.tick());
   }
 
-  async stop(): Promise<void> {
-    this.stopped = true;
-    this.cancel?.();
-    await this.running;
+  start(): void {
+    this.loop.start();
+  }
+
+  stop(): Promise<void> {
+    return this.loop.stop();
   }
 
   /** One pass over every auto-promoting environment; returns the promotions it started. */
@@ -66,17 +64,5 @@ export class AutoPromoter {
     if (!result || result.noop) return undefined;
     this.logger.info({ service, to, version: plan.artifact.version }, 'auto-promoted');
     return { service, to, version: plan.artifact.version };
-  }
-
-  private schedule(): void {
-    if (this.stopped) return;
-    this.cancel = this.scheduler.setTimer(() => {
-      this.running = this.tick()
-        .then(() => undefined)
-        .finally(() => {
-          this.running = undefined;
-          this.schedule();
-        });
-    }, this.intervalMs);
   }
 }
