@@ -47,6 +47,8 @@ interface ReadSymbols {
 }
 
 const binding = loadBinding();
+/** A write request to reuse: see {@link DirectWriter.write}. */
+let spareRequest: WriteRequest | undefined;
 const readSymbols = findReadSymbols();
 
 /** Direct writes and reads are available in this Node. */
@@ -82,7 +84,10 @@ export class DirectWriter {
     ) {
       return typeof data === 'string' ? socket.write(data, 'latin1') : socket.write(data);
     }
-    const req = new binding.WriteWrap();
+    // A request object whose write completed at once is left as it was by Node (its C++ side
+    // is only made for a write that waits), so the next write reuses it.
+    const req = spareRequest ?? new binding.WriteWrap();
+    spareRequest = undefined;
     req.handle = handle;
     req.oncomplete = onWriteComplete;
     req.async = false;
@@ -97,7 +102,11 @@ export class DirectWriter {
       socket.destroy(writeError(error));
       return false;
     }
-    if (binding.streamBaseState[binding.kLastWriteWasAsync] === 0) return true;
+    if (binding.streamBaseState[binding.kLastWriteWasAsync] === 0) {
+      req.writer = undefined;
+      spareRequest = req;
+      return true;
+    }
     // The rest is in libuv's queue: the bytes must live until it is written.
     req.async = true;
     req.buffer = data;
