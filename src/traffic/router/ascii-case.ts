@@ -15,6 +15,18 @@ export function equalsLower(name: string, lower: string): boolean {
   return true;
 }
 
+/** `text` from `start` to `end` equals `lower` (lower-case ASCII) ignoring ASCII case. */
+export function equalsLowerAt(text: string, start: number, end: number, lower: string): boolean {
+  const length = lower.length;
+  if (end - start !== length) return false;
+  for (let i = 0; i < length; i++) {
+    let c = text.charCodeAt(start + i);
+    if (c >= 0x41 && c <= 0x5a) c |= 0x20;
+    if (c !== lower.charCodeAt(i)) return false;
+  }
+  return true;
+}
+
 /**
  * A lookup of lower-case names, case-insensitive, by length first: most names match no entry's
  * length and cost one array read.
@@ -37,6 +49,17 @@ export class LowerNameTable<T> {
     for (let i = 0; i < candidates.length; i++) {
       const entry = candidates[i] as readonly [string, T];
       if (equalsLower(name, entry[0])) return entry[1];
+    }
+    return undefined;
+  }
+
+  /** {@link get} for the name `text` holds from `start` to `end`, without slicing it. */
+  getAt(text: string, start: number, end: number): T | undefined {
+    const candidates = this.byLength[end - start];
+    if (candidates === undefined) return undefined;
+    for (let i = 0; i < candidates.length; i++) {
+      const entry = candidates[i] as readonly [string, T];
+      if (equalsLowerAt(text, start, end, entry[0])) return entry[1];
     }
     return undefined;
   }

@@ -1,7 +1,8 @@
 import { once } from 'node:events';
 import type { RequestListener } from 'node:http';
-import { connect } from 'node:net';
+import { connect, createServer } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
+import type { RoutingTable } from '../../features/routing/traffic-router.js';
 import { Router } from './router.js';
 import { routingTable, startUpstream } from './test-upstreams.js';
 
@@ -260,6 +261,102 @@ describe('Router fast path: responses', () => {
     expect(after.text).toMatch(/\/slo[\s\S]*\/fas$/);
     expect(received).toEqual(['GET /slow', 'GET /fast', 'GET /slow', 'GET /fast']);
   });
+});
+
+describe('Router fast path: response heads copied from the upstream', () => {
+  /**
+   * Two routers in front of a raw TCP upstream that answers every request with `head` and a
+   * two-byte body: the fast path copies runs of the upstream's field lines where they are
+   * already written as node:http writes them, so the unusual spellings are what can tell the
+   * two apart.
+   */
+  async function rawRouters(head: string, sticky?: RoutingTable['sticky']) {
+    const upstream = createServer((socket) => {
+      let seen = '';
+      socket.on('data', (chunk: Buffer) => {
+        seen += chunk.toString('latin1');
+        let end: number;
+        while ((end = seen.indexOf('\r\n\r\n')) !== -1) {
+          const isHead = seen.startsWith('HEAD');
+          seen = seen.slice(end + 4);
+          socket.write(`${head}\r\n\r\n${isHead ? '' : 'ok'}`, 'latin1');
+        }
+      });
+    });
+    upstream.listen(0, '127.0.0.1');
+    await once(upstream, 'listening');
+    cleanups.push(async () => {
+      upstream.close();
+    });
+    const port = (upstream.address() as { port: number }).port;
+    const ports: number[] = [];
+    for (const requestFastPath of [true, false]) {
+      const router = new Router({ requestFastPath });
+      cleanups.push(() => router.close());
+      const table = routingTable([{ id: 'raw-1', host: '127.0.0.1', port, version: 'v1' }]);
+      await router.apply(sticky === undefined ? table : { ...table, sticky });
+      ports.push(router.address('web', 'test')?.port ?? 0);
+    }
+    return { fast: ports[0] as number, node: ports[1] as number };
+  }
+
+  const heads: readonly [string, string][] = [
+    [
+      'fields spelled every way, hop-by-hop ones between them',
+      [
+        'HTTP/1.1 200 Fine',
+        'x-a:tight',
+        'x-b:   spaced   ',
+        'Keep-Alive: timeout=5',
+        'x-c: canonical',
+        'x-d: also canonical',
+        'x-e:\t tab',
+        'x-f: ',
+        'x-g:',
+        'Connection: keep-alive',
+        'Content-Length: 2',
+        'x-h: last',
+      ].join('\r\n'),
+    ],
+    ['nothing but the length', 'HTTP/1.1 200 OK\r\ncontent-length: 2'],
+    [
+      'an empty reason phrase',
+      'HTTP/1.1 200 \r\nDate: Tue, 01 Dec 2026 00:00:00 GMT\r\nContent-Length: 2',
+    ],
+    [
+      'Connection: close from the upstream',
+      'HTTP/1.1 200 OK\r\nConnection: close\r\nx-a: 1\r\nContent-Length: 2',
+    ],
+    [
+      'a Connection field naming another',
+      'HTTP/1.1 200 OK\r\nConnection: x-hop\r\nx-hop: 1\r\nx-a: 2\r\nContent-Length: 2',
+    ],
+  ];
+
+  for (const [what, head] of heads) {
+    it(`writes the bytes node:http wrote for ${what}, to GET and HEAD`, async () => {
+      const { fast, node } = await rawRouters(head);
+      for (const method of ['GET', 'HEAD']) {
+        const parts = [`${method} / HTTP/1.1\r\nHost: web\r\n\r\n`];
+        const before = await exchange(node, parts);
+        const after = await exchange(fast, parts);
+
+        expect(after).toEqual(before);
+      }
+    }, 30_000);
+  }
+
+  it('adds the pin cookie of a sticky table after the copied fields, as node:http did', async () => {
+    const { fast, node } = await rawRouters('HTTP/1.1 200 OK\r\nx-a: 1\r\nContent-Length: 2', {
+      cookie: 'ferry-version',
+    });
+    const parts = ['GET / HTTP/1.1\r\nHost: web\r\n\r\n'];
+    const before = await exchange(node, parts);
+    const after = await exchange(fast, parts);
+
+    expect(after).toEqual(before);
+    expect(after.text).toContain('\r\nx-a: 1\r\nContent-Length: 2\r\nset-cookie: ferry-version=');
+  }, 30_000);
 });
 
 describe('Router fast path: a client that half-closes', () => {

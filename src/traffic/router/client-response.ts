@@ -1,7 +1,15 @@
 import { STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
 import type { DirectWriter } from './socket-io.js';
-import { equalsLower } from './ascii-case.js';
+import { equalsLower, equalsLowerAt } from './ascii-case.js';
+import {
+  FIELD_COLON,
+  FIELD_LINE_END,
+  FIELD_NAME,
+  FIELD_VALUE,
+  FIELD_VALUE_END,
+  type ResponseHead,
+} from './response-head.js';
 
 /**
  * The response to a request of the listener's fast path (client-connection.ts): the part of
@@ -84,7 +92,8 @@ export class ClientResponse {
     }
     status |= 0;
     if (status < 100 || status > 999) throw new RangeError(`Invalid status code: ${status}`);
-    const statusText = reason || STATUS_CODES[status] || 'unknown';
+    // As node:http: a reason given, even empty, is written as given.
+    const statusText = reason ?? (STATUS_CODES[status] || 'unknown');
     if (invalidValue.test(statusText)) throw new TypeError('Invalid character in statusMessage');
     // Decided into locals and set at the end: a field node:http refuses leaves nothing changed.
     const hasBody = this.hasBody && !(status === 204 || status === 304 || status < 200);
@@ -127,6 +136,76 @@ export class ClientResponse {
           break;
       }
     }
+    this.endHead(head, hasBody, keepAlive, chunked, date, connection, length || transferEncoding);
+    return this;
+  }
+
+  /**
+   * The head of a response forwarded from an upstream, the same bytes {@link writeHead} writes
+   * for `head.headers` filtered down to `kept` (field offsets, forwarded-headers.ts), plus one
+   * field `extraName: extraValue` (the pin cookie) when given. Fields that are already written
+   * as node:http writes them (`name: value`, one space) are copied from the upstream's text a
+   * run of lines at a time, without a string per field. Status and fields come from the
+   * router's parser, as strict as writeHead's checks.
+   */
+  writeForwardedHead(
+    status: number,
+    statusText: string,
+    head: ResponseHead,
+    kept: readonly number[],
+    extraName?: string,
+    extraValue?: string,
+  ): void {
+    const text = head.text;
+    const fields = head.fields;
+    const hasBody = this.hasBody && !(status === 204 || status === 304 || status < 200);
+    let out = `HTTP/1.1 ${status} ${statusText}\r\n`;
+    let date = false;
+    let length = false;
+    let runStart = -1;
+    let runEnd = -1;
+    for (let k = 0; k < kept.length; k++) {
+      const f = kept[k] as number;
+      const name = fields[f + FIELD_NAME] as number;
+      const colon = fields[f + FIELD_COLON] as number;
+      const from = fields[f + FIELD_VALUE] as number;
+      const to = fields[f + FIELD_VALUE_END] as number;
+      const lineEnd = fields[f + FIELD_LINE_END] as number;
+      if (colon - name === 4 && equalsLowerAt(text, name, colon, 'date')) date = true;
+      else if (colon - name === 14 && equalsLowerAt(text, name, colon, 'content-length')) {
+        length = true;
+      }
+      const canonical = from === colon + 2 && to === lineEnd && text.charCodeAt(colon + 1) === SP;
+      if (canonical && runEnd !== -1 && name === runEnd + 2) {
+        runEnd = lineEnd;
+        continue;
+      }
+      if (runStart !== -1) out += `${text.slice(runStart, runEnd)}\r\n`;
+      runStart = -1;
+      runEnd = -1;
+      if (canonical) {
+        runStart = name;
+        runEnd = lineEnd;
+      } else {
+        out += `${text.slice(name, colon)}: ${text.slice(from, to)}\r\n`;
+      }
+    }
+    if (runStart !== -1) out += `${text.slice(runStart, runEnd)}\r\n`;
+    if (extraName !== undefined) out += `${extraName}: ${extraValue ?? ''}\r\n`;
+    this.endHead(out, hasBody, this.shouldKeepAlive, false, date, false, length);
+  }
+
+  /** What node:http adds after the fields: Date, Connection, Keep-Alive, chunked framing. */
+  private endHead(
+    fields: string,
+    hasBody: boolean,
+    keepAlive: boolean,
+    chunked: boolean,
+    date: boolean,
+    connection: boolean,
+    framed: boolean,
+  ): void {
+    let head = fields;
     if (!date) head += `Date: ${utcDate()}\r\n`;
     if (!connection) {
       if (keepAlive) {
@@ -138,7 +217,7 @@ export class ClientResponse {
         head += 'Connection: close\r\n';
       }
     }
-    if (!length && !transferEncoding && hasBody) {
+    if (!framed && hasBody) {
       head += 'Transfer-Encoding: chunked\r\n';
       chunked = true;
     }
@@ -147,7 +226,6 @@ export class ClientResponse {
     this.chunked = chunked;
     this.head = `${head}\r\n`;
     this.headersSent = true;
-    return this;
   }
 
   /** node:http's `writeEarlyHints`: a 103 with the Link field (none: nothing is sent). */
@@ -255,6 +333,7 @@ function framed(before: string, body: Buffer, after: string): Buffer {
   return whole;
 }
 
+const SP = 0x20;
 /** Bodies up to this size are copied behind the head to leave in one write. */
 const maxCopiedBody = 16_384;
 /** node:http's checks (lib/_http_common.js). */

@@ -1,9 +1,15 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { RoutingTable, Track } from '../../features/routing/traffic-router.js';
 import { proxyErrors, sendProxyError, type ProxyErrorCode } from './error-response.js';
-import { forwardResponseHeaders, type ResponseFraming } from './forwarded-headers.js';
+import { ClientResponse as FastPathResponse } from './client-response.js';
+import {
+  forwardedFieldsOf,
+  forwardResponseHeaders,
+  type ResponseFraming,
+} from './forwarded-headers.js';
 import type { MirrorCopy } from './mirror.js';
 import type { PinCookie } from './pin-cookie.js';
+import type { ResponseHead } from './response-head.js';
 import type { ProxySettings, TableHolder } from './proxy-settings.js';
 import { sendUpload, type Upload } from './upload-request.js';
 import type { UpstreamHandler } from './upstream-request.js';
@@ -123,6 +129,37 @@ export class Exchange implements UpstreamHandler, ResponseFraming {
       this.abort();
       return false;
     }
+    this.headSent(status, resume);
+    return true;
+  }
+
+  /**
+   * The response head from the router's own upstream client, which calls this rather than
+   * {@link onHeaders}: a fast-path response (client-response.ts) is written from the head's
+   * text without a string per field; any other goes through `onHeaders`.
+   */
+  onResponseHead(head: ResponseHead, resume: () => void): boolean {
+    const res = this.res as unknown;
+    const kept =
+      res instanceof FastPathResponse && head.status >= 200
+        ? forwardedFieldsOf(head, this)
+        : undefined;
+    if (kept === undefined || !(res instanceof FastPathResponse)) {
+      return this.onHeaders(head.status, head.headers, resume, head.statusText);
+    }
+    const pin = this.pinCookie;
+    if (pin === undefined) {
+      res.writeForwardedHead(head.status, head.statusText, head, kept);
+    } else {
+      const cookie = pin.header(this.target.upstream.version, this.track, this.secure);
+      res.writeForwardedHead(head.status, head.statusText, head, kept, 'set-cookie', cookie);
+    }
+    this.headSent(head.status, resume);
+    return true;
+  }
+
+  /** The head went out: a response without body ends here; the metrics hook hears of it. */
+  private headSent(status: number, resume: () => void): void {
     this.responded = true;
     this.resumeUpstream = resume;
     if (status === 204 || status === 304 || this.req.method === 'HEAD') {
@@ -138,7 +175,6 @@ export class Exchange implements UpstreamHandler, ResponseFraming {
       this.startedAt,
       false,
     );
-    return true;
   }
 
   onData(chunk: Buffer): boolean {

@@ -1,5 +1,13 @@
 import type { Peer } from './trusted-proxies.js';
-import { equalsLower, LowerNameTable } from './ascii-case.js';
+import { equalsLower, equalsLowerAt, LowerNameTable } from './ascii-case.js';
+import {
+  FIELD_COLON,
+  FIELD_NAME,
+  FIELD_STRIDE,
+  FIELD_VALUE,
+  FIELD_VALUE_END,
+  type ResponseHead,
+} from './response-head.js';
 
 /**
  * Header hygiene of a forwarding proxy. Hop-by-hop fields describe one connection and are never
@@ -205,6 +213,39 @@ export function forwardResponseHeaders(
     framing.bodyLeft = chunked || !(length >= 0) ? -1 : length;
   }
   return headers;
+}
+
+/**
+ * {@link forwardResponseHeaders} without strings, for the fast path (client-response.ts): the
+ * offsets in `head.fields` of the fields the client gets, the same ones in the same order. A
+ * Connection field other than a plain `keep-alive` or `close` may name fields to drop: then it
+ * returns undefined, and the caller takes the string path.
+ */
+export function forwardedFieldsOf(
+  head: ResponseHead,
+  framing: ResponseFraming,
+): number[] | undefined {
+  const text = head.text;
+  const fields = head.fields;
+  const kept: number[] = [];
+  for (let f = 0; f < fields.length; f += FIELD_STRIDE) {
+    const name = fields[f + FIELD_NAME] as number;
+    const role = roles.getAt(text, name, fields[f + FIELD_COLON] as number);
+    if (role === undefined) {
+      kept.push(f);
+    } else if (role === 'connection') {
+      const from = fields[f + FIELD_VALUE] as number;
+      const to = fields[f + FIELD_VALUE_END] as number;
+      if (!equalsLowerAt(text, from, to, 'keep-alive') && !equalsLowerAt(text, from, to, 'close')) {
+        return undefined;
+      }
+    } else if (role !== 'transfer-encoding' && role !== 'hop-by-hop') {
+      kept.push(f);
+    }
+  }
+  // The parser allows one Content-Length at most, and no Transfer-Encoding but chunked.
+  framing.bodyLeft = head.chunked || head.contentLength < 0 ? -1 : head.contentLength;
+  return kept;
 }
 
 function latin1(field: Buffer | string): string {

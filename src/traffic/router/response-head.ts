@@ -1,20 +1,61 @@
 import { UpstreamError } from './upstream-errors.js';
-import { equalsLower } from './ascii-case.js';
+import { equalsLowerAt } from './ascii-case.js';
 
-/** A parsed response head: the status line, the raw fields and what they say about framing. */
-export interface ResponseHead {
-  readonly status: number;
-  readonly statusText: string;
+/** Offsets of a field in {@link ResponseHead.text}: five numbers per field. */
+export const FIELD_NAME = 0;
+export const FIELD_COLON = 1;
+export const FIELD_VALUE = 2;
+export const FIELD_VALUE_END = 3;
+export const FIELD_LINE_END = 4;
+export const FIELD_STRIDE = 5;
+
+/**
+ * A parsed response head: the status line, the fields and what they say about framing. The
+ * fields are kept as offsets into the head's text; `headers`, the flat list of strings, is made
+ * only when asked for, so the router's fast path (client-response.ts) copies runs of the text
+ * without a string per field.
+ */
+export class ResponseHead {
+  private flat: string[] | undefined;
+
+  constructor(
+    readonly status: number,
+    readonly statusText: string,
+    /** The head as latin1, from the status line up to, not including, its last CRLF. */
+    readonly text: string,
+    /** {@link FIELD_STRIDE} offsets per field: name, colon, value, value end, line end. */
+    readonly fields: readonly number[],
+    /** The Content-Length, or -1 without one. */
+    readonly contentLength: number,
+    /** `Transfer-Encoding: chunked`. */
+    readonly chunked: boolean,
+    /** The connection may carry another request after this response (HTTP/1.1 without close). */
+    readonly keepAlive: boolean,
+    /** `Keep-Alive: timeout=N` in ms, or -1 without one. */
+    readonly keepAliveTimeoutMs: number,
+  ) {}
+
   /** Flat `[name, value, ...]` as sent, one char per byte (latin1), like Node's `rawHeaders`. */
-  readonly headers: string[];
-  /** The Content-Length, or -1 without one. */
-  readonly contentLength: number;
-  /** `Transfer-Encoding: chunked`. */
-  readonly chunked: boolean;
-  /** The connection may carry another request after this response (HTTP/1.1 without close). */
-  readonly keepAlive: boolean;
-  /** `Keep-Alive: timeout=N` in ms, or -1 without one. */
-  readonly keepAliveTimeoutMs: number;
+  get headers(): string[] {
+    if (this.flat === undefined) this.flat = fieldStrings(this.text, this.fields);
+    return this.flat;
+  }
+
+  /** Fields in the head. */
+  get fieldCount(): number {
+    return this.fields.length / FIELD_STRIDE;
+  }
+}
+
+function fieldStrings(text: string, fields: readonly number[]): string[] {
+  const flat: string[] = [];
+  for (let i = 0; i < fields.length; i += FIELD_STRIDE) {
+    flat.push(
+      text.slice(fields[i + FIELD_NAME], fields[i + FIELD_COLON]),
+      text.slice(fields[i + FIELD_VALUE], fields[i + FIELD_VALUE_END]),
+    );
+  }
+  return flat;
 }
 
 const TOKEN = 1;
@@ -61,7 +102,7 @@ export function parseHead(text: string): ResponseHead {
       throw new UpstreamError('HPE_INVALID_STATUS', 'invalid character in the reason phrase');
     }
   }
-  const headers: string[] = [];
+  const fields: number[] = [];
   const framing = {
     contentLength: -1,
     chunked: false,
@@ -69,22 +110,23 @@ export function parseHead(text: string): ResponseHead {
     keepAlive: false,
     timeout: -1,
   };
-  readFields(text, lineEnd + 2, headers, framing);
+  readFields(text, lineEnd + 2, fields, framing);
   if (framing.chunked && framing.contentLength !== -1) {
     throw new UpstreamError(
       'HPE_UNEXPECTED_CONTENT_LENGTH',
       'both Content-Length and Transfer-Encoding',
     );
   }
-  return {
+  return new ResponseHead(
     status,
     statusText,
-    headers,
-    contentLength: framing.contentLength,
-    chunked: framing.chunked,
-    keepAlive: !framing.close && (minor === 0x31 || framing.keepAlive),
-    keepAliveTimeoutMs: framing.timeout,
-  };
+    text,
+    fields,
+    framing.contentLength,
+    framing.chunked,
+    !framing.close && (minor === 0x31 || framing.keepAlive),
+    framing.timeout,
+  );
 }
 
 /**
@@ -92,9 +134,9 @@ export function parseHead(text: string): ResponseHead {
  * status line) into a flat `[name, value, ...]` list.
  */
 export function parseTrailers(text: string): string[] {
-  const fields: string[] = [];
+  const fields: number[] = [];
   readFields(text, 0, fields, undefined);
-  return fields;
+  return fieldStrings(text, fields);
 }
 
 interface Framing {
@@ -110,8 +152,11 @@ function digit(text: string, at: number): number {
   return c >= 0 && c <= 9 ? c : NaN;
 }
 
-/** Reads CRLF-separated `name: value` lines from `start` to the end of `text` into `out`. */
-function readFields(text: string, start: number, out: string[], framing: Framing | undefined) {
+/**
+ * Reads CRLF-separated `name: value` lines from `start` to the end of `text`, appending
+ * {@link FIELD_STRIDE} offsets per field to `out`.
+ */
+function readFields(text: string, start: number, out: number[], framing: Framing | undefined) {
   const end = text.length;
   let pos = start;
   while (pos < end) {
@@ -136,10 +181,8 @@ function readFields(text: string, start: number, out: string[], framing: Framing
         throw new UpstreamError('HPE_INVALID_HEADER_TOKEN', 'invalid character in a field value');
       }
     }
-    const name = text.slice(pos, colon);
-    const value = text.slice(from, to);
-    out.push(name, value);
-    if (framing !== undefined) noteFraming(name, value, framing);
+    out.push(pos, colon, from, to, eol);
+    if (framing !== undefined) noteFraming(text, pos, colon, from, to, framing);
     pos = eol + 2;
   }
 }
@@ -148,43 +191,64 @@ function isSpace(c: number): boolean {
   return c === SP || c === HTAB;
 }
 
-/** Lowercases only names whose length matches a framing field: the common case stays cheap. */
-function noteFraming(name: string, value: string, framing: Framing): void {
-  switch (name.length) {
+/** Notes the framing fields; names are compared in place, most cost one length check. */
+function noteFraming(
+  text: string,
+  name: number,
+  colon: number,
+  from: number,
+  to: number,
+  framing: Framing,
+): void {
+  switch (colon - name) {
     case 14:
-      if (!equalsLower(name, 'content-length')) return;
+      if (!equalsLowerAt(text, name, colon, 'content-length')) return;
       if (framing.contentLength !== -1) {
         throw new UpstreamError('HPE_UNEXPECTED_CONTENT_LENGTH', 'duplicate Content-Length');
       }
-      if (!/^\d{1,15}$/.test(value)) {
-        throw new UpstreamError('HPE_INVALID_CONTENT_LENGTH', 'invalid Content-Length');
-      }
-      framing.contentLength = Number(value);
+      framing.contentLength = digitsAt(text, from, to);
       return;
     case 17:
-      if (!equalsLower(name, 'transfer-encoding')) return;
+      if (!equalsLowerAt(text, name, colon, 'transfer-encoding')) return;
       // Only chunked, once: any other coding would reach the client without its framing.
-      if (framing.chunked || !equalsLower(value, 'chunked')) {
+      if (framing.chunked || !equalsLowerAt(text, from, to, 'chunked')) {
         throw new UpstreamError(
           'HPE_INVALID_TRANSFER_ENCODING',
-          `unsupported Transfer-Encoding: ${value}`,
+          `unsupported Transfer-Encoding: ${text.slice(from, to)}`,
         );
       }
       framing.chunked = true;
       return;
-    case 10: {
-      if (equalsLower(name, 'connection')) noteConnection(value, framing);
-      else if (equalsLower(name, 'keep-alive')) noteKeepAlive(value, framing);
+    case 10:
+      if (equalsLowerAt(text, name, colon, 'connection')) noteConnection(text, from, to, framing);
+      else if (equalsLowerAt(text, name, colon, 'keep-alive')) {
+        noteKeepAlive(text, from, to, framing);
+      }
       return;
-    }
   }
 }
 
-function noteConnection(value: string, framing: Framing): void {
-  if (equalsLower(value, 'keep-alive')) framing.keepAlive = true;
-  else if (equalsLower(value, 'close')) framing.close = true;
+/** A Content-Length value: 1 to 15 digits (below 2^53), nothing else. */
+function digitsAt(text: string, from: number, to: number): number {
+  if (to - from < 1 || to - from > 15) {
+    throw new UpstreamError('HPE_INVALID_CONTENT_LENGTH', 'invalid Content-Length');
+  }
+  let value = 0;
+  for (let i = from; i < to; i++) {
+    const digit = text.charCodeAt(i) - 0x30;
+    if (digit < 0 || digit > 9) {
+      throw new UpstreamError('HPE_INVALID_CONTENT_LENGTH', 'invalid Content-Length');
+    }
+    value = value * 10 + digit;
+  }
+  return value;
+}
+
+function noteConnection(text: string, from: number, to: number, framing: Framing): void {
+  if (equalsLowerAt(text, from, to, 'keep-alive')) framing.keepAlive = true;
+  else if (equalsLowerAt(text, from, to, 'close')) framing.close = true;
   else {
-    for (const token of value.toLowerCase().split(',')) {
+    for (const token of text.slice(from, to).toLowerCase().split(',')) {
       const option = token.trim();
       if (option === 'close') framing.close = true;
       else if (option === 'keep-alive') framing.keepAlive = true;
@@ -196,8 +260,10 @@ function noteConnection(value: string, framing: Framing): void {
 let lastKeepAlive = '';
 let lastTimeout = -1;
 
-function noteKeepAlive(value: string, framing: Framing): void {
-  if (value !== lastKeepAlive) {
+function noteKeepAlive(text: string, from: number, to: number, framing: Framing): void {
+  // Compared in place: no string for the usual, unchanged value.
+  if (to - from !== lastKeepAlive.length || !text.startsWith(lastKeepAlive, from)) {
+    const value = text.slice(from, to);
     const match = /(?:^|[\s,])timeout\s*=\s*(\d+)/i.exec(value);
     lastTimeout = match === null ? -1 : Number(match[1]) * 1000;
     lastKeepAlive = value;

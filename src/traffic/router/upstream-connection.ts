@@ -159,12 +159,11 @@ export class UpstreamConnection implements ResponseSink {
       this.noteKeepAlive(head);
       if (!this.parser.done) this.setDeadline(BODY, dispatch.request.bodyTimeout);
     }
-    const goOn = dispatch.handler.onHeaders(
-      head.status,
-      head.headers,
-      dispatch.resume,
-      head.statusText,
-    );
+    const handler = dispatch.handler;
+    const goOn =
+      handler.onResponseHead !== undefined
+        ? handler.onResponseHead(head, dispatch.resume)
+        : handler.onHeaders(head.status, head.headers, dispatch.resume, head.statusText);
     if (!goOn && !dispatch.settled) this.pause(dispatch);
   }
 

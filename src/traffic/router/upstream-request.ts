@@ -1,4 +1,5 @@
 import type { Readable } from 'node:stream';
+import type { ResponseHead } from './response-head.js';
 import { equalsLower } from './ascii-case.js';
 
 /** One request for an {@link UpstreamClient}: what goes on the wire. */
@@ -36,6 +37,11 @@ export interface UpstreamHandler {
    * Returning false pauses the response until `resume`.
    */
   onHeaders(status: number, rawHeaders: string[], resume: () => void, statusText: string): boolean;
+  /**
+   * The router's own client calls this, when the handler has it, instead of `onHeaders`: the
+   * parsed head, fields as offsets into its text (response-head.ts). Same return value.
+   */
+  onResponseHead?(head: ResponseHead, resume: () => void): boolean;
   /** Body bytes; returning false pauses the response until `resume`. */
   onData(chunk: Buffer): boolean;
   /** The response is complete; trailers of a chunked body as a flat list, or null. */
