@@ -106,8 +106,7 @@ export class ClientConnection {
     }
     if (this.pending === undefined && this.current === undefined && !this.gone) {
       // The common case: one whole request in this read, parsed where it lies.
-      const view = readBuffer.subarray(0, bytes);
-      const head = parseRequestHead(view);
+      const head = parseRequestHead(readBuffer, bytes);
       if (head.kind === 'simple' && head.length === bytes) {
         this.serve(head);
         return !this.paused;

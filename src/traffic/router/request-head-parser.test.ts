@@ -41,6 +41,20 @@ describe('parseRequestHead', () => {
     expect(parseRequestHead(latin1(`${long}\r\n\r\n`))).toEqual({ kind: 'other' });
   });
 
+  it('reads only the first `limit` bytes of a reused buffer, whatever stale bytes follow', () => {
+    const request = 'GET /x HTTP/1.1\r\nHost: web\r\n\r\n';
+    const stale = 'GET /stale HTTP/1.1\r\nHost: old\r\n\r\n';
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: request.length }), fc.string(), (cut, noise) => {
+        // The reused buffer: this read's bytes, then what an earlier read left there.
+        const buffer = latin1(`${request.slice(0, cut)}${stale}${noise}`);
+        expect(parseRequestHead(buffer, cut)).toEqual(
+          parseRequestHead(latin1(request.slice(0, cut))),
+        );
+      }),
+    );
+  });
+
   const notPlain: readonly [string, string][] = [
     ['a body by Content-Length', 'GET / HTTP/1.1\r\nHost: web\r\nContent-Length: 0\r\n\r\n'],
     [

@@ -62,13 +62,14 @@ const HTAB = 9;
 const COLON = 58;
 
 /**
- * Reads the request head at the start of `buffer`. Re-reading a longer buffer after more bytes
+ * Reads the request head at the start of `buffer`, of which only the first `limit` bytes count
+ * (the rest of a reused read buffer is stale). Re-reading a longer buffer after more bytes
  * arrived gives the same result as reading it whole: the answer depends only on the bytes, never
  * on how they were split.
  */
-export function parseRequestHead(buffer: Buffer): RequestHeadResult {
+export function parseRequestHead(buffer: Buffer, limit = buffer.length): RequestHeadResult {
   const end = buffer.indexOf('\r\n\r\n', 0, 'latin1');
-  if (end === -1) return buffer.length >= maxSimpleHeadBytes ? other : incomplete;
+  if (end === -1 || end + 4 > limit) return limit >= maxSimpleHeadBytes ? other : incomplete;
   const length = end + 4;
   if (length > maxSimpleHeadBytes) return other;
   // Request line: method SP origin-form SP HTTP/1.1 CRLF.
