@@ -72,7 +72,9 @@ describe('Router memory', () => {
 
     expect(status).toBe(200);
     expect(received).toBe(total);
-    // A router that buffered the upload would hold ~50 MB here.
-    expect(peak).toBeLessThan(12 * 1024 * 1024);
+    // A router that buffered the upload would hold ~50 MB here. Measured: 5–6 MB on a quiet
+    // machine, up to 13.4 MB with both cores busy (before and after the router's direct socket
+    // reads alike; CI failed once at 12 MB), so the bound leaves room for load, not for buffering.
+    expect(peak).toBeLessThan(20 * 1024 * 1024);
   });
 });
