@@ -139,7 +139,15 @@ export class ClientConnection {
       return;
     }
     this.pending = head.length === pending.length ? undefined : pending.subarray(head.length);
+    this.resumeBelowLimit();
     this.serve(head);
+  }
+
+  /** Reads again once what waits fits under the limit: a flood stays in the client's buffers. */
+  private resumeBelowLimit(): void {
+    if (!this.paused || (this.pending?.length ?? 0) > maxPendingBytes) return;
+    this.paused = false;
+    this.socket.resume();
   }
 
   private serve(head: SimpleRequestHead): void {
@@ -173,15 +181,12 @@ export class ClientConnection {
       socket.end();
       return;
     }
-    if (this.paused) {
-      this.paused = false;
-      socket.resume();
-    }
     if (this.pending !== undefined) {
       // Pipelined: the next request starts once this exchange has unwound.
       setImmediate(() => this.next());
       return;
     }
+    this.resumeBelowLimit();
     this.setDeadline(this.owner.keepAliveTimeoutMs);
   };
 
@@ -190,6 +195,11 @@ export class ClientConnection {
     this.gone = true;
     socket.setTimeout(0);
     this.handedOver = true;
+    // node:http reads from here on, whatever waits.
+    if (this.paused) {
+      this.paused = false;
+      socket.resume();
+    }
     socket.off('data', this.onData);
     socket.off('end', this.onEnd);
     socket.off('error', this.onError);
