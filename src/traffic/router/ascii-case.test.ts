@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { equalsLower, LowerNameTable } from './ascii-case.js';
+import { bytesEqualLower, equalsLower, LowerNameTable } from './ascii-case.js';
 
 describe('equalsLower', () => {
   it('agrees with toLowerCase for any latin1 name and any lower-case ASCII name', () => {
@@ -11,6 +11,11 @@ describe('equalsLower', () => {
     fc.assert(
       fc.property(latin1, names, (name, lower) => {
         expect(equalsLower(name, lower)).toBe(name.toLowerCase() === lower);
+        // The same name as bytes, inside a larger buffer.
+        const bytes = Buffer.from(`<${name}>`, 'latin1');
+        expect(bytesEqualLower(bytes, 1, bytes.length - 1, lower)).toBe(
+          name.toLowerCase() === lower,
+        );
       }),
     );
     fc.assert(
@@ -26,6 +31,8 @@ describe('equalsLower', () => {
     expect(equalsLower('@', '`')).toBe(false);
     expect(equalsLower('[', '{')).toBe(false);
     expect(equalsLower('\u00c0', '\u00e0')).toBe(false);
+    expect(bytesEqualLower(Buffer.from([0xc0]), 0, 1, '\u00e0')).toBe(false);
+    expect(bytesEqualLower(Buffer.from('@['), 0, 2, '`{')).toBe(false);
   });
 });
 
@@ -41,5 +48,9 @@ describe('LowerNameTable', () => {
     expect(table.get('TE')).toBe(3);
     expect(table.get('tf')).toBeUndefined();
     expect(table.get('a-very-long-name-without-entries')).toBeUndefined();
+    const bytes = Buffer.from('X-Keep-Alive: TE', 'latin1');
+    expect(table.getBytes(bytes, 2, 12)).toBe(2);
+    expect(table.getBytes(bytes, 14, 16)).toBe(3);
+    expect(table.getBytes(bytes, 0, 12)).toBeUndefined();
   });
 });

@@ -15,18 +15,6 @@ export function equalsLower(name: string, lower: string): boolean {
   return true;
 }
 
-/** `text` from `start` to `end` equals `lower` (lower-case ASCII) ignoring ASCII case. */
-export function equalsLowerAt(text: string, start: number, end: number, lower: string): boolean {
-  const length = lower.length;
-  if (end - start !== length) return false;
-  for (let i = 0; i < length; i++) {
-    let c = text.charCodeAt(start + i);
-    if (c >= 0x41 && c <= 0x5a) c |= 0x20;
-    if (c !== lower.charCodeAt(i)) return false;
-  }
-  return true;
-}
-
 /**
  * A lookup of lower-case names, case-insensitive, by length first: most names match no entry's
  * length and cost one array read.
@@ -53,14 +41,31 @@ export class LowerNameTable<T> {
     return undefined;
   }
 
-  /** {@link get} for the name `text` holds from `start` to `end`, without slicing it. */
-  getAt(text: string, start: number, end: number): T | undefined {
+  /** {@link get} for the name `bytes` hold from `start` to `end` (latin1), without a string. */
+  getBytes(bytes: Uint8Array, start: number, end: number): T | undefined {
     const candidates = this.byLength[end - start];
     if (candidates === undefined) return undefined;
     for (let i = 0; i < candidates.length; i++) {
       const entry = candidates[i] as readonly [string, T];
-      if (equalsLowerAt(text, start, end, entry[0])) return entry[1];
+      if (bytesEqualLower(bytes, start, end, entry[0])) return entry[1];
     }
     return undefined;
   }
+}
+
+/** `bytes` from `start` to `end` equal `lower` (lower-case ASCII) ignoring ASCII case. */
+export function bytesEqualLower(
+  bytes: Uint8Array,
+  start: number,
+  end: number,
+  lower: string,
+): boolean {
+  const length = lower.length;
+  if (end - start !== length) return false;
+  for (let i = 0; i < length; i++) {
+    let c = bytes[start + i] as number;
+    if (c >= 0x41 && c <= 0x5a) c |= 0x20;
+    if (c !== lower.charCodeAt(i)) return false;
+  }
+  return true;
 }

@@ -1,7 +1,8 @@
 import { STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
 import type { DirectWriter } from './socket-io.js';
-import { equalsLower, equalsLowerAt } from './ascii-case.js';
+import { bytesEqualLower, equalsLower } from './ascii-case.js';
+import { copyBytes, writeLatin1 } from './byte-copy.js';
 import {
   FIELD_COLON,
   FIELD_LINE_END,
@@ -27,6 +28,9 @@ export class ClientResponse {
   writableFinished = false;
   /** The head, until it leaves with the first body bytes or the end. */
   private head: string | undefined;
+  /** Or the head as bytes (a forwarded one), its first {@link headSize} bytes; then room. */
+  private headBytes: Buffer | undefined;
+  private headSize = 0;
   private hasBody: boolean;
   private chunked = false;
   private trailer = '';
@@ -144,24 +148,55 @@ export class ClientResponse {
    * The head of a response forwarded from an upstream, the same bytes {@link writeHead} writes
    * for `head.headers` filtered down to `kept` (field offsets, forwarded-headers.ts), plus one
    * field `extraName: extraValue` (the pin cookie) when given. Fields that are already written
-   * as node:http writes them (`name: value`, one space) are copied from the upstream's text a
-   * run of lines at a time, without a string per field. Status and fields come from the
-   * router's parser, as strict as writeHead's checks.
+   * as node:http writes them (`name: value`, one space) are copied from the upstream's bytes a
+   * run of lines at a time, without a string per field, into a buffer with room for a small
+   * body announced by Content-Length, so head and body leave in one write without another copy.
+   * Status and fields come from the router's parser, as strict as writeHead's checks.
    */
   writeForwardedHead(
-    status: number,
-    statusText: string,
     head: ResponseHead,
     kept: readonly number[],
     extraName?: string,
     extraValue?: string,
   ): void {
-    const text = head.text;
+    const bytes = head.bytes;
     const fields = head.fields;
+    const status = head.status;
+    const statusLineEnd = head.statusLineEnd;
     const hasBody = this.hasBody && !(status === 204 || status === 304 || status < 200);
-    let out = `HTTP/1.1 ${status} ${statusText}\r\n`;
+    // "HTTP/1.1 " and the upstream's "SSS reason", with the space node:http writes before an
+    // empty reason.
+    let size = statusLineEnd + (statusLineEnd === 12 ? 1 : 0) + 2;
     let date = false;
     let length = false;
+    for (let k = 0; k < kept.length; k++) {
+      const f = kept[k] as number;
+      const name = fields[f + FIELD_NAME] as number;
+      const colon = fields[f + FIELD_COLON] as number;
+      if (colon - name === 4 && bytesEqualLower(bytes, name, colon, 'date')) date = true;
+      else if (colon - name === 14 && bytesEqualLower(bytes, name, colon, 'content-length')) {
+        length = true;
+      }
+      size +=
+        colon -
+        name +
+        4 +
+        (fields[f + FIELD_VALUE_END] as number) -
+        (fields[f + FIELD_VALUE] as number);
+    }
+    const extra = extraName === undefined ? '' : `${extraName}: ${extraValue ?? ''}\r\n`;
+    const keepAlive = this.shouldKeepAlive;
+    const chunked = !length && hasBody;
+    const tail = headTail(date, keepAlive, this.keepAliveTimeoutMs, chunked);
+    size += extra.length + tail.length;
+    const reserve =
+      hasBody && length && head.contentLength <= maxCopiedBody ? head.contentLength : 0;
+    const out = Buffer.allocUnsafe(size + reserve);
+    let at = writeLatin1('HTTP/1.1 ', out, 0);
+    at = copyBytes(bytes, 9, statusLineEnd, out, at);
+    if (statusLineEnd === 12) out[at++] = SP;
+    out[at++] = CR;
+    out[at++] = LF;
     let runStart = -1;
     let runEnd = -1;
     for (let k = 0; k < kept.length; k++) {
@@ -171,28 +206,33 @@ export class ClientResponse {
       const from = fields[f + FIELD_VALUE] as number;
       const to = fields[f + FIELD_VALUE_END] as number;
       const lineEnd = fields[f + FIELD_LINE_END] as number;
-      if (colon - name === 4 && equalsLowerAt(text, name, colon, 'date')) date = true;
-      else if (colon - name === 14 && equalsLowerAt(text, name, colon, 'content-length')) {
-        length = true;
-      }
-      const canonical = from === colon + 2 && to === lineEnd && text.charCodeAt(colon + 1) === SP;
+      const canonical = from === colon + 2 && to === lineEnd && bytes[colon + 1] === SP;
       if (canonical && runEnd !== -1 && name === runEnd + 2) {
         runEnd = lineEnd;
         continue;
       }
-      if (runStart !== -1) out += `${text.slice(runStart, runEnd)}\r\n`;
+      if (runStart !== -1) at = endLine(out, copyBytes(bytes, runStart, runEnd, out, at));
       runStart = -1;
       runEnd = -1;
       if (canonical) {
         runStart = name;
         runEnd = lineEnd;
       } else {
-        out += `${text.slice(name, colon)}: ${text.slice(from, to)}\r\n`;
+        at = copyBytes(bytes, name, colon, out, at);
+        out[at++] = COLON;
+        out[at++] = SP;
+        at = endLine(out, copyBytes(bytes, from, to, out, at));
       }
     }
-    if (runStart !== -1) out += `${text.slice(runStart, runEnd)}\r\n`;
-    if (extraName !== undefined) out += `${extraName}: ${extraValue ?? ''}\r\n`;
-    this.endHead(out, hasBody, this.shouldKeepAlive, false, date, false, length);
+    if (runStart !== -1) at = endLine(out, copyBytes(bytes, runStart, runEnd, out, at));
+    at = writeLatin1(extra, out, at);
+    // headTail just made or found these bytes.
+    out.set(lastTailBytes, at);
+    this.hasBody = hasBody;
+    this.chunked = chunked;
+    this.headBytes = out;
+    this.headSize = size;
+    this.headersSent = true;
   }
 
   /** What node:http adds after the fields: Date, Connection, Keep-Alive, chunked framing. */
@@ -205,26 +245,14 @@ export class ClientResponse {
     connection: boolean,
     framed: boolean,
   ): void {
-    let head = fields;
-    if (!date) head += `Date: ${utcDate()}\r\n`;
-    if (!connection) {
-      if (keepAlive) {
-        head += 'Connection: keep-alive\r\n';
-        if (this.keepAliveTimeoutMs > 0) {
-          head += `Keep-Alive: timeout=${Math.floor(this.keepAliveTimeoutMs / 1000)}\r\n`;
-        }
-      } else {
-        head += 'Connection: close\r\n';
-      }
-    }
-    if (!framed && hasBody) {
-      head += 'Transfer-Encoding: chunked\r\n';
-      chunked = true;
-    }
+    const addChunked = !framed && hasBody;
+    const tail = connection
+      ? headTail(date, undefined, 0, addChunked)
+      : headTail(date, keepAlive, this.keepAliveTimeoutMs, addChunked);
     this.hasBody = hasBody;
     this.shouldKeepAlive = keepAlive;
-    this.chunked = chunked;
-    this.head = `${head}\r\n`;
+    this.chunked = chunked || addChunked;
+    this.head = `${fields}${tail}`;
     this.headersSent = true;
   }
 
@@ -248,6 +276,7 @@ export class ClientResponse {
       this.flushHead();
       return true;
     }
+    if (this.headBytes !== undefined) return this.writeAfterHeadBytes(chunk, '');
     const head = this.head ?? '';
     this.head = undefined;
     if (!this.chunked) {
@@ -276,8 +305,15 @@ export class ClientResponse {
     if (this.head === undefined && !this.headersSent) this.writeHead(200);
     const socket = this.socket;
     if (!socket.destroyed) {
-      const head = this.head;
       const body = chunk !== undefined && this.hasBody ? chunk : undefined;
+      if (this.headBytes !== undefined) {
+        const end = this.chunked && this.hasBody ? `0\r\n${this.trailer}\r\n` : '';
+        this.writeAfterHeadBytes(body, end);
+        this.writableFinished = true;
+        this.onFinish(this);
+        return this;
+      }
+      const head = this.head;
       if (head !== undefined && (body === undefined || body.length <= maxCopiedBody)) {
         // The common small response: head, body and end in one buffer, one write.
         this.head = undefined;
@@ -316,7 +352,35 @@ export class ClientResponse {
     }
   }
 
+  /**
+   * The head in {@link headBytes}, then `body` framed as the response says, then `end` (latin1),
+   * in one write: the body goes into the room the head left for it when it fits.
+   */
+  private writeAfterHeadBytes(body: Buffer | undefined, end: string): boolean {
+    const buffer = this.headBytes as Buffer;
+    const headSize = this.headSize;
+    this.headBytes = undefined;
+    const n = body === undefined ? 0 : body.length;
+    const chunked = this.chunked && this.hasBody;
+    const prefix = chunked && n > 0 ? `${n.toString(16)}\r\n` : '';
+    const suffix = chunked && n > 0 ? `\r\n${end}` : end;
+    const total = headSize + prefix.length + n + suffix.length;
+    let out = buffer;
+    if (total > buffer.length) {
+      out = Buffer.allocUnsafe(total);
+      copyBytes(buffer, 0, headSize, out, 0);
+    }
+    let at = writeLatin1(prefix, out, headSize);
+    if (body !== undefined) at = copyBytes(body, 0, n, out, at);
+    at = writeLatin1(suffix, out, at);
+    return this.writer.write(at === out.length ? out : out.subarray(0, at));
+  }
+
   private flushHead(): void {
+    if (this.headBytes !== undefined) {
+      this.writeAfterHeadBytes(undefined, '');
+      return;
+    }
     const head = this.head;
     if (head === undefined) return;
     this.head = undefined;
@@ -343,6 +407,66 @@ const connectionClose = /(?:^|\W)close(?:$|\W)/i;
 const chunkedCoding = /(?:^|\W)chunked(?:$|\W)/i;
 /** node:http's `validateLinkHeaderValue`. */
 const linkValue = /^(?:<[^>]*>)(?:\s*;\s*[^;"\s]+(?:=(")?[^;"\s]*\1)?)*$/;
+
+const CR = 0x0d;
+const LF = 0x0a;
+const COLON = 0x3a;
+
+/** CRLF at `at`; returns where it ends. */
+function endLine(out: Buffer, at: number): number {
+  out[at] = CR;
+  out[at + 1] = LF;
+  return at + 2;
+}
+
+/** The last tail {@link headTail} made, and what it was made for. */
+let lastTail = '';
+/** {@link lastTail} as latin1 bytes, copied into forwarded heads with one native copy. */
+let lastTailBytes = Buffer.alloc(0);
+let lastDate: string | undefined;
+let lastKeepAlive: boolean | undefined;
+let lastTimeoutMs = -1;
+let lastChunked = false;
+
+/**
+ * What node:http writes after the fields, through the empty line: `Date` unless the fields had
+ * one, `Connection` (and `Keep-Alive: timeout`) unless they had one (`keepAlive` undefined),
+ * `Transfer-Encoding: chunked` when the body gets chunked framing.
+ */
+function headTail(
+  date: boolean,
+  keepAlive: boolean | undefined,
+  keepAliveTimeoutMs: number,
+  chunked: boolean,
+): string {
+  const dateValue = date ? '' : utcDate();
+  // The same tail for every response within a second: a few comparisons instead of strings.
+  if (
+    dateValue === lastDate &&
+    keepAlive === lastKeepAlive &&
+    keepAliveTimeoutMs === lastTimeoutMs &&
+    chunked === lastChunked
+  ) {
+    return lastTail;
+  }
+  let tail = date ? '' : `Date: ${dateValue}\r\n`;
+  if (keepAlive === true) {
+    tail += 'Connection: keep-alive\r\n';
+    if (keepAliveTimeoutMs > 0) {
+      tail += `Keep-Alive: timeout=${Math.floor(keepAliveTimeoutMs / 1000)}\r\n`;
+    }
+  } else if (keepAlive === false) {
+    tail += 'Connection: close\r\n';
+  }
+  if (chunked) tail += 'Transfer-Encoding: chunked\r\n';
+  lastTail = `${tail}\r\n`;
+  lastTailBytes = Buffer.from(lastTail, 'latin1');
+  lastDate = dateValue;
+  lastKeepAlive = keepAlive;
+  lastTimeoutMs = keepAliveTimeoutMs;
+  lastChunked = chunked;
+  return lastTail;
+}
 
 let cachedDate: string | undefined;
 let cachedSecond = -1;

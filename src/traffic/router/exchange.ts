@@ -149,10 +149,10 @@ export class Exchange implements UpstreamHandler, ResponseFraming {
     }
     const pin = this.pinCookie;
     if (pin === undefined) {
-      res.writeForwardedHead(head.status, head.statusText, head, kept);
+      res.writeForwardedHead(head, kept);
     } else {
       const cookie = pin.header(this.target.upstream.version, this.track, this.secure);
-      res.writeForwardedHead(head.status, head.statusText, head, kept, 'set-cookie', cookie);
+      res.writeForwardedHead(head, kept, 'set-cookie', cookie);
     }
     this.headSent(head.status, resume);
     return true;

@@ -1,5 +1,5 @@
 import type { Peer } from './trusted-proxies.js';
-import { equalsLower, equalsLowerAt, LowerNameTable } from './ascii-case.js';
+import { bytesEqualLower, equalsLower, LowerNameTable } from './ascii-case.js';
 import {
   FIELD_COLON,
   FIELD_NAME,
@@ -225,18 +225,21 @@ export function forwardedFieldsOf(
   head: ResponseHead,
   framing: ResponseFraming,
 ): number[] | undefined {
-  const text = head.text;
+  const bytes = head.bytes;
   const fields = head.fields;
   const kept: number[] = [];
   for (let f = 0; f < fields.length; f += FIELD_STRIDE) {
     const name = fields[f + FIELD_NAME] as number;
-    const role = roles.getAt(text, name, fields[f + FIELD_COLON] as number);
+    const role = roles.getBytes(bytes, name, fields[f + FIELD_COLON] as number);
     if (role === undefined) {
       kept.push(f);
     } else if (role === 'connection') {
       const from = fields[f + FIELD_VALUE] as number;
       const to = fields[f + FIELD_VALUE_END] as number;
-      if (!equalsLowerAt(text, from, to, 'keep-alive') && !equalsLowerAt(text, from, to, 'close')) {
+      if (
+        !bytesEqualLower(bytes, from, to, 'keep-alive') &&
+        !bytesEqualLower(bytes, from, to, 'close')
+      ) {
         return undefined;
       }
     } else if (role !== 'transfer-encoding' && role !== 'hop-by-hop') {

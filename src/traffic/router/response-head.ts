@@ -1,5 +1,5 @@
 import { UpstreamError } from './upstream-errors.js';
-import { equalsLowerAt } from './ascii-case.js';
+import { bytesEqualLower } from './ascii-case.js';
 
 /** Offsets of a field in {@link ResponseHead.text}: five numbers per field. */
 export const FIELD_NAME = 0;
@@ -11,18 +11,19 @@ export const FIELD_STRIDE = 5;
 
 /**
  * A parsed response head: the status line, the fields and what they say about framing. The
- * fields are kept as offsets into the head's text; `headers`, the flat list of strings, is made
- * only when asked for, so the router's fast path (client-response.ts) copies runs of the text
- * without a string per field.
+ * fields are kept as offsets into the head's bytes; `text` and `headers`, the flat list of
+ * strings, are made only when asked for, so the router's fast path (client-response.ts) copies
+ * runs of bytes without a string per field.
  */
 export class ResponseHead {
   private flat: string[] | undefined;
+  private latin1: string | undefined;
 
   constructor(
     readonly status: number,
     readonly statusText: string,
-    /** The head as latin1, from the status line up to, not including, its last CRLF. */
-    readonly text: string,
+    /** The head's own bytes, from the status line up to, not including, its last CRLF. */
+    readonly bytes: Buffer,
     /** {@link FIELD_STRIDE} offsets per field: name, colon, value, value end, line end. */
     readonly fields: readonly number[],
     /** The Content-Length, or -1 without one. */
@@ -33,11 +34,19 @@ export class ResponseHead {
     readonly keepAlive: boolean,
     /** `Keep-Alive: timeout=N` in ms, or -1 without one. */
     readonly keepAliveTimeoutMs: number,
+    /** Where the status line ends (its CR, or the end when the head has no field). */
+    readonly statusLineEnd: number,
   ) {}
+
+  /** {@link bytes} as latin1, one char per byte. */
+  get text(): string {
+    if (this.latin1 === undefined) this.latin1 = this.bytes.toString('latin1');
+    return this.latin1;
+  }
 
   /** Flat `[name, value, ...]` as sent, one char per byte (latin1), like Node's `rawHeaders`. */
   get headers(): string[] {
-    if (this.flat === undefined) this.flat = fieldStrings(this.text, this.fields);
+    if (this.flat === undefined) this.flat = fieldStrings(this.bytes, this.fields);
     return this.flat;
   }
 
@@ -47,12 +56,12 @@ export class ResponseHead {
   }
 }
 
-function fieldStrings(text: string, fields: readonly number[]): string[] {
+function fieldStrings(bytes: Buffer, fields: readonly number[]): string[] {
   const flat: string[] = [];
   for (let i = 0; i < fields.length; i += FIELD_STRIDE) {
     flat.push(
-      text.slice(fields[i + FIELD_NAME], fields[i + FIELD_COLON]),
-      text.slice(fields[i + FIELD_VALUE], fields[i + FIELD_VALUE_END]),
+      bytes.toString('latin1', fields[i + FIELD_NAME], fields[i + FIELD_COLON]),
+      bytes.toString('latin1', fields[i + FIELD_VALUE], fields[i + FIELD_VALUE_END]),
     );
   }
   return flat;
@@ -74,34 +83,53 @@ for (let c = 0; c < 256; c++) {
 
 const SP = 0x20;
 const HTAB = 0x09;
+const CR = 0x0d;
+const LF = 0x0a;
+const COLON = 0x3a;
+
+/** The status line's reason phrases last seen, by status: an upstream repeats the same ones. */
+const reasons: string[] = [];
 
 /**
- * Parses a response head: `text` is its bytes as latin1 from the status line up to, not
- * including, the empty line that ends it. Strict, as a proxy must be (RFC 9112): a CR or LF
- * anywhere but at a line end, a folded line, whitespace before a colon, a bad length, both
- * Content-Length and Transfer-Encoding, or a coding other than chunked throws an
+ * Parses a response head: `bytes` are its own, from the status line up to, not including, the
+ * CRLF that ends its last line (the head keeps them). Strict, as a proxy must be (RFC 9112): a
+ * CR or LF anywhere but at a line end, a folded line, whitespace before a colon, a bad length,
+ * both Content-Length and Transfer-Encoding, or a coding other than chunked throws an
  * {@link UpstreamError}; nothing half-parsed gets out.
  */
-export function parseHead(text: string): ResponseHead {
-  let lineEnd = text.indexOf('\r\n');
-  if (lineEnd === -1) lineEnd = text.length;
-  if (lineEnd < 12 || !text.startsWith('HTTP/1.')) {
+export function parseHead(bytes: Buffer): ResponseHead {
+  const end = bytes.length;
+  let lineEnd = 0;
+  while (lineEnd < end && bytes[lineEnd] !== CR) lineEnd++;
+  if (
+    lineEnd < 12 ||
+    bytes[0] !== 0x48 || // HTTP/1.
+    bytes[1] !== 0x54 ||
+    bytes[2] !== 0x54 ||
+    bytes[3] !== 0x50 ||
+    bytes[4] !== 0x2f ||
+    bytes[5] !== 0x31 ||
+    bytes[6] !== 0x2e
+  ) {
     throw new UpstreamError('HPE_INVALID_VERSION', 'invalid HTTP version in the status line');
   }
-  const minor = text.charCodeAt(7);
-  if ((minor !== 0x30 && minor !== 0x31) || text.charCodeAt(8) !== SP) {
+  const minor = bytes[7];
+  if ((minor !== 0x30 && minor !== 0x31) || bytes[8] !== SP) {
     throw new UpstreamError('HPE_INVALID_VERSION', 'invalid HTTP version in the status line');
   }
-  const status = digit(text, 9) * 100 + digit(text, 10) * 10 + digit(text, 11);
-  if (!(status >= 100) || (lineEnd > 12 && text.charCodeAt(12) !== SP)) {
+  const status = digit(bytes, 9) * 100 + digit(bytes, 10) * 10 + digit(bytes, 11);
+  if (!(status >= 100) || (lineEnd > 12 && bytes[12] !== SP)) {
     throw new UpstreamError('HPE_INVALID_STATUS', 'invalid status code');
   }
-  const statusText = lineEnd > 13 ? text.slice(13, lineEnd) : '';
   for (let i = 13; i < lineEnd; i++) {
-    if ((chars[text.charCodeAt(i)]! & FIELD) === 0) {
+    if ((chars[bytes[i] as number]! & FIELD) === 0) {
       throw new UpstreamError('HPE_INVALID_STATUS', 'invalid character in the reason phrase');
     }
   }
+  if (lineEnd < end && (lineEnd + 1 === end || bytes[lineEnd + 1] !== LF)) {
+    throw new UpstreamError('HPE_INVALID_STATUS', 'invalid character in the reason phrase');
+  }
+  const statusText = reasonOf(bytes, status, lineEnd);
   const fields: number[] = [];
   const framing = {
     contentLength: -1,
@@ -110,7 +138,7 @@ export function parseHead(text: string): ResponseHead {
     keepAlive: false,
     timeout: -1,
   };
-  readFields(text, lineEnd + 2, fields, framing);
+  readFields(bytes, lineEnd + 2, end, fields, framing);
   if (framing.chunked && framing.contentLength !== -1) {
     throw new UpstreamError(
       'HPE_UNEXPECTED_CONTENT_LENGTH',
@@ -120,23 +148,40 @@ export function parseHead(text: string): ResponseHead {
   return new ResponseHead(
     status,
     statusText,
-    text,
+    bytes,
     fields,
     framing.contentLength,
     framing.chunked,
     !framing.close && (minor === 0x31 || framing.keepAlive),
     framing.timeout,
+    lineEnd,
   );
 }
 
+/** The reason phrase, without a new string when it is the one last seen with this status. */
+function reasonOf(bytes: Buffer, status: number, lineEnd: number): string {
+  if (lineEnd <= 13) return '';
+  const last = reasons[status];
+  if (last !== undefined && sameLatin1(bytes, 13, lineEnd, last)) return last;
+  const reason = bytes.toString('latin1', 13, lineEnd);
+  reasons[status] = reason;
+  return reason;
+}
+
+function sameLatin1(bytes: Uint8Array, from: number, to: number, text: string): boolean {
+  if (to - from !== text.length) return false;
+  for (let i = from; i < to; i++) if (bytes[i] !== text.charCodeAt(i - from)) return false;
+  return true;
+}
+
 /**
- * Parses the trailer section of a chunked body (`text` as in {@link parseHead}, without the
- * status line) into a flat `[name, value, ...]` list.
+ * Parses the trailer section of a chunked body (`bytes` from `from` up to, not including, the
+ * CRLF that ends its last line) into a flat `[name, value, ...]` list.
  */
-export function parseTrailers(text: string): string[] {
+export function parseTrailers(bytes: Buffer, from: number, to: number): string[] {
   const fields: number[] = [];
-  readFields(text, 0, fields, undefined);
-  return fieldStrings(text, fields);
+  readFields(bytes, from, to, fields, undefined);
+  return fieldStrings(bytes, fields);
 }
 
 interface Framing {
@@ -147,44 +192,50 @@ interface Framing {
   timeout: number;
 }
 
-function digit(text: string, at: number): number {
-  const c = text.charCodeAt(at) - 0x30;
+function digit(bytes: Uint8Array, at: number): number {
+  const c = (bytes[at] as number) - 0x30;
   return c >= 0 && c <= 9 ? c : NaN;
 }
 
 /**
- * Reads CRLF-separated `name: value` lines from `start` to the end of `text`, appending
+ * Reads CRLF-separated `name: value` lines from `start` to `end` of `bytes`, appending
  * {@link FIELD_STRIDE} offsets per field to `out`.
  */
-function readFields(text: string, start: number, out: number[], framing: Framing | undefined) {
-  const end = text.length;
+function readFields(
+  bytes: Uint8Array,
+  start: number,
+  end: number,
+  out: number[],
+  framing: Framing | undefined,
+) {
   let pos = start;
   while (pos < end) {
-    let eol = text.indexOf('\r\n', pos);
-    if (eol === -1) eol = end;
-    const colon = text.indexOf(':', pos);
-    if (colon <= pos || colon > eol) {
-      throw new UpstreamError('HPE_INVALID_HEADER_TOKEN', 'a header line without a field name');
-    }
-    // A leading SP or HTAB (a folded line) or one before the colon fails here too.
-    for (let i = pos; i < colon; i++) {
-      if ((chars[text.charCodeAt(i)]! & TOKEN) === 0) {
-        throw new UpstreamError('HPE_INVALID_HEADER_TOKEN', 'invalid character in a field name');
-      }
-    }
+    let colon = pos;
+    while (colon < end && (chars[bytes[colon] as number]! & TOKEN) !== 0) colon++;
+    // A leading SP or HTAB (a folded line), one before the colon or any other char fails here.
+    if (colon === end || bytes[colon] !== COLON || colon === pos) throw badName(bytes, pos, end);
     let from = colon + 1;
-    let to = eol;
-    while (from < to && isSpace(text.charCodeAt(from))) from++;
-    while (to > from && isSpace(text.charCodeAt(to - 1))) to--;
-    for (let i = from; i < to; i++) {
-      if ((chars[text.charCodeAt(i)]! & FIELD) === 0) {
-        throw new UpstreamError('HPE_INVALID_HEADER_TOKEN', 'invalid character in a field value');
-      }
+    while (from < end && isSpace(bytes[from] as number)) from++;
+    let eol = from;
+    while (eol < end && (chars[bytes[eol] as number]! & FIELD) !== 0) eol++;
+    if (eol < end && (bytes[eol] !== CR || eol + 1 === end || bytes[eol + 1] !== LF)) {
+      throw new UpstreamError('HPE_INVALID_HEADER_TOKEN', 'invalid character in a field value');
     }
+    let to = eol;
+    while (to > from && isSpace(bytes[to - 1] as number)) to--;
     out.push(pos, colon, from, to, eol);
-    if (framing !== undefined) noteFraming(text, pos, colon, from, to, framing);
+    if (framing !== undefined) noteFraming(bytes, pos, colon, from, to, framing);
     pos = eol + 2;
   }
+}
+
+/** The error for a line whose name is missing or holds a char no token has. */
+function badName(bytes: Uint8Array, pos: number, end: number): UpstreamError {
+  let i = pos;
+  while (i < end && bytes[i] !== CR && bytes[i] !== COLON) i++;
+  return i === pos || i === end || bytes[i] !== COLON
+    ? new UpstreamError('HPE_INVALID_HEADER_TOKEN', 'a header line without a field name')
+    : new UpstreamError('HPE_INVALID_HEADER_TOKEN', 'invalid character in a field name');
 }
 
 function isSpace(c: number): boolean {
@@ -193,7 +244,7 @@ function isSpace(c: number): boolean {
 
 /** Notes the framing fields; names are compared in place, most cost one length check. */
 function noteFraming(
-  text: string,
+  bytes: Uint8Array,
   name: number,
   colon: number,
   from: number,
@@ -202,40 +253,45 @@ function noteFraming(
 ): void {
   switch (colon - name) {
     case 14:
-      if (!equalsLowerAt(text, name, colon, 'content-length')) return;
+      if (!bytesEqualLower(bytes, name, colon, 'content-length')) return;
       if (framing.contentLength !== -1) {
         throw new UpstreamError('HPE_UNEXPECTED_CONTENT_LENGTH', 'duplicate Content-Length');
       }
-      framing.contentLength = digitsAt(text, from, to);
+      framing.contentLength = digitsAt(bytes, from, to);
       return;
     case 17:
-      if (!equalsLowerAt(text, name, colon, 'transfer-encoding')) return;
+      if (!bytesEqualLower(bytes, name, colon, 'transfer-encoding')) return;
       // Only chunked, once: any other coding would reach the client without its framing.
-      if (framing.chunked || !equalsLowerAt(text, from, to, 'chunked')) {
+      if (framing.chunked || !bytesEqualLower(bytes, from, to, 'chunked')) {
         throw new UpstreamError(
           'HPE_INVALID_TRANSFER_ENCODING',
-          `unsupported Transfer-Encoding: ${text.slice(from, to)}`,
+          `unsupported Transfer-Encoding: ${latin1(bytes, from, to)}`,
         );
       }
       framing.chunked = true;
       return;
     case 10:
-      if (equalsLowerAt(text, name, colon, 'connection')) noteConnection(text, from, to, framing);
-      else if (equalsLowerAt(text, name, colon, 'keep-alive')) {
-        noteKeepAlive(text, from, to, framing);
+      if (bytesEqualLower(bytes, name, colon, 'connection')) {
+        noteConnection(bytes, from, to, framing);
+      } else if (bytesEqualLower(bytes, name, colon, 'keep-alive')) {
+        noteKeepAlive(bytes, from, to, framing);
       }
       return;
   }
 }
 
+function latin1(bytes: Uint8Array, from: number, to: number): string {
+  return Buffer.from(bytes.buffer, bytes.byteOffset + from, to - from).toString('latin1');
+}
+
 /** A Content-Length value: 1 to 15 digits (below 2^53), nothing else. */
-function digitsAt(text: string, from: number, to: number): number {
+function digitsAt(bytes: Uint8Array, from: number, to: number): number {
   if (to - from < 1 || to - from > 15) {
     throw new UpstreamError('HPE_INVALID_CONTENT_LENGTH', 'invalid Content-Length');
   }
   let value = 0;
   for (let i = from; i < to; i++) {
-    const digit = text.charCodeAt(i) - 0x30;
+    const digit = (bytes[i] as number) - 0x30;
     if (digit < 0 || digit > 9) {
       throw new UpstreamError('HPE_INVALID_CONTENT_LENGTH', 'invalid Content-Length');
     }
@@ -244,11 +300,11 @@ function digitsAt(text: string, from: number, to: number): number {
   return value;
 }
 
-function noteConnection(text: string, from: number, to: number, framing: Framing): void {
-  if (equalsLowerAt(text, from, to, 'keep-alive')) framing.keepAlive = true;
-  else if (equalsLowerAt(text, from, to, 'close')) framing.close = true;
+function noteConnection(bytes: Uint8Array, from: number, to: number, framing: Framing): void {
+  if (bytesEqualLower(bytes, from, to, 'keep-alive')) framing.keepAlive = true;
+  else if (bytesEqualLower(bytes, from, to, 'close')) framing.close = true;
   else {
-    for (const token of text.slice(from, to).toLowerCase().split(',')) {
+    for (const token of latin1(bytes, from, to).toLowerCase().split(',')) {
       const option = token.trim();
       if (option === 'close') framing.close = true;
       else if (option === 'keep-alive') framing.keepAlive = true;
@@ -260,10 +316,10 @@ function noteConnection(text: string, from: number, to: number, framing: Framing
 let lastKeepAlive = '';
 let lastTimeout = -1;
 
-function noteKeepAlive(text: string, from: number, to: number, framing: Framing): void {
+function noteKeepAlive(bytes: Uint8Array, from: number, to: number, framing: Framing): void {
   // Compared in place: no string for the usual, unchanged value.
-  if (to - from !== lastKeepAlive.length || !text.startsWith(lastKeepAlive, from)) {
-    const value = text.slice(from, to);
+  if (!sameLatin1(bytes, from, to, lastKeepAlive)) {
+    const value = latin1(bytes, from, to);
     const match = /(?:^|[\s,])timeout\s*=\s*(\d+)/i.exec(value);
     lastTimeout = match === null ? -1 : Number(match[1]) * 1000;
     lastKeepAlive = value;

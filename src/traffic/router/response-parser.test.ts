@@ -187,6 +187,10 @@ describe('ResponseParser', () => {
     ['a two-digit status', 'HTTP/1.1 20 OK\r\n\r\n', 'HPE_INVALID_STATUS'],
     ['a status with letters', 'HTTP/1.1 2x0 OK\r\n\r\n', 'HPE_INVALID_STATUS'],
     ['a control char in the reason', 'HTTP/1.1 200 O\u0001K\r\n\r\n', 'HPE_INVALID_STATUS'],
+    ['a bare CR in the reason', 'HTTP/1.1 200 O\rK\r\nX-A: 1\r\n\r\n', 'HPE_INVALID_STATUS'],
+    ['a bare LF in the reason', 'HTTP/1.1 200 O\nK\r\nX-A: 1\r\n\r\n', 'HPE_INVALID_STATUS'],
+    ['a header line of only a colon', 'HTTP/1.1 200 OK\r\n: 1\r\n\r\n', 'HPE_INVALID_HEADER_TOKEN'],
+    ['a DEL in a value', 'HTTP/1.1 200 OK\r\nX-A: 1\u007f\r\n\r\n', 'HPE_INVALID_HEADER_TOKEN'],
     [
       'a folded header line',
       'HTTP/1.1 200 OK\r\nX-A: 1\r\n  2\r\n\r\n',

@@ -1,3 +1,4 @@
+import { copyBytes } from './byte-copy.js';
 import { parseHead, parseTrailers, type ResponseHead } from './response-head.js';
 import { UpstreamError } from './upstream-errors.js';
 
@@ -237,7 +238,10 @@ export class ResponseParser {
       return end;
     }
     this.pending = undefined;
-    const head = parseHead(bytes.toString('latin1', from, at));
+    // The head's own copy: the read buffer is reused, and the head may be kept.
+    const own = Buffer.allocUnsafe(at - from);
+    copyBytes(bytes, from, at, own, 0);
+    const head = parseHead(own);
     const next = pending === undefined ? at + 4 : pos + at + 4 - pending.length;
     const status = head.status;
     if (status < 200) {
@@ -300,7 +304,7 @@ export class ResponseParser {
       sectionEnd = at + 4;
     }
     this.pending = undefined;
-    const fields = fieldsEnd > from ? parseTrailers(bytes.toString('latin1', from, fieldsEnd)) : [];
+    const fields = fieldsEnd > from ? parseTrailers(bytes, from, fieldsEnd) : [];
     this.trailers = fields;
     this.state = DONE;
     return pending === undefined ? sectionEnd : pos + sectionEnd - pending.length;
