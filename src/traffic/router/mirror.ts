@@ -1,3 +1,5 @@
+import { Buffer } from 'node:buffer';
+import { performance } from 'node:perf_hooks';
 import type { IncomingMessage } from 'node:http';
 import type { RoutingTable } from '../../features/routing/traffic-router.js';
 import type { ForwardedRequest } from './forwarded-headers.js';

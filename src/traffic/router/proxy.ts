@@ -1,3 +1,4 @@
+import { performance } from 'node:perf_hooks';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { sendProxyError, sendRefusal } from './error-response.js';
 import { Exchange, startExchange } from './exchange.js';

@@ -1,3 +1,4 @@
+import { Buffer } from 'node:buffer';
 import { UpstreamError } from './upstream-errors.js';
 import { bytesEqualLower } from './ascii-case.js';
 

@@ -1,3 +1,4 @@
+import { Buffer } from 'node:buffer';
 import { copyBytes } from './byte-copy.js';
 import { parseHead, parseTrailers, type ResponseHead } from './response-head.js';
 import { UpstreamError } from './upstream-errors.js';

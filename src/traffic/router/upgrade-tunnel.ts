@@ -1,3 +1,4 @@
+import { performance } from 'node:perf_hooks';
 import { request, type IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';

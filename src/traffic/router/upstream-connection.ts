@@ -1,3 +1,5 @@
+import { Buffer } from 'node:buffer';
+import { performance } from 'node:perf_hooks';
 import { connect, type Socket } from 'node:net';
 import type { Readable } from 'node:stream';
 import type { ResponseHead } from './response-head.js';
