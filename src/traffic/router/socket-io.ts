@@ -152,7 +152,7 @@ export function readIntoBuffer(
   const handle = handleSocket._handle;
   if (readSymbols === undefined || handle?.useUserBuffer === undefined) return false;
   handleSocket[readSymbols.buffer] = buffer;
-  handleSocket[readSymbols.callback] = (bytes: number) => onRead(bytes);
+  handleSocket[readSymbols.callback] = onRead;
   handleSocket[readSymbols.generator] = null;
   handle.useUserBuffer(buffer);
   return true;
