@@ -47,6 +47,34 @@ describe('Router: response bodies of a known length', () => {
     }
   });
 
+  it('forwards bodies on both sides of the size that leaves with the head, byte for byte', async () => {
+    // Up to 16 KiB the body is copied behind the head into one write; past it the head's buffer
+    // has no room for it and a larger one is made.
+    const sizes = [0, 1, 16_384, 16_385, 1_000_000];
+    const bodyOf = (size: number) => Buffer.from(Array.from({ length: size }, (_, i) => i % 251));
+    const port = await routerIn((req, res) => {
+      req.resume();
+      const body = bodyOf(Number(req.url?.slice(1)));
+      res.writeHead(200, { 'content-length': String(body.length) }).end(body);
+    });
+    const client = await rawClient(port, cleanups);
+
+    for (const size of sizes) {
+      client.socket.write(`GET /${size} HTTP/1.1\r\nHost: web\r\n\r\n`);
+      const bytes = await client.until((b) => {
+        const end = b.indexOf('\r\n\r\n');
+        return end !== -1 && b.length >= end + 4 + size;
+      });
+      const end = bytes.indexOf('\r\n\r\n') + 4;
+      expect(bytes.subarray(0, end).toString('latin1')).toMatch(
+        new RegExp(`^HTTP/1\\.1 200 OK\r\n[\\s\\S]*content-length: ${size}\r\n`, 'i'),
+      );
+      expect(bytes.length).toBe(end + size);
+      expect(bytes.subarray(end).equals(bodyOf(size))).toBe(true);
+      client.take(bytes.length);
+    }
+  });
+
   it('cuts the client connection when the upstream stops before the announced length', async () => {
     const port = await routerIn((req, res) => {
       req.resume();
