@@ -58,8 +58,6 @@ export class ResponseParser {
   private bodyless = false;
   /** Bytes of the current response arrived. */
   received = false;
-  /** The final (non-1xx) head of the current response, once parsed. */
-  head: ResponseHead | undefined;
   /** Trailer fields of a chunked body, once complete. */
   trailers: string[] | null = null;
 
@@ -75,7 +73,6 @@ export class ResponseParser {
     this.pending = undefined;
     this.bodyless = headRequest;
     this.received = false;
-    this.head = undefined;
     this.trailers = null;
   }
 
@@ -256,7 +253,6 @@ export class ResponseParser {
       this.sink.onHead(head);
       return next;
     }
-    this.head = head;
     if (this.bodyless || status === 204 || status === 304) {
       this.state = DONE;
     } else if (head.chunked) {
