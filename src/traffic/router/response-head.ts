@@ -12,13 +12,12 @@ export const FIELD_STRIDE = 5;
 
 /**
  * A parsed response head: the status line, the fields and what they say about framing. The
- * fields are kept as offsets into the head's bytes; `text` and `headers`, the flat list of
- * strings, are made only when asked for, so the router's fast path (client-response.ts) copies
- * runs of bytes without a string per field.
+ * fields are kept as offsets into the head's bytes; `headers`, the flat list of strings, is made
+ * only when asked for, so the router's fast path (client-response.ts) copies runs of bytes
+ * without a string per field.
  */
 export class ResponseHead {
   private flat: string[] | undefined;
-  private latin1: string | undefined;
 
   constructor(
     readonly status: number,
@@ -39,21 +38,10 @@ export class ResponseHead {
     readonly statusLineEnd: number,
   ) {}
 
-  /** {@link bytes} as latin1, one char per byte. */
-  get text(): string {
-    if (this.latin1 === undefined) this.latin1 = this.bytes.toString('latin1');
-    return this.latin1;
-  }
-
   /** Flat `[name, value, ...]` as sent, one char per byte (latin1), like Node's `rawHeaders`. */
   get headers(): string[] {
     if (this.flat === undefined) this.flat = fieldStrings(this.bytes, this.fields);
     return this.flat;
-  }
-
-  /** Fields in the head. */
-  get fieldCount(): number {
-    return this.fields.length / FIELD_STRIDE;
   }
 }
 
