@@ -161,6 +161,31 @@ describe('LocalRuntime', () => {
     expect((await runtime.logs('web-1', 5)).join('\n')).toContain('SIGTERM ignored');
   });
 
+  it('resolves a stop only once its own child is reaped: no zombie is left in the process table', async () => {
+    const stubborn = await artifact('stubborn', { ignoreSigterm: true });
+    const runtime = newRuntime();
+    const status = await runtime.start(
+      helloSpec(stubborn, { instanceId: 'web-1', drainTimeoutMs: 5_000 }),
+    );
+    await log.waitFor('instance.ready', 'web-1');
+    const { pid } = localHandleOf(status.record);
+
+    const stopping = runtime.stop('web-1');
+    await sleep(50); // SIGTERM sent and ignored: the drain polls the process every 100 ms
+    // Past this loop turn's poll phase (setImmediate runs after it), the instance dies while the
+    // loop is busy: its SIGCHLD waits for the next poll phase, and the drain's timer, now due,
+    // runs before that and finds only a zombie.
+    await new Promise<void>((resolveImmediate) => setImmediate(resolveImmediate));
+    process.kill(pid, 'SIGKILL');
+    const busyUntil = Date.now() + 300;
+    while (readProcStat(pid)?.state !== 'Z' || Date.now() < busyUntil) {
+      // busy on purpose
+    }
+    await stopping;
+
+    expect(existsSync(`/proc/${pid}`)).toBe(false);
+  });
+
   it('restarts a crashing instance with growing backoff and reports a crash loop', async () => {
     const crashing = await artifact('crashing', { crashAfterMs: 300, neverReady: true });
     const runtime = newRuntime({ backoff: { initialMs: 100, maxMs: 5000, crashLoopRestarts: 3 } });

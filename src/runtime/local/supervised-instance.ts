@@ -1,4 +1,5 @@
 import { appendFileSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type {
   InstancePhase,
   InstanceSpec,
@@ -57,6 +58,8 @@ export class SupervisedInstance {
   private detached = false;
   /** False between a crash (its group SIGKILLed) and the restart: nothing to drain then. */
   private running = true;
+  /** Settles once Node reaped the main process; undefined for an adopted one (not our child). */
+  private childExited: Promise<ProcessExit> | undefined;
 
   private constructor(
     private readonly ctx: SupervisorContext,
@@ -161,6 +164,9 @@ export class SupervisedInstance {
     }
     // Whatever outlived the drain (or a crash) goes now, detached children included.
     const killed = (await this.processes.killAll(killWaitMs)) > 0;
+    // Not running is not yet gone: our own child stays a zombie, its pid taken, until the loop
+    // handles its SIGCHLD. Stopped means reaped (bounded: a process stuck in D never is).
+    if (this.childExited) await settledWithin(this.childExited, killWaitMs);
     this.phase = 'stopped';
     this.emit({ kind: 'instance.stopped', status: this.status(), killed });
   }
@@ -172,6 +178,7 @@ export class SupervisedInstance {
   private watchChild(spawned: SpawnedInstance): void {
     const generation = ++this.generation;
     this.processes.attach(spawned.record.handle);
+    this.childExited = spawned.exited;
     void spawned.exited.then((exit) => {
       if (generation === this.generation) this.onExit(exit);
     });
@@ -182,6 +189,7 @@ export class SupervisedInstance {
     const generation = ++this.generation;
     const { pid, pidStartTicks } = this.record.handle;
     this.processes.attach(this.record.handle);
+    this.childExited = undefined;
     this.watcher = setInterval(() => {
       if (generation !== this.generation || isSameLiveProcess(pid, pidStartTicks)) return;
       this.onExit({ exitCode: null, signal: null });
@@ -323,6 +331,16 @@ export class SupervisedInstance {
   private emit(event: RuntimeEvent): void {
     this.ctx.emit(event);
   }
+}
+
+/** Waits for `promise` to settle, or `ms` at most. */
+async function settledWithin(promise: Promise<unknown>, ms: number): Promise<void> {
+  const timeout = new AbortController();
+  await Promise.race([
+    promise,
+    sleep(ms, undefined, { signal: timeout.signal }).catch(() => undefined),
+  ]);
+  timeout.abort();
 }
 
 function describe(error: unknown): string {
