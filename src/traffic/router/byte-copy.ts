@@ -1,3 +1,5 @@
+import type { Buffer } from 'node:buffer';
+
 /**
  * Copies `source[from..to)` into `target` at `at` and returns where the copy ends. A short run
  * (most field lines) is copied in a loop: for a few dozen bytes that is cheaper than the view
@@ -21,4 +23,37 @@ export function writeLatin1(text: string, target: Uint8Array, at: number): numbe
   const length = text.length;
   for (let i = 0; i < length; i++) target[at + i] = text.charCodeAt(i);
   return at + length;
+}
+
+/** `bytes[from..to)` read as latin1 equal `text`. */
+export function sameLatin1(bytes: Uint8Array, from: number, to: number, text: string): boolean {
+  if (to - from !== text.length) return false;
+  for (let i = from; i < to; i++) if (bytes[i] !== text.charCodeAt(i - from)) return false;
+  return true;
+}
+
+/** Strings up to this long are remembered by {@link LatinStrings}. */
+const maxRemembered = 64;
+
+/**
+ * Makes latin1 strings of bytes, giving back the string made last time for the same bytes: a
+ * client sends the same Host, path and field names request after request, and comparing a few
+ * bytes costs less than a call into C++ and a new string. Direct-mapped by length and end bytes,
+ * so a miss costs one comparison that fails early.
+ */
+export class LatinStrings {
+  private readonly recent: string[] = new Array<string>(256).fill('');
+
+  /** `bytes[from..to)` as a latin1 string. */
+  of(bytes: Buffer, from: number, to: number): string {
+    const length = to - from;
+    if (length === 0) return '';
+    if (length > maxRemembered) return bytes.toString('latin1', from, to);
+    const slot = (length * 31 + (bytes[from] as number) * 7 + (bytes[to - 1] as number)) & 255;
+    const known = this.recent[slot] as string;
+    if (sameLatin1(bytes, from, to, known)) return known;
+    const made = bytes.toString('latin1', from, to);
+    this.recent[slot] = made;
+    return made;
+  }
 }

@@ -1,4 +1,5 @@
 import { equalsLower } from './ascii-case.js';
+import { LatinStrings } from './byte-copy.js';
 
 /**
  * The router's own request-head parser, for the fast path of its listeners (client-connection.ts).
@@ -34,6 +35,8 @@ export const maxSimpleHeadBytes = 8192;
 const maxSimpleFields = 100;
 
 const incomplete = { kind: 'incomplete' } as const;
+/** Targets, names and values: the same ones come request after request. */
+const strings = new LatinStrings();
 const other = { kind: 'other' } as const;
 
 /** tchar (RFC 9110 §5.6.2). */
@@ -68,10 +71,9 @@ const COLON = 58;
  * on how they were split.
  */
 export function parseRequestHead(buffer: Buffer, limit = buffer.length): RequestHeadResult {
-  const end = buffer.indexOf('\r\n\r\n', 0, 'latin1');
-  if (end === -1 || end + 4 > limit) return limit >= maxSimpleHeadBytes ? other : incomplete;
+  const end = endOfHead(buffer, Math.min(limit, maxSimpleHeadBytes));
+  if (end === -1) return limit >= maxSimpleHeadBytes ? other : incomplete;
   const length = end + 4;
-  if (length > maxSimpleHeadBytes) return other;
   // Request line: method SP origin-form SP HTTP/1.1 CRLF.
   let method: 'GET' | 'HEAD';
   let i: number;
@@ -94,9 +96,9 @@ export function parseRequestHead(buffer: Buffer, limit = buffer.length): Request
   const targetStart = i;
   while (targetChar[buffer[i] as number] === 1) i++;
   if (buffer[i] !== SP) return other;
-  const url = buffer.toString('latin1', targetStart, i);
+  const url = strings.of(buffer, targetStart, i);
   i++;
-  if (buffer.toString('latin1', i, i + 10) !== 'HTTP/1.1\r\n') return other;
+  if (!isHttp11(buffer, i)) return other;
   i += 10;
   const rawHeaders: string[] = [];
   let hosts = 0;
@@ -106,7 +108,7 @@ export function parseRequestHead(buffer: Buffer, limit = buffer.length): Request
     while (tchar[buffer[i] as number] === 1) i++;
     // An empty name, a space before the colon or obs-fold (a line starting with SP/HTAB).
     if (i === nameStart || buffer[i] !== COLON) return other;
-    const name = buffer.toString('latin1', nameStart, i);
+    const name = strings.of(buffer, nameStart, i);
     i++;
     let valueStart = i;
     let valueEnd: number;
@@ -123,7 +125,7 @@ export function parseRequestHead(buffer: Buffer, limit = buffer.length): Request
     }
     while (valueStart < valueEnd && isWhitespace(buffer[valueStart] as number)) valueStart++;
     while (valueEnd > valueStart && isWhitespace(buffer[valueEnd - 1] as number)) valueEnd--;
-    const value = buffer.toString('latin1', valueStart, valueEnd);
+    const value = strings.of(buffer, valueStart, valueEnd);
     i += 2;
     if (rawHeaders.length >= maxSimpleFields * 2) return other;
     if (!plainField(name, value)) return other;
@@ -133,6 +135,32 @@ export function parseRequestHead(buffer: Buffer, limit = buffer.length): Request
   // HTTP/1.1 requires exactly one Host (node:http refuses none; the router refuses two).
   if (hosts !== 1) return other;
   return { kind: 'simple', method, url, rawHeaders, length };
+}
+
+/** Where the first CRLF CRLF in `buffer[0..limit)` starts, or -1. */
+function endOfHead(buffer: Buffer, limit: number): number {
+  for (let i = 0; i + 4 <= limit; i++) {
+    if (buffer[i] === CR && buffer[i + 1] === LF && buffer[i + 2] === CR && buffer[i + 3] === LF) {
+      return i;
+    }
+  }
+  return -1;
+}
+
+/** `HTTP/1.1` CRLF at `at`. */
+function isHttp11(buffer: Buffer, at: number): boolean {
+  return (
+    buffer[at] === 0x48 &&
+    buffer[at + 1] === 0x54 &&
+    buffer[at + 2] === 0x54 &&
+    buffer[at + 3] === 0x50 &&
+    buffer[at + 4] === 0x2f &&
+    buffer[at + 5] === 0x31 &&
+    buffer[at + 6] === 0x2e &&
+    buffer[at + 7] === 0x31 &&
+    buffer[at + 8] === CR &&
+    buffer[at + 9] === LF
+  );
 }
 
 function isWhitespace(c: number): boolean {

@@ -1,6 +1,7 @@
 import { Buffer } from 'node:buffer';
 import { UpstreamError } from './upstream-errors.js';
 import { bytesEqualLower } from './ascii-case.js';
+import { sameLatin1 } from './byte-copy.js';
 
 /** Offsets of a field in {@link ResponseHead.text}: five numbers per field. */
 export const FIELD_NAME = 0;
@@ -155,12 +156,6 @@ function reasonOf(bytes: Buffer, status: number, lineEnd: number): string {
   const reason = bytes.toString('latin1', 13, lineEnd);
   reasons[status] = reason;
   return reason;
-}
-
-function sameLatin1(bytes: Uint8Array, from: number, to: number, text: string): boolean {
-  if (to - from !== text.length) return false;
-  for (let i = from; i < to; i++) if (bytes[i] !== text.charCodeAt(i - from)) return false;
-  return true;
 }
 
 /**
