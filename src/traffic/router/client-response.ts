@@ -277,7 +277,7 @@ export class ClientResponse {
       this.flushHead();
       return true;
     }
-    if (this.headBytes !== undefined) return this.writeAfterHeadBytes(chunk, '');
+    if (this.headBytes !== undefined) return this.writeAfterHeadBytes(chunk, 0, chunk.length, '');
     const head = this.head ?? '';
     this.head = undefined;
     if (!this.chunked) {
@@ -309,7 +309,7 @@ export class ClientResponse {
       const body = chunk !== undefined && this.hasBody ? chunk : undefined;
       if (this.headBytes !== undefined) {
         const end = this.chunked && this.hasBody ? `0\r\n${this.trailer}\r\n` : '';
-        this.writeAfterHeadBytes(body, end);
+        this.writeAfterHeadBytes(body, 0, body === undefined ? 0 : body.length, end);
         this.writableFinished = true;
         this.onFinish(this);
         return this;
@@ -334,6 +334,19 @@ export class ClientResponse {
     return this;
   }
 
+  /**
+   * Ends the response with `bytes[from..to)` as the rest of its body, copied behind the head
+   * still waiting in {@link headBytes}, so the bytes need to live only during the call. False,
+   * with nothing done, when there is no such head (the caller then ends it with a copy).
+   */
+  endWithBytes(bytes: Uint8Array, from: number, to: number): boolean {
+    if (this.headBytes === undefined || !this.hasBody || this.socket.destroyed) return false;
+    this.writeAfterHeadBytes(bytes, from, to, this.chunked ? `0\r\n${this.trailer}\r\n` : '');
+    this.writableFinished = true;
+    this.onFinish(this);
+    return true;
+  }
+
   destroy(): void {
     this.socket.destroy();
   }
@@ -354,14 +367,20 @@ export class ClientResponse {
   }
 
   /**
-   * The head in {@link headBytes}, then `body` framed as the response says, then `end` (latin1),
-   * in one write: the body goes into the room the head left for it when it fits.
+   * The head in {@link headBytes}, then `body[from..to)` framed as the response says, then `end`
+   * (latin1), in one write: the body goes into the room the head left for it when it fits, and
+   * is copied either way (the caller's bytes need not outlive the call).
    */
-  private writeAfterHeadBytes(body: Buffer | undefined, end: string): boolean {
+  private writeAfterHeadBytes(
+    body: Uint8Array | undefined,
+    from: number,
+    to: number,
+    end: string,
+  ): boolean {
     const buffer = this.headBytes as Buffer;
     const headSize = this.headSize;
     this.headBytes = undefined;
-    const n = body === undefined ? 0 : body.length;
+    const n = to - from;
     const chunked = this.chunked && this.hasBody;
     const prefix = chunked && n > 0 ? `${n.toString(16)}\r\n` : '';
     const suffix = chunked && n > 0 ? `\r\n${end}` : end;
@@ -372,14 +391,14 @@ export class ClientResponse {
       copyBytes(buffer, 0, headSize, out, 0);
     }
     let at = writeLatin1(prefix, out, headSize);
-    if (body !== undefined) at = copyBytes(body, 0, n, out, at);
+    if (body !== undefined) at = copyBytes(body, from, to, out, at);
     at = writeLatin1(suffix, out, at);
     return this.writer.write(at === out.length ? out : out.subarray(0, at));
   }
 
   private flushHead(): void {
     if (this.headBytes !== undefined) {
-      this.writeAfterHeadBytes(undefined, '');
+      this.writeAfterHeadBytes(undefined, 0, 0, '');
       return;
     }
     const head = this.head;

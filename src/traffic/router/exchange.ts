@@ -193,6 +193,24 @@ export class Exchange implements UpstreamHandler, ResponseFraming {
     return false;
   }
 
+  /**
+   * Body bytes from the router's own upstream client, valid only during the call: the last
+   * ones of a fast-path response are copied straight behind its head; others take a copy.
+   */
+  onBodyBytes(bytes: Buffer, from: number, to: number): boolean {
+    if (this.finished) return true;
+    const res = this.res as unknown;
+    if (
+      to - from === this.bodyLeft &&
+      res instanceof FastPathResponse &&
+      res.endWithBytes(bytes, from, to)
+    ) {
+      this.finished = true;
+      return true;
+    }
+    return this.onData(Buffer.from(bytes.subarray(from, to)));
+  }
+
   /** `trailers`: a flat list from the upstream client, or node:http's `rawTrailers`. */
   onComplete(trailers: (Buffer | string)[] | null): void {
     this.target.end();

@@ -32,7 +32,8 @@ function parse(pieces: readonly Buffer[], options: { head?: boolean; end?: boole
         headers: head.headers,
       }),
     // Copied: a later chunk must not change what was delivered.
-    onBody: (chunk: Buffer) => void (parsed.body += chunk.toString('latin1')),
+    onBody: (bytes: Buffer, from: number, to: number) =>
+      void (parsed.body += bytes.toString('latin1', from, to)),
   });
   parser.start(options.head ?? false);
   try {

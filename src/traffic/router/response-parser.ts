@@ -7,8 +7,11 @@ import { UpstreamError } from './upstream-errors.js';
 export interface ResponseSink {
   /** A complete, valid head: 1xx informational ones too, then the final one. */
   onHead(head: ResponseHead): void;
-  /** Body bytes, de-chunked; a view into the socket's chunk. */
-  onBody(chunk: Buffer): void;
+  /**
+   * Body bytes, de-chunked: `bytes[from..to)` of the socket's chunk, valid only during the call
+   * (the chunk's buffer is read into again); a sink copies what it keeps.
+   */
+  onBody(bytes: Buffer, from: number, to: number): void;
 }
 
 // Parser states.
@@ -44,8 +47,8 @@ for (let c = 0; c < 16; c++) {
 /**
  * An incremental HTTP/1.1 response parser for one connection, one response at a time: feed it
  * the socket's chunks as they come, split anywhere. Heads are buffered until complete and then
- * validated whole (response-head.ts); bodies are passed on as views, de-chunked, without
- * copying. Framing errors throw an {@link UpstreamError}.
+ * validated whole (response-head.ts); bodies are passed on as ranges of the chunk, de-chunked,
+ * without copying. Framing errors throw an {@link UpstreamError}.
  */
 export class ResponseParser {
   private state = IDLE;
@@ -211,7 +214,7 @@ export class ResponseParser {
   }
 
   private deliver(chunk: Buffer, pos: number, n: number): void {
-    this.sink.onBody(pos === 0 && n === chunk.length ? chunk : chunk.subarray(pos, pos + n));
+    this.sink.onBody(chunk, pos, pos + n);
   }
 
   private readHead(chunk: Buffer, pos: number, end: number): number {

@@ -75,6 +75,62 @@ describe('Router: response bodies of a known length', () => {
     }
   });
 
+  it('keeps every byte of bodies clients take late, chunked or not', async () => {
+    // Upstream connections read into one buffer the router reuses: a body that waits for a slow
+    // client must wait as a copy, or another connection's next read overwrites it.
+    const size = 16_000_000;
+    const bodyOf = (seed: number) =>
+      Buffer.from(Array.from({ length: size }, (_, i) => (i * 7919 + seed) % 253));
+    const bodies = [bodyOf(1), bodyOf(2)];
+    const port = await routerIn((req, res) => {
+      req.resume();
+      const [, mode, which] = req.url?.split('/') ?? [];
+      const body = bodies[Number(which)] as Buffer;
+      res.writeHead(200, mode === 'chunked' ? {} : { 'content-length': String(size) });
+      // Pieces of odd sizes, some in one packet and some apart.
+      let at = 0;
+      const more = (): void => {
+        while (at < size) {
+          const piece = body.subarray(at, Math.min(size, at + 1 + ((at * 31) % 70_000)));
+          at += piece.length;
+          if (!res.write(piece)) {
+            res.once('drain', more);
+            return;
+          }
+        }
+        res.end();
+      };
+      more();
+    });
+    const clients = [await rawClient(port, cleanups), await rawClient(port, cleanups)];
+
+    for (const mode of ['length', 'chunked']) {
+      for (const [which, client] of clients.entries()) {
+        client.socket.pause();
+        client.socket.write(`GET /${mode}/${which} HTTP/1.1\r\nHost: web\r\n\r\n`);
+      }
+      await sleep(300); // the router's writes to the clients wait, its reads go on
+      const ended = (b: Buffer) => {
+        const start = b.indexOf('\r\n\r\n');
+        if (start === -1) return false;
+        return mode === 'length' ? b.length >= start + 4 + size : b.includes('\r\n0\r\n\r\n');
+      };
+      const received = await Promise.all(
+        clients.map(async (client) => {
+          client.socket.resume();
+          const bytes = await client.until(ended);
+          client.take(bytes.length);
+          const body = bytes.subarray(bytes.indexOf('\r\n\r\n') + 4);
+          return mode === 'length' ? body : dechunk(body);
+        }),
+      );
+      for (const [which, body] of received.entries()) {
+        expect(body.length).toBe(size);
+        expect(body.equals(bodies[which] as Buffer)).toBe(true);
+      }
+    }
+  });
+
   it('cuts the client connection when the upstream stops before the announced length', async () => {
     const port = await routerIn((req, res) => {
       req.resume();
@@ -92,3 +148,16 @@ describe('Router: response bodies of a known length', () => {
     expect(text.slice(text.indexOf('\r\n\r\n') + 4)).toBe('hello');
   });
 });
+
+/** The data of a chunked body (no extensions, no trailers). */
+function dechunk(bytes: Buffer): Buffer {
+  const parts: Buffer[] = [];
+  let at = 0;
+  for (;;) {
+    const lineEnd = bytes.indexOf('\r\n', at);
+    const length = parseInt(bytes.toString('latin1', at, lineEnd), 16);
+    if (length === 0) return Buffer.concat(parts);
+    parts.push(bytes.subarray(lineEnd + 2, lineEnd + 2 + length));
+    at = lineEnd + 2 + length + 2;
+  }
+}

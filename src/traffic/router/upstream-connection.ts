@@ -169,15 +169,18 @@ export class UpstreamConnection implements ResponseSink {
     if (!goOn && !dispatch.settled) this.pause(dispatch);
   }
 
-  onBody(chunk: Buffer): void {
+  onBody(bytes: Buffer, from: number, to: number): void {
     const dispatch = this.current as Dispatch;
     if (!dispatch.paused && !this.parser.done) {
       this.setDeadline(BODY, dispatch.request.bodyTimeout);
     }
-    // A copy: the read buffer is reused, and the handler may keep the chunk (a write queued).
-    const copy = Buffer.allocUnsafe(chunk.length);
-    chunk.copy(copy);
-    if (!dispatch.handler.onData(copy) && !dispatch.settled) this.pause(dispatch);
+    const handler = dispatch.handler;
+    const goOn =
+      handler.onBodyBytes !== undefined
+        ? handler.onBodyBytes(bytes, from, to)
+        : // A copy: the read buffer is reused, and the handler may keep the chunk (a write queued).
+          handler.onData(Buffer.from(bytes.subarray(from, to)));
+    if (!goOn && !dispatch.settled) this.pause(dispatch);
   }
 
   private send(dispatch: Dispatch): void {

@@ -44,6 +44,12 @@ export interface UpstreamHandler {
   onResponseHead?(head: ResponseHead, resume: () => void): boolean;
   /** Body bytes; returning false pauses the response until `resume`. */
   onData(chunk: Buffer): boolean;
+  /**
+   * The router's own client calls this, when the handler has it, instead of `onData`: the body
+   * bytes are `bytes[from..to)`, valid only during the call (the socket's read buffer), so the
+   * handler copies what it keeps. Same return value.
+   */
+  onBodyBytes?(bytes: Buffer, from: number, to: number): boolean;
   /** The response is complete; trailers of a chunked body as a flat list, or null. */
   onComplete(trailers: string[] | null): void;
   onError(error: Error): void;
