@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { LatinStrings, sameLatin1 } from './byte-copy.js';
+import { findHeadEnd, LatinStrings, sameLatin1 } from './byte-copy.js';
 
 describe('LatinStrings', () => {
   it('reads any bytes as toString does, whatever it read before', () => {
@@ -41,5 +41,30 @@ describe('sameLatin1', () => {
     expect(sameLatin1(bytes, 0, 4, 'keep')).toBe(true);
     expect(sameLatin1(bytes, 0, 4, 'kEep')).toBe(false);
     expect(sameLatin1(Buffer.from([0xe9]), 0, 1, '\u00e9')).toBe(true);
+  });
+});
+
+describe('findHeadEnd', () => {
+  it('finds the first CR LF CR LF in the range, as indexOf does', () => {
+    const bytes = fc.array(fc.constantFrom(0x0d, 0x0a, 0x41, 0x3a), {
+      minLength: 4,
+      maxLength: 40,
+      size: 'max',
+    });
+    fc.assert(
+      fc.property(bytes, fc.nat(), fc.nat(), (values, a, b) => {
+        const buffer = Buffer.from(values);
+        const from = a % (buffer.length + 1);
+        const to = from + (b % (buffer.length - from + 1));
+        const found = buffer.subarray(0, to).indexOf('\r\n\r\n', from);
+        expect(findHeadEnd(buffer, from, to)).toBe(found);
+      }),
+      { numRuns: 5000 },
+    );
+  });
+
+  it('skips from an LF by two, not three: here the match starts right after it', () => {
+    const bytes = Buffer.from('A\r\r\n\r\n', 'latin1');
+    expect(findHeadEnd(bytes, 0, bytes.length)).toBe(2);
   });
 });

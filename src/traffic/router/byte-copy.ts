@@ -57,3 +57,27 @@ export class LatinStrings {
     return made;
   }
 }
+
+const CR = 0x0d;
+const LF = 0x0a;
+
+/**
+ * Where the first CR LF CR LF in `bytes[from..to)` starts, or -1: the end of a head. Looks at
+ * every fourth byte while it is neither CR nor LF, since no match can then span it.
+ */
+export function findHeadEnd(bytes: Uint8Array, from: number, to: number): number {
+  let i = from;
+  while (i + 4 <= to) {
+    const last = bytes[i + 3];
+    if (last === LF) {
+      if (bytes[i] === CR && bytes[i + 1] === LF && bytes[i + 2] === CR) return i;
+      // A match at i + 1 would need a CR there.
+      i += 2;
+    } else if (last === CR) {
+      i += 1;
+    } else {
+      i += 4;
+    }
+  }
+  return -1;
+}

@@ -1,5 +1,5 @@
 import { equalsLower } from './ascii-case.js';
-import { LatinStrings } from './byte-copy.js';
+import { findHeadEnd, LatinStrings } from './byte-copy.js';
 
 /**
  * The router's own request-head parser, for the fast path of its listeners (client-connection.ts).
@@ -71,7 +71,7 @@ const COLON = 58;
  * on how they were split.
  */
 export function parseRequestHead(buffer: Buffer, limit = buffer.length): RequestHeadResult {
-  const end = endOfHead(buffer, Math.min(limit, maxSimpleHeadBytes));
+  const end = findHeadEnd(buffer, 0, Math.min(limit, maxSimpleHeadBytes));
   if (end === -1) return limit >= maxSimpleHeadBytes ? other : incomplete;
   const length = end + 4;
   // Request line: method SP origin-form SP HTTP/1.1 CRLF.
@@ -135,16 +135,6 @@ export function parseRequestHead(buffer: Buffer, limit = buffer.length): Request
   // HTTP/1.1 requires exactly one Host (node:http refuses none; the router refuses two).
   if (hosts !== 1) return other;
   return { kind: 'simple', method, url, rawHeaders, length };
-}
-
-/** Where the first CRLF CRLF in `buffer[0..limit)` starts, or -1. */
-function endOfHead(buffer: Buffer, limit: number): number {
-  for (let i = 0; i + 4 <= limit; i++) {
-    if (buffer[i] === CR && buffer[i + 1] === LF && buffer[i + 2] === CR && buffer[i + 3] === LF) {
-      return i;
-    }
-  }
-  return -1;
 }
 
 /** `HTTP/1.1` CRLF at `at`. */

@@ -1,5 +1,5 @@
 import { Buffer } from 'node:buffer';
-import { copyBytes } from './byte-copy.js';
+import { copyBytes, findHeadEnd } from './byte-copy.js';
 import { parseHead, parseTrailers, type ResponseHead } from './response-head.js';
 import { UpstreamError } from './upstream-errors.js';
 
@@ -35,7 +35,6 @@ const STOPPED = 12;
 
 const CR = 0x0d;
 const LF = 0x0a;
-const END_OF_HEAD = Buffer.from('\r\n\r\n', 'latin1');
 
 /** Hex digit values, -1 for other bytes. */
 const hex = new Int8Array(256).fill(-1);
@@ -229,8 +228,7 @@ export class ResponseParser {
       searchFrom = Math.max(0, pending.length - 3);
       last = bytes.length;
     }
-    let at = bytes.indexOf(END_OF_HEAD, searchFrom);
-    if (at + 4 > last) at = -1;
+    const at = findHeadEnd(bytes, searchFrom, last);
     if (at === -1 || at - from > this.maxHeadBytes) {
       if (last - from > this.maxHeadBytes) {
         throw new UpstreamError('HPE_HEADER_OVERFLOW', 'response head too large');
@@ -291,8 +289,7 @@ export class ResponseParser {
       fieldsEnd = from;
       sectionEnd = from + 2;
     } else {
-      let at = bytes.indexOf(END_OF_HEAD, from);
-      if (at + 4 > last) at = -1;
+      const at = findHeadEnd(bytes, from, last);
       if (at === -1 || at - from > this.maxHeadBytes) {
         if (available > this.maxHeadBytes) {
           throw new UpstreamError('HPE_HEADER_OVERFLOW', 'trailer section too large');
