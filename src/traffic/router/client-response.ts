@@ -169,15 +169,13 @@ export class ClientResponse {
     // empty reason.
     let size = statusLineEnd + (statusLineEnd === 12 ? 1 : 0) + 2;
     let date = false;
-    let length = false;
+    // The parser kept the one Content-Length, and forwardedFieldsOf keeps it.
+    const length = head.contentLength >= 0;
     for (let k = 0; k < kept.length; k++) {
       const f = kept[k] as number;
       const name = fields[f + FIELD_NAME] as number;
       const colon = fields[f + FIELD_COLON] as number;
       if (colon - name === 4 && bytesEqualLower(bytes, name, colon, 'date')) date = true;
-      else if (colon - name === 14 && bytesEqualLower(bytes, name, colon, 'content-length')) {
-        length = true;
-      }
       size +=
         colon -
         name +
@@ -189,7 +187,7 @@ export class ClientResponse {
     const keepAlive = this.shouldKeepAlive;
     const chunked = !length && hasBody;
     const tail = headTail(date, keepAlive, this.keepAliveTimeoutMs, chunked);
-    size += extra.length + tail.length;
+    size += extra.length + tail.bytes.length;
     const reserve =
       hasBody && length && head.contentLength <= maxCopiedBody ? head.contentLength : 0;
     const out = Buffer.allocUnsafe(size + reserve);
@@ -227,8 +225,7 @@ export class ClientResponse {
     }
     if (runStart !== -1) at = endLine(out, copyBytes(bytes, runStart, runEnd, out, at));
     at = writeLatin1(extra, out, at);
-    // headTail just made or found these bytes.
-    out.set(lastTailBytes, at);
+    out.set(tail.bytes, at);
     this.hasBody = hasBody;
     this.chunked = chunked;
     this.headBytes = out;
@@ -253,7 +250,7 @@ export class ClientResponse {
     this.hasBody = hasBody;
     this.shouldKeepAlive = keepAlive;
     this.chunked = chunked || addChunked;
-    this.head = `${fields}${tail}`;
+    this.head = `${fields}${tail.text}`;
     this.headersSent = true;
   }
 
@@ -439,10 +436,14 @@ function endLine(out: Buffer, at: number): number {
   return at + 2;
 }
 
+/** A head's tail as text (string heads) and as latin1 bytes (forwarded heads, one native copy). */
+interface HeadTail {
+  readonly text: string;
+  readonly bytes: Buffer;
+}
+
 /** The last tail {@link headTail} made, and what it was made for. */
-let lastTail = '';
-/** {@link lastTail} as latin1 bytes, copied into forwarded heads with one native copy. */
-let lastTailBytes = Buffer.alloc(0);
+let lastTail: HeadTail = { text: '', bytes: Buffer.alloc(0) };
 let lastDate: string | undefined;
 let lastKeepAlive: boolean | undefined;
 let lastTimeoutMs = -1;
@@ -458,7 +459,7 @@ function headTail(
   keepAlive: boolean | undefined,
   keepAliveTimeoutMs: number,
   chunked: boolean,
-): string {
+): HeadTail {
   const dateValue = date ? '' : utcDate();
   // The same tail for every response within a second: a few comparisons instead of strings.
   if (
@@ -479,8 +480,8 @@ function headTail(
     tail += 'Connection: close\r\n';
   }
   if (chunked) tail += 'Transfer-Encoding: chunked\r\n';
-  lastTail = `${tail}\r\n`;
-  lastTailBytes = Buffer.from(lastTail, 'latin1');
+  const text = `${tail}\r\n`;
+  lastTail = { text, bytes: Buffer.from(text, 'latin1') };
   lastDate = dateValue;
   lastKeepAlive = keepAlive;
   lastTimeoutMs = keepAliveTimeoutMs;
