@@ -21,7 +21,9 @@ export function haproxyVersion(): string | undefined {
 /**
  * HAProxy as the reference reverse proxy, on one thread like Node's event loop (or `threads`, to
  * compare with as many router workers): round-robin by weight over `servers`, keep-alive on both
- * sides, no logging.
+ * sides, no logging. It adds the four fields Ferry's router adds to every request (X-Forwarded-For,
+ * -Proto and -Host, as Ferry's own HAProxy data plane does, and Via), so the upstream gets the
+ * same request from both and the comparison is of equal work.
  */
 export function haproxyConfig(
   port: number,
@@ -40,6 +42,10 @@ export function haproxyConfig(
     '  option http-keep-alive',
     'frontend bench',
     `  bind 127.0.0.1:${port}`,
+    '  option forwardfor',
+    '  http-request set-header x-forwarded-proto http',
+    '  http-request set-header x-forwarded-host %[req.hdr(host)]',
+    '  http-request add-header via "1.1 haproxy"',
     '  default_backend app',
     'backend app',
     '  balance roundrobin',
