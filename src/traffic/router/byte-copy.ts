@@ -1,4 +1,4 @@
-import type { Buffer } from 'node:buffer';
+import { Buffer } from 'node:buffer';
 
 /**
  * Copies `source[from..to)` into `target` at `at` and returns where the copy ends. A short run
@@ -16,6 +16,13 @@ export function copyBytes(
   if (length > 128) target.set(source.subarray(from, to), at);
   else for (let i = 0; i < length; i++) target[at + i] = source[from + i] as number;
   return at + length;
+}
+
+/** A new buffer holding `source[from..to)`: for bytes that must outlive a reused read buffer. */
+export function copyOut(source: Buffer, from: number, to: number): Buffer {
+  const copy = Buffer.allocUnsafe(to - from);
+  source.copy(copy, 0, from, to);
+  return copy;
 }
 
 /** Writes `text` (latin1, one byte per char) into `target` at `at`; returns where it ends. */

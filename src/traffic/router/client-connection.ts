@@ -6,6 +6,7 @@ import { ClientResponse } from './client-response.js';
 import { proxyRequest, type ProxySettings, type TableHolder } from './proxy.js';
 import { parseRequestHead, type SimpleRequestHead } from './request-head-parser.js';
 import { DirectWriter, readIntoBuffer } from './socket-io.js';
+import { copyOut } from './byte-copy.js';
 
 /** What a connection of the fast path needs from its listener. */
 export interface ClientConnectionOwner {
@@ -104,7 +105,7 @@ export class ClientConnection {
   private readonly onRead = (bytes: number): boolean => {
     if (this.handedOver) {
       // node:http reads from the stream now: a copy, as the read buffer is reused.
-      return this.socket.push(copyOf(bytes));
+      return this.socket.push(copyOut(readBuffer, 0, bytes));
     }
     if (this.pending === undefined && this.current === undefined && !this.gone) {
       // The common case: one whole request in this read, parsed where it lies.
@@ -114,7 +115,7 @@ export class ClientConnection {
         return !this.paused;
       }
     }
-    this.onData(copyOf(bytes));
+    this.onData(copyOut(readBuffer, 0, bytes));
     return !this.paused;
   };
 
@@ -287,11 +288,4 @@ export class ClientConnection {
     }
     socket.destroy();
   }
-}
-
-/** The first `bytes` of {@link readBuffer}, copied. */
-function copyOf(bytes: number): Buffer {
-  const copy = Buffer.allocUnsafe(bytes);
-  readBuffer.copy(copy, 0, 0, bytes);
-  return copy;
 }

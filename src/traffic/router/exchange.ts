@@ -14,6 +14,7 @@ import type { ProxySettings, TableHolder } from './proxy-settings.js';
 import { sendUpload, type Upload } from './upload-request.js';
 import type { UpstreamHandler } from './upstream-request.js';
 import type { UpstreamTarget } from './upstream-target.js';
+import { copyOut } from './byte-copy.js';
 
 /** Failing to connect means no byte was sent: any request may go to another upstream. */
 const connectErrors = new Set([
@@ -208,7 +209,7 @@ export class Exchange implements UpstreamHandler, ResponseFraming {
       this.finished = true;
       return true;
     }
-    return this.onData(Buffer.from(bytes.subarray(from, to)));
+    return this.onData(copyOut(bytes, from, to));
   }
 
   /** `trailers`: a flat list from the upstream client, or node:http's `rawTrailers`. */

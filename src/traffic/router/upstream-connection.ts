@@ -12,6 +12,7 @@ import {
   type UpstreamHandler,
   type UpstreamRequest,
 } from './upstream-request.js';
+import { copyOut } from './byte-copy.js';
 
 /** What a connection needs from the client that pools it. */
 export interface ConnectionOwner {
@@ -179,7 +180,7 @@ export class UpstreamConnection implements ResponseSink {
       handler.onBodyBytes !== undefined
         ? handler.onBodyBytes(bytes, from, to)
         : // A copy: the read buffer is reused, and the handler may keep the chunk (a write queued).
-          handler.onData(Buffer.from(bytes.subarray(from, to)));
+          handler.onData(copyOut(bytes, from, to));
     if (!goOn && !dispatch.settled) this.pause(dispatch);
   }
 
