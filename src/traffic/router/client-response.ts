@@ -305,8 +305,7 @@ export class ClientResponse {
     if (!socket.destroyed) {
       const body = chunk !== undefined && this.hasBody ? chunk : undefined;
       if (this.headBytes !== undefined) {
-        const end = this.chunked && this.hasBody ? `0\r\n${this.trailer}\r\n` : '';
-        this.writeAfterHeadBytes(body, 0, body === undefined ? 0 : body.length, end);
+        this.writeAfterHeadBytes(body, 0, body === undefined ? 0 : body.length, this.bodyEnd());
         this.writableFinished = true;
         this.onFinish(this);
         return this;
@@ -321,8 +320,7 @@ export class ClientResponse {
         return this;
       }
       if (chunk !== undefined) this.write(chunk);
-      const end = this.chunked && this.hasBody ? `0\r\n${this.trailer}\r\n` : '';
-      const rest = `${this.head ?? ''}${end}`;
+      const rest = `${this.head ?? ''}${this.bodyEnd()}`;
       this.head = undefined;
       if (rest.length > 0) this.writer.write(rest);
     }
@@ -338,7 +336,7 @@ export class ClientResponse {
    */
   endWithBytes(bytes: Uint8Array, from: number, to: number): boolean {
     if (this.headBytes === undefined || !this.hasBody || this.socket.destroyed) return false;
-    this.writeAfterHeadBytes(bytes, from, to, this.chunked ? `0\r\n${this.trailer}\r\n` : '');
+    this.writeAfterHeadBytes(bytes, from, to, this.bodyEnd());
     this.writableFinished = true;
     this.onFinish(this);
     return true;
@@ -348,10 +346,15 @@ export class ClientResponse {
     this.socket.destroy();
   }
 
+  /** What ends the body: the last chunk and trailers of a chunked one, nothing otherwise. */
+  private bodyEnd(): string {
+    return this.chunked && this.hasBody ? `0\r\n${this.trailer}\r\n` : '';
+  }
+
   /** `head`, then `body` framed as the response says, then the end of a chunked body. */
   private writeWhole(head: string, body: Buffer | undefined): void {
     const chunked = this.chunked && this.hasBody;
-    const end = chunked ? `0\r\n${this.trailer}\r\n` : '';
+    const end = this.bodyEnd();
     if (body === undefined || body.length === 0) {
       this.writer.write(`${head}${end}`);
       return;

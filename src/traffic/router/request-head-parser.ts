@@ -35,9 +35,9 @@ export const maxSimpleHeadBytes = 8192;
 const maxSimpleFields = 100;
 
 const incomplete = { kind: 'incomplete' } as const;
+const other = { kind: 'other' } as const;
 /** Targets, names and values: the same ones come request after request. */
 const strings = new LatinStrings();
-const other = { kind: 'other' } as const;
 
 /** tchar (RFC 9110 §5.6.2). */
 const tchar = new Uint8Array(256);
