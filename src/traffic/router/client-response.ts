@@ -163,11 +163,13 @@ export class ClientResponse {
     const bytes = head.bytes;
     const fields = head.fields;
     const status = head.status;
+    const start = head.start;
     const statusLineEnd = head.statusLineEnd;
+    const statusLine = statusLineEnd - start;
     const hasBody = this.hasBody && !(status === 204 || status === 304 || status < 200);
     // "HTTP/1.1 " and the upstream's "SSS reason", with the space node:http writes before an
     // empty reason.
-    let size = statusLineEnd + (statusLineEnd === 12 ? 1 : 0) + 2;
+    let size = statusLine + (statusLine === 12 ? 1 : 0) + 2;
     let date = false;
     // The parser kept the one Content-Length, and forwardedFieldsOf keeps it.
     const length = head.contentLength >= 0;
@@ -192,8 +194,8 @@ export class ClientResponse {
       hasBody && length && head.contentLength <= maxCopiedBody ? head.contentLength : 0;
     const out = Buffer.allocUnsafe(size + reserve);
     let at = writeLatin1('HTTP/1.1 ', out, 0);
-    at = copyBytes(bytes, 9, statusLineEnd, out, at);
-    if (statusLineEnd === 12) out[at++] = SP;
+    at = copyBytes(bytes, start + 9, statusLineEnd, out, at);
+    if (statusLine === 12) out[at++] = SP;
     out[at++] = CR;
     out[at++] = LF;
     let runStart = -1;

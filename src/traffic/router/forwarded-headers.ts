@@ -227,8 +227,9 @@ export function forwardedFieldsOf(
 ): number[] | undefined {
   const bytes = head.bytes;
   const fields = head.fields;
+  const fieldsEnd = head.fieldsEnd;
   const kept: number[] = [];
-  for (let f = 0; f < fields.length; f += FIELD_STRIDE) {
+  for (let f = 0; f < fieldsEnd; f += FIELD_STRIDE) {
     const name = fields[f + FIELD_NAME] as number;
     const role = roles.getBytes(bytes, name, fields[f + FIELD_COLON] as number);
     if (role === undefined) {

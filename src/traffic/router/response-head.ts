@@ -13,9 +13,11 @@ export const FIELD_STRIDE = 5;
 
 /**
  * A parsed response head: the status line, the fields and what they say about framing. The
- * fields are kept as offsets into the head's bytes; `headers`, the flat list of strings, is made
- * only when asked for, so the router's fast path (client-response.ts) copies runs of bytes
- * without a string per field.
+ * fields are kept as offsets into the bytes it was parsed from; `headers`, the flat list of
+ * strings, is made only when asked for, so the router's fast path (client-response.ts) copies
+ * runs of bytes without a string per field. A head from a {@link ResponseParser} lies in the
+ * socket's read buffer and in the parser's field list, both reused: it is valid only during
+ * `onHead`, and a sink that keeps it takes {@link headers} there.
  */
 export class ResponseHead {
   private flat: string[] | undefined;
@@ -23,10 +25,14 @@ export class ResponseHead {
   constructor(
     readonly status: number,
     readonly statusText: string,
-    /** The head's own bytes, from the status line up to, not including, its last CRLF. */
+    /** Bytes holding the head, from {@link start} up to, not including, its last CRLF. */
     readonly bytes: Buffer,
-    /** {@link FIELD_STRIDE} offsets per field: name, colon, value, value end, line end. */
+    /** Where the status line starts in {@link bytes}. */
+    readonly start: number,
+    /** {@link FIELD_STRIDE} offsets per field (name, colon, value, value end, line end). */
     readonly fields: readonly number[],
+    /** How many entries of {@link fields} are this head's: the list may be longer. */
+    readonly fieldsEnd: number,
     /** The Content-Length, or -1 without one. */
     readonly contentLength: number,
     /** `Transfer-Encoding: chunked`. */
@@ -41,14 +47,14 @@ export class ResponseHead {
 
   /** Flat `[name, value, ...]` as sent, one char per byte (latin1), like Node's `rawHeaders`. */
   get headers(): string[] {
-    if (this.flat === undefined) this.flat = fieldStrings(this.bytes, this.fields);
+    if (this.flat === undefined) this.flat = fieldStrings(this.bytes, this.fields, this.fieldsEnd);
     return this.flat;
   }
 }
 
-function fieldStrings(bytes: Buffer, fields: readonly number[]): string[] {
+function fieldStrings(bytes: Buffer, fields: readonly number[], fieldsEnd: number): string[] {
   const flat: string[] = [];
-  for (let i = 0; i < fields.length; i += FIELD_STRIDE) {
+  for (let i = 0; i < fieldsEnd; i += FIELD_STRIDE) {
     flat.push(
       bytes.toString('latin1', fields[i + FIELD_NAME], fields[i + FIELD_COLON]),
       bytes.toString('latin1', fields[i + FIELD_VALUE], fields[i + FIELD_VALUE_END]),
@@ -81,37 +87,43 @@ const COLON = 0x3a;
 const reasons: string[] = [];
 
 /**
- * Parses a response head: `bytes` are its own, from the status line up to, not including, the
- * CRLF that ends its last line (the head keeps them). Strict, as a proxy must be (RFC 9112): a
- * CR or LF anywhere but at a line end, a folded line, whitespace before a colon, a bad length,
- * both Content-Length and Transfer-Encoding, or a coding other than chunked throws an
- * {@link UpstreamError}; nothing half-parsed gets out.
+ * Parses the response head in `bytes[start..end)`, from its status line up to, not including,
+ * the CRLF that ends its last line; field offsets go into `fields` from its start (it grows as
+ * needed and may hold more). The head refers to `bytes` and `fields` without copying them.
+ * Strict, as a proxy must be (RFC 9112): a CR or LF anywhere but at a line end, a folded line,
+ * whitespace before a colon, a bad length, both Content-Length and Transfer-Encoding, or a
+ * coding other than chunked throws an {@link UpstreamError}; nothing half-parsed gets out.
  */
-export function parseHead(bytes: Buffer): ResponseHead {
-  const end = bytes.length;
-  let lineEnd = 0;
+export function parseHead(
+  bytes: Buffer,
+  start = 0,
+  end = bytes.length,
+  fields: number[] = [],
+): ResponseHead {
+  let lineEnd = start;
   while (lineEnd < end && bytes[lineEnd] !== CR) lineEnd++;
   if (
-    lineEnd < 12 ||
-    bytes[0] !== 0x48 || // HTTP/1.
-    bytes[1] !== 0x54 ||
-    bytes[2] !== 0x54 ||
-    bytes[3] !== 0x50 ||
-    bytes[4] !== 0x2f ||
-    bytes[5] !== 0x31 ||
-    bytes[6] !== 0x2e
+    lineEnd - start < 12 ||
+    bytes[start] !== 0x48 || // HTTP/1.
+    bytes[start + 1] !== 0x54 ||
+    bytes[start + 2] !== 0x54 ||
+    bytes[start + 3] !== 0x50 ||
+    bytes[start + 4] !== 0x2f ||
+    bytes[start + 5] !== 0x31 ||
+    bytes[start + 6] !== 0x2e
   ) {
     throw new UpstreamError('HPE_INVALID_VERSION', 'invalid HTTP version in the status line');
   }
-  const minor = bytes[7];
-  if ((minor !== 0x30 && minor !== 0x31) || bytes[8] !== SP) {
+  const minor = bytes[start + 7];
+  if ((minor !== 0x30 && minor !== 0x31) || bytes[start + 8] !== SP) {
     throw new UpstreamError('HPE_INVALID_VERSION', 'invalid HTTP version in the status line');
   }
-  const status = digit(bytes, 9) * 100 + digit(bytes, 10) * 10 + digit(bytes, 11);
-  if (!(status >= 100) || (lineEnd > 12 && bytes[12] !== SP)) {
+  const status =
+    digit(bytes, start + 9) * 100 + digit(bytes, start + 10) * 10 + digit(bytes, start + 11);
+  if (!(status >= 100) || (lineEnd - start > 12 && bytes[start + 12] !== SP)) {
     throw new UpstreamError('HPE_INVALID_STATUS', 'invalid status code');
   }
-  for (let i = 13; i < lineEnd; i++) {
+  for (let i = start + 13; i < lineEnd; i++) {
     if ((chars[bytes[i] as number]! & FIELD) === 0) {
       throw new UpstreamError('HPE_INVALID_STATUS', 'invalid character in the reason phrase');
     }
@@ -119,16 +131,13 @@ export function parseHead(bytes: Buffer): ResponseHead {
   if (lineEnd < end && (lineEnd + 1 === end || bytes[lineEnd + 1] !== LF)) {
     throw new UpstreamError('HPE_INVALID_STATUS', 'invalid character in the reason phrase');
   }
-  const statusText = reasonOf(bytes, status, lineEnd);
-  const fields: number[] = [];
-  const framing = {
-    contentLength: -1,
-    chunked: false,
-    close: false,
-    keepAlive: false,
-    timeout: -1,
-  };
-  readFields(bytes, lineEnd + 2, end, fields, framing);
+  const statusText = reasonOf(bytes, status, start + 13, lineEnd);
+  framing.contentLength = -1;
+  framing.chunked = false;
+  framing.close = false;
+  framing.keepAlive = false;
+  framing.timeout = -1;
+  const fieldsEnd = readFields(bytes, lineEnd + 2, end, fields, framing);
   if (framing.chunked && framing.contentLength !== -1) {
     throw new UpstreamError(
       'HPE_UNEXPECTED_CONTENT_LENGTH',
@@ -139,7 +148,9 @@ export function parseHead(bytes: Buffer): ResponseHead {
     status,
     statusText,
     bytes,
+    start,
     fields,
+    fieldsEnd,
     framing.contentLength,
     framing.chunked,
     !framing.close && (minor === 0x31 || framing.keepAlive),
@@ -149,11 +160,11 @@ export function parseHead(bytes: Buffer): ResponseHead {
 }
 
 /** The reason phrase, without a new string when it is the one last seen with this status. */
-function reasonOf(bytes: Buffer, status: number, lineEnd: number): string {
-  if (lineEnd <= 13) return '';
+function reasonOf(bytes: Buffer, status: number, from: number, lineEnd: number): string {
+  if (lineEnd <= from) return '';
   const last = reasons[status];
-  if (last !== undefined && sameLatin1(bytes, 13, lineEnd, last)) return last;
-  const reason = bytes.toString('latin1', 13, lineEnd);
+  if (last !== undefined && sameLatin1(bytes, from, lineEnd, last)) return last;
+  const reason = bytes.toString('latin1', from, lineEnd);
   reasons[status] = reason;
   return reason;
 }
@@ -164,8 +175,8 @@ function reasonOf(bytes: Buffer, status: number, lineEnd: number): string {
  */
 export function parseTrailers(bytes: Buffer, from: number, to: number): string[] {
   const fields: number[] = [];
-  readFields(bytes, from, to, fields, undefined);
-  return fieldStrings(bytes, fields);
+  const fieldsEnd = readFields(bytes, from, to, fields, undefined);
+  return fieldStrings(bytes, fields, fieldsEnd);
 }
 
 interface Framing {
@@ -176,14 +187,23 @@ interface Framing {
   timeout: number;
 }
 
+/** What the head being parsed says about framing: one object, reset for each head. */
+const framing: Framing = {
+  contentLength: -1,
+  chunked: false,
+  close: false,
+  keepAlive: false,
+  timeout: -1,
+};
+
 function digit(bytes: Uint8Array, at: number): number {
   const c = (bytes[at] as number) - 0x30;
   return c >= 0 && c <= 9 ? c : NaN;
 }
 
 /**
- * Reads CRLF-separated `name: value` lines from `start` to `end` of `bytes`, appending
- * {@link FIELD_STRIDE} offsets per field to `out`.
+ * Reads CRLF-separated `name: value` lines from `start` to `end` of `bytes`, writing
+ * {@link FIELD_STRIDE} offsets per field into `out` from its start; returns how many it wrote.
  */
 function readFields(
   bytes: Uint8Array,
@@ -191,8 +211,9 @@ function readFields(
   end: number,
   out: number[],
   framing: Framing | undefined,
-) {
+): number {
   let pos = start;
+  let n = 0;
   while (pos < end) {
     let colon = pos;
     while (colon < end && (chars[bytes[colon] as number]! & TOKEN) !== 0) colon++;
@@ -207,10 +228,17 @@ function readFields(
     }
     let to = eol;
     while (to > from && isSpace(bytes[to - 1] as number)) to--;
-    out.push(pos, colon, from, to, eol);
+    // In place where the list is long enough already (a reused one), appended past its end.
+    out[n] = pos;
+    out[n + 1] = colon;
+    out[n + 2] = from;
+    out[n + 3] = to;
+    out[n + 4] = eol;
+    n += FIELD_STRIDE;
     if (framing !== undefined) noteFraming(bytes, pos, colon, from, to, framing);
     pos = eol + 2;
   }
+  return n;
 }
 
 /** The error for a line whose name is missing or holds a char no token has. */

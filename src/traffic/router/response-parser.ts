@@ -1,11 +1,15 @@
 import { Buffer } from 'node:buffer';
-import { copyBytes, findHeadEnd } from './byte-copy.js';
+import { findHeadEnd } from './byte-copy.js';
 import { parseHead, parseTrailers, type ResponseHead } from './response-head.js';
 import { UpstreamError } from './upstream-errors.js';
 
 /** Where a {@link ResponseParser} delivers what it parsed, synchronously. */
 export interface ResponseSink {
-  /** A complete, valid head: 1xx informational ones too, then the final one. */
+  /**
+   * A complete, valid head: 1xx informational ones too, then the final one. The head refers to
+   * the socket's chunk and to the parser's own field list, both reused: it is valid only during
+   * the call, and a sink that keeps anything of it takes `head.headers` (strings) there.
+   */
   onHead(head: ResponseHead): void;
   /**
    * Body bytes, de-chunked: `bytes[from..to)` of the socket's chunk, valid only during the call
@@ -62,6 +66,8 @@ export class ResponseParser {
   received = false;
   /** Trailer fields of a chunked body, once complete. */
   trailers: string[] | null = null;
+  /** The field offsets of the head being delivered, reused from one response to the next. */
+  private readonly fields: number[] = [];
 
   constructor(
     private readonly sink: ResponseSink,
@@ -237,10 +243,8 @@ export class ResponseParser {
       return end;
     }
     this.pending = undefined;
-    // The head's own copy: the read buffer is reused, and the head may be kept.
-    const own = Buffer.allocUnsafe(at - from);
-    copyBytes(bytes, from, at, own, 0);
-    const head = parseHead(own);
+    // Parsed where it lies: the head is valid during onHead only (see ResponseSink).
+    const head = parseHead(bytes, from, at, this.fields);
     const next = pending === undefined ? at + 4 : pos + at + 4 - pending.length;
     const status = head.status;
     if (status < 200) {
