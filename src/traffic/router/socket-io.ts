@@ -62,6 +62,8 @@ export const directIoAvailable = binding !== undefined && readSymbols !== undefi
 export class DirectWriter {
   /** Writes handed to libuv that are not complete yet. */
   private queued = 0;
+  /** The socket's libuv handle, once connected. */
+  private handle: StreamHandle | undefined;
 
   constructor(
     readonly socket: Socket,
@@ -73,12 +75,17 @@ export class DirectWriter {
   /** Writes `data` (a string as latin1); false when some of it waits in a queue. */
   write(data: Buffer | string): boolean {
     const socket = this.socket as HandleSocket;
-    const handle = socket._handle;
+    // The handle a socket has once connected stays its own until it is destroyed (checked
+    // below): read once, as `_handle` is a getter whose lookup costs more than the write's checks.
+    let handle = this.handle;
+    if (handle === undefined && !socket.connecting) {
+      handle = socket._handle ?? undefined;
+      this.handle = handle;
+    }
     if (
       !this.direct ||
       binding === undefined ||
-      handle == null ||
-      socket.connecting ||
+      handle === undefined ||
       socket.destroyed ||
       socket.writableLength > 0 ||
       !socket.writable
