@@ -6,8 +6,10 @@ import { bytesEqualLower, equalsLower } from './ascii-case.js';
 import { copyBytes, writeLatin1 } from './byte-copy.js';
 import {
   FIELD_COLON,
+  FIELD_HOP,
   FIELD_LINE_END,
   FIELD_NAME,
+  FIELD_STRIDE,
   FIELD_VALUE,
   FIELD_VALUE_END,
   type ResponseHead,
@@ -146,20 +148,16 @@ export class ClientResponse {
   }
 
   /**
-   * The head of a response forwarded from an upstream, the same bytes {@link writeHead} writes
-   * for `head.headers` filtered down to `kept` (field offsets, forwarded-headers.ts), plus one
-   * field `extraName: extraValue` (the pin cookie) when given. Fields that are already written
-   * as node:http writes them (`name: value`, one space) are copied from the upstream's bytes a
-   * run of lines at a time, without a string per field, into a buffer with room for a small
-   * body announced by Content-Length, so head and body leave in one write without another copy.
+   * The head of a response forwarded from an upstream: the same bytes {@link writeHead} writes
+   * for `head.headers` without the fields the parser marked hop-by-hop ({@link FIELD_HOP}; the
+   * caller takes the string path when Connection names more), plus one field
+   * `extraName: extraValue` (the pin cookie) when given. Fields that are already written as
+   * node:http writes them (`name: value`, one space) are copied from the upstream's bytes a run
+   * of lines at a time, without a string per field, into a buffer with room for a small body
+   * announced by Content-Length, so head and body leave in one write without another copy.
    * Status and fields come from the router's parser, as strict as writeHead's checks.
    */
-  writeForwardedHead(
-    head: ResponseHead,
-    kept: readonly number[],
-    extraName?: string,
-    extraValue?: string,
-  ): void {
+  writeForwardedHead(head: ResponseHead, extraName?: string, extraValue?: string): void {
     const bytes = head.bytes;
     const fields = head.fields;
     const status = head.status;
@@ -171,10 +169,11 @@ export class ClientResponse {
     // empty reason.
     let size = statusLine + (statusLine === 12 ? 1 : 0) + 2;
     let date = false;
-    // The parser kept the one Content-Length, and forwardedFieldsOf keeps it.
+    // The parser allows one Content-Length, and it is forwarded.
     const length = head.contentLength >= 0;
-    for (let k = 0; k < kept.length; k++) {
-      const f = kept[k] as number;
+    const fieldsEnd = head.fieldsEnd;
+    for (let f = 0; f < fieldsEnd; f += FIELD_STRIDE) {
+      if (fields[f + FIELD_HOP] === 1) continue;
       const name = fields[f + FIELD_NAME] as number;
       const colon = fields[f + FIELD_COLON] as number;
       if (colon - name === 4 && bytesEqualLower(bytes, name, colon, 'date')) date = true;
@@ -200,8 +199,8 @@ export class ClientResponse {
     out[at++] = LF;
     let runStart = -1;
     let runEnd = -1;
-    for (let k = 0; k < kept.length; k++) {
-      const f = kept[k] as number;
+    for (let f = 0; f < fieldsEnd; f += FIELD_STRIDE) {
+      if (fields[f + FIELD_HOP] === 1) continue;
       const name = fields[f + FIELD_NAME] as number;
       const colon = fields[f + FIELD_COLON] as number;
       const from = fields[f + FIELD_VALUE] as number;

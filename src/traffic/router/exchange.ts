@@ -2,11 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { RoutingTable, Track } from '../../features/routing/traffic-router.js';
 import { proxyErrors, sendProxyError, type ProxyErrorCode } from './error-response.js';
 import { ClientResponse as FastPathResponse } from './client-response.js';
-import {
-  forwardedFieldsOf,
-  forwardResponseHeaders,
-  type ResponseFraming,
-} from './forwarded-headers.js';
+import { forwardResponseHeaders, type ResponseFraming } from './forwarded-headers.js';
 import type { MirrorCopy } from './mirror.js';
 import type { PinCookie } from './pin-cookie.js';
 import type { ResponseHead } from './response-head.js';
@@ -141,19 +137,17 @@ export class Exchange implements UpstreamHandler, ResponseFraming {
    */
   onResponseHead(head: ResponseHead, resume: () => void): boolean {
     const res = this.res as unknown;
-    const kept =
-      res instanceof FastPathResponse && head.status >= 200
-        ? forwardedFieldsOf(head, this)
-        : undefined;
-    if (kept === undefined || !(res instanceof FastPathResponse)) {
+    if (!(res instanceof FastPathResponse) || head.status < 200 || head.connectionOptions) {
       return this.onHeaders(head.status, head.headers, resume, head.statusText);
     }
+    // The parser allows one Content-Length at most, and no Transfer-Encoding but chunked.
+    this.bodyLeft = head.chunked || head.contentLength < 0 ? -1 : head.contentLength;
     const pin = this.pinCookie;
     if (pin === undefined) {
-      res.writeForwardedHead(head, kept);
+      res.writeForwardedHead(head);
     } else {
       const cookie = pin.header(this.target.upstream.version, this.track, this.secure);
-      res.writeForwardedHead(head, kept, 'set-cookie', cookie);
+      res.writeForwardedHead(head, 'set-cookie', cookie);
     }
     this.headSent(head.status, resume);
     return true;

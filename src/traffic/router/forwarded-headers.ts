@@ -1,13 +1,5 @@
 import type { Peer } from './trusted-proxies.js';
-import { bytesEqualLower, equalsLower, LowerNameTable } from './ascii-case.js';
-import {
-  FIELD_COLON,
-  FIELD_NAME,
-  FIELD_STRIDE,
-  FIELD_VALUE,
-  FIELD_VALUE_END,
-  type ResponseHead,
-} from './response-head.js';
+import { equalsLower, LowerNameTable } from './ascii-case.js';
 
 /**
  * Header hygiene of a forwarding proxy. Hop-by-hop fields describe one connection and are never
@@ -17,7 +9,11 @@ import {
  * stay repeated.
  */
 
-/** What a field means to the proxy; fields without a role pass through untouched. */
+/**
+ * What a field means to the proxy; fields without a role pass through untouched. The response
+ * parser marks the hop-by-hop ones of a response itself while it parses (`FIELD_HOP`,
+ * response-head.ts); client-response.test.ts holds both to the same result.
+ */
 type Role =
   | 'hop-by-hop'
   | 'connection'
@@ -213,43 +209,6 @@ export function forwardResponseHeaders(
     framing.bodyLeft = chunked || !(length >= 0) ? -1 : length;
   }
   return headers;
-}
-
-/**
- * {@link forwardResponseHeaders} without strings, for the fast path (client-response.ts): the
- * offsets in `head.fields` of the fields the client gets, the same ones in the same order. A
- * Connection field other than a plain `keep-alive` or `close` may name fields to drop: then it
- * returns undefined, and the caller takes the string path.
- */
-export function forwardedFieldsOf(
-  head: ResponseHead,
-  framing: ResponseFraming,
-): number[] | undefined {
-  const bytes = head.bytes;
-  const fields = head.fields;
-  const fieldsEnd = head.fieldsEnd;
-  const kept: number[] = [];
-  for (let f = 0; f < fieldsEnd; f += FIELD_STRIDE) {
-    const name = fields[f + FIELD_NAME] as number;
-    const role = roles.getBytes(bytes, name, fields[f + FIELD_COLON] as number);
-    if (role === undefined) {
-      kept.push(f);
-    } else if (role === 'connection') {
-      const from = fields[f + FIELD_VALUE] as number;
-      const to = fields[f + FIELD_VALUE_END] as number;
-      if (
-        !bytesEqualLower(bytes, from, to, 'keep-alive') &&
-        !bytesEqualLower(bytes, from, to, 'close')
-      ) {
-        return undefined;
-      }
-    } else if (role !== 'transfer-encoding' && role !== 'hop-by-hop') {
-      kept.push(f);
-    }
-  }
-  // The parser allows one Content-Length at most, and no Transfer-Encoding but chunked.
-  framing.bodyLeft = head.chunked || head.contentLength < 0 ? -1 : head.contentLength;
-  return kept;
 }
 
 function latin1(field: Buffer | string): string {

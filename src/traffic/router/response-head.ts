@@ -3,13 +3,20 @@ import { UpstreamError } from './upstream-errors.js';
 import { bytesEqualLower } from './ascii-case.js';
 import { sameLatin1 } from './byte-copy.js';
 
-/** Offsets of a field in {@link ResponseHead.text}: five numbers per field. */
+/** A field in {@link ResponseHead.fields}: five offsets into its bytes, then its hop mark. */
 export const FIELD_NAME = 0;
 export const FIELD_COLON = 1;
 export const FIELD_VALUE = 2;
 export const FIELD_VALUE_END = 3;
 export const FIELD_LINE_END = 4;
-export const FIELD_STRIDE = 5;
+/**
+ * 1 for a field that describes the upstream connection and never reaches the client
+ * (Connection, Keep-Alive, Proxy-Connection, TE, Trailer, Upgrade, Transfer-Encoding: the
+ * response side of forwarded-headers.ts's roles), 0 otherwise. Marked while parsing, where the
+ * names are compared anyway for framing.
+ */
+export const FIELD_HOP = 5;
+export const FIELD_STRIDE = 6;
 
 /**
  * A parsed response head: the status line, the fields and what they say about framing. The
@@ -29,7 +36,7 @@ export class ResponseHead {
     readonly bytes: Buffer,
     /** Where the status line starts in {@link bytes}. */
     readonly start: number,
-    /** {@link FIELD_STRIDE} offsets per field (name, colon, value, value end, line end). */
+    /** {@link FIELD_STRIDE} numbers per field: name, colon, value, value end, line end, hop mark. */
     readonly fields: readonly number[],
     /** How many entries of {@link fields} are this head's: the list may be longer. */
     readonly fieldsEnd: number,
@@ -43,6 +50,11 @@ export class ResponseHead {
     readonly keepAliveTimeoutMs: number,
     /** Where the status line ends (its CR, or the end when the head has no field). */
     readonly statusLineEnd: number,
+    /**
+     * A Connection field says more than a plain `keep-alive` or `close`: it may name fields
+     * to drop, which the {@link FIELD_HOP} marks do not cover.
+     */
+    readonly connectionOptions: boolean,
   ) {}
 
   /** Flat `[name, value, ...]` as sent, one char per byte (latin1), like Node's `rawHeaders`. */
@@ -137,6 +149,7 @@ export function parseHead(
   framing.close = false;
   framing.keepAlive = false;
   framing.timeout = -1;
+  framing.options = false;
   const fieldsEnd = readFields(bytes, lineEnd + 2, end, fields, framing);
   if (framing.chunked && framing.contentLength !== -1) {
     throw new UpstreamError(
@@ -156,6 +169,7 @@ export function parseHead(
     !framing.close && (minor === 0x31 || framing.keepAlive),
     framing.timeout,
     lineEnd,
+    framing.options,
   );
 }
 
@@ -185,6 +199,8 @@ interface Framing {
   close: boolean;
   keepAlive: boolean;
   timeout: number;
+  /** Connection said more than `keep-alive` or `close`. */
+  options: boolean;
 }
 
 /** What the head being parsed says about framing: one object, reset for each head. */
@@ -194,6 +210,7 @@ const framing: Framing = {
   close: false,
   keepAlive: false,
   timeout: -1,
+  options: false,
 };
 
 function digit(bytes: Uint8Array, at: number): number {
@@ -203,7 +220,7 @@ function digit(bytes: Uint8Array, at: number): number {
 
 /**
  * Reads CRLF-separated `name: value` lines from `start` to `end` of `bytes`, writing
- * {@link FIELD_STRIDE} offsets per field into `out` from its start; returns how many it wrote.
+ * {@link FIELD_STRIDE} numbers per field into `out` from its start; returns how many it wrote.
  */
 function readFields(
   bytes: Uint8Array,
@@ -234,8 +251,8 @@ function readFields(
     out[n + 2] = from;
     out[n + 3] = to;
     out[n + 4] = eol;
+    out[n + 5] = framing === undefined ? 0 : noteFraming(bytes, pos, colon, from, to, framing);
     n += FIELD_STRIDE;
-    if (framing !== undefined) noteFraming(bytes, pos, colon, from, to, framing);
     pos = eol + 2;
   }
   return n;
@@ -254,7 +271,10 @@ function isSpace(c: number): boolean {
   return c === SP || c === HTAB;
 }
 
-/** Notes the framing fields; names are compared in place, most cost one length check. */
+/**
+ * Notes the framing fields; names are compared in place, and most cost one length check.
+ * Returns the field's {@link FIELD_HOP} mark.
+ */
 function noteFraming(
   bytes: Uint8Array,
   name: number,
@@ -262,17 +282,26 @@ function noteFraming(
   from: number,
   to: number,
   framing: Framing,
-): void {
+): number {
   switch (colon - name) {
+    case 2:
+      return bytesEqualLower(bytes, name, colon, 'te') ? 1 : 0;
+    case 7:
+      return bytesEqualLower(bytes, name, colon, 'trailer') ||
+        bytesEqualLower(bytes, name, colon, 'upgrade')
+        ? 1
+        : 0;
     case 14:
-      if (!bytesEqualLower(bytes, name, colon, 'content-length')) return;
+      if (!bytesEqualLower(bytes, name, colon, 'content-length')) return 0;
       if (framing.contentLength !== -1) {
         throw new UpstreamError('HPE_UNEXPECTED_CONTENT_LENGTH', 'duplicate Content-Length');
       }
       framing.contentLength = digitsAt(bytes, from, to);
-      return;
+      return 0;
+    case 16:
+      return bytesEqualLower(bytes, name, colon, 'proxy-connection') ? 1 : 0;
     case 17:
-      if (!bytesEqualLower(bytes, name, colon, 'transfer-encoding')) return;
+      if (!bytesEqualLower(bytes, name, colon, 'transfer-encoding')) return 0;
       // Only chunked, once: any other coding would reach the client without its framing.
       if (framing.chunked || !bytesEqualLower(bytes, from, to, 'chunked')) {
         throw new UpstreamError(
@@ -281,15 +310,19 @@ function noteFraming(
         );
       }
       framing.chunked = true;
-      return;
+      return 1;
     case 10:
       if (bytesEqualLower(bytes, name, colon, 'connection')) {
         noteConnection(bytes, from, to, framing);
-      } else if (bytesEqualLower(bytes, name, colon, 'keep-alive')) {
-        noteKeepAlive(bytes, from, to, framing);
+        return 1;
       }
-      return;
+      if (bytesEqualLower(bytes, name, colon, 'keep-alive')) {
+        noteKeepAlive(bytes, from, to, framing);
+        return 1;
+      }
+      return 0;
   }
+  return 0;
 }
 
 function latin1(bytes: Uint8Array, from: number, to: number): string {
@@ -316,6 +349,7 @@ function noteConnection(bytes: Uint8Array, from: number, to: number, framing: Fr
   if (bytesEqualLower(bytes, from, to, 'keep-alive')) framing.keepAlive = true;
   else if (bytesEqualLower(bytes, from, to, 'close')) framing.close = true;
   else {
+    framing.options = true;
     for (const token of latin1(bytes, from, to).toLowerCase().split(',')) {
       const option = token.trim();
       if (option === 'close') framing.close = true;
