@@ -45,9 +45,7 @@ const roleName = fc
   .chain((name) =>
     fc
       .array(fc.boolean(), { minLength: name.length, maxLength: name.length })
-      .map((upper) =>
-        [...name].map((c, i) => (upper[i] === true ? c.toUpperCase() : c)).join(''),
-      ),
+      .map((upper) => [...name].map((c, i) => (upper[i] === true ? c.toUpperCase() : c)).join('')),
   );
 const plainName = fc
   .stringMatching(/^[A-Za-z][A-Za-z0-9-]{0,17}$/)
