@@ -1,9 +1,14 @@
 import { Buffer } from 'node:buffer';
 
+/** Runs longer than this are copied natively: see {@link copyBytes}. */
+const nativeCopyFrom = 48;
+
 /**
  * Copies `source[from..to)` into `target` at `at` and returns where the copy ends. A short run
- * (most field lines) is copied in a loop: for a few dozen bytes that is cheaper than the view
- * `Buffer#copy` and `TypedArray#set` make of the source first.
+ * (a field line or two) is copied in a loop; past 48 bytes the view `TypedArray#set` needs and
+ * its native copy cost less (about 1.3 ns a byte in the loop against some 55 ns for a call, on
+ * Node 20 here; a response head's run of lines copied natively took the router from 39.3k to
+ * 35.9k user-space instructions a request, bench/router-instructions.sh).
  */
 export function copyBytes(
   source: Uint8Array,
@@ -13,7 +18,7 @@ export function copyBytes(
   at: number,
 ): number {
   const length = to - from;
-  if (length > 128) target.set(source.subarray(from, to), at);
+  if (length > nativeCopyFrom) target.set(source.subarray(from, to), at);
   else for (let i = 0; i < length; i++) target[at + i] = source[from + i] as number;
   return at + length;
 }
