@@ -6,9 +6,13 @@
 # zeroed and 30 s of load are counted.
 #
 #   bash bench/router-instructions.sh [dist-root]    # default: this checkout
+#   BY_FUNCTION=1 bash bench/router-instructions.sh  # and where they go, by function
 #
 # Needs valgrind and wrk (apt-get install valgrind wrk). Prints requests, instructions and
-# instructions per request. Compare two builds by passing another checkout's root.
+# instructions per request. Compare two builds by passing another checkout's root. BY_FUNCTION=1
+# also has V8 log where it puts compiled code (--log-code) and prints the 30 functions that spent
+# the most instructions a request themselves, JavaScript ones named with their tier
+# (bench/support/jit-functions.ts, from this checkout's dist/: run `npm run build` first).
 set -euo pipefail
 root=$(cd "${1:-$(dirname "$0")/..}" && pwd)
 here=$(cd "$(dirname "$0")/.." && pwd)
@@ -38,9 +42,11 @@ await router.apply({
 });
 console.log('ready');
 EOF
+code_log=()
+[ "${BY_FUNCTION:-0}" = 1 ] && code_log=(--log-code "--logfile=$work/code.log" --no-logfile-per-isolate)
 ROUTER_ROOT=$root MODULES=$here/node_modules PORT=$port UPSTREAM_PORT=$upstream \
   valgrind --tool=callgrind --callgrind-out-file="$work/callgrind.out" \
-  node --max-semi-space-size=16 "$work/router.mjs" >"$work/router.log" 2>&1 &
+  node "${code_log[@]}" --max-semi-space-size=16 "$work/router.mjs" >"$work/router.log" 2>&1 &
 vg=$!
 for _ in $(seq 1 120); do grep -q ready "$work/router.log" 2>/dev/null && break; sleep 1; done
 grep -q ready "$work/router.log" || { echo "the router did not start under valgrind" >&2; exit 1; }
@@ -53,3 +59,6 @@ requests=$(grep -o '[0-9]* requests in' "$work/wrk.txt" | cut -d' ' -f1)
 dump=$(ls -t "$work"/callgrind.out* | head -1)
 instructions=$(grep -m1 '^summary:\|^totals:' "$dump" | awk '{print $2}')
 echo "router_instructions_per_request $((instructions / requests)) (requests $requests, instructions $instructions, build $root)"
+if [ "${BY_FUNCTION:-0}" = 1 ]; then
+  node "$here/dist/bench/support/jit-functions.js" "$dump" "$work/code.log" "$requests"
+fi
