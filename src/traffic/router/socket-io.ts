@@ -77,6 +77,8 @@ export class DirectWriter {
     const socket = this.socket as HandleSocket;
     // The handle a socket has once connected stays its own until it is destroyed (checked
     // below): read once, as `_handle` is a getter whose lookup costs more than the write's checks.
+    // So a writer is for a socket that connects once, as every socket of the router does (an
+    // accepted one, or one from net.connect); a socket connected again needs a new writer.
     let handle = this.handle;
     if (handle === undefined && !socket.connecting) {
       handle = socket._handle ?? undefined;
