@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 
 /** The fields of `/proc/<pid>/stat` that the local runtime relies on. */
 export interface ProcStat {
@@ -38,13 +38,43 @@ export function parseProcStat(line: string): ProcStat | undefined {
   return { pid, comm: line.slice(open + 1, close), state, ppid, pgrp, startTicks };
 }
 
-/** Reads and parses `/proc/<pid>/stat`; undefined when the process does not exist (any more). */
+/**
+ * Reads and parses `/proc/<pid>/stat`; undefined when the process does not exist (any more).
+ *
+ * A process whose main thread ended while other threads still run shows `Z` in its own stat line,
+ * yet it lives (and holds its open files and sockets) until its last thread ends: a multi-threaded
+ * process killed with SIGKILL passes through that state. Such a process reads with the state of
+ * a thread still running, so `Z` means that every thread has ended.
+ */
 export function readProcStat(pid: number): ProcStat | undefined {
+  const stat = readStatFile(`/proc/${pid}/stat`);
+  if (stat?.state !== 'Z') return stat;
+  const running = liveThreadState(pid);
+  return running === undefined ? stat : { ...stat, state: running };
+}
+
+function readStatFile(path: string): ProcStat | undefined {
   try {
-    return parseProcStat(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+    return parseProcStat(readFileSync(path, 'utf8'));
   } catch {
     return undefined;
   }
+}
+
+/** The state of a thread of `pid` other than its main one that has not ended, if any. */
+function liveThreadState(pid: number): string | undefined {
+  let tids: string[];
+  try {
+    tids = readdirSync(`/proc/${pid}/task`);
+  } catch {
+    return undefined;
+  }
+  for (const tid of tids) {
+    if (tid === String(pid)) continue;
+    const state = readStatFile(`/proc/${pid}/task/${tid}/stat`)?.state;
+    if (state !== undefined && state !== 'Z' && state !== 'X') return state;
+  }
+  return undefined;
 }
 
 /** True when the process exists, is the same one (start ticks) and is not a zombie. */
