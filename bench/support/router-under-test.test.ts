@@ -1,10 +1,10 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { spawnNode, stopChild } from './child-process.js';
 import { freePort, waitForHttp } from './network.js';
 import { projectRoot } from './project-root.js';
+import { readProcStat } from '../../src/runtime/local/proc-stat.js';
 import { startRouterUnderTest } from './router-under-test.js';
 
 describe('startRouterUnderTest', () => {
@@ -42,10 +42,6 @@ describe('startRouterUnderTest', () => {
 
 /** Whether `pid` is a live process: a zombie (dead, not yet reaped by init) does not count. */
 function running(pid: number): boolean {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[0] !== 'Z';
-  } catch {
-    return false;
-  }
+  const stat = readProcStat(pid);
+  return stat !== undefined && stat.state !== 'Z';
 }

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ProviderError, type SpecOf } from '../features/analysis/metric-provider.js';
+import { readProcStat } from '../runtime/local/proc-stat.js';
 import { CommandProvider } from './command-provider.js';
 import { testContext } from './test-context.js';
 
@@ -25,12 +26,8 @@ function spawnsAndWaits(pidFile: string): string {
 
 /** Gone, or a zombie nobody reaped (the container's init may not): either way, not running. */
 function isRunning(pid: number): boolean {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z';
-  } catch {
-    return false;
-  }
+  const stat = readProcStat(pid);
+  return stat !== undefined && stat.state !== 'Z';
 }
 
 async function waitGone(pids: readonly number[]): Promise<number[]> {
