@@ -4,7 +4,7 @@ import type { ChildProcess } from 'node:child_process';
 import { spawnNode, stopChild } from './child-process.js';
 import { freePort, waitForHttp } from './network.js';
 import { projectRoot } from './project-root.js';
-import { readProcStat } from '../../src/runtime/local/proc-stat.js';
+import { isLiveProcess } from '../../src/runtime/local/proc-stat.js';
 import { startRouterUnderTest } from './router-under-test.js';
 
 describe('startRouterUnderTest', () => {
@@ -30,18 +30,12 @@ describe('startRouterUnderTest', () => {
       await res.arrayBuffer();
       // The primary and both workers, all running.
       expect(new Set(pids).size).toBe(3);
-      expect(pids.every(running)).toBe(true);
+      expect(pids.every(isLiveProcess)).toBe(true);
       expect(await router.cpuMicros()).toBeGreaterThan(0);
     } finally {
       await router.stop();
     }
-    expect(pids.filter(running)).toEqual([]);
+    expect(pids.filter(isLiveProcess)).toEqual([]);
     await expect(fetch(router.url)).rejects.toThrow();
   });
 });
-
-/** Whether `pid` is a live process: a zombie (dead, not yet reaped by init) does not count. */
-function running(pid: number): boolean {
-  const stat = readProcStat(pid);
-  return stat !== undefined && stat.state !== 'Z';
-}

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ProviderError, type SpecOf } from '../features/analysis/metric-provider.js';
-import { readProcStat } from '../runtime/local/proc-stat.js';
+import { isLiveProcess } from '../runtime/local/proc-stat.js';
 import { CommandProvider } from './command-provider.js';
 import { testContext } from './test-context.js';
 
@@ -24,15 +24,9 @@ function spawnsAndWaits(pidFile: string): string {
     setInterval(() => {}, 1000);`;
 }
 
-/** Gone, or a zombie nobody reaped (the container's init may not): either way, not running. */
-function isRunning(pid: number): boolean {
-  const stat = readProcStat(pid);
-  return stat !== undefined && stat.state !== 'Z';
-}
-
 async function waitGone(pids: readonly number[]): Promise<number[]> {
-  for (let tries = 0; tries < 100 && pids.some(isRunning); tries += 1) await sleep(50);
-  return pids.filter(isRunning);
+  for (let tries = 0; tries < 100 && pids.some(isLiveProcess); tries += 1) await sleep(50);
+  return pids.filter(isLiveProcess);
 }
 
 async function readPids(pidFile: string): Promise<number[]> {

@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { InstanceCgroup } from './cgroup-v2.js';
 import { instanceMarker, instanceMarkerVariable } from './instance-marker.js';
 import type { LocalHandle } from './local-handle.js';
-import { readProcStat, type ProcStat } from './proc-stat.js';
+import { isLiveProcess, readProcStat, type ProcStat } from './proc-stat.js';
 import { listProcesses, processEnvValue } from './process-table.js';
 
 /**
@@ -87,10 +87,7 @@ export class InstanceProcesses {
       }
     }
     found.delete(process.pid);
-    return [...found].filter((pid) => {
-      const stat = readProcStat(pid);
-      return stat !== undefined && stat.state !== 'Z';
-    });
+    return [...found].filter(isLiveProcess);
   }
 
   /** Sends `signal` to every member; returns how many members there were. */

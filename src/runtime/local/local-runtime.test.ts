@@ -6,7 +6,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { localHandleOf } from './local-handle.js';
 import { LocalRuntime } from './local-runtime.js';
-import { isSameLiveProcess, readProcStat } from './proc-stat.js';
+import { isLiveProcess, isSameLiveProcess, readProcStat } from './proc-stat.js';
 import { isGroupAlive } from './process-group.js';
 import {
   buildHelloArtifact,
@@ -556,12 +556,6 @@ describe.each([
   afterEach(() => killTagged(tag));
   const maybe = cgroups && !cgroupProbe ? it.skip : it;
 
-  /** Whether the process still runs (a zombie does not). */
-  function alive(pid: number): boolean {
-    const stat = readProcStat(pid);
-    return stat !== undefined && stat.state !== 'Z';
-  }
-
   maybe('stops every process the instance started, also those detached with setsid', async () => {
     const runtime = newRuntime({ cgroups });
     const line = 'setsid sleep 300 & (setsid sleep 301 &); exec node server.js';
@@ -592,7 +586,7 @@ describe.each([
     await a.detach();
     expect(taggedProcesses(tag)).toHaveLength(4);
     process.kill(localHandleOf(lost.record).pid, 'SIGKILL'); // web-1's own process dies, its child lives on
-    while (alive(localHandleOf(lost.record).pid)) await sleep(20);
+    while (isLiveProcess(localHandleOf(lost.record).pid)) await sleep(20);
 
     const b = newRuntime({ cgroups });
     // web-1's record is lost; web-2 has none (a server killed between spawn and record).
@@ -619,9 +613,9 @@ describe.each([
 
     await log.waitFor('instance.crashed', 'web-1');
     const deadline = Date.now() + 10_000;
-    while (alive(detached) && Date.now() < deadline) await sleep(50);
+    while (isLiveProcess(detached) && Date.now() < deadline) await sleep(50);
 
-    expect(alive(detached)).toBe(false);
+    expect(isLiveProcess(detached)).toBe(false);
     await log.waitFor('instance.ready', 'web-1', 2);
     expect((await requestJson(status.record.port)).body.pid).not.toBe(detached);
     await runtime.stop('web-1');

@@ -77,6 +77,12 @@ function liveThreadState(pid: number): string | undefined {
   return undefined;
 }
 
+/** True when a process with this pid exists and is not a zombie (some thread of it runs). */
+export function isLiveProcess(pid: number): boolean {
+  const stat = readProcStat(pid);
+  return stat !== undefined && stat.state !== 'Z';
+}
+
 /** True when the process exists, is the same one (start ticks) and is not a zombie. */
 export function isSameLiveProcess(pid: number, startTicks: number): boolean {
   const stat = readProcStat(pid);

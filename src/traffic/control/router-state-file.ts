@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { readProcStat } from '../../runtime/local/proc-stat.js';
+import { isLiveProcess } from '../../runtime/local/proc-stat.js';
 import { listProcesses } from '../../runtime/local/process-table.js';
 import { routerStatePath, routerStateSchema, type RouterState } from './control-protocol.js';
 
@@ -23,18 +23,12 @@ export function readRouterState(dataDir: string): RouterState | undefined {
   }
 }
 
-/** True when a process with this pid exists and is not a zombie. */
-export function routerAlive(pid: number): boolean {
-  const stat = readProcStat(pid);
-  return stat !== undefined && stat.state !== 'Z';
-}
-
 /**
  * True when the pid is a live `ferry router` process (its command line names the router), not
  * another process that took the pid of a router long gone.
  */
 export function isRouterProcess(pid: number): boolean {
-  if (!routerAlive(pid)) return false;
+  if (!isLiveProcess(pid)) return false;
   try {
     const argv = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
     return argv.some((arg) => /router/.test(arg));

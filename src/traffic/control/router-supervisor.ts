@@ -9,12 +9,8 @@ import type {
 } from '../../features/routing/traffic-router.js';
 import type { TrafficSampler } from '../../features/routing/traffic-samples.js';
 import type { RouterHealth, RouterSettings, RouterState } from './control-protocol.js';
-import {
-  killRouterGroup,
-  killRouterLeftovers,
-  readRouterState,
-  routerAlive,
-} from './router-state-file.js';
+import { killRouterGroup, killRouterLeftovers, readRouterState } from './router-state-file.js';
+import { isLiveProcess } from '../../runtime/local/proc-stat.js';
 
 /** What the supervisor needs of a control channel: {@link RemoteRouter}'s methods. */
 export interface RouterChannel extends TrafficRouter {
@@ -207,7 +203,7 @@ export class RouterSupervisor implements TrafficRouter {
       this.failedChecks = 0;
       return;
     } catch (error) {
-      if (routerAlive(this.current.state.pid)) {
+      if (isLiveProcess(this.current.state.pid)) {
         this.failedChecks += 1;
         if (this.failedChecks === 1 || this.failedChecks % 30 === 0)
           logger.warn({ err: error, pid: this.current.state.pid }, 'the router does not answer');
@@ -262,7 +258,7 @@ async function adopt(
   options: RouterSupervisorOptions,
 ): Promise<{ channel: RouterChannel; health: RouterHealth } | undefined> {
   const state = readRouterState(options.dataDir);
-  if (!state || !routerAlive(state.pid)) return undefined;
+  if (!state || !isLiveProcess(state.pid)) return undefined;
   const channel = options.channel(state);
   const deadline = Date.now() + (options.adoptWaitMs ?? 5_000);
   for (;;) {
@@ -270,7 +266,7 @@ async function adopt(
       const health = await withTimeout(channel.connect(), options.healthTimeoutMs ?? 2_000);
       return { channel, health };
     } catch (error) {
-      if (Date.now() < deadline && routerAlive(state.pid)) {
+      if (Date.now() < deadline && isLiveProcess(state.pid)) {
         await sleep(200);
         continue;
       }
