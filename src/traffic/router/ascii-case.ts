@@ -40,17 +40,6 @@ export class LowerNameTable<T> {
     }
     return undefined;
   }
-
-  /** {@link get} for the name `bytes` hold from `start` to `end` (latin1), without a string. */
-  getBytes(bytes: Uint8Array, start: number, end: number): T | undefined {
-    const candidates = this.byLength[end - start];
-    if (candidates === undefined) return undefined;
-    for (let i = 0; i < candidates.length; i++) {
-      const entry = candidates[i] as readonly [string, T];
-      if (bytesEqualLower(bytes, start, end, entry[0])) return entry[1];
-    }
-    return undefined;
-  }
 }
 
 /** `bytes` from `start` to `end` equal `lower` (lower-case ASCII) ignoring ASCII case. */
