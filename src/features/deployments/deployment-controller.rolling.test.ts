@@ -1,6 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import type { Deployment } from './domain/deployment.js';
 import {
   controllerHarness,
+  scope,
   type ControllerHarness,
 } from '../../../test/support/controller-harness.js';
 
@@ -176,5 +178,83 @@ ${extra}    strategy:
     expect(await h.latest()).toMatchObject({ version: 'v2', phase: 'RolledBack' });
     expect(h.runningVersions()).toEqual(['v1', 'v1', 'v1', 'v1']);
     expect(h.split()).toEqual({ v1: 100 });
+  });
+
+  /** v1 live, v2 found failing and rolling back to v1, whose instances never become ready. */
+  async function stuckRollback(): Promise<{ v1: Deployment; v2: Deployment }> {
+    h = await controllerHarness({ service: four(errors), autoReady: false });
+    const v1 = await h.deploy('v1');
+    await readyAll('v1');
+    h.world.metrics.set('error_rate', 0.5);
+    await h.deploy('v2');
+    await readyAll('v2');
+    h.world.metrics.set('error_rate', 0);
+    // Hours later, v1 has not come back (what it needs is gone); v2 still serves meanwhile.
+    await h.advance(3 * 3_600_000);
+    const v2 = await h.latest();
+    expect(v2).toMatchObject({ version: 'v2', phase: 'RollingBack' });
+    expect(h.split()).toEqual({ v2: 100 });
+    return { v1, v2 };
+  }
+
+  // Was a defect: a rollback whose previous version never became ready stayed RollingBack for
+  // ever, and every deploy and rollback was refused as "already rolling out".
+  it('a deploy supersedes a rollback that cannot finish: it ends Failed, the new version runs', async () => {
+    const { v1, v2 } = await stuckRollback();
+    const v3 = await h!.deploy('v3');
+    expect(v3).toMatchObject({ version: 'v3', phase: 'Progressing', previousId: v1.id });
+    const superseded = await h!.world.stores.deployments.get(v2.id);
+    expect(superseded).toMatchObject({ phase: 'Failed', finishedAt: expect.any(String) });
+    expect(superseded?.reason).toMatch(
+      new RegExp(`^analysis "post-deploy" Failed.*; superseded by ${v3.id} \\(v3\\)`),
+    );
+    expect(superseded?.cause).toMatchObject({ phase: 'Failed', abort: { kind: 'analysisFailed' } });
+
+    await readyAll('v3');
+    await h!.advance(60_000); // its post-deploy analysis
+    expect(await h!.latest()).toMatchObject({ id: v3.id, phase: 'Succeeded' });
+    expect(h!.runningVersions()).toEqual(['v3', 'v3', 'v3', 'v3']);
+    expect(h!.split()).toEqual({ v3: 100 });
+    const failed = await h!.world.stores.events.list({ kindPrefix: 'deployment.failed', limit: 9 });
+    expect(failed.map((e) => e.payload)).toEqual([
+      expect.objectContaining({ version: 'v2', phase: 'Failed', supersededBy: v3.id }),
+    ]);
+  });
+
+  it('a rollback to the version being rolled back to starts it afresh rather than doing nothing', async () => {
+    const { v2 } = await stuckRollback();
+    const again = await h!.rollback('v1');
+    // v1 served last: the rollback is fast (no steps, no analysis).
+    expect(again).toMatchObject({ kind: 'rollback', version: 'v1', fastRollback: true });
+    expect((await h!.world.stores.deployments.get(v2.id))?.phase).toBe('Failed');
+
+    await readyAll('v1');
+    expect(await h!.latest()).toMatchObject({ id: again.id, phase: 'Succeeded' });
+    expect(h!.runningVersions()).toEqual(['v1', 'v1', 'v1', 'v1']);
+  });
+
+  // The controller lists the newest deployment, then waits for the lock a rollback holds while it
+  // supersedes that one: it must reconcile what is newest then, not the Failed one it listed
+  // (which runs nothing: every instance would have been stopped).
+  it('a reconcile listed before a rollback superseded its deployment reconciles the new one', async () => {
+    await stuckRollback();
+    h!.world.clock.advance(1_000);
+    const rollback = h!.server.core.deployments.rollback(scope, 'v1', 'user:test');
+    const reconcile = h!.controller.reconcileNow(scope);
+    const { deployment: again } = await rollback;
+    await reconcile;
+    expect((await h!.latest()).id).toBe(again.id);
+    await h!.runUntilSettled();
+    // v2 still serves beside the starting v1 instances: nothing was stopped before its time
+    // (reconciling the listed one, Failed, stopped all four v2 instances: nothing served).
+    expect(h!.split()).toEqual({ v2: 100 });
+    expect(h!.runningVersions()).toEqual(['v1', 'v1', 'v1', 'v1', 'v2', 'v2', 'v2', 'v2']);
+  });
+
+  it('a stop during a rollback is refused, naming what supersedes it', async () => {
+    await stuckRollback();
+    await expect(h!.stopService()).rejects.toThrow(
+      /already rolling out v2 .*"ferry deploy" or "ferry rollback" supersedes its rollback/,
+    );
   });
 });

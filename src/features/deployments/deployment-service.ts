@@ -15,6 +15,7 @@ import type { DeploymentStore } from './deployment-store.js';
 import { DeploymentWriter } from './deployment-writer.js';
 import { rolloutTarget } from './domain/rollout-target.js';
 import { specChanges } from './domain/spec-changes.js';
+import { supersede } from './domain/transitions.js';
 import type { ServiceStop, StopStore } from './stop-store.js';
 
 export interface Target {
@@ -160,11 +161,14 @@ export class DeploymentService {
     return this.exclusive(target, async () => {
       const service = this.serviceConfig(target);
       const artifact = await this.artifacts.get(target.service, version);
-      await this.assertIdle(target);
+      const rollingBack = await this.idleOrRollingBack(target);
       // A stopped service starts afresh: nothing runs to compare a canary with or to go back to.
       const stopped = await this.stops.get(target);
       const live = stopped ? undefined : await this.live(target);
-      if (live && live.artifactDigest === artifact.digest) return { deployment: live, noop: true };
+      // While a rollback runs, the live version is not all that runs: deploying it is no no-op.
+      if (live && live.artifactDigest === artifact.digest && !rollingBack) {
+        return { deployment: live, noop: true };
+      }
       await this.admission(target, artifact, options);
       await this.artifacts.verify(artifact.digest, target);
       const hold = await this.holds(target, artifact, {
@@ -181,6 +185,7 @@ export class DeploymentService {
         ...(options.promotedFrom ? { promotedFrom: options.promotedFrom } : {}),
         ...(options.emergency ? { emergency: { reason: options.emergency.reason } } : {}),
         ...(hold ? { hold } : {}),
+        ...(rollingBack ? { supersedes: rollingBack } : {}),
       });
       return { deployment, noop: false };
     });
@@ -204,7 +209,7 @@ export class DeploymentService {
   ): Promise<DeployResult> {
     return this.exclusive(target, async () => {
       const service = this.serviceConfig(target);
-      await this.assertIdle(target, 'sends its traffic back');
+      const rollingBack = await this.idleOrRollingBack(target, 'sends its traffic back');
       const stopped = await this.stops.get(target);
       if (stopped) {
         throw new FerryError(
@@ -216,7 +221,9 @@ export class DeploymentService {
       const artifact = toVersion
         ? await this.artifacts.get(target.service, toVersion)
         : await this.previousArtifact(target, live);
-      if (live && live.artifactDigest === artifact.digest) return { deployment: live, noop: true };
+      if (live && live.artifactDigest === artifact.digest && !rollingBack) {
+        return { deployment: live, noop: true };
+      }
       await this.rollbackAdmission(target, artifact, options);
       const history = await this.store.list(target, 200);
       const window = service.rollbackWindow ?? defaultRollbackWindow;
@@ -235,6 +242,7 @@ export class DeploymentService {
         rollbackWindow: window,
         ...(options.force ? { forced: true } : {}),
         ...(hold ? { hold } : {}),
+        ...(rollingBack ? { supersedes: rollingBack } : {}),
       });
       return { deployment, noop: false };
     });
@@ -409,9 +417,11 @@ export class DeploymentService {
       readonly emergency?: { readonly reason: string };
       /** Created `Paused` until what it waits on (an approval) lets it start. */
       readonly hold?: DeployHold;
+      /** A rolling update rolling back that this deployment replaces (`supersede`). */
+      readonly supersedes?: Deployment;
     } = {},
   ): Promise<Deployment> {
-    const { hold, ...recorded } = extra;
+    const { hold, supersedes, ...recorded } = extra;
     const now = new Date(this.clock.now()).toISOString();
     const deployment: Deployment = {
       id: newId('dep', this.clock.now()),
@@ -430,30 +440,41 @@ export class DeploymentService {
       updatedAt: now,
       lastProgressAt: now,
       finishedAt: null,
-      // A held deployment gets its rollout state when it starts (`approvalGranted`).
+      // A held deployment gets its rollout state when it starts (`approvalGranted`). The live
+      // artifact again (a config change, or the version a superseded rollback went back to) goes
+      // as a rolling update: both sides would run the same bytes, there is nothing to compare.
       rollout:
-        spec.strategy.kind !== 'rolling' && live && !extra.configChange && !hold
+        spec.strategy.kind !== 'rolling' && live && live.artifactDigest !== artifact.digest && !hold
           ? initialRolloutState(this.clock.now())
           : null,
       ...(extra.fastRollback ? { fastRollback: true } : {}),
     };
-    await this.writer.insert(deployment, [
-      {
-        actor,
-        kind: 'deployment.created',
-        subject: `deployment/${deployment.id}`,
-        payload: {
-          service: target.service,
-          environment: target.environment,
-          kind,
-          version: artifact.version,
-          digest: artifact.digest,
-          previous: live ? { id: live.id, version: live.version } : null,
-          ...recorded,
-          ...(hold ? { waitingFor: hold.cause } : {}),
+    const ends = supersedes && {
+      deployment: supersedes,
+      transition: supersede(supersedes, deployment, this.clock.now(), actor),
+    };
+    await this.writer.insert(
+      deployment,
+      [
+        {
+          actor,
+          kind: 'deployment.created',
+          subject: `deployment/${deployment.id}`,
+          payload: {
+            service: target.service,
+            environment: target.environment,
+            kind,
+            version: artifact.version,
+            digest: artifact.digest,
+            previous: live ? { id: live.id, version: live.version } : null,
+            ...recorded,
+            ...(hold ? { waitingFor: hold.cause } : {}),
+            ...(supersedes ? { supersedes: supersedes.id } : {}),
+          },
         },
-      },
-    ]);
+      ],
+      ends,
+    );
     await hold?.created(deployment);
     this.onCreated();
     return deployment;
@@ -492,17 +513,20 @@ export class DeploymentService {
    */
   private async assertIdle(target: Target, abortThen?: string): Promise<void> {
     const active = await this.active(target);
-    if (active) {
-      const hint =
-        abortThen && active.phase !== 'RollingBack'
-          ? `; "ferry rollout abort ${target.service} --env ${target.environment}" ${abortThen}`
-          : '';
-      throw new FerryError(
-        'deployment_in_progress',
-        `${target.service} in ${target.environment} is already rolling out ${active.version} (${active.id})${hint}`,
-        { extra: { deploymentId: active.id } },
-      );
-    }
+    if (active) throw inProgress(target, active, abortThen);
+  }
+
+  /**
+   * No rollout in progress, or a rolling update rolling back (returned): a deploy or rollback
+   * supersedes it. Any other rollout in progress is refused as {@link assertIdle} refuses it.
+   */
+  private async idleOrRollingBack(
+    target: Target,
+    abortThen?: string,
+  ): Promise<Deployment | undefined> {
+    const active = await this.active(target);
+    if (active === undefined || active.phase === 'RollingBack') return active;
+    throw inProgress(target, active, abortThen);
   }
 
   /**
@@ -528,4 +552,19 @@ export class DeploymentService {
   private exclusive<T>(target: Target, work: () => Promise<T>): Promise<T> {
     return this.locks.run(`${target.service}/${target.environment}`, work);
   }
+}
+
+function inProgress(target: Target, active: Deployment, abortThen?: string): FerryError {
+  const { service, environment } = target;
+  const hint =
+    active.phase === 'RollingBack'
+      ? `; "ferry deploy" or "ferry rollback" supersedes its rollback`
+      : abortThen
+        ? `; "ferry rollout abort ${service} --env ${environment}" ${abortThen}`
+        : '';
+  return new FerryError(
+    'deployment_in_progress',
+    `${service} in ${environment} is already rolling out ${active.version} (${active.id})${hint}`,
+    { extra: { deploymentId: active.id } },
+  );
 }

@@ -92,6 +92,49 @@ export function describeDeploymentStoreContract(
       expect(await store.get('d1')).toEqual(deployment('d1', at(0)));
     });
 
+    it('inserts a deployment and ends the one it supersedes in the same transaction', async () => {
+      await store.commit({
+        insert: deployment('d1', at(0), { phase: 'RollingBack', reason: 'r' }),
+        events: [],
+      });
+      const ended = {
+        updatedAt: at(2),
+        phase: 'Failed',
+        reason: 'superseded',
+        finishedAt: at(2),
+      } as const;
+      await store.commit({
+        insert: deployment('d2', at(1), { version: 'v3', phase: 'Progressing' }),
+        supersedes: { id: 'd1', patch: ended },
+        events: [
+          {
+            actor: 'a',
+            kind: 'deployment.created',
+            subject: 'deployment/d2',
+            payload: {},
+            time: at(2),
+          },
+        ],
+      });
+      expect(await store.get('d1')).toEqual(deployment('d1', at(0), ended));
+      const listed = await store.list({ service: 'web', environment: 'prod' }, 5);
+      expect(listed.map((d) => [d.id, d.phase])).toEqual([
+        ['d2', 'Progressing'],
+        ['d1', 'Failed'],
+      ]);
+
+      // An insert that fails leaves the deployment it would supersede as it was.
+      await store.commit({ insert: deployment('d3', at(3), { phase: 'RollingBack' }), events: [] });
+      await expect(
+        store.commit({
+          insert: deployment('d2', at(4)),
+          supersedes: { id: 'd3', patch: ended },
+          events: [],
+        }),
+      ).rejects.toThrow();
+      expect((await store.get('d3'))?.phase).toBe('RollingBack');
+    });
+
     it('updates only the fields given; null clears reason and finishedAt', async () => {
       const rollout = initialRolloutState(1_000);
       await store.commit({

@@ -5,14 +5,23 @@ import type { DeploymentPatch } from './domain/transitions.js';
 /** An event to append with a deployment's change, stamped with the time of the change. */
 export type TimedEvent = NewEvent & { readonly time: string };
 
-/** One change of one deployment: a new row, or fields of an existing one; with its events. */
+/** The fields of an existing deployment to set, with the time of the change. */
+export interface DeploymentUpdate {
+  readonly id: string;
+  readonly patch: DeploymentPatch & { readonly updatedAt: string };
+}
+
+/**
+ * One change of deployments, with its events: a new row (and, with `supersedes`, the end of the
+ * rollout it replaces, in the same transaction), or fields of an existing one.
+ */
 export type DeploymentWrite =
-  | { readonly insert: Deployment; readonly events: readonly TimedEvent[] }
   | {
-      readonly id: string;
-      readonly patch: DeploymentPatch & { readonly updatedAt: string };
+      readonly insert: Deployment;
+      readonly supersedes?: DeploymentUpdate;
       readonly events: readonly TimedEvent[];
-    };
+    }
+  | (DeploymentUpdate & { readonly events: readonly TimedEvent[] });
 
 /** Persistence port for deployments. */
 export interface DeploymentStore {

@@ -17,11 +17,28 @@ export class DeploymentWriter {
     private readonly clock: Clock,
   ) {}
 
-  /** Persists a new deployment with the events that tell it. */
-  async insert(deployment: Deployment, events: readonly NewEvent[]): Promise<void> {
+  /**
+   * Persists a new deployment with the events that tell it and, with `supersedes`, the
+   * transition that ends the deployment it replaces, all in one transaction.
+   */
+  async insert(
+    deployment: Deployment,
+    events: readonly NewEvent[],
+    supersedes?: { readonly deployment: Deployment; readonly transition: Transition },
+  ): Promise<void> {
     const time = this.now();
+    const all = supersedes ? [...supersedes.transition.events, ...events] : events;
     this.events.announce(
-      await this.store.commit({ insert: deployment, events: events.map((e) => ({ ...e, time })) }),
+      await this.store.commit({
+        insert: deployment,
+        ...(supersedes && {
+          supersedes: {
+            id: supersedes.deployment.id,
+            patch: { ...supersedes.transition.patch, updatedAt: time },
+          },
+        }),
+        events: all.map((e) => ({ ...e, time })),
+      }),
     );
   }
 

@@ -33,6 +33,7 @@ export class InMemoryDeploymentStore implements DeploymentStore {
         ...(fastRollback ? { fastRollback } : {}),
         ...(conditions?.length ? { conditions } : {}),
       });
+      if (write.supersedes) this.patch(write.supersedes.id, copyRow(write.supersedes.patch));
     } else {
       this.patch(write.id, copyRow(write.patch));
     }

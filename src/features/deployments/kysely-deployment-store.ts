@@ -21,6 +21,10 @@ export class KyselyDeploymentStore implements DeploymentStore {
   async commit(write: DeploymentWrite): Promise<readonly FerryEvent[]> {
     // Serialise first: a value that cannot be stored fails before anything is written.
     const row = 'insert' in write ? toRow(write.insert) : toPatch(write.patch);
+    const superseded =
+      'insert' in write && write.supersedes
+        ? { id: write.supersedes.id, row: toPatch(write.supersedes.patch) }
+        : undefined;
     // SQLite rolls a transaction back by itself when a write or the commit fails on a full
     // disk, and a rollback after that fails ("no transaction is active"): the caller gets the
     // first error, which says what went wrong, never the rollback's.
@@ -31,6 +35,13 @@ export class KyselyDeploymentStore implements DeploymentStore {
           .insertInto('deployments')
           .values(row as Insertable<DeploymentTable>)
           .execute();
+        if (superseded) {
+          await trx
+            .updateTable('deployments')
+            .set(superseded.row)
+            .where('id', '=', superseded.id)
+            .execute();
+        }
       } else await trx.updateTable('deployments').set(row).where('id', '=', write.id).execute();
       const events = new KyselyEventStore(trx);
       const stored: FerryEvent[] = [];

@@ -38,4 +38,13 @@ describe('rollbackPath', () => {
     });
     expect(rollbackPath(history, live, 'sha256:v2', 0)).toMatchObject({ fast: false });
   });
+
+  it('takes the live version itself as the most recent (a rollback superseding an unfinished one)', () => {
+    expect(rollbackPath(history, live, 'sha256:v4', 3)).toEqual({
+      fast: true,
+      window: 3,
+      revision: 0,
+    });
+    expect(rollbackPath(history, live, 'sha256:v4', 0)).toMatchObject({ fast: false });
+  });
 });

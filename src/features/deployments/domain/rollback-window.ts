@@ -10,7 +10,8 @@ export interface RollbackPath {
   readonly window: number;
   /**
    * 1-based place of the target among the versions that were live, newest first, the current one
-   * left out (1 = the version live just before it); null when it never went live.
+   * left out (1 = the version live just before it); 0 for the current one itself; null when it
+   * never went live.
    */
   readonly revision: number | null;
 }
@@ -18,7 +19,9 @@ export interface RollbackPath {
 /**
  * Decides whether a rollback to `targetDigest` is fast: like Argo Rollouts'
  * `rollbackWindow.revisions`, a version among the last `window` distinct artifacts that succeeded
- * before the live one has served production recently, so it skips the steps and analysis.
+ * before the live one has served production recently, so it skips the steps and analysis. The
+ * live version itself is the most recent of all: a rollback to it supersedes one that did not
+ * finish going back to it.
  *
  * @example rollbackPath(history, live, v1.artifactDigest, 3) // { fast: true, window: 3, revision: 1 }
  */
@@ -28,6 +31,9 @@ export function rollbackPath(
   targetDigest: string,
   window: number,
 ): RollbackPath {
+  if (live !== undefined && targetDigest === live.artifactDigest) {
+    return { fast: window > 0, window, revision: 0 };
+  }
   const wasLive: string[] = [];
   for (const d of history) {
     if (d.phase !== 'Succeeded' || d.artifactDigest === live?.artifactDigest) continue;

@@ -13,6 +13,7 @@ import {
   retry,
   rolledBack,
   succeed,
+  supersede,
   TransitionRefused,
 } from './transitions.js';
 import { resumePromotes } from './phase-cause.js';
@@ -151,5 +152,30 @@ describe('deployment transitions', () => {
     expect(succeed(deployment(), 4).patch).toMatchObject({ phase: 'Succeeded', finishedAt: at(4) });
     const back = rolledBack(deployment({ phase: 'RollingBack', reason: 'r' }), 4);
     expect(back.patch).toMatchObject({ phase: 'RolledBack', reason: 'r', finishedAt: at(4) });
+  });
+
+  it('ends a rollback a new deployment supersedes as Failed, keeping why it rolled back', () => {
+    const cause = { kind: 'crashLoop', instanceId: 'i1', restarts: 5 } as const;
+    const rolling = deployment({ rollout: null });
+    const back = abort(rolling, cause, 10, 'controller');
+    const rollingBack = { ...rolling, ...back.patch } as Deployment;
+    const ended = supersede(rollingBack, { id: 'd3', version: 'v3' }, 20, 'user:ana');
+    expect(ended.patch).toEqual({
+      phase: 'Failed',
+      reason:
+        'instance i1 is crash-looping (5 restarts); superseded by d3 (v3) before its rollback finished',
+      cause: { phase: 'Failed', abort: cause },
+      finishedAt: at(20),
+    });
+    expect(ended.events).toEqual([
+      expect.objectContaining({
+        kind: 'deployment.failed',
+        actor: 'user:ana',
+        payload: expect.objectContaining({ phase: 'Failed', supersededBy: 'd3' }),
+      }),
+    ]);
+    expect(() => supersede(rolling, { id: 'd3', version: 'v3' }, 20, 'user:ana')).toThrow(
+      /it is Progressing, not RollingBack/,
+    );
   });
 });

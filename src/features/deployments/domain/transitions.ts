@@ -228,6 +228,31 @@ export function rolledBack(d: Deployment, now: number): Transition {
   return finish(d, 'RolledBack', d.reason, now, d.cause ?? null);
 }
 
+/**
+ * A deploy or rollback asked while a rolling update rolls back (its previous version may never
+ * become ready) replaces it: the rollback ends `Failed`, keeping why it began, and the new
+ * deployment takes over whatever runs. Without this a rollback that cannot finish would refuse
+ * every deploy for ever.
+ */
+export function supersede(
+  d: Deployment,
+  by: { readonly id: string; readonly version: string },
+  now: number,
+  actor: string,
+): Transition {
+  if (d.phase !== 'RollingBack') {
+    throw new Error(`cannot supersede ${d.id}: it is ${d.phase}, not RollingBack`);
+  }
+  const why = d.reason === null ? '' : `${d.reason}; `;
+  const reason = `${why}superseded by ${by.id} (${by.version}) before its rollback finished`;
+  const cause =
+    d.cause?.phase === 'RollingBack' ? ({ phase: 'Failed', abort: d.cause.abort } as const) : null;
+  return {
+    patch: { phase: 'Failed', reason, cause, finishedAt: iso(now) },
+    events: [told(d, 'deployment.failed', actor, { phase: 'Failed', reason, supersededBy: by.id })],
+  };
+}
+
 function finish(
   d: Deployment,
   phase: 'Succeeded' | 'RolledBack' | 'Failed',

@@ -33,8 +33,9 @@ export async function readRolloutContext(
   actuator: InstanceActuator,
   latest: Deployment,
 ): Promise<RolloutContext> {
-  // Re-read under the lock: an API command may have changed it since the listing.
-  const deployment = (await deps.deployments.get(latest.id)) ?? latest;
+  // Re-read under the lock: an API command may have changed it since the listing, or put a newer
+  // one in its place (a deploy superseding a rollback ends it Failed, which runs nothing).
+  const deployment = (await deps.deployments.list(latest, 1))[0] ?? latest;
   const previous = deployment.previousId
     ? await deps.deployments.get(deployment.previousId)
     : undefined;
