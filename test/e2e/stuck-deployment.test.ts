@@ -1,10 +1,20 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
 import { request } from 'undici';
+import { ConstantLoad } from '../../src/demo/constant-load.js';
 import { freePort } from '../../src/demo/free-port.js';
 import { helloConfig } from '../../src/demo/hello-config.js';
 import { helloVersion } from '../../src/demo/hello-version.js';
-import { deployHello, eventually, startDeploy, waitForFinal } from '../support/deploy.js';
+import {
+  deployHello,
+  eventually,
+  startDeploy,
+  waitForFinal,
+  type DeploymentBody,
+} from '../support/deploy.js';
 import { FerryServer } from '../support/ferry-server.js';
 import { act, waitForPhase } from '../support/rollout.js';
 
@@ -100,5 +110,83 @@ describe('a deployment whose route cannot listen', () => {
     await new Promise((resolve) => holder!.once('exit', resolve));
     await act(server, 'retry');
     await waitForPhase(server, 'Paused', undefined, 30_000);
+  });
+});
+
+describe('a rollback whose previous version cannot start again', () => {
+  let server: FerryServer | undefined;
+  let load: ConstantLoad | undefined;
+  afterEach(async () => {
+    await load?.stop();
+    await server?.destroy();
+    server = load = undefined;
+  });
+
+  /** examples/hello as `version`, which exits at start once `brokenFlag` exists. */
+  function helloThatBreaks(version: string, brokenFlag: string): string {
+    const dir = helloVersion({ version });
+    const main = join(dir, 'server.js');
+    const guard = `if ((await import('node:fs')).existsSync(${JSON.stringify(brokenFlag)})) process.exit(1);\n`;
+    writeFileSync(main, guard + readFileSync(main, 'utf8'));
+    return dir;
+  }
+
+  it('keeps the failing version serving, and a deploy of a fix supersedes it without a refused request', async () => {
+    const routePort = await freePort();
+    const errors = `    analysis:
+      errors:
+        interval: 500ms
+        count: 4
+        metrics:
+          - { name: error-rate, provider: { builtin: { metric: error_rate } }, max: 0.05 }
+`;
+    server = await FerryServer.create(
+      helloConfig({
+        routePort,
+        replicas: 2,
+        strategy: `      rolling: { maxSurge: 1, maxUnavailable: 0, postDeployAnalysis: { templates: [errors] } }`,
+        service: errors,
+      }),
+    );
+    await server.start();
+    const broken = join(server.dir, 'v1-dependency-gone');
+    const v1 = await startDeploy(server, 'hello', 'prod', 'v1', helloThatBreaks('v1', broken));
+    expect((await waitForFinal(server, v1.id)).phase).toBe('Succeeded');
+    load = new ConstantLoad(`http://127.0.0.1:${routePort}/`, 100).start();
+
+    // What v1 needs is gone: its instances still running serve, a new one exits at once.
+    writeFileSync(broken, '');
+    const v2 = await startDeploy(
+      server,
+      'hello',
+      'prod',
+      'v2',
+      helloVersion({ version: 'v2', errorRate: 0.5 }),
+    );
+    const s = server;
+    const stuck = await eventually(async () => {
+      const d = await s.get<DeploymentBody>(`/api/v1/deployments/${v2.id}`);
+      return d.phase === 'RollingBack' ? d : undefined;
+    }, 30_000);
+    expect(stuck.reason).toMatch(/^analysis "post-deploy" Failed/);
+    // Seconds later it still rolls back, v2 serving, and a plain deploy is no longer refused.
+    await sleep(3_000);
+    expect((await s.get<DeploymentBody>(`/api/v1/deployments/${v2.id}`)).phase).toBe('RollingBack');
+
+    const v3 = await startDeploy(s, 'hello', 'prod', 'v3', helloVersion({ version: 'v3' }));
+    const superseded = await s.get<DeploymentBody>(`/api/v1/deployments/${v2.id}`);
+    expect(superseded.phase).toBe('Failed');
+    expect(superseded.reason).toContain(`superseded by ${v3.id} (v3) before its rollback finished`);
+    expect((await waitForFinal(s, v3.id)).phase).toBe('Succeeded');
+    const result = await load.stop();
+    load = undefined;
+
+    // Every request was answered (v2's own 500s are its bug, not a refused connection).
+    expect(result.errors).toEqual([]);
+    expect(result.versions['v3']).toBeGreaterThan(0);
+    const { instances } = await s.get<{ instances: { version: string }[] }>(
+      '/api/v1/instances?service=hello&environment=prod',
+    );
+    expect(instances.map((i) => i.version)).toEqual(['v3', 'v3']);
   });
 });
