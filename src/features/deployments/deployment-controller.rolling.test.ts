@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { toNotification } from '../notifications/notification.js';
 import type { Deployment } from './domain/deployment.js';
 import {
   controllerHarness,
@@ -196,6 +197,31 @@ ${extra}    strategy:
     expect(h.split()).toEqual({ v2: 100 });
     return { v1, v2 };
   }
+
+  it('a rollback that makes no progress within progressDeadline is told once, and goes on', async () => {
+    const { v2 } = await stuckRollback();
+    const stalled = await h!.world.stores.events.list({
+      kindPrefix: 'deployment.rollback_stalled',
+      limit: 9,
+    });
+    expect(stalled).toHaveLength(1);
+    expect(stalled[0]).toMatchObject({ subject: `deployment/${v2.id}`, actor: 'controller' });
+    expect(stalled[0]!.payload).toMatchObject({ rollbackTo: 'v1', ready: 0, replicas: 4 });
+    expect(toNotification(stalled[0]!)?.text).toBe(
+      'Ferry: web v2 in prod cannot finish rolling back: the rollback to v1 made no progress ' +
+        'within the progress deadline (10m): 0/4 of its instances ready; v2 serves meanwhile. ' +
+        '"ferry deploy" a fix or "ferry rollback" supersedes it',
+    );
+
+    // An old instance ready is progress; a new stall after it is told once more.
+    const [first] = h!.world.runtime.list().filter((i) => i.spec.version === 'v1');
+    h!.world.runtime.makeReady(first!.spec.instanceId);
+    await h!.runUntilSettled();
+    expect(await h!.latest()).toMatchObject({ id: v2.id, phase: 'RollingBack' });
+    await h!.advance(3 * 3_600_000);
+    expect(await h!.eventKinds('deployment.rollback_stalled')).toHaveLength(2);
+    expect(h!.runningVersions()).toEqual(['v1', 'v1', 'v1', 'v1', 'v2', 'v2', 'v2']);
+  });
 
   // Was a defect: a rollback whose previous version never became ready stayed RollingBack for
   // ever, and every deploy and rollback was refused as "already rolling out".

@@ -74,6 +74,7 @@ export class DeploymentController {
       steps: new Map(),
       migrated: new Map(),
       routeFailuresSaid: new Set(),
+      rollbackStallsSaid: new Set(),
       transit: async (deployment, transition) => {
         await writer.apply(deployment, transition);
         this.wake();
@@ -209,7 +210,7 @@ export class DeploymentController {
   /** An instance stopped or became ready: the rollout in progress made progress. */
   private async progressed(instance: StoredInstance): Promise<void> {
     const latest = (await this.deps.deployments.list(instance, 1))[0];
-    if (latest?.phase === 'Progressing') {
+    if (latest?.phase === 'Progressing' || latest?.phase === 'RollingBack') {
       await this.env.writer.apply(latest, progressed(this.deps.clock.now()));
     }
   }

@@ -6,6 +6,7 @@ export const notifiedKinds = [
   'approval.reminder',
   'deployment.aborted',
   'deployment.rolling_back',
+  'deployment.rollback_stalled',
   'deployment.rolledback',
   'deployment.failed',
 ] as const;
@@ -32,6 +33,7 @@ const verbs: Record<string, string> = {
   'approval.reminder': 'still waits for approval',
   'deployment.aborted': 'was aborted, traffic is back on the stable version',
   'deployment.rolling_back': 'is being rolled back',
+  'deployment.rollback_stalled': 'cannot finish rolling back',
   'deployment.rolledback': 'was rolled back',
   'deployment.failed': 'failed',
 };

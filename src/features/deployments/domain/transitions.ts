@@ -194,8 +194,14 @@ export function abort(d: Deployment, cause: AbortCause, now: number, actor: stri
     };
   }
   if (d.previousId) {
+    // The rollback's own progress counts from now (a rollback that stalls is told).
     return {
-      patch: { phase: 'RollingBack', reason, cause: { phase: 'RollingBack', abort: cause } },
+      patch: {
+        phase: 'RollingBack',
+        reason,
+        cause: { phase: 'RollingBack', abort: cause },
+        lastProgressAt: iso(now),
+      },
       events: [told(d, 'deployment.rolling_back', actor, { phase: 'RollingBack', reason })],
     };
   }

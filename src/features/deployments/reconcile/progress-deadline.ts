@@ -10,18 +10,26 @@ export function pastDeadline(deps: ControllerDeps, latest: Deployment): boolean 
 
 /** Why the deadline passed: how many new instances are ready, and the last probe of the others. */
 export function deadlineCause(deps: ControllerDeps, latest: Deployment, ready: number): AbortCause {
-  const probes = deps.runtime
-    .list()
-    .filter((s) => s.spec.artifactDigest === latest.artifactDigest && s.phase !== 'ready')
-    .filter((s) => s.spec.service === latest.service && s.spec.environment === latest.environment)
-    .flatMap((s) =>
-      s.readinessProbe ? [`${s.spec.instanceId}: ${describeProbe(s.readinessProbe)}`] : [],
-    );
   return {
     kind: 'progressDeadline',
     deadlineMs: latest.spec.progressDeadlineMs,
     ready,
     replicas: latest.spec.replicas,
-    probes,
+    probes: probesNotReady(deps, latest, latest.artifactDigest),
   };
+}
+
+/** The last readiness probe of each instance of `digest` in `scope` not ready: `id: GET / → 500`. */
+export function probesNotReady(
+  deps: ControllerDeps,
+  scope: { readonly service: string; readonly environment: string },
+  digest: string,
+): string[] {
+  return deps.runtime
+    .list()
+    .filter((s) => s.spec.artifactDigest === digest && s.phase !== 'ready')
+    .filter((s) => s.spec.service === scope.service && s.spec.environment === scope.environment)
+    .flatMap((s) =>
+      s.readinessProbe ? [`${s.spec.instanceId}: ${describeProbe(s.readinessProbe)}`] : [],
+    );
 }

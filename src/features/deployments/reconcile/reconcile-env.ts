@@ -21,6 +21,8 @@ export interface ReconcileEnv {
   readonly migrated: Map<string, string>;
   /** Route failures already told in an event, by deployment and message. */
   readonly routeFailuresSaid: Set<string>;
+  /** Stalled rollbacks already told, by deployment and the progress they stalled after. */
+  readonly rollbackStallsSaid: Set<string>;
   /** Persists a transition of `deployment` and asks for another reconcile. */
   transit(deployment: Deployment, transition: Transition): Promise<void>;
 }

@@ -5,6 +5,7 @@ import { rolloutTarget } from '../domain/rollout-target.js';
 import { abort, rolledBack } from '../domain/transitions.js';
 import { allPassed, applyVerdicts, checkGates } from './gate-verdicts.js';
 import { deadlineCause, pastDeadline } from './progress-deadline.js';
+import { tellRollbackStalled } from './rollback-stall.js';
 import type { ReconcileStep } from './reconcile-env.js';
 import { failOnRouteDown } from './route-down.js';
 import { succeed } from './succeed.js';
@@ -62,6 +63,9 @@ export const reconcileRolling: ReconcileStep = async (context, env) => {
     if (latest.phase === 'Progressing' && allPassed(states)) await succeed(env, latest);
   } else if (plan.done && latest.phase === 'RollingBack') {
     await env.transit(latest, rolledBack(latest, now));
+  } else if (latest.phase === 'RollingBack' && target && pastDeadline(env.deps, latest)) {
+    const ready = planned.filter((p) => isTarget(p.instance) && p.planned.state === 'ready');
+    await tellRollbackStalled(env, latest, target, ready.length);
   } else if (
     latest.phase === 'Progressing' &&
     !env.deps.analysis?.busy(latest.id) &&
