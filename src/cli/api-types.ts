@@ -58,6 +58,8 @@ export interface StopResult {
 export interface DeployResult {
   readonly deployment: Deployment;
   readonly noop: boolean;
+  /** The rolling update that was rolling back and that this deployment ended. */
+  readonly superseded?: { readonly id: string; readonly version: string };
 }
 
 /** One service in one environment, from `GET /services`. */

@@ -12,6 +12,7 @@ import {
   deployHello,
   eventually,
   startDeploy,
+  uploadArtifact,
   waitForFinal,
   type DeploymentBody,
 } from '../support/deploy.js';
@@ -173,7 +174,15 @@ describe('a rollback whose previous version cannot start again', () => {
     await sleep(3_000);
     expect((await s.get<DeploymentBody>(`/api/v1/deployments/${v2.id}`)).phase).toBe('RollingBack');
 
-    const v3 = await startDeploy(s, 'hello', 'prod', 'v3', helloVersion({ version: 'v3' }));
+    await uploadArtifact(s, 'hello', 'v3', helloVersion({ version: 'v3' }));
+    const res = await s.send('POST', '/api/v1/deployments', {
+      service: 'hello',
+      environment: 'prod',
+      version: 'v3',
+    });
+    expect(res.status).toBe(201);
+    expect(res.body.superseded).toEqual({ id: v2.id, version: 'v2' });
+    const v3 = res.body.deployment as DeploymentBody;
     const superseded = await s.get<DeploymentBody>(`/api/v1/deployments/${v2.id}`);
     expect(superseded.phase).toBe('Failed');
     expect(superseded.reason).toContain(`superseded by ${v3.id} (v3) before its rollback finished`);

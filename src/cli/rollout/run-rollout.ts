@@ -9,7 +9,8 @@ import { reportOutcome } from './report-outcome.js';
 
 /**
  * The shared tail of `deploy` and `rollback`: follow the started rollout unless `wait` is off,
- * say how it ended, and print the final `{...extra, deployment, noop}` with `--json`.
+ * say how it ended, and print the final `{...extra, deployment, noop}` with `--json` (and
+ * `superseded` when it ended a rollback that was running).
  * Exit 0 when live (or already live), 3 when paused for a person; 1 when aborted, rolled back,
  * failed, or no longer followed.
  */
@@ -19,9 +20,15 @@ export async function runRollout(
   context: CommandContext,
 ): Promise<number> {
   const { io, json } = context;
-  const { deployment, noop } = result;
+  const { deployment, noop, superseded } = result;
   const print = (d: typeof deployment) =>
-    json && writeJson(io.stdout, { ...options.extra, deployment: d, noop });
+    json &&
+    writeJson(io.stdout, {
+      ...options.extra,
+      deployment: d,
+      noop,
+      ...(superseded && { superseded }),
+    });
   if (noop) {
     // The server answers noop for the same artifact under another label too: say which.
     const asked = options.requestedVersion ?? deployment.version;
@@ -34,6 +41,12 @@ export async function runRollout(
     return exitCodes.ok;
   }
   writeLine(io.stderr, `${describeRollout(deployment)}: started deployment ${deployment.id}`);
+  if (superseded) {
+    writeLine(
+      io.stderr,
+      `it supersedes deployment ${superseded.id}, which was rolling ${superseded.version} back: that one ended Failed`,
+    );
+  }
   if (!options.wait) {
     writeLine(io.stderr, `follow it with "ferry status ${deployment.service}"`);
     print(deployment);

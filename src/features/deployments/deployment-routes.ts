@@ -2,7 +2,7 @@ import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { errorResponses } from '../../server/error-schema.js';
 import type { ZodApp } from '../../server/zod-app.js';
-import type { DeploymentService, Target } from './deployment-service.js';
+import type { DeployResult, DeploymentService, Target } from './deployment-service.js';
 import {
   createDeploymentBody,
   createRollbackBody,
@@ -43,9 +43,10 @@ export function deploymentRoutes(
         ...(emergency ? { emergency } : {}),
       });
       const flagged = result.noop ? undefined : emergency?.reason;
-      return reply
-        .status(result.noop ? 200 : 201)
-        .send({ deployment: toDeploymentView(result.deployment, flagged), noop: result.noop });
+      return reply.status(result.noop ? 200 : 201).send({
+        ...toDeployResult(result),
+        deployment: toDeploymentView(result.deployment, flagged),
+      });
     },
   );
 
@@ -68,9 +69,7 @@ export function deploymentRoutes(
         actorOf(request),
         { force },
       );
-      return reply
-        .status(result.noop ? 200 : 201)
-        .send({ deployment: toDeploymentView(result.deployment), noop: result.noop });
+      return reply.status(result.noop ? 200 : 201).send(toDeployResult(result));
     },
   );
 
@@ -110,9 +109,7 @@ export function deploymentRoutes(
     async (request, reply) => {
       const target = { service: request.params.name, environment: request.body.environment };
       const result = await deployments.start(target, actorOf(request));
-      return reply
-        .status(result.noop ? 200 : 201)
-        .send({ deployment: toDeploymentView(result.deployment), noop: result.noop });
+      return reply.status(result.noop ? 200 : 201).send(toDeployResult(result));
     },
   );
 
@@ -151,4 +148,14 @@ export function deploymentRoutes(
       return toDeploymentView(deployment, emergencies.get(deployment.id));
     },
   );
+}
+
+/** The API's answer to a deploy, rollback or start. */
+function toDeployResult(result: DeployResult) {
+  const { superseded } = result;
+  return {
+    deployment: toDeploymentView(result.deployment),
+    noop: result.noop,
+    ...(superseded ? { superseded: { id: superseded.id, version: superseded.version } } : {}),
+  };
 }

@@ -122,7 +122,12 @@ export const createRollbackBody = z
   .meta({ id: 'CreateRollback' });
 
 export const deployResultSchema = z
-  .object({ deployment: deploymentSchema, noop: z.boolean() })
+  .object({
+    deployment: deploymentSchema,
+    noop: z.boolean(),
+    /** The rolling update that was rolling back and that this deployment ended (`Failed`). */
+    superseded: z.object({ id: z.string(), version: z.string() }).optional(),
+  })
   .meta({ id: 'DeployResult' });
 
 export const targetQuery = z.object({

@@ -27,6 +27,8 @@ export interface DeployResult {
   readonly deployment: Deployment;
   /** True when the artifact was already live and nothing was started. */
   readonly noop: boolean;
+  /** The rolling update rolling back that this deployment superseded (it ended `Failed`). */
+  readonly superseded?: Deployment;
 }
 
 /** What `reconfigure` did for one service/environment. */
@@ -187,7 +189,7 @@ export class DeploymentService {
         ...(hold ? { hold } : {}),
         ...(rollingBack ? { supersedes: rollingBack } : {}),
       });
-      return { deployment, noop: false };
+      return { deployment, noop: false, ...(rollingBack ? { superseded: rollingBack } : {}) };
     });
   }
 
@@ -244,7 +246,7 @@ export class DeploymentService {
         ...(hold ? { hold } : {}),
         ...(rollingBack ? { supersedes: rollingBack } : {}),
       });
-      return { deployment, noop: false };
+      return { deployment, noop: false, ...(rollingBack ? { superseded: rollingBack } : {}) };
     });
   }
 

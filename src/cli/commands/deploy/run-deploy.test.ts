@@ -105,6 +105,30 @@ describe('ferry deploy', () => {
     });
   });
 
+  it('names the rollback it superseded, on stderr and in --json', async () => {
+    const routes = rolloutApi(['Succeeded']);
+    api = await startFakeApi((r) =>
+      r.method === 'POST' && r.path === '/api/v1/deployments'
+        ? {
+            status: 201,
+            json: {
+              deployment: deploymentFixture(),
+              noop: false,
+              superseded: { id: 'dep-0', version: 'v1' },
+            },
+          }
+        : routes(r),
+    );
+    const out = captureIo();
+    expect(await main([...deployArgs(), '--json', '--server', api.url], out.io)).toBe(0);
+    expect(out.stderr()).toContain(
+      'deploy web v2 to prod: started deployment dep-1\n' +
+        'it supersedes deployment dep-0, which was rolling v1 back: that one ended Failed\n',
+    );
+    const printed = JSON.parse(out.stdout()) as Record<string, unknown>;
+    expect(printed['superseded']).toEqual({ id: 'dep-0', version: 'v1' });
+  });
+
   it('redraws one status line with readiness on a terminal', async () => {
     api = await startFakeApi(rolloutApi(['Progressing', 'Succeeded']));
     const out = captureIo({ isTTY: true });
