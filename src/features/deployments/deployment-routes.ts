@@ -43,10 +43,7 @@ export function deploymentRoutes(
         ...(emergency ? { emergency } : {}),
       });
       const flagged = result.noop ? undefined : emergency?.reason;
-      return reply.status(result.noop ? 200 : 201).send({
-        ...toDeployResult(result),
-        deployment: toDeploymentView(result.deployment, flagged),
-      });
+      return reply.status(result.noop ? 200 : 201).send(toDeployResult(result, flagged));
     },
   );
 
@@ -150,11 +147,11 @@ export function deploymentRoutes(
   );
 }
 
-/** The API's answer to a deploy, rollback or start. */
-function toDeployResult(result: DeployResult) {
+/** The API's answer to a deploy, rollback or start; `emergency`: the reason it was forced in. */
+function toDeployResult(result: DeployResult, emergency?: string) {
   const { superseded } = result;
   return {
-    deployment: toDeploymentView(result.deployment),
+    deployment: toDeploymentView(result.deployment, emergency),
     noop: result.noop,
     ...(superseded ? { superseded: { id: superseded.id, version: superseded.version } } : {}),
   };
